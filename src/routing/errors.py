@@ -1,0 +1,227 @@
+"""Every error that ``routing`` raises, in one tree.
+
+Errors are split by who is at fault:
+
+* the **app** broke the contract: it named a group or member that does not
+  exist, passed a malformed value, or loaded a broken configuration file. These
+  are bugs or bad input to fix in the calling code or the file;
+* a **person** asked for something the process forbids: a resident who is not
+  the telefoonbeheerder adds a member, a group is full, an applicant is under
+  18. These are :class:`Refused` errors; apps show their ``reason`` to people.
+
+Every operation that raises leaves the state exactly as it was. ::
+
+    RoutingError
+    ├── ConfigError                 (also ValueError)  bad TOML file or setting
+    ├── UnknownIdError              (also LookupError)
+    │   ├── UnknownGroupError
+    │   ├── UnknownMemberError
+    │   ├── UnknownIncidentError
+    │   └── UnknownMessageError     no held message has this id (S1)
+    ├── InvalidValueError           (also ValueError)  a field failed validation
+    │   ├── KentekenError
+    │   ├── PostcodeError
+    │   ├── OutOfScopeError         fire, traffic accidents: call 112 only
+    │   └── PhotoError              bytes instead of a reference, or no reason (H7)
+    └── Refused                     the process forbids it; show .reason to people
+        ├── PermissionRefused       the actor does not hold the duty (T1-T3, S2-S5)
+        ├── CapacityRefused         the group would pass its member limit (G3)
+        ├── AdmissionRefused        H1, H2, H10 not met
+        ├── InvariantRefused        the change would break the structure (G1-G5, S-rules)
+        ├── IncidentRefused         the incident does not allow this (closed, not reached)
+        └── ScreeningRefused        the held message was already released or rejected (S1)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AdmissionRefused",
+    "CapacityRefused",
+    "ConfigError",
+    "IncidentRefused",
+    "InvalidValueError",
+    "InvariantRefused",
+    "KentekenError",
+    "OutOfScopeError",
+    "PermissionRefused",
+    "PhotoError",
+    "PostcodeError",
+    "Refused",
+    "RoutingError",
+    "ScreeningRefused",
+    "UnknownGroupError",
+    "UnknownIdError",
+    "UnknownIncidentError",
+    "UnknownMemberError",
+    "UnknownMessageError",
+]
+
+
+class RoutingError(Exception):
+    """Base of every error raised by ``routing``.
+
+    Catch this to handle anything the library refuses; catch a subclass to
+    handle one kind.
+    """
+
+
+class ConfigError(RoutingError, ValueError):
+    """A configuration file or setting is malformed.
+
+    Raised when loading a neighbourhood from TOML, or when a setting (a
+    platform limit, a threshold) is out of range. ``path`` names the file (or
+    ``None`` for an in-memory mapping), ``entry`` the dotted key of the
+    offending entry, ``problem`` what is wrong. Fix the file; nothing was loaded.
+    """
+
+    def __init__(self, problem: str, *, path: str | None = None, entry: str | None = None):
+        self.problem = problem
+        self.path = path
+        self.entry = entry
+        where = ": ".join(part for part in (path, entry) if part)
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+
+class UnknownIdError(RoutingError, LookupError):
+    """The app named something that does not exist (any more).
+
+    ``key`` is the identifier that was looked up. This is a bug in the caller
+    or a stale identifier; the state is unchanged.
+    """
+
+    kind = "object"
+
+    def __init__(self, key: object):
+        self.key = key
+        super().__init__(f"unknown {self.kind}: {key!r}")
+
+
+class UnknownGroupError(UnknownIdError):
+    """No group has this id in the hierarchy."""
+
+    kind = "group"
+
+
+class UnknownMemberError(UnknownIdError):
+    """No current member has this id (never admitted, or removed)."""
+
+    kind = "member"
+
+
+class UnknownIncidentError(UnknownIdError):
+    """No incident has this id in the relay."""
+
+    kind = "incident"
+
+
+class InvalidValueError(RoutingError, ValueError):
+    """A value does not pass validation (a kenteken, a postcode, a field).
+
+    ``value`` is the offending input as given, ``reason`` says what is wrong in
+    words a person can act on. Correct the value and try again.
+    """
+
+    def __init__(self, value: object, reason: str):
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{value!r}: {reason}")
+
+
+class KentekenError(InvalidValueError):
+    """A Dutch licence plate (kenteken) matches no sidecode, or uses letters
+    or combinations the RDW never issues."""
+
+
+class PostcodeError(InvalidValueError):
+    """A Dutch postcode is not four digits (first not 0) and two letters, or
+    uses a letter pair that is never issued (SA, SD, SS)."""
+
+
+class OutOfScopeError(InvalidValueError):
+    """The situation is not for the neighbourhood groups (fire, a traffic
+    accident): call 112; the groups do not handle it."""
+
+
+class Refused(RoutingError):
+    """The process forbids what a person asked for.
+
+    ``reason`` is a sentence that an app can show the person; ``command`` is
+    the refused request (or ``None``). Nothing was changed.
+    """
+
+    rule: str = ""
+
+    def __init__(self, reason: str, *, command: object = None, rule: str | None = None):
+        self.reason = reason
+        self.command = command
+        if rule is not None:
+            self.rule = rule
+        super().__init__(f"[{self.rule}] {reason}" if self.rule else reason)
+
+
+class PermissionRefused(Refused):
+    """The actor does not hold the duty that the action needs.
+
+    For example only the telefoonbeheerder of the managing stuurgroep adds and
+    removes members (T1, T2) or creates a wijkgroep (T3, after S6), and only a
+    stuurgroep member who administers the source group may forward (S2-S5).
+    Ask the person who holds the duty.
+    """
+
+
+class CapacityRefused(Refused):
+    """The group would pass its platform's member limit (G3).
+
+    Split the wijkgroep (G2) or create a new one (T3) before adding members.
+    """
+
+
+class AdmissionRefused(Refused):
+    """The applicant does not meet the house rules for membership: 18 or
+    older (H1), living or working in the area (H2), and having accepted the
+    rules (H10)."""
+
+
+class InvariantRefused(Refused):
+    """The change would break the structure of the group system.
+
+    For example a stuurgroep left with fewer than 3 members, a resident in two
+    wijkgroepen, or a split that leaves a member without a wijkgroep. Change
+    the request so that the structure stays valid.
+    """
+
+
+class IncidentRefused(Refused):
+    """The incident does not allow this command: it is closed (R8), or the
+    actor's group was never reached by it (R4)."""
+
+
+class PhotoError(InvalidValueError):
+    """A photo in a melding breaks H7.
+
+    Raised when the photo is given as bytes (a melding stores a reference
+    such as a file name or URI, never the image), when the reference is
+    empty, or when a photo of a person has no stated reason. State why the
+    photo adds to the signalement, or describe the person in words instead.
+    """
+
+
+class UnknownMessageError(UnknownIdError):
+    """No message with this id is held for the stuurgroep (S1).
+
+    The id was never held, or the caller mixed up queues. The queue is
+    unchanged.
+    """
+
+    kind = "held message"
+
+
+class ScreeningRefused(Refused):
+    """A stuurgroep member tried to release or reject a message that was
+    already decided (S1).
+
+    Another member got there first; the earlier decision stands. Show
+    ``reason`` to the member; the queue is unchanged.
+    """
+
+    rule = "S1"

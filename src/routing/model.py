@@ -1,0 +1,853 @@
+"""The group system of seed 002 as a graph: :class:`Hierarchy`.
+
+Theory of operation
+-------------------
+
+Groups are the nodes of a private :class:`networkx.DiGraph`; typed edges say how
+they hang together (G1-G5)::
+
+    stuurgroep --MANAGES--> wijkgroep          (one stuurgroep per wijkgroep)
+    stuurgroep --SITS_IN--> regiegroep         (all its members sit in the wijk's regiegroep)
+    regiegroep --SITS_IN--> gemeentelijke regiegroep
+
+Members are *not* graph nodes. A national instance has 1.4 million of them and a
+networkx node costs several hundred bytes, so members live in columns indexed by
+an integer :data:`MemberId`: a list of display names and an ``array`` of home
+wijkgroepen. About 80 bytes a member, and bulk loading is a list extend.
+
+Which chat groups a person is in follows from the structure rather than being
+stored: a resident is in exactly one wijkgroep (their *home*); a stuurgroep
+member is also an admin of every wijkgroep their stuurgroep manages (S1-S6,
+G4), and sits in the wijk's regiegroep (S5). Deriving these memberships makes
+the invariants that tie them together hold by construction.
+
+Every mutation validates its whole request first and only then changes
+anything, so a refused request (a :class:`~routing.errors.Refused` or an
+:class:`~routing.errors.UnknownIdError`) leaves the hierarchy exactly as it was.
+:meth:`Hierarchy.verify` re-checks every invariant from scratch; the tests call
+it after every step.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+
+from .errors import (
+    AdmissionRefused,
+    CapacityRefused,
+    InvalidValueError,
+    InvariantRefused,
+    PermissionRefused,
+    UnknownGroupError,
+    UnknownMemberError,
+)
+from .settings import Capacity, Platform, Settings
+from .values import Applicant, Group, GroupKind, Member, MemberId, Relation, Role
+
+__all__ = [
+    "Applicant",
+    "Group",
+    "GroupKind",
+    "Hierarchy",
+    "Member",
+    "MemberId",
+    "Relation",
+    "Role",
+]
+
+
+class _Rec:
+    """Mutable per-group state; private, snapshots leave as :class:`Group`."""
+
+    __slots__ = (
+        "delegates",
+        "gemeente",
+        "id",
+        "kind",
+        "members",
+        "platform",
+        "residents",
+        "telefoonbeheerder",
+        "wijk",
+    )
+
+    def __init__(
+        self, gid: str, kind: GroupKind, wijk: str | None, gemeente: str, platform: Platform
+    ) -> None:
+        self.id = gid
+        self.kind = kind
+        self.wijk = wijk
+        self.gemeente = gemeente
+        self.platform = platform
+        self.residents: array[int] = array("q")  # wijkgroep: members whose home it is
+        self.members: list[int] = []  # stuurgroep: its members
+        self.telefoonbeheerder = -1  # stuurgroep
+        self.delegates: frozenset[int] | None = None  # gemeentelijke: None means all
+
+
+class _Wijk:
+    __slots__ = ("gemeente", "name", "regiegroep", "stuurgroepen")
+
+    def __init__(self, name: str, gemeente: str) -> None:
+        self.name = name
+        self.gemeente = gemeente
+        self.regiegroep: str | None = None
+        self.stuurgroepen: list[str] = []
+
+
+class _Gemeente:
+    __slots__ = ("name", "regiegroep", "wijken")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.regiegroep: str | None = None
+        self.wijken: list[str] = []
+
+
+_NO_HOME = -1
+
+
+class Hierarchy:
+    """Gemeenten, wijken, groups and members, with the rules of domain.md §2.
+
+    Build one with :meth:`found_neighbourhood` (G1), grow it with :meth:`admit`
+    (T1), :meth:`create_wijkgroep` (T3) and :meth:`split_wijkgroep` (G2), and
+    read it with the query methods. Load one from TOML with
+    :func:`routing.config.load_hierarchy`.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings if settings is not None else Settings()
+        self._g: Any = nx.DiGraph()
+        self._recs: dict[str, _Rec] = {}
+        self._wijken: dict[str, _Wijk] = {}
+        self._gemeenten: dict[str, _Gemeente] = {}
+        # Member columns, indexed by MemberId.
+        self._names: list[str | None] = []
+        self._home: list[_Rec | None] = []
+        self._buurt: list[str | None] = []
+        self._phones: dict[int, str] = {}
+        self._stuurgroep_of: dict[int, _Rec] = {}  # sparse: stuurgroep members only
+        self._live = 0
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def graph(self) -> Any:
+        """A read-only view of the group graph (nodes: group ids; node and edge
+        attributes ``kind`` and ``rel``). Use networkx algorithms on it freely."""
+        return self._g.copy(as_view=True)
+
+    def __len__(self) -> int:
+        """The number of current members."""
+        return self._live
+
+    def __contains__(self, member: object) -> bool:
+        return (
+            isinstance(member, int)
+            and 0 <= member < len(self._home)
+            and self._home[member] is not None
+        )
+
+    def gemeenten(self) -> tuple[str, ...]:
+        return tuple(self._gemeenten)
+
+    def wijken_of(self, gemeente: str) -> tuple[str, ...]:
+        """The wijken of a gemeente, in the order they were founded."""
+        try:
+            return tuple(self._gemeenten[gemeente].wijken)
+        except KeyError:
+            raise UnknownGroupError(gemeente) from None
+
+    def wijken(self) -> tuple[str, ...]:
+        return tuple(self._wijken)
+
+    def groups(self, kind: GroupKind | None = None) -> Iterator[str]:
+        """Ids of all groups (of one kind), in creation order."""
+        for gid, rec in self._recs.items():
+            if kind is None or rec.kind is kind:
+                yield gid
+
+    def group(self, gid: str) -> Group:
+        rec = self._rec(gid)
+        return Group(
+            id=rec.id, kind=rec.kind, wijk=rec.wijk, gemeente=rec.gemeente, platform=rec.platform
+        )
+
+    def kind(self, gid: str) -> GroupKind:
+        return self._rec(gid).kind
+
+    def wijk_of(self, gid: str) -> str | None:
+        """The wijk of a group (``None`` for a gemeentelijke regiegroep)."""
+        return self._rec(gid).wijk
+
+    def gemeente_of(self, gid: str) -> str:
+        return self._rec(gid).gemeente
+
+    def member(self, mid: int) -> Member:
+        home = self._home_of(mid)
+        sg = self._stuurgroep_of.get(mid)
+        return Member(
+            id=MemberId(mid),
+            name=self._names[mid] or "",
+            wijkgroep=home.id,
+            buurt=self._buurt[mid],
+            stuurgroep=sg.id if sg else None,
+            roles=self.roles(mid),
+        )
+
+    def name(self, mid: int) -> str:
+        self._home_of(mid)
+        return self._names[mid] or ""
+
+    def phone(self, mid: int) -> str | None:
+        self._home_of(mid)
+        return self._phones.get(mid)
+
+    def roles(self, mid: int) -> frozenset[Role]:
+        self._home_of(mid)
+        sg = self._stuurgroep_of.get(mid)
+        if sg is None:
+            return frozenset({Role.BEWONER})
+        if sg.telefoonbeheerder == mid:
+            return frozenset({Role.BEWONER, Role.STUURGROEPLID, Role.TELEFOONBEHEERDER})
+        return frozenset({Role.BEWONER, Role.STUURGROEPLID})
+
+    def wijkgroep_of(self, mid: int) -> str:
+        """The one wijkgroep a member lives in (their home group)."""
+        return self._home_of(mid).id
+
+    def stuurgroep_membership(self, mid: int) -> str | None:
+        """The stuurgroep a member sits in, if any."""
+        self._home_of(mid)
+        sg = self._stuurgroep_of.get(mid)
+        return sg.id if sg else None
+
+    def stuurgroep_of(self, wijkgroep: str) -> str:
+        """The stuurgroep that manages a wijkgroep."""
+        self._rec(wijkgroep, GroupKind.WIJKGROEP)
+        return next(iter(self._g.pred[wijkgroep]))  # type: ignore[no-any-return]
+
+    def managed_wijkgroepen(self, stuurgroep: str) -> tuple[str, ...]:
+        """The wijkgroepen a stuurgroep manages, in creation order."""
+        self._rec(stuurgroep, GroupKind.STUURGROEP)
+        return tuple(n for n, d in self._g.succ[stuurgroep].items() if d["rel"] is Relation.MANAGES)
+
+    def sibling_wijkgroepen(self, wijkgroep: str) -> tuple[str, ...]:
+        """The other wijkgroepen of the same stuurgroep (the targets of S2)."""
+        sg = self.stuurgroep_of(wijkgroep)
+        return tuple(w for w in self.managed_wijkgroepen(sg) if w != wijkgroep)
+
+    def stuurgroepen_of(self, wijk: str) -> tuple[str, ...]:
+        return tuple(self._wijk(wijk).stuurgroepen)
+
+    def regiegroep_of(self, wijk: str) -> str | None:
+        """The regiegroep of a wijk, or ``None`` while it has none (G1)."""
+        return self._wijk(wijk).regiegroep
+
+    def gemeentelijke_regiegroep_of(self, gemeente: str) -> str | None:
+        try:
+            return self._gemeenten[gemeente].regiegroep
+        except KeyError:
+            raise UnknownGroupError(gemeente) from None
+
+    def telefoonbeheerder(self, stuurgroep: str) -> MemberId:
+        """The one telefoonbeheerder of a stuurgroep (T1-T3)."""
+        return MemberId(self._rec(stuurgroep, GroupKind.STUURGROEP).telefoonbeheerder)
+
+    def residents(self, wijkgroep: str) -> tuple[MemberId, ...]:
+        """Members whose home is this wijkgroep (not the visiting admins)."""
+        return tuple(map(MemberId, self._rec(wijkgroep, GroupKind.WIJKGROEP).residents))
+
+    def members(self, gid: str) -> frozenset[MemberId]:
+        """Everyone in the chat group, admins included."""
+        rec = self._rec(gid)
+        if rec.kind is GroupKind.WIJKGROEP:
+            sg = self._recs[self.stuurgroep_of(gid)]
+            return frozenset(map(MemberId, (*rec.residents, *sg.members)))
+        return self.admins(gid)
+
+    def admins(self, gid: str) -> frozenset[MemberId]:
+        """The admins of a group.
+
+        A wijkgroep's admins are the members of its stuurgroep (S1-S6, G4);
+        every member of a stuurgroep or regiegroep is an admin of it; the
+        gemeentelijke regiegroep's admins are its delegates.
+        """
+        rec = self._rec(gid)
+        if rec.kind is GroupKind.WIJKGROEP:
+            return frozenset(map(MemberId, self._recs[self.stuurgroep_of(gid)].members))
+        if rec.kind is GroupKind.STUURGROEP:
+            return frozenset(map(MemberId, rec.members))
+        if rec.kind is GroupKind.REGIEGROEP:
+            return frozenset(self._regie_members(rec.wijk or ""))
+        return frozenset(map(MemberId, self._delegates(rec)))
+
+    def size(self, gid: str) -> int:
+        """How many members the chat group has, admins included."""
+        rec = self._rec(gid)
+        if rec.kind is GroupKind.WIJKGROEP:
+            return len(rec.residents) + self._visiting_admins(rec)
+        return len(self.admins(gid))
+
+    def capacity(self, gid: str) -> Capacity:
+        """The group's size against its platform's limit (G3)."""
+        rec = self._rec(gid)
+        return Capacity.of(
+            self.size(gid), rec.platform.member_limit, self.settings.nearly_full_ratio
+        )
+
+    # ------------------------------------------------------------ founding (G1)
+
+    def found_neighbourhood(
+        self,
+        *,
+        gemeente: str,
+        wijk: str,
+        wijkgroep: str,
+        stuurgroep: str,
+        founders: Sequence[Applicant],
+        telefoonbeheerder: int = 0,
+        platform: Platform | None = None,
+    ) -> tuple[MemberId, ...]:
+        """Start a neighbourhood (G1): one wijkgroep, one stuurgroep of founders.
+
+        The founders (3-4 by default, seed 002) become residents of the new
+        wijkgroep and members of the new stuurgroep; ``founders[telefoonbeheerder]``
+        becomes its telefoonbeheerder. The gemeente and wijk are created if new;
+        a wijk may hold several stuurgroepen. If the wijk already has a
+        regiegroep, the founders join it (S5). Returns the founders' ids.
+        """
+        low, high = self.settings.stuurgroep_size
+        if not low <= len(founders) <= high:
+            raise InvariantRefused(
+                f"a stuurgroep has {low}-{high} members, not {len(founders)}", rule="G4"
+            )
+        if not 0 <= telefoonbeheerder < len(founders):
+            raise InvariantRefused("the telefoonbeheerder must be one of the founders", rule="T1")
+        self._require_new(wijkgroep, stuurgroep)
+        if wijk in self._wijken and self._wijken[wijk].gemeente != gemeente:
+            raise InvariantRefused(
+                f"wijk {wijk!r} belongs to gemeente {self._wijken[wijk].gemeente!r}"
+            )
+        for applicant in founders:
+            self._check_admission(applicant)
+        plat = platform or self.settings.platform
+        self._check_fits(wijkgroep, len(founders), plat)
+        self._check_fits(stuurgroep, len(founders), plat)
+        if wijk in self._wijken:
+            self._check_regie_growth(wijk, len(founders))
+
+        gem = self._gemeenten.get(gemeente)
+        if gem is None:
+            gem = self._gemeenten[gemeente] = _Gemeente(gemeente)
+        area = self._wijken.get(wijk)
+        if area is None:
+            area = self._wijken[wijk] = _Wijk(wijk, gemeente)
+            gem.wijken.append(wijk)
+        sg = self._add_group(stuurgroep, GroupKind.STUURGROEP, wijk, gemeente, plat)
+        wg = self._add_group(wijkgroep, GroupKind.WIJKGROEP, wijk, gemeente, plat)
+        self._g.add_edge(stuurgroep, wijkgroep, rel=Relation.MANAGES)
+        area.stuurgroepen.append(stuurgroep)
+        if area.regiegroep is not None:
+            self._g.add_edge(stuurgroep, area.regiegroep, rel=Relation.SITS_IN)
+        ids = tuple(self._add_member(wg, a) for a in founders)
+        sg.members = list(ids)
+        sg.telefoonbeheerder = ids[telefoonbeheerder]
+        for mid in ids:
+            self._stuurgroep_of[mid] = sg
+        return ids
+
+    def create_regiegroep(
+        self, wijk: str, regiegroep: str, platform: Platform | None = None
+    ) -> None:
+        """Give a wijk its regiegroep (S5): every stuurgroep member of the wijk sits in it.
+
+        Not needed while a wijk has one stuurgroep (G1); needed to link wijken.
+        If the gemeente has a gemeentelijke regiegroep, the new regiegroep sits under it.
+        """
+        area = self._wijk(wijk)
+        if area.regiegroep is not None:
+            raise InvariantRefused(f"wijk {wijk!r} already has regiegroep {area.regiegroep!r}")
+        self._require_new(regiegroep)
+        plat = platform or self.settings.platform
+        joining = len(self._regie_members(wijk))
+        self._check_fits(regiegroep, joining, plat)
+        self._check_gemeente_growth(area.gemeente, joining)
+        self._add_group(regiegroep, GroupKind.REGIEGROEP, wijk, area.gemeente, plat)
+        area.regiegroep = regiegroep
+        for sg in area.stuurgroepen:
+            self._g.add_edge(sg, regiegroep, rel=Relation.SITS_IN)
+        gem_rg = self._gemeenten[area.gemeente].regiegroep
+        if gem_rg is not None:
+            self._g.add_edge(regiegroep, gem_rg, rel=Relation.SITS_IN)
+
+    def create_gemeentelijke_regiegroep(
+        self,
+        gemeente: str,
+        group: str,
+        *,
+        delegates: Iterable[int] | None = None,
+        platform: Platform | None = None,
+    ) -> None:
+        """Link the regiegroepen of a gemeente (002: criminals cross wijk borders).
+
+        ``delegates`` are the members who sit in it, each a member of one of the
+        gemeente's regiegroepen; ``None`` means all of them.
+        """
+        try:
+            gem = self._gemeenten[gemeente]
+        except KeyError:
+            raise UnknownGroupError(gemeente) from None
+        if gem.regiegroep is not None:
+            raise InvariantRefused(
+                f"gemeente {gemeente!r} already has gemeentelijke regiegroep {gem.regiegroep!r}"
+            )
+        self._require_new(group)
+        regiegroepen = [
+            w.regiegroep
+            for w in map(self._wijken.__getitem__, gem.wijken)
+            if w.regiegroep is not None
+        ]
+        if not regiegroepen:
+            raise InvariantRefused(f"gemeente {gemeente!r} has no regiegroep to link")
+        eligible = {
+            m
+            for w in gem.wijken
+            for m in self._regie_members(w)
+            if self._wijken[w].regiegroep is not None
+        }
+        chosen = None if delegates is None else frozenset(delegates)
+        if chosen is not None:
+            for mid in chosen:
+                self._home_of(mid)
+            if not chosen or not chosen <= eligible:
+                raise InvariantRefused(
+                    "delegates must be a non-empty set of members of the gemeente's regiegroepen"
+                )
+        plat = platform or self.settings.platform
+        self._check_fits(group, len(eligible if chosen is None else chosen), plat)
+        rec = self._add_group(group, GroupKind.GEMEENTELIJKE_REGIEGROEP, None, gemeente, plat)
+        rec.delegates = chosen
+        gem.regiegroep = group
+        for rg in regiegroepen:
+            self._g.add_edge(rg, group, rel=Relation.SITS_IN)
+
+    # -------------------------------------------------------- membership (T1-T2)
+
+    def admit(self, by: int, wijkgroep: str, applicant: Applicant) -> MemberId:
+        """Add a resident to a wijkgroep (T1, H1, H2, H10, G3)."""
+        wg = self._rec(wijkgroep, GroupKind.WIJKGROEP)
+        self._require_telefoonbeheerder(by, self.stuurgroep_of(wijkgroep), "T1", "add members")
+        self._check_admission(applicant)
+        self._check_fits(wijkgroep, self.size(wijkgroep) + 1, wg.platform)
+        return self._add_member(wg, applicant)
+
+    def load_members(
+        self, wijkgroep: str, names: Iterable[str], *, buurt: str | None = None
+    ) -> range:
+        """Register residents who were admitted elsewhere (a member register, a file).
+
+        The bulk path for large hierarchies and restores: the member limit (G3)
+        is checked for the whole batch; the admission rules (H1, H2, H10) are
+        the register's responsibility. Returns the new members' ids.
+        """
+        wg = self._rec(wijkgroep, GroupKind.WIJKGROEP)
+        if isinstance(names, str):
+            raise InvalidValueError(names, "expected several names, not one string")
+        batch = names if isinstance(names, Collection) else list(names)
+        if any(not n for n in batch):
+            raise AdmissionRefused("every member needs a non-empty name", rule="H10")
+        self._check_fits(wijkgroep, self.size(wijkgroep) + len(batch), wg.platform)
+        start = len(self._names)
+        self._names.extend(batch)
+        n = len(self._names) - start
+        self._home.extend([wg] * n)
+        self._buurt.extend([buurt] * n)
+        wg.residents.extend(range(start, start + n))
+        self._live += n
+        return range(start, start + n)
+
+    def remove(self, by: int, member: int) -> None:
+        """Royeren: remove a member (T2). A stuurgroep member must leave the
+        stuurgroep first (:meth:`change_stuurgroep`)."""
+        home = self._home_of(member)
+        self._require_telefoonbeheerder(by, self.stuurgroep_of(home.id), "T2", "remove members")
+        self._drop(member)
+
+    def leave(self, member: int) -> None:
+        """A resident leaves of their own accord."""
+        self._home_of(member)
+        self._drop(member)
+
+    def move(self, by: int, member: int, wijkgroep: str) -> None:
+        """Move a member to another wijkgroep (for example after moving house).
+
+        The telefoonbeheerder of the receiving wijkgroep adds them (T1). A
+        stuurgroep member can only move within the wijkgroepen their stuurgroep
+        manages, since they must live in one of them.
+        """
+        home = self._home_of(member)
+        dest = self._rec(wijkgroep, GroupKind.WIJKGROEP)
+        dest_sg = self.stuurgroep_of(wijkgroep)
+        self._require_telefoonbeheerder(by, dest_sg, "T1", "add members")
+        if dest is home:
+            raise InvariantRefused(f"member {member} already lives in {wijkgroep!r}")
+        sg = self._stuurgroep_of.get(member)
+        if sg is not None and sg.id != dest_sg:
+            raise InvariantRefused(
+                f"stuurgroep member {member} must live in a wijkgroep of {sg.id!r}", rule="S1"
+            )
+        # A stuurgroep member is already in every managed wijkgroep as an admin,
+        # so moving them there does not grow it.
+        growth = 0 if sg is not None else 1
+        self._check_fits(wijkgroep, self.size(wijkgroep) + growth, dest.platform)
+        home.residents.remove(member)
+        dest.residents.append(member)
+        self._home[member] = dest
+
+    # ------------------------------------------------- stuurgroep (T3, S6, G2)
+
+    def create_wijkgroep(
+        self,
+        by: int,
+        stuurgroep: str,
+        wijkgroep: str,
+        *,
+        approvals: Iterable[int],
+        platform: Platform | None = None,
+    ) -> None:
+        """Create an empty wijkgroep within a stuurgroep (T3), after the stuurgroep
+        agreed (S6: a majority of its members approve)."""
+        sg = self._rec(stuurgroep, GroupKind.STUURGROEP)
+        self._require_telefoonbeheerder(by, stuurgroep, "T3", "create a wijkgroep")
+        self._require_majority(sg, approvals, "create a wijkgroep")
+        self._require_new(wijkgroep)
+        plat = platform or self.settings.platform
+        self._check_fits(wijkgroep, len(sg.members), plat)
+        self._add_group(wijkgroep, GroupKind.WIJKGROEP, sg.wijk, sg.gemeente, plat)
+        self._g.add_edge(stuurgroep, wijkgroep, rel=Relation.MANAGES)
+
+    def split_wijkgroep(
+        self,
+        by: int,
+        wijkgroep: str,
+        *,
+        buurten: Mapping[str, str],
+        approvals: Iterable[int],
+        rest: str | None = None,
+    ) -> tuple[str, ...]:
+        """Phase 2 (G2): split a wijkgroep into wijkgroepen by buurt.
+
+        ``buurten`` maps a buurt to the wijkgroep its residents go to; residents
+        whose buurt is unknown or unmapped go to ``rest``. A target may be the
+        split wijkgroep itself (it keeps those residents); every other target is
+        created. All stay managed by the same stuurgroep, so its members keep
+        their admin rights. Refused unless the wijkgroep has more residents than
+        :attr:`Settings.split_threshold` (splitting early makes groups too small
+        to carry the load, 002), every resident has a target, every target gets
+        residents, and every target fits its platform. Needs the telefoonbeheerder
+        and a stuurgroep majority (T3, S6). Returns the resulting wijkgroepen.
+        """
+        wg = self._rec(wijkgroep, GroupKind.WIJKGROEP)
+        sg_id = self.stuurgroep_of(wijkgroep)
+        sg = self._recs[sg_id]
+        self._require_telefoonbeheerder(by, sg_id, "T3", "split a wijkgroep")
+        self._require_majority(sg, approvals, "split a wijkgroep")
+        threshold = self.settings.split_threshold
+        if len(wg.residents) <= threshold:
+            raise InvariantRefused(
+                f"{wijkgroep!r} has {len(wg.residents)} residents; a split needs more than "
+                f"{threshold}",
+                rule="G2",
+            )
+        targets = list(dict.fromkeys([*buurten.values(), *([rest] if rest else [])]))
+        self._require_new(*(t for t in targets if t != wijkgroep))
+        moved: dict[str, list[int]] = {t: [] for t in targets}
+        unplaced = 0
+        for mid in wg.residents:
+            buurt = self._buurt[mid]
+            target = buurten.get(buurt, rest) if buurt is not None else rest
+            if target is None:
+                unplaced += 1
+            else:
+                moved[target].append(mid)
+        if unplaced:
+            raise InvariantRefused(
+                f"{unplaced} residents of {wijkgroep!r} have no buurt in the mapping "
+                "and no rest group was given",
+                rule="G2",
+            )
+        for target, residents in moved.items():
+            if not residents:
+                raise InvariantRefused(f"wijkgroep {target!r} would have no residents", rule="G2")
+            here = set(residents)
+            visiting = sum(1 for m in sg.members if m not in here)
+            self._check_fits(target, len(residents) + visiting, wg.platform)
+
+        for target, residents in moved.items():
+            rec = self._recs.get(target) or self._add_group(
+                target, GroupKind.WIJKGROEP, wg.wijk, wg.gemeente, wg.platform
+            )
+            if rec is not wg:
+                self._g.add_edge(sg_id, target, rel=Relation.MANAGES)
+            rec.residents = array("q", residents)
+            for mid in residents:
+                self._home[mid] = rec
+        if wijkgroep not in moved:
+            self._g.remove_node(wijkgroep)
+            del self._recs[wijkgroep]
+        return tuple(moved)
+
+    def change_stuurgroep(
+        self,
+        stuurgroep: str,
+        *,
+        members: Iterable[int],
+        telefoonbeheerder: int,
+        approvals: Iterable[int],
+    ) -> None:
+        """Appoint, dismiss or hand over (S6): set a stuurgroep's members and
+        telefoonbeheerder at once, approved by a majority of its current members.
+
+        Each new member must live in a wijkgroep the stuurgroep manages and sit
+        in no other stuurgroep; the stuurgroep keeps 3-4 members (G4) and one
+        telefoonbeheerder among them.
+        """
+        sg = self._rec(stuurgroep, GroupKind.STUURGROEP)
+        new = list(dict.fromkeys(members))
+        self._require_majority(sg, approvals, "change the stuurgroep")
+        low, high = self.settings.stuurgroep_size
+        if not low <= len(new) <= high:
+            raise InvariantRefused(
+                f"a stuurgroep has {low}-{high} members, not {len(new)}", rule="G4"
+            )
+        if telefoonbeheerder not in new:
+            raise InvariantRefused("the telefoonbeheerder must be a stuurgroep member", rule="T1")
+        managed = set(self.managed_wijkgroepen(stuurgroep))
+        for mid in new:
+            if self._home_of(mid).id not in managed:
+                raise InvariantRefused(
+                    f"member {mid} does not live in a wijkgroep of {stuurgroep!r}", rule="S1"
+                )
+            other = self._stuurgroep_of.get(mid)
+            if other is not None and other is not sg:
+                raise InvariantRefused(f"member {mid} already sits in {other.id!r}")
+        added = [m for m in new if m not in sg.members]
+        for wg_id in managed:
+            rec = self._recs[wg_id]
+            visiting = sum(1 for m in new if self._home[m] is not rec)
+            self._check_fits(wg_id, len(rec.residents) + visiting, rec.platform)
+        self._check_regie_growth(sg.wijk or "", len(added) - (len(sg.members) - len(new)))
+        gem_rg = self._gemeenten[sg.gemeente].regiegroep
+        if gem_rg is not None:
+            delegates = self._recs[gem_rg].delegates
+            if delegates is not None and not delegates - (set(sg.members) - set(new)):
+                raise InvariantRefused(
+                    f"the gemeentelijke regiegroep {gem_rg!r} would lose its last delegate"
+                )
+
+        removed = [m for m in sg.members if m not in new]
+        for mid in removed:
+            del self._stuurgroep_of[mid]
+        for mid in added:
+            self._stuurgroep_of[mid] = sg
+        sg.members = new
+        sg.telefoonbeheerder = telefoonbeheerder
+        if gem_rg is not None and (rec := self._recs[gem_rg]).delegates is not None:
+            rec.delegates = rec.delegates - set(removed)
+
+    # ----------------------------------------------------------------- checking
+
+    def verify(self) -> list[str]:
+        """Re-check every invariant from scratch; the list of what is broken.
+
+        The operations keep these true; this is for tests and for data that
+        was edited outside the API. An empty list means all is well.
+        """
+        problems: list[str] = []
+        low, high = self.settings.stuurgroep_size
+        counted = sum(1 for home in self._home if home is not None)
+        if counted != self._live:
+            problems.append(f"member count {self._live} != {counted} live members")
+        placed = 0
+        for rec in self._recs.values():
+            for mid in rec.residents:
+                placed += 1
+                if rec.kind is not GroupKind.WIJKGROEP or self._home[mid] is not rec:
+                    problems.append(f"member {mid} is listed in {rec.id!r} but lives elsewhere")
+        if placed != counted:
+            problems.append("some member is resident in no wijkgroep or in several")
+        for gid, rec in self._recs.items():
+            cap = self.capacity(gid)
+            if cap.size > cap.limit:
+                problems.append(f"{gid!r} has {cap.size} members, limit {cap.limit} (G3)")
+            if rec.kind is GroupKind.WIJKGROEP:
+                preds = list(self._g.pred[gid])
+                if len(preds) != 1 or self._recs[preds[0]].kind is not GroupKind.STUURGROEP:
+                    problems.append(f"wijkgroep {gid!r} is not managed by one stuurgroep")
+            elif rec.kind is GroupKind.STUURGROEP:
+                managed = set(self.managed_wijkgroepen(gid))
+                if not managed:
+                    problems.append(f"stuurgroep {gid!r} manages no wijkgroep")
+                if not low <= len(rec.members) <= high:
+                    problems.append(f"stuurgroep {gid!r} has {len(rec.members)} members (G4)")
+                if rec.telefoonbeheerder not in rec.members:
+                    problems.append(f"stuurgroep {gid!r} has no telefoonbeheerder (T1)")
+                for mid in rec.members:
+                    home = self._home[mid] if 0 <= mid < len(self._home) else None
+                    if home is None or home.id not in managed:
+                        problems.append(f"{gid!r} member {mid} lives outside its wijkgroepen")
+                    if self._stuurgroep_of.get(mid) is not rec:
+                        problems.append(f"{gid!r} member {mid} not indexed")
+                rg = self._wijken[rec.wijk or ""].regiegroep
+                if rg is not None and not self._g.has_edge(gid, rg):
+                    problems.append(f"stuurgroep {gid!r} does not sit in regiegroep {rg!r} (S5)")
+            elif rec.kind is GroupKind.GEMEENTELIJKE_REGIEGROEP and not self._delegates(rec):
+                problems.append(f"{gid!r} has no delegates")
+        if len(self._stuurgroep_of) != sum(
+            len(r.members) for r in self._recs.values() if r.kind is GroupKind.STUURGROEP
+        ):
+            problems.append("a member sits in more than one stuurgroep")
+        return problems
+
+    # ---------------------------------------------------------------- internals
+
+    def _rec(self, gid: str, kind: GroupKind | None = None) -> _Rec:
+        try:
+            rec = self._recs[gid]
+        except (KeyError, TypeError):
+            raise UnknownGroupError(gid) from None
+        if kind is not None and rec.kind is not kind:
+            raise UnknownGroupError(gid) from None
+        return rec
+
+    def _wijk(self, wijk: str) -> _Wijk:
+        try:
+            return self._wijken[wijk]
+        except (KeyError, TypeError):
+            raise UnknownGroupError(wijk) from None
+
+    def _home_of(self, mid: int) -> _Rec:
+        # Ids come from apps and files: anything that is not a live id is unknown.
+        home = self._home[mid] if type(mid) is int and 0 <= mid < len(self._home) else None
+        if home is None:
+            raise UnknownMemberError(mid)
+        return home
+
+    def _require_new(self, *gids: str) -> None:
+        if len(set(gids)) != len(gids):
+            raise InvariantRefused(f"group ids must differ: {gids!r}")
+        for gid in gids:
+            if not gid:
+                raise InvariantRefused("a group needs a non-empty id")
+            if gid in self._recs:
+                raise InvariantRefused(f"a group called {gid!r} already exists")
+
+    def _require_telefoonbeheerder(self, by: int, stuurgroep: str, rule: str, action: str) -> None:
+        self._home_of(by)
+        if self._recs[stuurgroep].telefoonbeheerder != by:
+            raise PermissionRefused(
+                f"only the telefoonbeheerder of {stuurgroep!r} may {action}", rule=rule
+            )
+
+    def _require_majority(self, sg: _Rec, approvals: Iterable[int], action: str) -> None:
+        yes = set(approvals) & set(sg.members)
+        if 2 * len(yes) <= len(sg.members):
+            raise PermissionRefused(
+                f"{sg.id!r} must agree to {action}: {len(yes)} of {len(sg.members)} "
+                "members approved, a majority is needed",
+                rule="S6",
+            )
+
+    def _check_admission(self, applicant: Applicant) -> None:
+        if applicant.age < self.settings.adult_age:
+            raise AdmissionRefused(
+                f"{applicant.name} is under {self.settings.adult_age}", rule="H1"
+            )
+        if not applicant.lives_in_area:
+            raise AdmissionRefused(f"{applicant.name} does not live or work in the area", rule="H2")
+        if not applicant.accepted_rules:
+            raise AdmissionRefused(f"{applicant.name} has not accepted the house rules", rule="H10")
+
+    def _check_fits(self, gid: str, size: int, platform: Platform) -> None:
+        if size > platform.member_limit:
+            raise CapacityRefused(
+                f"{gid!r} would have {size} members; {platform.name} allows "
+                f"{platform.member_limit}",
+                rule="G3",
+            )
+
+    def _check_regie_growth(self, wijk: str, growth: int) -> None:
+        """Check that the regiegroep (and the gemeentelijke one above it) can take
+        ``growth`` more stuurgroep members (G3, S5)."""
+        area = self._wijken[wijk]
+        if area.regiegroep is None or growth <= 0:
+            return
+        rg = self._recs[area.regiegroep]
+        self._check_fits(rg.id, len(self._regie_members(wijk)) + growth, rg.platform)
+        self._check_gemeente_growth(area.gemeente, growth)
+
+    def _check_gemeente_growth(self, gemeente: str, growth: int) -> None:
+        gem_rg = self._gemeenten[gemeente].regiegroep
+        if gem_rg is not None and growth > 0:
+            rec = self._recs[gem_rg]
+            if rec.delegates is None:  # all regiegroep members sit in it
+                self._check_fits(gem_rg, len(self._delegates(rec)) + growth, rec.platform)
+
+    def _add_group(
+        self, gid: str, kind: GroupKind, wijk: str | None, gemeente: str, platform: Platform
+    ) -> _Rec:
+        rec = self._recs[gid] = _Rec(gid, kind, wijk, gemeente, platform)
+        self._g.add_node(gid, kind=kind)
+        return rec
+
+    def _add_member(self, wg: _Rec, applicant: Applicant) -> MemberId:
+        mid = len(self._names)
+        self._names.append(applicant.name)
+        self._home.append(wg)
+        self._buurt.append(applicant.buurt)
+        if applicant.phone:
+            self._phones[mid] = applicant.phone
+        wg.residents.append(mid)
+        self._live += 1
+        return MemberId(mid)
+
+    def _drop(self, mid: int) -> None:
+        if mid in self._stuurgroep_of:
+            raise InvariantRefused(
+                f"member {mid} sits in stuurgroep {self._stuurgroep_of[mid].id!r}; "
+                "change the stuurgroep first",
+                rule="G4",
+            )
+        home = self._home_of(mid)
+        home.residents.remove(mid)
+        self._home[mid] = None
+        self._names[mid] = None
+        self._buurt[mid] = None
+        self._phones.pop(mid, None)
+        self._live -= 1
+
+    def _visiting_admins(self, wg: _Rec) -> int:
+        sg = self._recs[next(iter(self._g.pred[wg.id]))]
+        return sum(1 for m in sg.members if self._home[m] is not wg)
+
+    def _regie_members(self, wijk: str) -> list[MemberId]:
+        return [
+            MemberId(m) for sg in self._wijken[wijk].stuurgroepen for m in self._recs[sg].members
+        ]
+
+    def _delegates(self, rec: _Rec) -> frozenset[int]:
+        if rec.delegates is not None:
+            return rec.delegates
+        gem = self._gemeenten[rec.gemeente]
+        return frozenset(
+            m
+            for w in gem.wijken
+            if self._wijken[w].regiegroep is not None
+            for m in self._regie_members(w)
+        )

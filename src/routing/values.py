@@ -1,0 +1,114 @@
+"""The value types of the group system: kinds, roles, and snapshots.
+
+Frozen attrs classes and enums that the model hands out and the relay and
+rendering consume. They hold no behaviour beyond validation, so every module
+can import them without pulling in the graph.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import NewType
+
+import attrs
+
+from .settings import Platform
+
+__all__ = [
+    "Applicant",
+    "Group",
+    "GroupKind",
+    "Member",
+    "MemberId",
+    "Relation",
+    "Role",
+]
+
+MemberId = NewType("MemberId", int)
+"""A member's identifier: assigned on admission, never reused after removal."""
+
+
+class GroupKind(enum.Enum):
+    """The four kinds of group of seed 002, with the colour it draws them in."""
+
+    WIJKGROEP = "wijkgroep"
+    STUURGROEP = "stuurgroep"
+    REGIEGROEP = "regiegroep"
+    GEMEENTELIJKE_REGIEGROEP = "gemeentelijke regiegroep"
+
+    @property
+    def colour(self) -> str:
+        """The colour of the kind in seed 002 (green, yellow, grey), as a rich style."""
+        return _COLOURS[self]
+
+
+_COLOURS = {
+    GroupKind.WIJKGROEP: "green",
+    GroupKind.STUURGROEP: "yellow",
+    GroupKind.REGIEGROEP: "grey62",
+    GroupKind.GEMEENTELIJKE_REGIEGROEP: "bright_white",
+}
+
+
+class Relation(enum.Enum):
+    """The kind of a graph edge."""
+
+    MANAGES = "manages"
+    SITS_IN = "sits in"
+
+
+class Role(enum.Enum):
+    """What a member does in the group system (domain.md, Roles)."""
+
+    BEWONER = "bewoner"
+    STUURGROEPLID = "stuurgroeplid"
+    TELEFOONBEHEERDER = "telefoonbeheerder"
+
+
+@attrs.frozen(kw_only=True)
+class Applicant:
+    """A resident who signs up (H10) and asks to join a wijkgroep.
+
+    ``age``, ``lives_in_area`` and ``accepted_rules`` are checked on admission
+    (H1, H2, H10) and not stored afterwards: the process needs the answers, not
+    the data. ``phone`` is kept only if given (the telefoonbeheerder adds members
+    by phone number, T1).
+    """
+
+    name: str = attrs.field(validator=attrs.validators.min_len(1))
+    age: int
+    lives_in_area: bool
+    accepted_rules: bool
+    buurt: str | None = None
+    phone: str | None = None
+
+    @classmethod
+    def registered(cls, name: str, *, buurt: str | None = None) -> Applicant:
+        """A resident from a member register that checked H1, H2 and H10 at sign-up.
+
+        Used when a neighbourhood is loaded from a file that lists its members.
+        """
+        return cls(name=name, age=18, lives_in_area=True, accepted_rules=True, buurt=buurt)
+
+
+@attrs.frozen(kw_only=True)
+class Member:
+    """A snapshot of one member; it does not change when the hierarchy does."""
+
+    id: MemberId
+    name: str
+    wijkgroep: str
+    buurt: str | None
+    stuurgroep: str | None
+    roles: frozenset[Role]
+
+
+@attrs.frozen(kw_only=True)
+class Group:
+    """A snapshot of one group's identity."""
+
+    id: str
+    kind: GroupKind
+    wijk: str | None
+    gemeente: str
+    platform: Platform
