@@ -133,6 +133,7 @@ class Hierarchy:
         self._phones: dict[int, str] = {}
         self._stuurgroep_of: dict[int, _Rec] = {}  # sparse: stuurgroep members only
         self._live = 0
+        self._version = 0
 
     # ------------------------------------------------------------------ reading
 
@@ -141,6 +142,12 @@ class Hierarchy:
         """A read-only view of the group graph (nodes: group ids; node and edge
         attributes ``kind`` and ``rel``). Use networkx algorithms on it freely."""
         return self._g.copy(as_view=True)
+
+    @property
+    def version(self) -> int:
+        """A counter that every accepted change raises: caches built from the
+        structure (the relay's routing tables) compare it to know they are stale."""
+        return self._version
 
     def __len__(self) -> int:
         """The number of current members."""
@@ -470,6 +477,7 @@ class Hierarchy:
         self._buurt.extend([buurt] * n)
         wg.residents.extend(range(start, start + n))
         self._live += n
+        self._version += 1
         return range(start, start + n)
 
     def remove(self, by: int, member: int) -> None:
@@ -509,6 +517,7 @@ class Hierarchy:
         home.residents.remove(member)
         dest.residents.append(member)
         self._home[member] = dest
+        self._version += 1
 
     # ------------------------------------------------- stuurgroep (T3, S6, G2)
 
@@ -601,6 +610,7 @@ class Hierarchy:
         if wijkgroep not in moved:
             self._g.remove_node(wijkgroep)
             del self._recs[wijkgroep]
+        self._version += 1
         return tuple(moved)
 
     def change_stuurgroep(
@@ -658,6 +668,7 @@ class Hierarchy:
             self._stuurgroep_of[mid] = sg
         sg.members = new
         sg.telefoonbeheerder = telefoonbeheerder
+        self._version += 1
         if gem_rg is not None and (rec := self._recs[gem_rg]).delegates is not None:
             rec.delegates = rec.delegates - set(removed)
 
@@ -802,6 +813,7 @@ class Hierarchy:
     def _add_group(
         self, gid: str, kind: GroupKind, wijk: str | None, gemeente: str, platform: Platform
     ) -> _Rec:
+        self._version += 1
         rec = self._recs[gid] = _Rec(gid, kind, wijk, gemeente, platform)
         self._g.add_node(gid, kind=kind)
         return rec
@@ -815,6 +827,7 @@ class Hierarchy:
             self._phones[mid] = applicant.phone
         wg.residents.append(mid)
         self._live += 1
+        self._version += 1
         return MemberId(mid)
 
     def _drop(self, mid: int) -> None:
@@ -831,6 +844,7 @@ class Hierarchy:
         self._buurt[mid] = None
         self._phones.pop(mid, None)
         self._live -= 1
+        self._version += 1
 
     def _visiting_admins(self, wg: _Rec) -> int:
         sg = self._recs[next(iter(self._g.pred[wg.id]))]
