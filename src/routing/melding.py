@@ -351,6 +351,20 @@ def _optional_datetime(_: object, attribute: attrs.Attribute[Any], value: object
         raise InvalidValueError(value, f"{attribute.name} must be a datetime")
 
 
+# Named converters, one per element type: attrs' mypy plugin cannot type a
+# bare tuple() converter, and callers would see "expected Iterable[_T_co]".
+def _persons(values: Iterable[Person]) -> tuple[Person, ...]:
+    return tuple(values)
+
+
+def _vehicles(values: Iterable[Vehicle]) -> tuple[Vehicle, ...]:
+    return tuple(values)
+
+
+def _photos(values: Iterable[Photo]) -> tuple[Photo, ...]:
+    return tuple(values)
+
+
 @attrs.frozen(kw_only=True)
 class Melding:
     """One report by a resident, structured along SAAR (R3).
@@ -369,8 +383,10 @@ class Melding:
 
     category: Category = attrs.field(converter=parse_category)
     called_112: bool = attrs.field(validator=attrs.validators.instance_of(bool))
-    persons: tuple[Person, ...] = attrs.field(default=(), converter=tuple, validator=_of(Person))
-    vehicles: tuple[Vehicle, ...] = attrs.field(default=(), converter=tuple, validator=_of(Vehicle))
+    persons: tuple[Person, ...] = attrs.field(default=(), converter=_persons, validator=_of(Person))
+    vehicles: tuple[Vehicle, ...] = attrs.field(
+        default=(), converter=_vehicles, validator=_of(Vehicle)
+    )
     place: Place | None = attrs.field(
         default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Place))
     )
@@ -380,7 +396,7 @@ class Melding:
     seen_at: dt.datetime | None = attrs.field(default=None, validator=_optional_datetime)
     action: str = attrs.field(default="", converter=_multiline)
     text: str = attrs.field(default="", converter=_multiline)
-    photos: tuple[Photo, ...] = attrs.field(default=(), converter=tuple, validator=_of(Photo))
+    photos: tuple[Photo, ...] = attrs.field(default=(), converter=_photos, validator=_of(Photo))
 
     def texts(self) -> tuple[str, ...]:
         """Every piece of free text a person typed, for screening (H5)."""
