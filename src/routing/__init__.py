@@ -25,12 +25,14 @@ from .errors import (
 )
 from .model import Hierarchy
 from .settings import PLATFORMS, Capacity, CapacityState, Platform, Settings, platform
-from .values import Applicant, Group, GroupKind, Member, MemberId, Relation, Role
+from .values import Actor, ActorKind, Applicant, Group, GroupKind, Member, MemberId, Relation, Role
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "PLATFORMS",
+    "Actor",
+    "ActorKind",
     "AdmissionRefused",
     "Applicant",
     "Capacity",

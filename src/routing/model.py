@@ -43,10 +43,21 @@ from .errors import (
     InvariantRefused,
     PermissionRefused,
     UnknownGroupError,
+    UnknownIdError,
     UnknownMemberError,
 )
 from .settings import Capacity, Platform, Settings
-from .values import Applicant, Group, GroupKind, Member, MemberId, Relation, Role
+from .values import (
+    Actor,
+    ActorKind,
+    Applicant,
+    Group,
+    GroupKind,
+    Member,
+    MemberId,
+    Relation,
+    Role,
+)
 
 __all__ = [
     "Applicant",
@@ -132,6 +143,7 @@ class Hierarchy:
         self._buurt: list[str | None] = []
         self._phones: dict[int, str] = {}
         self._stuurgroep_of: dict[int, _Rec] = {}  # sparse: stuurgroep members only
+        self._actors: dict[str, Actor] = {}
         self._live = 0
         self._version = 0
 
@@ -671,6 +683,36 @@ class Hierarchy:
         self._version += 1
         if gem_rg is not None and (rec := self._recs[gem_rg]).delegates is not None:
             rec.delegates = rec.delegates - set(removed)
+
+    # ------------------------------------------------ actors outside the groups
+
+    def add_actor(self, actor: Actor) -> None:
+        """Register the police, a wijkagent or a partner (P1, S4, G5).
+
+        They stay outside every chat group; the wijken they serve must exist.
+        """
+        if actor.id in self._actors:
+            raise InvariantRefused(f"an actor called {actor.id!r} already exists")
+        for wijk in actor.wijken:
+            self._wijk(wijk)
+        self._actors[actor.id] = actor
+        self._version += 1
+
+    def actor(self, actor_id: str) -> Actor:
+        try:
+            return self._actors[actor_id]
+        except (KeyError, TypeError):
+            raise UnknownIdError(actor_id) from None
+
+    def actors(self, kind: ActorKind | None = None) -> tuple[Actor, ...]:
+        return tuple(a for a in self._actors.values() if kind is None or a.kind is kind)
+
+    def wijkagenten_of(self, wijk: str) -> tuple[Actor, ...]:
+        """The wijkagenten who keep contact with the stuurgroepen of a wijk (S4)."""
+        self._wijk(wijk)
+        return tuple(
+            a for a in self._actors.values() if a.kind is ActorKind.WIJKAGENT and wijk in a.wijken
+        )
 
     # ----------------------------------------------------------------- checking
 

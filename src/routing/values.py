@@ -15,6 +15,8 @@ import attrs
 from .settings import Platform
 
 __all__ = [
+    "Actor",
+    "ActorKind",
     "Applicant",
     "Group",
     "GroupKind",
@@ -112,3 +114,28 @@ class Group:
     wijk: str | None
     gemeente: str
     platform: Platform
+
+
+class ActorKind(enum.Enum):
+    """Who acts on the group system from outside it (domain.md, Roles; G5)."""
+
+    POLITIE = "politie"
+    WIJKAGENT = "wijkagent"
+    PARTNER = "partner"
+
+
+@attrs.frozen(kw_only=True)
+class Actor:
+    """Someone outside the chat groups: the police, a wijkagent, a partner.
+
+    They have no member id and sit in no wijkgroep. The police inject notices
+    at a regiegroep or stuurgroep (P1); the wijkagent informs the stuurgroepen
+    of their wijken (S4, G5); a partner (the municipality, a youth worker) posts
+    in the beheerdersgroep (G5).
+    """
+
+    id: str = attrs.field(validator=attrs.validators.min_len(1))
+    kind: ActorKind
+    name: str
+    organisation: str = ""
+    wijken: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
