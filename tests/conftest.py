@@ -1,0 +1,36 @@
+"""Shared test configuration: Hypothesis profiles.
+
+Pick one with the environment variable ``HYPOTHESIS_PROFILE``:
+
+* ``default``: quick enough to run on every save; the whole suite stays well
+  under two minutes on two cores;
+* ``ci``: the same budget, derandomized so a run is reproducible, and printing
+  the blob that replays a failure;
+* ``thorough``: many more examples, for a run before a release or after
+  changing the model.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# Building a hierarchy through the public API draws a lot of data; that is the
+# point of the strategies, not a sign of a slow test.
+_SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+settings.register_profile(
+    "default", max_examples=50, deadline=None, suppress_health_check=_SLOW_DATA
+)
+settings.register_profile(
+    "ci",
+    settings.get_profile("default"),
+    derandomize=True,
+    print_blob=True,
+)
+settings.register_profile(
+    "thorough", max_examples=1000, deadline=None, suppress_health_check=_SLOW_DATA
+)
+
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
