@@ -129,23 +129,24 @@ def _group_label(h: Hierarchy, gid: str) -> Text:
     )
     if cap.state is not CapacityState.OK:
         label.append(f" {_FLAGS[cap.state]}", style=CAPACITY_STYLES[cap.state])
+    # People go on a line of their own, so the label stays readable in the
+    # 80 columns of a plain terminal.
     if kind is GroupKind.STUURGROEP:
         tfb = h.telefoonbeheerder(gid)
-        label.append("  ")
+        label.append("\n")
         label.append_text(_names(h, sorted(h.admins(gid), key=lambda m: (m != tfb, m)), tfb))
     elif kind is GroupKind.GEMEENTELIJKE_REGIEGROEP:
-        label.append("  delegates: ", style="dim")
+        label.append("\ndelegates: ", style="dim")
         label.append_text(_names(h, sorted(h.admins(gid)), None))
     elif kind is GroupKind.WIJKGROEP:
-        label.append(f"  {len(h.admins(gid))} admins", style="dim")
-        buurten = _buurten(h, h.residents(gid))
+        buurten = _buurten(h, gid)
         if buurten:
             label.append(f"  {buurten}", style="dim")
     return label
 
 
 def _names(h: Hierarchy, mids: Iterable[MemberId], tfb: MemberId | None) -> Text:
-    return Text(", ").join(Text(f"{_mark(h, m, tfb)} {h.name(m)}") for m in mids)
+    return Text("  ").join(Text(f"{_mark(h, m, tfb)} {h.name(m)}") for m in mids)
 
 
 def _mark(h: Hierarchy, mid: MemberId, tfb: MemberId | None = None) -> str:
@@ -157,12 +158,14 @@ def _mark(h: Hierarchy, mid: MemberId, tfb: MemberId | None = None) -> str:
     return ADMIN_MARK if h.stuurgroep_membership(mid) is not None else " "
 
 
-def _buurten(h: Hierarchy, residents: Iterable[MemberId]) -> str:
-    counts = Counter(b for m in residents if (b := h.member(m).buurt) is not None)
+def _buurten(h: Hierarchy, wg: str) -> str:
+    counts = Counter(b for m in h.residents(wg) if (b := h.member(m).buurt) is not None)
     if not counts:
         return ""
     if len(counts) == 1:
-        return f"buurt {next(iter(counts))}"
+        buurt = next(iter(counts))
+        # "Wijkgroep Vlinderbuurt  buurt Vlinderbuurt" says nothing twice.
+        return "" if buurt in wg else f"buurt {buurt}"
     if len(counts) <= _MAX_BUURTEN:
         return "buurten " + ", ".join(f"{b} {n}" for b, n in counts.items())
     return f"{len(counts)} buurten"
