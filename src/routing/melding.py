@@ -106,6 +106,9 @@ _ALIASES: dict[str, Category] = {
     "doorstep fraud": Category.BABBELTRUC,
 }
 
+_OUT_OF_SCOPE_KEYS = {_key(word): what for word, what in OUT_OF_SCOPE_WORDS.items()}
+_ALIAS_KEYS = {_key(word): category for word, category in _ALIASES.items()}
+
 
 def parse_category(text: Category | str) -> Category:
     """A category from its Dutch or English label, its name, or a synonym.
@@ -119,15 +122,15 @@ def parse_category(text: Category | str) -> Category:
     if isinstance(text, Category):
         return text
     key = _key(str(text))
-    if key in OUT_OF_SCOPE_WORDS:
+    if key in _OUT_OF_SCOPE_KEYS:
         raise OutOfScopeError(
             text,
-            f"a {OUT_OF_SCOPE_WORDS[key]} is not for the buurtpreventie groups: "
+            f"a {_OUT_OF_SCOPE_KEYS[key]} is not for the buurtpreventie groups: "
             "call 112 and follow the emergency services",
         )
-    if key in _ALIASES:
-        return _ALIASES[key]
-    return Category.parse(key)
+    if key in _ALIAS_KEYS:
+        return _ALIAS_KEYS[key]
+    return Category.parse(text)
 
 
 class Sex(_Labelled):

@@ -154,7 +154,8 @@ class _Labelled(enum.Enum):
 
 
 def _key(text: str) -> str:
-    return " ".join(text.replace("_", " ").replace("-", " ").casefold().split())
+    # People write "zuid-oost", "zuid oost" and "ZUIDOOST" for the same thing.
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 class Compass(_Labelled):

@@ -137,7 +137,8 @@ DUTCH_ABUSE = WordList(
 # with none of them is not a report (H9); with one, it needs the 112 statement.
 _INCIDENT_WORDS = frozenset(
     {
-        "inbraak", "inbreker", "inbrekers", "ingebroken", "inbreken", "insluiper",
+        "inbraak", "inbreker", "inbrekers", "ingebroken", "inbreken", "inbreekt",
+        "breekt", "insluiper",
         "insluipers", "verdacht", "verdachte", "verdachten", "vernield", "vernieling",
         "vernielingen", "vandalisme", "straatroof", "beroofd", "beroving", "overval",
         "overvallen", "bedreigd", "bedreiging", "bedreigt", "mishandeld",
