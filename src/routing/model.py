@@ -664,7 +664,9 @@ class Hierarchy:
             rec = self._recs[wg_id]
             visiting = sum(1 for m in new if self._home[m] is not rec)
             self._check_fits(wg_id, len(rec.residents) + visiting, rec.platform)
-        self._check_regie_growth(sg.wijk or "", len(added) - (len(sg.members) - len(new)))
+        # The regiegroep (and a gemeentelijke one that seats everyone) grows by
+        # the net change in size: a swap of one member for another adds nobody.
+        self._check_regie_growth(sg.wijk or "", len(new) - len(sg.members))
         gem_rg = self._gemeenten[sg.gemeente].regiegroep
         if gem_rg is not None:
             delegates = self._recs[gem_rg].delegates
