@@ -215,3 +215,17 @@ def test_R3_texts_collects_free_text_for_screening() -> None:
     for expected in ["groene jas", "pet", "Kerkplein", "ik blijf binnen", "ruit ingegooid"]:
         assert expected in texts
     assert "dader herkenbaar" in texts
+
+
+def test_docs_howto_melding_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """R3, S1, R8: the how-to's code runs as written and prints what it shows."""
+    import re
+    from pathlib import Path
+
+    howto = (Path(__file__).parent.parent / "docs" / "howto-melding.md").read_text("utf-8")
+    code = "\n".join(re.findall(r"```python\n(.*?)```", howto, re.S))
+    shown = re.findall(r"```text\n(.*?)```", howto, re.S)
+    exec(compile(code, "docs/howto-melding.md", "exec"), {})
+    printed = capsys.readouterr().out
+    assert shown
+    assert shown[0] in printed
