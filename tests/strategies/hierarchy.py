@@ -8,6 +8,7 @@ capacity rules (G3) and the split threshold (G2) matter in the tests.
 
 from __future__ import annotations
 
+import functools
 import string
 from typing import Any
 
@@ -43,13 +44,15 @@ __all__ = [
 #: something to split by.
 BUURTEN = ("centrum", "noord", "oost", "zuid", "west")
 
-member_names = st.text(alphabet=string.ascii_letters + " -'éë", min_size=1, max_size=12).filter(
-    lambda s: s.strip() != ""
-)
+member_names = st.text(alphabet=string.ascii_letters + "'éë", min_size=1, max_size=10)
 buurten = st.sampled_from(BUURTEN)
 phones = st.none() | st.from_regex(r"06[0-9]{8}", fullmatch=True)
+_maybe_buurt = st.none() | buurten
 
 
+# Strategies are cached per argument: hierarchies() asks for them many times per
+# example, and building (and validating) a fresh strategy each time dominates.
+@functools.cache
 def applicants(
     *, buurt: st.SearchStrategy[str | None] | None = None, adult_age: int = 18
 ) -> st.SearchStrategy[Applicant]:
@@ -93,6 +96,7 @@ def broken_admission_rules(applicant: Applicant, adult_age: int = 18) -> list[st
     return broken
 
 
+@functools.cache
 def founders(settings: Settings) -> st.SearchStrategy[list[Applicant]]:
     """A valid group of founders of a stuurgroep (G1, G4: 3-4 by default)."""
     low, high = settings.stuurgroep_size
@@ -104,6 +108,7 @@ def founders(settings: Settings) -> st.SearchStrategy[list[Applicant]]:
 preset_platforms = st.sampled_from(sorted(PLATFORMS.values(), key=lambda p: p.name))
 
 
+@functools.cache
 def platforms(*, min_limit: int = 1, max_limit: int = 300) -> st.SearchStrategy[Platform]:
     """A named preset (G3) or a platform with a custom, often small, limit."""
     custom = st.builds(
@@ -113,6 +118,11 @@ def platforms(*, min_limit: int = 1, max_limit: int = 300) -> st.SearchStrategy[
     )
     presets = preset_platforms.filter(lambda p: p.member_limit >= min_limit)
     return presets | custom
+
+
+@functools.cache
+def _maybe_platform(min_limit: int) -> st.SearchStrategy[Platform | None]:
+    return st.none() | platforms(min_limit=min_limit, max_limit=60)
 
 
 @st.composite
@@ -131,7 +141,12 @@ def hierarchy_settings(draw: st.DrawFn) -> Settings:
 def majority_of(members: frozenset[MemberId] | list[MemberId]) -> st.SearchStrategy[list[int]]:
     """Approvals from more than half of a stuurgroep (S6)."""
     pool = sorted(members)
-    return st.lists(st.sampled_from(pool), unique=True, min_size=len(pool) // 2 + 1)
+    return _majority_indices(len(pool)).map(lambda picks: [pool[i] for i in picks])
+
+
+@functools.cache
+def _majority_indices(n: int) -> st.SearchStrategy[list[int]]:
+    return st.lists(st.integers(0, n - 1), unique=True, min_size=n // 2 + 1, max_size=n)
 
 
 @st.composite
@@ -163,7 +178,7 @@ def hierarchies(
                 stuurgroep = f"{wijk}/stuurgroep-{k}"
                 first = f"wijkgroep-{n_wijkgroepen}"
                 n_wijkgroepen += 1
-                own = draw(st.none() | platforms(min_limit=len(team) + 1, max_limit=60))
+                own = draw(_maybe_platform(len(team) + 1))
                 ids = h.found_neighbourhood(
                     gemeente=gemeente,
                     wijk=wijk,
@@ -182,16 +197,18 @@ def hierarchies(
                         stuurgroep,
                         extra,
                         approvals=draw(majority_of(list(ids))),
-                        platform=draw(st.none() | platforms(min_limit=len(ids), max_limit=60)),
+                        platform=draw(_maybe_platform(len(ids))),
                     )
                 for wg in h.managed_wijkgroepen(stuurgroep):
                     free = h.capacity(wg).free
                     for _ in range(draw(st.integers(0, min(free, 3)))):
                         h.admit(tb, wg, draw(applicants(adult_age=s.adult_age)))
                     free = h.capacity(wg).free
-                    batch = draw(st.lists(member_names, max_size=min(free, max_residents)))
-                    if batch:
-                        h.load_members(wg, batch, buurt=draw(st.none() | buurten))
+                    # A register's names matter less than their number: count them.
+                    n = draw(st.integers(0, min(free, max_residents)))
+                    if n:
+                        batch = [f"{wg} bewoner {i}" for i in range(n)]
+                        h.load_members(wg, batch, buurt=draw(_maybe_buurt))
             if draw(st.booleans()):
                 joining = sum(len(h.admins(sg)) for sg in h.stuurgroepen_of(wijk))
                 h.create_regiegroep(
