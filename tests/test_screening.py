@@ -19,8 +19,8 @@ from routing.errors import (
 from routing.melding import Melding, Person
 from routing.screening import (
     DUTCH_ABUSE,
-    Decision,
     Finding,
+    RulingKind,
     Screener,
     ScreeningQueue,
     Verdict,
@@ -210,7 +210,7 @@ def test_S1_stuurgroep_releases_a_held_message_and_it_is_recorded() -> None:
     assert [h.message_id for h in queue.pending] == ["m0", "m1"]
     assert [h.message_id for h in after.pending] == ["m1"]
     ruling = after.ruling("m0")
-    assert ruling.decision is Decision.RELEASED
+    assert ruling.decision is RulingKind.RELEASED
     assert (ruling.by, ruling.at, ruling.reason) == (ANNA, later, "Anna belde: 112 is gebeld")
     assert ruling.held.verdict.rule == "H4"
     assert after.released == (ruling,)
@@ -220,7 +220,7 @@ def test_S1_stuurgroep_rejects_a_held_message() -> None:
     """S1: rejection is recorded and the message does not count as released."""
     queue = _queue_with("Bedankt!").reject("m0", by=BERT, at=T0, reason="geen melding")
     assert queue.pending == ()
-    assert queue.ruling("m0").decision is Decision.REJECTED
+    assert queue.ruling("m0").decision is RulingKind.REJECTED
     assert queue.released == ()
 
 

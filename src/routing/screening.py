@@ -37,10 +37,10 @@ from .values import MemberId
 
 __all__ = [
     "DUTCH_ABUSE",
-    "Decision",
     "Finding",
     "HeldMessage",
     "Ruling",
+    "RulingKind",
     "Screener",
     "ScreeningQueue",
     "Verdict",
@@ -329,7 +329,7 @@ def screen(
     return Screener(words=words).screen(message, reaction=reaction)
 
 
-class Decision(_Labelled):
+class RulingKind(_Labelled):
     """What a stuurgroep member decided about a held message."""
 
     RELEASED = ("vrijgegeven", "released")
@@ -370,7 +370,7 @@ class Ruling:
     """A stuurgroep member's decision on a held message: who, when, why (S1)."""
 
     held: HeldMessage
-    decision: Decision
+    decision: RulingKind
     by: MemberId = attrs.field(validator=_check_member)
     at: dt.datetime = attrs.field(validator=_check_time)
     reason: str = attrs.field(validator=_check_reason)
@@ -442,25 +442,25 @@ class ScreeningQueue:
     @property
     def released(self) -> tuple[Ruling, ...]:
         """Rulings that let a message go out, oldest first."""
-        return tuple(r for r in self.rulings if r.decision is Decision.RELEASED)
+        return tuple(r for r in self.rulings if r.decision is RulingKind.RELEASED)
 
     def release(
         self, message_id: Hashable, *, by: MemberId, at: dt.datetime, reason: str
     ) -> ScreeningQueue:
         """Let a held message go out after all; records who, when and why."""
-        return self._decide(message_id, Decision.RELEASED, by=by, at=at, reason=reason)
+        return self._decide(message_id, RulingKind.RELEASED, by=by, at=at, reason=reason)
 
     def reject(
         self, message_id: Hashable, *, by: MemberId, at: dt.datetime, reason: str
     ) -> ScreeningQueue:
         """Keep a held message out of the group; the ``reason`` is what the
         stuurgroep tells the resident (S1)."""
-        return self._decide(message_id, Decision.REJECTED, by=by, at=at, reason=reason)
+        return self._decide(message_id, RulingKind.REJECTED, by=by, at=at, reason=reason)
 
     def _decide(
         self,
         message_id: Hashable,
-        decision: Decision,
+        decision: RulingKind,
         *,
         by: MemberId,
         at: dt.datetime,
