@@ -17,7 +17,9 @@ Every operation that raises leaves the state exactly as it was. ::
     │   ├── UnknownGroupError
     │   ├── UnknownMemberError
     │   ├── UnknownIncidentError
-    │   └── UnknownMessageError     no held message has this id (S1)
+    │   ├── UnknownMessageError     no held message has this id (S1)
+    │   ├── UnknownDeliveryError    the relay never handed out this delivery
+    │   └── UnknownDecisionError    the relay never asked this pending decision
     ├── InvalidValueError           (also ValueError)  a field failed validation
     │   ├── KentekenError
     │   ├── PostcodeError
@@ -29,7 +31,8 @@ Every operation that raises leaves the state exactly as it was. ::
         ├── AdmissionRefused        H1, H2, H10 not met
         ├── InvariantRefused        the change would break the structure (G1-G5, S-rules)
         ├── IncidentRefused         the incident does not allow this (closed, not reached)
-        └── ScreeningRefused        the held message was already released or rejected (S1)
+        ├── ScreeningRefused        the held message was already released or rejected (S1)
+        └── RouteRefused            no step of the routing path leads from source to target
 """
 
 from __future__ import annotations
@@ -47,8 +50,11 @@ __all__ = [
     "PhotoError",
     "PostcodeError",
     "Refused",
+    "RouteRefused",
     "RoutingError",
     "ScreeningRefused",
+    "UnknownDecisionError",
+    "UnknownDeliveryError",
     "UnknownGroupError",
     "UnknownIdError",
     "UnknownIncidentError",
@@ -225,3 +231,48 @@ class ScreeningRefused(Refused):
     """
 
     rule = "S1"
+
+
+class RouteRefused(Refused):
+    """A forward asks for a step that the routing path does not have.
+
+    The path only knows the steps S2 (wijkgroep to a sibling wijkgroep), S3
+    and R5 (wijkgroep up to its regiegroep), S5 and R6 (regiegroep down into
+    the wijk's wijkgroepen), the same two steps through the gemeentelijke
+    regiegroep, and P2 (an addressed stuurgroep into its wijkgroepen). A
+    wijkgroep of one stuurgroep never posts straight into another
+    stuurgroep's wijkgroep: forward to the regiegroep instead. ``source`` and
+    ``target`` name the groups asked for.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        source: str,
+        target: str,
+        command: object = None,
+        rule: str | None = None,
+    ):
+        self.source = source
+        self.target = target
+        super().__init__(reason, command=command, rule=rule)
+
+
+class UnknownDeliveryError(UnknownIdError):
+    """The app confirmed or failed a delivery id that the relay never handed out.
+
+    A stale or mistyped id in the calling code; nothing was changed.
+    """
+
+    kind = "delivery"
+
+
+class UnknownDecisionError(UnknownIdError):
+    """The app answered a pending decision id that the relay never asked.
+
+    A stale or mistyped id in the calling code; nothing was changed. (A
+    decision that was already answered is refused instead, with who answered.)
+    """
+
+    kind = "pending decision"

@@ -1,0 +1,309 @@
+"""The life of one incident, as one transition table.
+
+Theory of operation
+-------------------
+
+An incident is one situation that travels along the routing path of seed
+002: a resident's report (R1-R3) or a police notice (P1). Its *phase* says
+what may still happen to it; the table :data:`TRANSITIONS` below is the only
+place that says which event is legal in which phase, and the relay consults
+it before it changes anything, so a command the table does not allow is
+refused with the phase unchanged (h11's ``_state.py`` keeps its connection
+states the same way).
+
+The phases::
+
+    HELD       a report that says 112 was not called waits for the stuurgroep
+               (H3, S1); nothing has been delivered
+    OPEN       delivered in its origin (one wijkgroep, or the groups the police
+               addressed); casushouders are known
+    SPREADING  forwarded beyond its origin (S2, S3, S5, R5, R6, P2)
+    CLOSED     the afloop went to every group reached (R8, P7); only the
+               confirmations of deliveries already handed out still arrive
+    REJECTED   screening turned the held report down (S1); the reporter was told
+
+An incident enters through one of the ``None`` rows (there is no phase
+before it exists). Events that do not move the incident (a reaction, a
+decision to skip, a reminder) are listed too, pointing back at the phase
+they leave it in: the table is also the list of what is allowed at all.
+
+Why SPREADING is a phase of its own: an incident that never left its
+wijkgroep is closed by one afloop message; one that spread needs one in every
+group it reached, and the stuurgroep looks at spreading incidents first. The
+relay does not treat them differently otherwise.
+
+:func:`transition_diagram` draws the table as a Mermaid state diagram;
+``docs/incidents.md`` contains exactly its output (a test checks this).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Final
+
+import attrs
+
+from .errors import IncidentRefused
+from .melding import Melding
+from .outputs import Decision, Delivery, Hop, PendingDecision
+from .values import MemberId
+
+__all__ = [
+    "TRANSITIONS",
+    "DeliveryRecord",
+    "DeliveryStatus",
+    "Event",
+    "IncidentState",
+    "IncidentView",
+    "PendingState",
+    "Phase",
+    "next_phase",
+    "transition_diagram",
+]
+
+
+class Phase(enum.Enum):
+    """Where an incident is in its life; see the module docstring."""
+
+    HELD = "held"
+    OPEN = "open"
+    SPREADING = "spreading"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+class Event(enum.Enum):
+    """What can happen to an incident, with the rule it comes from."""
+
+    REPORT = ("report", "R3")  # a resident's report that says 112 was called
+    HOLD = ("hold", "H3")  # a resident's report that says it was not
+    POLICE = ("police notice", "P1")
+    RELEASE = ("release", "S1")  # screening lets a held report through
+    REJECT = ("reject", "S1")
+    JOIN = ("join", "H4")  # a second report of the same situation
+    REACT = ("react", "R4")
+    FORWARD = ("forward", "R5")  # a delivery beyond the origin (S2-S5, R5, R6, P2)
+    DECIDE = ("decide", "R6")  # a relevance decision that forwards nothing
+    HAND_OVER = ("hand over", "R3")  # the casushouder role moves to another member
+    REMIND = ("remind", "R8")
+    CONFIRM = ("confirm", "R3")  # a delivery was posted
+    FAIL = ("fail", "R3")  # a delivery could not be posted
+    AFLOOP = ("afloop", "R8")
+
+    def __init__(self, label: str, rule: str) -> None:
+        self.label = label
+        self.rule = rule
+
+
+# Events that may happen while an incident is live, and leave the phase alone.
+_LIVE_EVENTS = (
+    Event.JOIN,
+    Event.REACT,
+    Event.DECIDE,
+    Event.HAND_OVER,
+    Event.REMIND,
+    Event.CONFIRM,
+    Event.FAIL,
+)
+
+#: (phase, event) -> phase after the event. ``None`` as a phase: not yet existing.
+TRANSITIONS: Final[dict[tuple[Phase | None, Event], Phase]] = {
+    (None, Event.REPORT): Phase.OPEN,
+    (None, Event.HOLD): Phase.HELD,
+    (None, Event.POLICE): Phase.OPEN,
+    (Phase.HELD, Event.RELEASE): Phase.OPEN,
+    (Phase.HELD, Event.REJECT): Phase.REJECTED,
+    (Phase.OPEN, Event.FORWARD): Phase.SPREADING,
+    (Phase.OPEN, Event.AFLOOP): Phase.CLOSED,
+    **{(Phase.OPEN, event): Phase.OPEN for event in _LIVE_EVENTS},
+    (Phase.SPREADING, Event.FORWARD): Phase.SPREADING,
+    (Phase.SPREADING, Event.AFLOOP): Phase.CLOSED,
+    **{(Phase.SPREADING, event): Phase.SPREADING for event in _LIVE_EVENTS},
+    # Deliveries handed out before the afloop (the afloop itself, above all)
+    # are still confirmed or reported as failed afterwards.
+    (Phase.CLOSED, Event.CONFIRM): Phase.CLOSED,
+    (Phase.CLOSED, Event.FAIL): Phase.CLOSED,
+}
+
+_WHY_NOT: Final[dict[Phase, str]] = {
+    Phase.HELD: "the report is held for the stuurgroep until it is screened (H3, S1)",
+    Phase.OPEN: "the incident is open",
+    Phase.SPREADING: "the incident is open",
+    Phase.CLOSED: "the incident is closed: its afloop was posted (R8)",
+    Phase.REJECTED: "the report was rejected in screening (S1)",
+}
+
+
+def next_phase(
+    phase: Phase | None, event: Event, *, incident: str = "", command: object = None
+) -> Phase:
+    """The phase after ``event``; :class:`~routing.errors.IncidentRefused` if not allowed.
+
+    The refusal names the phase and the rule, in words an app can show.
+    """
+    try:
+        return TRANSITIONS[phase, event]
+    except KeyError:
+        pass
+    where = f"incident {incident}: " if incident else ""
+    why = _WHY_NOT[phase] if phase is not None else "the incident does not exist yet"
+    raise IncidentRefused(
+        f"{where}cannot {event.label} now; {why}",
+        command=command,
+        rule="R8" if phase is Phase.CLOSED else event.rule,
+    )
+
+
+def transition_diagram() -> str:
+    """The table as a Mermaid ``stateDiagram-v2``, one line per transition.
+
+    Self-loops are gathered into one line per phase so the diagram stays
+    readable; every event of the table appears on some line.
+    """
+    lines = ["stateDiagram-v2"]
+    loops: dict[Phase, list[str]] = {}
+    for (source, event), target in TRANSITIONS.items():
+        if source is target:
+            loops.setdefault(target, []).append(event.label)
+            continue
+        start = "[*]" if source is None else source.name
+        lines.append(f"    {start} --> {target.name}: {event.label} ({event.rule})")
+    for phase, labels in loops.items():
+        lines.append(f"    {phase.name} --> {phase.name}: {', '.join(labels)}")
+    lines.extend(f"    {phase.name} --> [*]" for phase in (Phase.CLOSED, Phase.REJECTED))
+    return "\n".join(lines) + "\n"
+
+
+class DeliveryStatus(enum.Enum):
+    """Where a delivery task stands, as the app reported it."""
+
+    PENDING = "pending"  # handed out, not yet confirmed
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+
+
+@attrs.frozen(kw_only=True)
+class DeliveryRecord:
+    """A delivery with what became of it: who posted it when, or why it failed."""
+
+    delivery: Delivery
+    status: DeliveryStatus
+    by: MemberId | None = None
+    at: float | None = None
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class IncidentView:
+    """A snapshot of one incident; it does not change when the relay does.
+
+    ``reached`` lists the groups where the melding is (pending or confirmed),
+    in the order it got there; the afloop goes to exactly these (R8).
+    ``casushouders`` pairs each wijkgroep with its one active casushouder.
+    ``reports`` lists every report that joined it, the first one first (H4).
+    """
+
+    id: str
+    phase: Phase
+    origin: str
+    police: bool
+    sender: str | None
+    melding: Melding
+    opened_at: float
+    closed_at: float | None
+    reached: tuple[str, ...]
+    casushouders: tuple[tuple[str, MemberId], ...]
+    called_112_by: tuple[MemberId, ...]
+    reports: tuple[tuple[MemberId, float], ...]
+    deliveries: tuple[DeliveryRecord, ...]
+    decisions: tuple[Decision, ...]
+    pending: tuple[PendingDecision, ...]
+    linked_to: str | None
+    linked: tuple[str, ...]
+
+
+class IncidentState:
+    """The relay's own mutable record of one incident.
+
+    Internal to the relay: it leaves only as an :class:`IncidentView`.
+    """
+
+    __slots__ = (
+        "called",
+        "casus",
+        "closed_at",
+        "considered",
+        "decisions",
+        "deliveries",
+        "fwd_text",
+        "id",
+        "linked",
+        "linked_to",
+        "melding",
+        "opened_at",
+        "origin",
+        "origin_wijk",
+        "pending",
+        "phase",
+        "police",
+        "reach",
+        "reminder_seq",
+        "reports",
+        "sender",
+        "text",
+    )
+
+    def __init__(self, iid: str, origin: str, wijk: str | None, melding: Melding, at: float):
+        self.id = iid
+        self.origin = origin
+        self.origin_wijk = wijk
+        self.melding = melding
+        self.opened_at = at
+        self.closed_at: float | None = None
+        self.phase: Phase = Phase.OPEN
+        self.police = False
+        self.sender: str | None = None
+        self.text = ""
+        self.fwd_text = ""
+        self.reach: dict[str, Delivery] = {}  # group -> the live melding delivery there
+        self.casus: dict[str, MemberId] = {}  # wijkgroep -> its active casushouder
+        self.considered: set[tuple[str, str]] = set()  # (decider, target) judged once
+        self.deliveries: list[Delivery] = []
+        self.decisions: list[Decision] = []
+        self.pending: list[int] = []
+        self.called: list[MemberId] = []
+        self.reports: list[tuple[MemberId, float]] = []
+        self.linked_to: str | None = None
+        self.linked: list[str] = []
+        self.reminder_seq = -1
+
+    def save(self) -> tuple[Any, ...]:
+        """A copy of everything a spread may change, to undo it if a policy raises."""
+        return (
+            self.phase,
+            dict(self.reach),
+            dict(self.casus),
+            set(self.considered),
+            len(self.deliveries),
+            len(self.decisions),
+            list(self.pending),
+            self.fwd_text,
+        )
+
+    def restore(self, saved: tuple[Any, ...]) -> None:
+        self.phase, self.reach, self.casus, self.considered = saved[:4]
+        del self.deliveries[saved[4] :]
+        del self.decisions[saved[5] :]
+        self.pending, self.fwd_text = saved[6], saved[7]
+
+
+class PendingState:
+    """A question the relay asked and nobody answered yet (internal)."""
+
+    __slots__ = ("incident", "output", "route", "seq")
+
+    def __init__(self, output: PendingDecision, route: tuple[Hop, ...], seq: int) -> None:
+        self.output = output
+        self.incident = output.incident
+        self.route = route  # of the source group, captured when asked
+        self.seq = seq  # the heap entry that may time it out

@@ -1,0 +1,655 @@
+"""The relay: the Zoomwijck routing path (R1-R8, P1-P7) as a sans-I/O engine.
+
+Theory of operation
+-------------------
+
+The app owns every effect: it talks to people, posts into chat groups (or
+asks a person to), keeps time. The relay owns the picture: which incidents
+exist, which groups each one reached and by which route, who is casushouder
+where, which relevance questions are open. The app feeds
+:mod:`~routing.commands` to :meth:`Relay.handle` and gets back a tuple of
+:mod:`~routing.outputs` that say what must be delivered where and by whom.
+Nothing here sends, prints, reads a clock or draws a random number, so the
+same commands always give the same outputs (the stateful tests replay them).
+
+``handle(command) -> tuple[Output, ...]`` rather than h11's pair
+``send``/``next_event``: h11 separates them because bytes arrive in pieces
+and events leave one at a time; a command here is whole, and everything it
+causes belongs together (a report and the deliveries it fans out to). One
+call, one atomic result: the command is applied whole, or refused with a
+:class:`~routing.errors.Refused` and nothing changed. Each handler checks
+everything first and changes state only after the last check.
+
+The path, as the relay runs it:
+
+* **Origin.** A resident's report (R1-R3) opens an incident in their
+  wijkgroep and makes them casushouder there; a police notice (P1) opens
+  one in the addressed regiegroep or stuurgroepen, and one member on duty of
+  each addressed stuurgroep carries it into its wijkgroepen and becomes
+  casushouder there (P2).
+* **Spreading.** Whenever the melding reaches a group, the relay looks at
+  the decision points that lead on from it (precomputed in
+  :mod:`~routing.tables`): siblings (S2), up to the regiegroep (S3, R5), down
+  into each other stuurgroep's wijkgroepen (S5, R6), and the same two steps
+  through the gemeentelijke regiegroep. The relevance policy answers each
+  point: forward (the member on duty of the deciding group is given the
+  delivery), skip, or ask (a :class:`~routing.outputs.PendingDecision` for
+  that group's members, with a deadline). A member can also forward by hand
+  (:class:`~routing.commands.Forward`), which is their own decision.
+* **Once per group.** A group that holds the melding is never given it
+  again; every delivery carries its route, and a (decider, target) pair is
+  judged once per incident.
+* **Delivery by people.** A delivery is a task for a named member with text
+  ready to paste, or for a bot where the config allows one. The group counts
+  as reached as soon as the task is handed out (the people downstream were
+  given their own text and need not wait); ``Confirm`` records who posted it
+  and when, and ``Fail`` takes the group out of the reach set again, so the
+  afloop does not pretend to close something the group never saw and a
+  member may forward it there anew.
+* **Time.** Pending decisions fall back to the configured default at their
+  deadline, and open incidents remind their casushouders to post the afloop.
+  :meth:`Relay.next_deadline` says when the app should next send a
+  :class:`~routing.commands.Tick`; a decision that arrives before that tick
+  still counts.
+* **Afloop.** Closes the incident and goes exactly once to every group it
+  reached (R8, P7). A closed incident refuses reports, forwards and decisions.
+
+A report that says 112 was *not* called is held, not dropped and not
+refused: the rules say 112 comes first (H3), but a not-urgent situation is
+reported by 0900-8844 or not at all, and the stuurgroep's first duty is to
+screen messages and address the resident (S1). So the relay opens the
+incident as HELD, delivers nothing, and returns a
+:class:`~routing.outputs.Held` for the stuurgroep, who release or reject it
+with :class:`~routing.commands.Screen`.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from typing import Any
+
+from .chattext import render_afloop
+from .commands import (
+    Afloop,
+    Command,
+    Confirm,
+    Decide,
+    Fail,
+    Forward,
+    HandOver,
+    PoliceNotice,
+    React,
+    Report,
+    Screen,
+    Tick,
+)
+from .errors import (
+    IncidentRefused,
+    PermissionRefused,
+    RouteRefused,
+    UnknownDecisionError,
+    UnknownDeliveryError,
+    UnknownMemberError,
+)
+from .incident import (
+    DeliveryRecord,
+    DeliveryStatus,
+    Event,
+    IncidentState,
+    IncidentView,
+    next_phase,
+)
+from .model import Hierarchy
+from .outputs import (
+    CasushouderChanged,
+    Decision,
+    Delivery,
+    DeliveryConfirmed,
+    DeliveryFailed,
+    DeliveryKind,
+    Held,
+    Hop,
+    IncidentClosed,
+    IncidentOpened,
+    Joined,
+    Output,
+    PendingDecision,
+    Rejected,
+    Reminder,
+    Step,
+)
+from .policies import Ask, Policy
+from .tables import _DECISION, _LIVE, _MELDING, RelayConfig, Router, _decision
+
+__all__ = ["Relay", "RelayConfig"]
+
+
+class Relay(Router):
+    """Runs the routing path over a :class:`~routing.model.Hierarchy`.
+
+    ``policy`` answers the relevance questions (R5, R6); the default asks the
+    stuurgroep every time, as the seed does. See the module docstring.
+    """
+
+    def __init__(
+        self,
+        hierarchy: Hierarchy,
+        *,
+        policy: Policy | None = None,
+        config: RelayConfig | None = None,
+    ) -> None:
+        super().__init__(
+            hierarchy,
+            policy if policy is not None else Ask(),
+            config if config is not None else RelayConfig(),
+        )
+        self._handlers: dict[type, Callable[[Any], tuple[Output, ...]]] = {
+            Report: self._report,
+            React: self._react,
+            Forward: self._forward_cmd,
+            Decide: self._decide,
+            PoliceNotice: self._police,
+            Screen: self._screen,
+            Confirm: self._confirm,
+            Fail: self._fail,
+            HandOver: self._hand_over,
+            Afloop: self._afloop,
+            Tick: self._tick,
+        }
+
+    # ------------------------------------------------------------ public API
+
+    def handle(self, command: Command) -> tuple[Output, ...]:
+        """Apply one command; what must happen, as values. Atomic (see above)."""
+        try:
+            handler = self._handlers[type(command)]
+        except KeyError:
+            raise TypeError(f"not a relay command: {command!r}") from None
+        self._tables.sync()
+        counts = list(self._counts)
+        try:
+            return handler(command)
+        except BaseException:
+            self._counts = counts  # ids handed out by a failed command are handed out again
+            raise
+
+    def next_deadline(self) -> float | None:
+        """When the app should send the next :class:`~routing.commands.Tick`, if ever."""
+        heap = self._heap
+        while heap and self._stale(heap[0]):
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
+
+    def incident(self, incident: str) -> IncidentView:
+        """A snapshot of one incident."""
+        inc = self._get(incident)
+        return IncidentView(
+            id=inc.id,
+            phase=inc.phase,
+            origin=inc.origin,
+            police=inc.police,
+            sender=inc.sender,
+            melding=inc.melding,
+            opened_at=inc.opened_at,
+            closed_at=inc.closed_at,
+            reached=tuple(inc.reach),
+            casushouders=tuple(inc.casus.items()),
+            called_112_by=tuple(inc.called),
+            reports=tuple(inc.reports),
+            deliveries=tuple(
+                self._status.get(d.id) or DeliveryRecord(delivery=d, status=DeliveryStatus.PENDING)
+                for d in inc.deliveries
+            ),
+            decisions=tuple(inc.decisions),
+            pending=tuple(self._pending[p].output for p in inc.pending),
+            linked_to=inc.linked_to,
+            linked=tuple(inc.linked),
+        )
+
+    def incidents(self) -> tuple[str, ...]:
+        """Ids of every incident, oldest first."""
+        return tuple(self._incidents)
+
+    def pending(self) -> tuple[PendingDecision, ...]:
+        """Every decision still waiting for an answer, oldest first."""
+        return tuple(p.output for p in self._pending.values())
+
+    # --------------------------------------------------------------- reports
+
+    def _report(self, cmd: Report) -> tuple[Output, ...]:
+        wg = self.hierarchy.wijkgroep_of(cmd.reporter)
+        entry = self._tables.entry(wg)
+        linked: IncidentState | None = None
+        if cmd.joins is not None:
+            other = self._get(cmd.joins)
+            next_phase(other.phase, Event.JOIN, incident=other.id, command=cmd)
+            if other.origin_wijk == entry.wijk:
+                return self._join(other, cmd)
+            linked = other  # seen in another wijk: SAAR starts again there (R7)
+        else:
+            dup = self._duplicate(wg, cmd.melding.category, cmd.at)
+            if dup is not None:
+                return self._join(dup, cmd)
+        inc = IncidentState(self._next_id(), wg, entry.wijk, cmd.melding, cmd.at)
+        inc.reports.append((cmd.reporter, cmd.at))
+        if linked is not None:
+            inc.linked_to = linked.id
+        if not cmd.melding.called_112:
+            inc.phase = next_phase(None, Event.HOLD)
+            self._register(inc)
+            if linked is not None:
+                linked.linked.append(inc.id)
+            return (
+                Held(
+                    incident=inc.id,
+                    wijkgroep=wg,
+                    stuurgroep=entry.stuurgroep or "",
+                    reporter=cmd.reporter,
+                    reason="112 is niet gebeld (H3): de stuurgroep beoordeelt de melding (S1)",
+                    at=cmd.at,
+                ),
+            )
+        inc.phase = next_phase(None, Event.REPORT)
+        inc.called.append(cmd.reporter)
+        out: list[Output] = [
+            IncidentOpened(
+                incident=inc.id,
+                origin=wg,
+                casushouder=cmd.reporter,
+                police=False,
+                linked_to=inc.linked_to,
+                at=cmd.at,
+            )
+        ]
+        self._originate(inc, cmd.reporter, cmd.at, out)
+        self._register(inc)
+        if linked is not None:
+            linked.linked.append(inc.id)
+        return tuple(out)
+
+    def _duplicate(self, wg: str, category: object, at: float) -> IncidentState | None:
+        ids = self._recent.get((wg, category))
+        if not ids:
+            return None
+        for iid in reversed(ids):
+            inc = self._incidents[iid]
+            if inc.phase in _LIVE and at - inc.opened_at <= self.config.duplicate_window:
+                return inc
+        return None
+
+    def _join(self, inc: IncidentState, cmd: Report) -> tuple[Output, ...]:
+        """A second report of the same situation (H4): tell who called 112 already."""
+        next_phase(inc.phase, Event.JOIN, incident=inc.id, command=cmd)
+        already = tuple(inc.called)
+        if already:
+            names = ", ".join(self._name(m) for m in already)
+            text = f"112 is al gebeld door {names}. Bel alleen opnieuw met nieuwe informatie."
+        elif inc.police:
+            text = f"De politie is al op de hoogte ({inc.sender})."
+        else:
+            text = "112 is nog niet gebeld: bel 112 en meld het daarna in de groep."
+        text += f" Je melding is toegevoegd aan {inc.id}; vul aan in de groep (R4)."
+        inc.reports.append((cmd.reporter, cmd.at))
+        if cmd.melding.called_112 and cmd.reporter not in inc.called:
+            inc.called.append(cmd.reporter)
+        return (
+            Joined(
+                incident=inc.id, reporter=cmd.reporter, called_112_by=already, text=text, at=cmd.at
+            ),
+        )
+
+    def _screen(self, cmd: Screen) -> tuple[Output, ...]:
+        inc = self._get(cmd.incident)
+        event = Event.RELEASE if cmd.release else Event.REJECT
+        phase = next_phase(inc.phase, event, incident=inc.id, command=cmd)
+        self._require_member(cmd.by)
+        stuurgroep = self._tables.entry(inc.origin).stuurgroep or ""
+        if cmd.by not in self._tables.duty(stuurgroep):
+            raise PermissionRefused(
+                f"only a member of {stuurgroep} screens reports from {inc.origin}",
+                command=cmd,
+                rule="S1",
+            )
+        reporter = inc.reports[0][0]
+        if not cmd.release:
+            inc.phase = phase
+            inc.closed_at = cmd.at
+            reason = cmd.reason or "de melding is niet geplaatst"
+            return (
+                Rejected(incident=inc.id, reporter=reporter, by=cmd.by, reason=reason, at=cmd.at),
+            )
+        saved = inc.save()
+        try:
+            inc.phase = phase
+            out: list[Output] = [
+                IncidentOpened(
+                    incident=inc.id,
+                    origin=inc.origin,
+                    casushouder=reporter,
+                    police=False,
+                    linked_to=inc.linked_to,
+                    at=cmd.at,
+                )
+            ]
+            self._originate(inc, reporter, cmd.at, out)
+        except BaseException:
+            inc.restore(saved)
+            raise
+        self._index(inc)
+        self._schedule_reminder(inc, cmd.at + self.config.reminder_after)
+        return tuple(out)
+
+    # ------------------------------------------------------------- commands
+
+    def _forward_cmd(self, cmd: Forward) -> tuple[Output, ...]:
+        inc = self._get(cmd.incident)
+        next_phase(inc.phase, Event.FORWARD, incident=inc.id, command=cmd)
+        self._require_member(cmd.by)
+        tables = self._tables
+        tables.entry(cmd.source)
+        tables.entry(cmd.target)
+        if cmd.source not in inc.reach:
+            raise IncidentRefused(
+                f"{inc.id} has not reached {cmd.source}, so it cannot go on from there",
+                command=cmd,
+                rule="R5",
+            )
+        found = tables.step_between(cmd.source, cmd.target)
+        if found is None:
+            raise RouteRefused(
+                f"the routing path has no step from {cmd.source} to {cmd.target}",
+                source=cmd.source,
+                target=cmd.target,
+                command=cmd,
+            )
+        step, decider = found
+        if cmd.target in inc.reach:
+            raise IncidentRefused(
+                f"{cmd.target} already has {inc.id}; a group gets a message once",
+                command=cmd,
+                rule=step.rule,
+            )
+        if cmd.by not in tables.duty(decider):
+            raise PermissionRefused(
+                f"only a member of {decider} may forward from {cmd.source} to {cmd.target}",
+                command=cmd,
+                rule=step.rule,
+            )
+        out: list[Output] = []
+        saved = inc.save()
+        try:
+            reason = cmd.reason or "handmatig doorgezet"
+            decision = _decision(
+                self._next_count(2), inc.id, step, decider, cmd.source, (cmd.target,), True,
+                cmd.by, cmd.at, reason, False,
+            )  # fmt: skip
+            inc.decisions.append(decision)
+            inc.considered.add((decider, cmd.target))
+            queue: list[tuple[str, tuple[Hop, ...]]] = []
+            route = inc.reach[cmd.source].route
+            self._carry(inc, cmd.source, route, (cmd.target,), cmd.by, decision, cmd.at, out, queue)
+            if step is Step.POLICE_DOWN and cmd.target not in inc.casus:
+                inc.casus[cmd.target] = cmd.by  # P2: who carries it in is casushouder there
+            self._spread(inc, queue, cmd.at, out)
+        except BaseException:
+            inc.restore(saved)
+            raise
+        return tuple(out)
+
+    def _decide(self, cmd: Decide) -> tuple[Output, ...]:
+        pending = self._pending.get(cmd.decision)
+        if pending is None:
+            if cmd.decision not in self._resolved:
+                raise UnknownDecisionError(cmd.decision)
+            earlier = self._resolved[cmd.decision]
+            why = "the incident was closed" if earlier is None else self._decided(earlier)
+            raise IncidentRefused(
+                f"decision {cmd.decision} is taken: {why}", command=cmd, rule="R6"
+            )
+        inc = self._incidents[pending.incident]
+        next_phase(inc.phase, Event.DECIDE, incident=inc.id, command=cmd)
+        self._require_member(cmd.by)
+        p = pending.output
+        if cmd.by not in self._tables.duty(p.decider):
+            raise PermissionRefused(
+                f"only a member of {p.decider} decides about {', '.join(p.targets)}",
+                command=cmd,
+                rule=p.step.rule,
+            )
+        out: list[Output] = []
+        reason = cmd.reason or ("relevant" if cmd.forward else "niet relevant")
+        self._resolve(
+            pending,
+            forward=cmd.forward,
+            by=cmd.by,
+            reason=reason,
+            default=False,
+            at=cmd.at,
+            out=out,
+        )
+        return tuple(out)
+
+    def _react(self, cmd: React) -> tuple[Output, ...]:
+        inc = self._get(cmd.incident)
+        next_phase(inc.phase, Event.REACT, incident=inc.id, command=cmd)
+        self._require_member(cmd.member)
+        tables = self._tables
+        if cmd.group is not None:
+            tables.entry(cmd.group)
+            if cmd.group not in inc.reach or not tables.is_member(cmd.member, cmd.group):
+                raise IncidentRefused(
+                    f"{inc.id} did not reach {cmd.group} or you are not in it",
+                    command=cmd,
+                    rule="R4",
+                )
+            group = cmd.group
+        else:
+            home = self.hierarchy.wijkgroep_of(cmd.member)
+            order = [home, *(g for g in inc.reach if g != home)]
+            found = [g for g in order if g in inc.reach and tables.is_member(cmd.member, g)]
+            if not found:
+                raise IncidentRefused(
+                    f"{inc.id} did not reach any group you are in", command=cmd, rule="R4"
+                )
+            group = found[0]
+        entry = tables.entry(group)
+        route = inc.reach[group].route
+        poster = None if entry.bot else cmd.member
+        text = f"Aanvulling op {inc.id}: {cmd.text}"
+        d = self._new_delivery(inc, DeliveryKind.REACTION, group, text, poster, entry.bot, route)
+        return (d,)
+
+    def _hand_over(self, cmd: HandOver) -> tuple[Output, ...]:
+        inc = self._get(cmd.incident)
+        next_phase(inc.phase, Event.HAND_OVER, incident=inc.id, command=cmd)
+        tables = self._tables
+        tables.entry(cmd.wijkgroep)
+        current = inc.casus.get(cmd.wijkgroep)
+        if current is None:
+            raise IncidentRefused(
+                f"{inc.id} has no casushouder in {cmd.wijkgroep}", command=cmd, rule="R3"
+            )
+        self._require_member(cmd.to)
+        stuurgroep = tables.entry(cmd.wijkgroep).stuurgroep or ""
+        if cmd.by != current:
+            self._require_member(cmd.by)
+            if cmd.by not in tables.duty(stuurgroep):
+                raise PermissionRefused(
+                    f"only the casushouder or a member of {stuurgroep} hands over",
+                    command=cmd,
+                    rule="R3",
+                )
+        if cmd.to == current or not tables.is_member(cmd.to, cmd.wijkgroep):
+            raise PermissionRefused(
+                f"member {cmd.to} cannot take over: not in {cmd.wijkgroep}, or already casushouder",
+                command=cmd,
+                rule="R3",
+            )
+        inc.casus[cmd.wijkgroep] = cmd.to
+        return (
+            CasushouderChanged(
+                incident=inc.id,
+                wijkgroep=cmd.wijkgroep,
+                previous=current,
+                current=cmd.to,
+                at=cmd.at,
+            ),
+        )
+
+    def _confirm(self, cmd: Confirm) -> tuple[Output, ...]:
+        d = self._delivery_for(cmd.delivery)
+        inc = self._incidents[d.incident]
+        next_phase(inc.phase, Event.CONFIRM, incident=inc.id, command=cmd)
+        self._require_open_delivery(d, cmd)
+        by = cmd.by if cmd.by is not None else d.poster
+        if by is not None and by != d.poster:
+            self._require_member(by)
+            decision = d.route[-1].decision if d.kind is _MELDING else None
+            allowed = (
+                by in self._tables.duty(decision.decider)
+                if decision is not None
+                else self._tables.is_member(by, d.group)
+            )
+            if not allowed:
+                raise PermissionRefused(
+                    f"member {by} does not hold the duty to post in {d.group}",
+                    command=cmd,
+                    rule="S2",
+                )
+        self._status[d.id] = DeliveryRecord(
+            delivery=d, status=DeliveryStatus.CONFIRMED, by=by, at=cmd.at
+        )
+        out: list[Output] = [DeliveryConfirmed(delivery=d.id, by=by, at=cmd.at)]
+        last = d.route[-1].decision
+        if (
+            by is not None
+            and last is not None
+            and last.step is Step.POLICE_DOWN
+            and inc.casus.get(d.group) == last.by
+            and by != last.by
+        ):  # P2: whoever actually carried it in is the casushouder there
+            inc.casus[d.group] = by
+            out.append(
+                CasushouderChanged(
+                    incident=inc.id, wijkgroep=d.group, previous=last.by, current=by, at=cmd.at
+                )
+            )
+        return tuple(out)
+
+    def _fail(self, cmd: Fail) -> tuple[Output, ...]:
+        d = self._delivery_for(cmd.delivery)
+        inc = self._incidents[d.incident]
+        next_phase(inc.phase, Event.FAIL, incident=inc.id, command=cmd)
+        self._require_open_delivery(d, cmd)
+        self._status[d.id] = DeliveryRecord(
+            delivery=d, status=DeliveryStatus.FAILED, at=cmd.at, reason=cmd.reason
+        )
+        if inc.reach.get(d.group) is d:
+            del inc.reach[d.group]  # the group never saw it: no afloop there, forward again
+        return (DeliveryFailed(delivery=d.id, group=d.group, reason=cmd.reason, at=cmd.at),)
+
+    def _afloop(self, cmd: Afloop) -> tuple[Output, ...]:
+        inc = self._get(cmd.incident)
+        phase = next_phase(inc.phase, Event.AFLOOP, incident=inc.id, command=cmd)
+        self._require_member(cmd.by)
+        tables = self._tables
+        if cmd.by not in inc.casus.values():
+            sg = self.hierarchy.stuurgroep_membership(cmd.by)
+            if sg is None or not any(
+                g == sg or tables.entry(g).stuurgroep == sg for g in inc.reach
+            ):
+                raise PermissionRefused(
+                    f"only a casushouder of {inc.id} or a member of a stuurgroep it reached "
+                    "posts the afloop",
+                    command=cmd,
+                    rule="R8",
+                )
+        text = render_afloop(
+            cmd.text, lang=self.config.lang, melding=inc.melding, by=self._name(cmd.by)
+        )
+        groups = tuple(inc.reach)
+        out: list[Output] = [IncidentClosed(incident=inc.id, by=cmd.by, groups=groups, at=cmd.at)]
+        for group, first in inc.reach.items():
+            entry = tables.entry(group)
+            poster = cmd.by if tables.is_member(cmd.by, group) else first.poster
+            if entry.bot:
+                poster = None
+            out.append(
+                self._new_delivery(
+                    inc, DeliveryKind.AFLOOP, group, text, poster, entry.bot, first.route
+                )
+            )
+        inc.phase = phase
+        inc.closed_at = cmd.at
+        for pid in inc.pending:  # nobody needs to judge a closed incident any more
+            del self._pending[pid]
+            self._resolved[pid] = None
+        inc.pending = []
+        ids = self._recent.get((inc.origin, inc.melding.category))
+        if ids and inc.id in ids:
+            ids.remove(inc.id)
+        return tuple(out)
+
+    def _tick(self, cmd: Tick) -> tuple[Output, ...]:
+        out: list[Output] = []
+        heap = self._heap
+        while heap and heap[0][0] <= cmd.at:
+            entry = heapq.heappop(heap)
+            if self._stale(entry):
+                continue
+            deadline, _, kind, ref = entry
+            try:
+                if kind == _DECISION:
+                    default = self.config.decision_default
+                    word = "doorzetten" if default else "niet doorzetten"
+                    self._resolve(
+                        self._pending[ref],
+                        forward=default,
+                        by=None,
+                        reason=f"geen antwoord voor de deadline: standaard {word}",
+                        default=True,
+                        at=cmd.at,
+                        out=out,
+                    )
+                else:
+                    inc = self._incidents[ref]
+                    casus = tuple(dict.fromkeys(inc.casus.values()))
+                    category = inc.melding.category.label("nl")
+                    text = (
+                        f"Herinnering: {inc.id} ({category}) is nog open. Plaats een "
+                        "afloopbericht zodra de actie voorbij is (R8)."
+                    )
+                    out.append(Reminder(incident=inc.id, casushouders=casus, text=text, at=cmd.at))
+                    following = deadline + self.config.reminder_after
+                    while following <= cmd.at:
+                        following += self.config.reminder_after
+                    self._schedule_reminder(inc, following)
+            except BaseException:
+                heapq.heappush(heap, entry)
+                raise
+        return tuple(out)
+
+    # ------------------------------------------------------------- helpers
+
+    def _delivery_for(self, delivery: int) -> Delivery:
+        try:
+            return self._deliveries[delivery]
+        except (KeyError, TypeError):
+            raise UnknownDeliveryError(delivery) from None
+
+    def _require_member(self, member: int) -> None:
+        if member not in self.hierarchy:
+            raise UnknownMemberError(member)
+
+    def _require_open_delivery(self, d: Delivery, cmd: Confirm | Fail) -> None:
+        done = self._status.get(d.id)
+        if done is not None:
+            who = f" by {self._name(done.by)}" if done.by is not None else ""
+            raise IncidentRefused(
+                f"delivery {d.id} was already {done.status.value}{who}", command=cmd, rule="R3"
+            )
+
+    def _decided(self, decision: Decision) -> str:
+        who = "the deadline" if decision.by is None else self._name(decision.by)
+        return f"{'forwarded' if decision.forward else 'not forwarded'} by {who}"
