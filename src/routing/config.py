@@ -257,9 +257,13 @@ class _Reader:
     def number(self, value: object, entry: str) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(entry, f"expected a number, got {_kind(value)}")
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float
+            number = math.inf
+        if not math.isfinite(number):
             self.fail(entry, f"expected a finite number, got {value}")
-        return float(value)
+        return number
 
     def array(self, value: object, entry: str) -> Sequence[object]:
         if not isinstance(value, list | tuple):
