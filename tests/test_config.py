@@ -358,6 +358,11 @@ WG_ENTRY = f"{SG_ENTRY}.wijkgroep[0]"
             "finite",
         ),
         (
+            _set("settings", value={"nearly_full_ratio": 10**400}),
+            "settings.nearly_full_ratio",
+            "finite",
+        ),
+        (
             _set("settings", value={"stuurgroep_size": [3]}),
             "settings.stuurgroep_size",
             "[smallest, largest]",
