@@ -72,7 +72,7 @@ from .values import Applicant, MemberId
 __all__ = ["hierarchy_from_dict", "load_hierarchy"]
 
 #: The prefix of generated names for ``more_residents``.
-ANONYMOUS_RESIDENT = "bewoner"
+_ANONYMOUS = "bewoner"
 
 
 def load_hierarchy(path: str | os.PathLike[str]) -> Hierarchy:
@@ -559,7 +559,7 @@ class _Reader:
         for b, n, where in counts:
             start = len(residents) + 1
             residents.extend(
-                _Resident(name=f"{ANONYMOUS_RESIDENT} {k}", buurt=b, entry=where, anonymous=True)
+                _Resident(name=f"{_ANONYMOUS} {k}", buurt=b, entry=where, anonymous=True)
                 for k in range(start, start + n)
             )
         return residents
