@@ -6,6 +6,7 @@ The public names are re-exported here; see ``docs/reference.md``.
 from __future__ import annotations
 
 from .chattext import render_afloop, render_melding
+from .config import hierarchy_from_dict, load_hierarchy
 from .errors import (
     AdmissionRefused,
     CapacityRefused,
@@ -48,6 +49,7 @@ from .melding import (
 )
 from .model import Hierarchy
 from .place import Compass, Place, Postcode, Transport, normalize_postcode, parse_postcode
+from .render import hierarchy_table, hierarchy_tree
 from .screening import (
     DUTCH_ABUSE,
     Finding,
@@ -126,6 +128,10 @@ __all__ = [
     "Verdict",
     "WordList",
     "__version__",
+    "hierarchy_from_dict",
+    "hierarchy_table",
+    "hierarchy_tree",
+    "load_hierarchy",
     "normalize_kenteken",
     "normalize_postcode",
     "parse_category",
