@@ -217,7 +217,7 @@ def hierarchies(
                     platform=draw(platforms(min_limit=joining, max_limit=joining + 10)),
                 )
         regie = [r for r in map(h.regiegroep_of, h.wijken_of(gemeente)) if r is not None]
-        if regie and draw(st.booleans()):
+        if draw(st.booleans()) and regie:
             eligible = sorted({m for r in regie for m in h.admins(r)})
             delegates = draw(
                 st.none() | st.lists(st.sampled_from(eligible), min_size=1, unique=True)
@@ -275,4 +275,5 @@ def snapshot(h: Hierarchy) -> dict[str, Any]:
             gem: (h.wijken_of(gem), h.gemeentelijke_regiegroep_of(gem)) for gem in h.gemeenten()
         },
         "wijken": {w: (h.stuurgroepen_of(w), h.regiegroep_of(w)) for w in h.wijken()},
+        "actors": h.actors(),
     }
