@@ -235,6 +235,7 @@ class IncidentState:
         "considered",
         "decisions",
         "deliveries",
+        "failed",
         "fwd_text",
         "id",
         "linked",
@@ -269,6 +270,9 @@ class IncidentState:
         self.casus: dict[str, MemberId] = {}  # wijkgroep -> its active casushouder
         self.considered: set[tuple[str, str]] = set()  # (decider, target) judged once
         self.deliveries: list[Delivery] = []
+        # Groups whose melding delivery failed: they may be reached again, but
+        # never through a route that already passes them (no loops).
+        self.failed: set[str] = set()
         self.decisions: list[Decision] = []
         self.pending: list[int] = []
         self.called: list[MemberId] = []

@@ -370,6 +370,12 @@ class Relay(Router):
                 command=cmd,
                 rule=step.rule,
             )
+        if any(hop.target == cmd.target for hop in inc.reach[cmd.source].route):
+            raise IncidentRefused(
+                f"{inc.id} came to {cmd.source} through {cmd.target}; a route never loops",
+                command=cmd,
+                rule=step.rule,
+            )
         if cmd.by not in tables.duty(decider):
             raise PermissionRefused(
                 f"only a member of {decider} may forward from {cmd.source} to {cmd.target}",
@@ -546,7 +552,8 @@ class Relay(Router):
             delivery=d, status=DeliveryStatus.FAILED, at=cmd.at, reason=cmd.reason
         )
         if inc.reach.get(d.group) is d:
-            del inc.reach[d.group]  # the group never saw it: no afloop there, forward again
+            del inc.reach[d.group]
+            inc.failed.add(d.group)  # the group never saw it: no afloop there, forward again
         return (DeliveryFailed(delivery=d.id, group=d.group, reason=cmd.reason, at=cmd.at),)
 
     def _afloop(self, cmd: Afloop) -> tuple[Output, ...]:

@@ -463,9 +463,10 @@ class Router:
             inc.fwd_text = f"Doorgestuurd uit {inc.origin}:\n{inc.text}"
         text = inc.fwd_text
         reach = inc.reach
+        failed = inc.failed
         moved = False
         for t in targets:
-            if t in reach:
+            if t in reach or (failed and t in failed and any(h.target == t for h in route)):
                 continue
             bot = tables.entry(t).bot
             path = (*route, _hop(source, t, by, decision, at))

@@ -1,0 +1,376 @@
+"""Random hierarchies, random commands: the relay against a naive reference router.
+
+The machine builds a small random town, picks a relevance policy, and fires
+random commands (reports, forwards, decisions, confirmations, failures,
+afloops, ticks) at the relay, many of them wrong on purpose. After every step
+it checks the properties of issue 3:
+
+* no group gets the same message twice (an earlier copy must have failed);
+* no loops: every route is a chain of distinct groups from the origin;
+* every forward was made by someone who holds the duty, checked by brute
+  force over the hierarchy's public queries rather than the relay's tables;
+* the reach set is exactly what the decisions allowed, and with the
+  policies Always and Never it is the brute-force closure of the path;
+* the afloop reaches exactly the reach set;
+* a refused command changes nothing;
+* replaying the same commands on a fresh relay gives the same outputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from routing.commands import (
+    Afloop,
+    Command,
+    Confirm,
+    Decide,
+    Fail,
+    Forward,
+    HandOver,
+    React,
+    Report,
+    Screen,
+    Tick,
+)
+from routing.errors import Refused, UnknownIdError
+from routing.incident import DeliveryStatus
+from routing.model import Hierarchy
+from routing.outputs import Delivery, DeliveryKind, IncidentOpened, Output, Step
+from routing.policies import Always, Ask, ByStep, Never, Policy
+from routing.relay import Relay, RelayConfig
+from routing.testing import build_town, melding, relay_state
+from routing.values import GroupKind
+
+CATEGORIES = ["inbraak", "vermissing", "diefstal"]
+
+
+@st.composite
+def layouts(draw: st.DrawFn) -> dict[str, Any]:
+    n_wijken = draw(st.integers(1, 3))
+    layout: dict[str, dict[str, list[str]]] = {}
+    for w in range(n_wijken):
+        sgs = {}
+        for s in range(draw(st.integers(1, 2))):
+            sgs[f"sg{w}{s}"] = [f"wg{w}{s}{g}" for g in range(draw(st.integers(1, 3)))]
+        layout[f"W{w}"] = sgs
+    with_regie = [w for w in layout if draw(st.booleans())]
+    return {
+        "layout": layout,
+        "regiegroepen": with_regie,
+        "gemeentelijke": "grg" if with_regie and draw(st.booleans()) else None,
+    }
+
+
+def policies() -> st.SearchStrategy[Policy]:
+    simple = st.sampled_from([Always(), Never(), Ask()])
+    by_step = st.dictionaries(st.sampled_from(list(Step)), simple).map(
+        lambda m: ByStep(m, default=Always())
+    )
+    return st.one_of(simple, by_step)
+
+
+def naive_may_forward(h: Hierarchy, by: int, source: str, target: str) -> bool:
+    """Duty check straight from the hierarchy's public queries (S2, S3, S5, P2)."""
+    ks, kt = h.kind(source), h.kind(target)
+    W, S, R, G = (  # noqa: N806 - the four kinds, as in domain.md
+        GroupKind.WIJKGROEP,
+        GroupKind.STUURGROEP,
+        GroupKind.REGIEGROEP,
+        GroupKind.GEMEENTELIJKE_REGIEGROEP,
+    )
+    if ks is W and kt is W:
+        sg = h.stuurgroep_of(source)
+        return source != target and h.stuurgroep_of(target) == sg and by in h.admins(sg)
+    if ks is W and kt is R:
+        return h.regiegroep_of(h.wijk_of(source) or "") == target and by in h.admins(
+            h.stuurgroep_of(source)
+        )
+    if ks is R and kt is W:
+        return h.regiegroep_of(h.wijk_of(target) or "") == source and by in h.admins(
+            h.stuurgroep_of(target)
+        )
+    if ks is R and kt is G:
+        return h.gemeentelijke_regiegroep_of(h.gemeente_of(source)) == target and (
+            by in h.admins(source) and by in h.admins(target)
+        )
+    if ks is G and kt is R:
+        return h.gemeentelijke_regiegroep_of(h.gemeente_of(target)) == source and (
+            by in h.admins(source) and by in h.admins(target)
+        )
+    if ks is S and kt is W:
+        return h.stuurgroep_of(target) == source and by in h.admins(source)
+    return False
+
+
+def naive_closure(h: Hierarchy, origin: str) -> set[str]:
+    """Every group reachable from ``origin`` by steps someone may take: brute force."""
+    groups = list(h.groups())
+    members = range(len(h) + 1000)
+    seen = {origin}
+    frontier = [origin]
+    while frontier:
+        src = frontier.pop()
+        for dst in groups:
+            if dst in seen:
+                continue
+            if any(m in h and naive_may_forward(h, m, src, dst) for m in members if m in h):
+                seen.add(dst)
+                frontier.append(dst)
+    return seen
+
+
+class RelayMachine(RuleBasedStateMachine):
+    @initialize(spec=layouts(), policy=policies(), default=st.booleans())
+    def build(self, spec: dict[str, Any], policy: Policy, default: bool) -> None:
+        self.spec = spec
+        self.policy = policy
+        self.config = RelayConfig(decision_timeout=50, decision_default=default, reminder_after=400)
+        self.h = build_town(spec["layout"], residents=2, **self._town_kwargs()).hierarchy
+        self.relay = Relay(self.h, policy=policy, config=self.config)
+        self.members = list(range(len(self.h)))
+        self.groups = list(self.h.groups())
+        self.now = 0.0
+        self.log: list[tuple[Command, tuple[Output, ...] | None]] = []
+        self.all_deliveries: list[Delivery] = []
+        self.admins = sorted(m for m in self.members if self.h.stuurgroep_membership(m) is not None)
+        # The steps of the path in this town, so forwards can aim at legal targets.
+        self.edges = {
+            src: [
+                dst
+                for dst in self.groups
+                if any(naive_may_forward(self.h, m, src, dst) for m in self.admins)
+            ]
+            for src in self.groups
+        }
+
+    def _town_kwargs(self) -> dict[str, Any]:
+        return {
+            "regiegroepen": self.spec["regiegroepen"],
+            "gemeentelijke": self.spec["gemeentelijke"],
+        }
+
+    # -------------------------------------------------------------- driving
+
+    # One rule draws what happens next, so the mix of commands is ours to
+    # choose: reports and forwards often, the closing afloop now and then.
+    MIX = (
+        ["report"] * 3 + ["forward"] * 4 + ["decide"] * 2 + ["confirm_or_fail"] * 2
+        + ["react", "hand_over", "screen", "afloop", "tick"]
+    )  # fmt: skip
+
+    @rule(data=st.data())
+    def step(self, data: st.DataObject) -> None:
+        name = data.draw(st.sampled_from(self.MIX))
+        if name not in ("report", "tick") and not self.relay.incidents():
+            name = "report"
+        if name == "decide" and not self.relay.pending():
+            name = "forward"
+        getattr(self, name)(data)
+
+    def _at(self, data: st.DataObject) -> float:
+        self.now += data.draw(st.sampled_from([0.0, 1.0, 7.0, 60.0]))
+        return self.now
+
+    def _incident(self, data: st.DataObject) -> str:
+        ids = self.relay.incidents()
+        if not ids or data.draw(st.integers(0, 9)) == 0:
+            return data.draw(st.sampled_from([*ids, "I999"]))
+        return ids[-1 - data.draw(st.integers(0, min(3, len(ids) - 1)))]  # mostly recent ones
+
+    def _member(self, data: st.DataObject) -> int:
+        return data.draw(st.sampled_from([*self.members, 999_999]))
+
+    def _group(self, data: st.DataObject) -> str:
+        return data.draw(st.sampled_from(self.groups))
+
+    def _run(self, command: Command) -> tuple[Output, ...] | None:
+        before = relay_state(self.relay)
+        try:
+            outputs = self.relay.handle(command)
+        except (Refused, UnknownIdError):
+            assert relay_state(self.relay) == before, f"refused {command!r} changed the relay"
+            self.log.append((command, None))
+            return None
+        self.log.append((command, outputs))
+        self.all_deliveries += [o for o in outputs if isinstance(o, Delivery)]
+        return outputs
+
+    def report(self, data: st.DataObject) -> None:
+        category = data.draw(st.sampled_from(CATEGORIES))
+        called = data.draw(st.integers(0, 4)) > 0
+        joins = data.draw(st.none() | st.sampled_from([*self.relay.incidents(), "I999"]))
+        reporter = self._member(data)
+        out = self._run(
+            Report(
+                at=self._at(data),
+                reporter=reporter,
+                melding=melding(category, called_112=called),
+                joins=joins,
+            )
+        )
+        opened = [o for o in out or () if isinstance(o, IncidentOpened)]
+        if opened and isinstance(self.policy, Always | Never):
+            reached = {d.group for d in out or () if isinstance(d, Delivery)}
+            origin = opened[0].origin
+            expected = (
+                naive_closure(self.h, origin) if isinstance(self.policy, Always) else {origin}
+            )
+            assert reached == expected
+
+    def forward(self, data: st.DataObject) -> None:
+        # Mostly plausible forwards (from a reached group, by a stuurgroep
+        # member), so the legal ones are common enough to matter.
+        incident = self._incident(data)
+        reached = (
+            self.relay.incident(incident).reached if incident in self.relay.incidents() else ()
+        )
+        plausible = bool(reached) and data.draw(st.integers(0, 4)) > 0
+        source = data.draw(st.sampled_from(reached)) if plausible else self._group(data)
+        targets = self.edges[source]
+        aimed = bool(targets) and data.draw(st.integers(0, 3)) > 0
+        target = data.draw(st.sampled_from(targets)) if aimed else self._group(data)
+        by = (
+            data.draw(st.sampled_from(self.admins))
+            if data.draw(st.booleans())
+            else self._member(data)
+        )
+        self._run(
+            Forward(at=self._at(data), by=by, incident=incident, source=source, target=target)
+        )
+
+    def decide(self, data: st.DataObject) -> None:
+        forward = data.draw(st.booleans())
+        ids = [p.id for p in self.relay.pending()] + [999]
+        decision = data.draw(st.sampled_from(ids))
+        by = (
+            data.draw(st.sampled_from(self.admins))
+            if data.draw(st.booleans())
+            else self._member(data)
+        )
+        self._run(Decide(at=self._at(data), by=by, decision=decision, forward=forward))
+
+    def screen(self, data: st.DataObject) -> None:
+        release = data.draw(st.booleans())
+        self._run(
+            Screen(
+                at=self._at(data),
+                by=self._member(data),
+                incident=self._incident(data),
+                release=release,
+            )
+        )
+
+    def confirm_or_fail(self, data: st.DataObject) -> None:
+        ok = data.draw(st.booleans())
+        ids = [d.id for d in self.all_deliveries] + [10**6]
+        delivery = data.draw(st.sampled_from(ids))
+        at = self._at(data)
+        by = data.draw(st.none() | st.sampled_from(self.members))
+        self._run(
+            Confirm(at=at, delivery=delivery, by=by)
+            if ok
+            else Fail(at=at, delivery=delivery, reason="x")
+        )
+
+    def react(self, data: st.DataObject) -> None:
+        self._run(
+            React(
+                at=self._at(data),
+                member=self._member(data),
+                incident=self._incident(data),
+                text="info",
+            )
+        )
+
+    def hand_over(self, data: st.DataObject) -> None:
+        self._run(
+            HandOver(
+                at=self._at(data),
+                by=self._member(data),
+                incident=self._incident(data),
+                wijkgroep=self._group(data),
+                to=self._member(data),
+            )
+        )
+
+    def afloop(self, data: st.DataObject) -> None:
+        incident = self._incident(data)
+        reached = (
+            self.relay.incident(incident).reached if incident in self.relay.incidents() else ()
+        )
+        out = self._run(
+            Afloop(at=self._at(data), by=self._member(data), incident=incident, text="klaar")
+        )
+        if out is not None:
+            closing = [d.group for d in out if isinstance(d, Delivery)]
+            assert sorted(closing) == sorted(reached)
+            assert all(d.kind is DeliveryKind.AFLOOP for d in out if isinstance(d, Delivery))
+
+    def tick(self, data: st.DataObject) -> None:
+        deadline = self.relay.next_deadline()
+        if deadline is not None and data.draw(st.booleans()):
+            self.now = max(self.now, deadline)
+        self._run(Tick(at=self._at(data)))
+        after = self.relay.next_deadline()
+        assert after is None or after > self.now
+
+    # ----------------------------------------------------------- invariants
+
+    @invariant()
+    def routes_are_chains_without_loops_made_by_duty_holders(self) -> None:
+        for d in self.all_deliveries:
+            targets = [hop.target for hop in d.route]
+            assert targets[-1] == d.group
+            assert len(set(targets)) == len(targets), f"loop in {targets}"
+            assert d.route[0].source is None
+            for before, hop in zip(d.route, d.route[1:], strict=False):
+                assert hop.source == before.target
+                assert hop.decision is not None and hop.decision.forward
+                assert hop.target in hop.decision.targets
+                assert hop.by is not None and naive_may_forward(
+                    self.h, hop.by, hop.source, hop.target
+                )
+
+    @invariant()
+    def each_group_gets_the_melding_once_and_reach_is_what_decisions_allowed(self) -> None:
+        for iid in self.relay.incidents():
+            view = self.relay.incident(iid)
+            status = {r.delivery.id: r.status for r in view.deliveries}
+            per_group: dict[str, list[Delivery]] = {}
+            for r in view.deliveries:
+                if r.delivery.kind is DeliveryKind.MELDING:
+                    per_group.setdefault(r.delivery.group, []).append(r.delivery)
+            live = {
+                g for g, ds in per_group.items() if status[ds[-1].id] is not DeliveryStatus.FAILED
+            }
+            for ds in per_group.values():
+                assert all(status[d.id] is DeliveryStatus.FAILED for d in ds[:-1])
+            assert set(view.reached) == live
+            assert len(view.reached) == len(set(view.reached))
+            allowed = {t for dec in view.decisions if dec.forward for t in dec.targets}
+            for group, ds in per_group.items():
+                last = ds[-1].route[-1]
+                assert last.source is None or group in allowed
+            afloops = [r for r in view.deliveries if r.delivery.kind is DeliveryKind.AFLOOP]
+            assert len({r.delivery.group for r in afloops}) == len(afloops)
+
+    def teardown(self) -> None:
+        if not hasattr(self, "log"):
+            return
+        town = build_town(self.spec["layout"], residents=2, **self._town_kwargs())
+        fresh = Relay(town.hierarchy, policy=self.policy, config=self.config)
+        for command, outputs in self.log:
+            try:
+                again: tuple[Output, ...] | None = fresh.handle(command)
+            except (Refused, UnknownIdError):
+                again = None
+            assert again == outputs, f"replay differs at {command!r}"
+
+
+RelayMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=30, deadline=None)
+TestRelayMachine = RelayMachine.TestCase
