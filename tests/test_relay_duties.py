@@ -46,10 +46,12 @@ def test_S2_stuurgroep_member_forwards_to_a_sibling_wijkgroep(town: Town) -> Non
     incident = opened(h, town.resident("wg-noord-1"))
     by = town.member("sg-noord", 2)
     [d] = deliveries(h.forward(by, incident, "wg-noord-1", "wg-noord-3", "zelfde straat"))
-    assert d.group == "wg-noord-3" and d.poster == by
+    assert d.group == "wg-noord-3"
+    assert d.poster == by
     hop = d.route[-1]
     assert (hop.source, hop.target, hop.by) == ("wg-noord-1", "wg-noord-3", by)
-    assert hop.decision is not None and hop.decision.step is Step.SIBLINGS
+    assert hop.decision is not None
+    assert hop.decision.step is Step.SIBLINGS
     assert hop.decision.reason == "zelfde straat"
     assert d.text.startswith("Doorgestuurd uit wg-noord-1")
 
@@ -155,7 +157,7 @@ def test_R3_one_casushouder_per_wijkgroep_hand_over(town: Town) -> None:
             incident=incident,
             wijkgroep="wg-noord-1",
             to=town.resident("wg-zuid-1"),
-        ),  # fmt: skip
+        ),
         PermissionRefused,
     )
     # A stuurgroep member hands over for a casushouder who left.
@@ -183,7 +185,8 @@ def test_delivery_by_people_confirm_and_fail_keep_the_picture_true(town: Town) -
         d.group
         for d in deliveries(h.afloop(town.resident("wg-noord-1"), incident), DeliveryKind.AFLOOP)
     ]
-    assert "rg-poortwijk" not in closed_groups and "wg-noord-2" in closed_groups
+    assert "rg-poortwijk" not in closed_groups
+    assert "wg-noord-2" in closed_groups
 
 
 def test_failed_delivery_can_be_forwarded_again(town: Town) -> None:
@@ -195,7 +198,8 @@ def test_failed_delivery_can_be_forwarded_again(town: Town) -> None:
     [again] = deliveries(
         h.forward(town.member("sg-noord", 1), incident, "wg-noord-1", "wg-noord-2")
     )
-    assert again.group == "wg-noord-2" and again.id != task.id
+    assert again.group == "wg-noord-2"
+    assert again.id != task.id
 
 
 def test_bot_groups_need_no_person(town: Town) -> None:
@@ -203,9 +207,11 @@ def test_bot_groups_need_no_person(town: Town) -> None:
     config = RelayConfig(bot_groups={"rg-zoomwijck"})
     h = Harness(Relay(town.hierarchy, policy=Always(), config=config))
     tasks = {d.group: d for d in deliveries(h.report(town.resident("wg-noord-1"), melding()))}
-    assert tasks["rg-zoomwijck"].bot and tasks["rg-zoomwijck"].poster is None
+    assert tasks["rg-zoomwijck"].bot
+    assert tasks["rg-zoomwijck"].poster is None
     assert tasks["rg-zoomwijck"].route[-1].by == town.member("sg-noord")  # who is accountable
-    assert not tasks["wg-noord-2"].bot and tasks["wg-noord-2"].poster is not None
+    assert not tasks["wg-noord-2"].bot
+    assert tasks["wg-noord-2"].poster is not None
     everywhere = RelayConfig(bot_platforms={"whatsapp"})
     h = Harness(Relay(town.hierarchy, policy=Always(), config=everywhere))
     assert all(d.bot for d in deliveries(h.report(town.resident("wg-noord-1"), melding())))
@@ -241,7 +247,8 @@ def test_decision_before_the_tick_wins_and_default_can_be_skip(town: Town) -> No
     h.decide(town.member("sg-noord"), sib.id, forward=True)
     out = h.tick(100)
     [made] = [o for o in out if isinstance(o, DecisionMade)]
-    assert made.pending == up.id and not made.decision.forward
+    assert made.pending == up.id
+    assert not made.decision.forward
     assert deliveries(out) == []
 
 
@@ -252,7 +259,8 @@ def test_R8_reminder_to_the_casushouders_without_afloop(town: Town) -> None:
     incident = h.one(h.report(reporter, melding(), at=0), IncidentOpened).incident
     assert h.relay.next_deadline() == 1800
     reminder = h.one(h.tick(1800), Reminder)
-    assert reminder.incident == incident and reminder.casushouders == (reporter,)
+    assert reminder.incident == incident
+    assert reminder.casushouders == (reporter,)
     assert h.relay.next_deadline() == 3600  # it repeats until the afloop
     h.afloop(reporter, incident)
     assert h.relay.next_deadline() is None

@@ -31,9 +31,11 @@ def test_P1_police_notice_to_a_stuurgroep_is_marked_police(town: Town) -> None:
     h = Harness(Relay(town.hierarchy, policy=Never()))
     out = h.police(melding("vermissing"), stuurgroepen=["sg-zuid"])
     opened = h.one(out, IncidentOpened)
-    assert opened.police and opened.origin == "sg-zuid"
+    assert opened.police
+    assert opened.origin == "sg-zuid"
     got = deliveries(out)
-    assert got[0].group == "sg-zuid" and got[0].route[0].by is None
+    assert got[0].group == "sg-zuid"
+    assert got[0].route[0].by is None
     assert all(d.police for d in got)
     assert all(d.text.startswith("POLITIEBERICHT (wijkagent Jansen)") for d in got)
 
@@ -110,7 +112,8 @@ def test_P3_stuurgroep_and_wijkgroep_members_react(town: Town) -> None:
     )
     assert in_sg.group == "sg-zuid"
     [in_wg] = deliveries(h.react(town.resident("wg-zuid-2"), incident, "ook gezien"), None)
-    assert in_wg.group == "wg-zuid-2" and in_wg.kind is DeliveryKind.REACTION
+    assert in_wg.group == "wg-zuid-2"
+    assert in_wg.kind is DeliveryKind.REACTION
 
 
 def test_P4_P5_relevance_is_judged_as_in_R5_R6(town: Town) -> None:

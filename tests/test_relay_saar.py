@@ -48,11 +48,14 @@ def test_R1_R2_R3_report_opens_incident_in_the_reporters_wijkgroep(town: Town) -
     assert opened.casushouder == reporter
     [d] = deliveries(out)
     assert d.group == "wg-noord-2"
-    assert d.poster == reporter and not d.bot and not d.police
+    assert d.poster == reporter
+    assert not d.bot
+    assert not d.police
     assert "112 is gebeld" in d.text  # R3a
     assert "richting Parklaan" in d.text  # R3b looprichting
     assert "ik blijf binnen" in d.text  # R3c what the reporter will do
-    assert d.route[0].source is None and d.route[0].by == reporter
+    assert d.route[0].source is None
+    assert d.route[0].by == reporter
     view = h.relay.incident(opened.incident)
     assert view.phase is Phase.OPEN
     assert view.casushouders == (("wg-noord-2", reporter),)
@@ -85,7 +88,8 @@ def test_S1_held_report_can_be_rejected_with_a_reason_for_the_reporter(town: Tow
     held = h.one(h.report(reporter, melding(called_112=False)), Held)
     out = h.screen(town.member("sg-zuid"), held.incident, release=False, reason="bel eerst 112")
     rejected = h.one(out, Rejected)
-    assert rejected.reporter == reporter and rejected.reason == "bel eerst 112"
+    assert rejected.reporter == reporter
+    assert rejected.reason == "bel eerst 112"
     assert h.relay.incident(held.incident).phase is Phase.REJECTED
     h.refused(h_screen(h, town.member("sg-zuid"), held.incident, release=True), IncidentRefused)
 
@@ -129,14 +133,16 @@ def test_R5_stuurgroep_judges_relevance_and_posts_in_the_regiegroep(town: Town) 
     incident = h.one(out, IncidentOpened).incident
     pending = h.one(out, PendingDecision)
     assert pending.step is Step.TO_REGIEGROEP
-    assert pending.decider == "sg-noord" and pending.targets == ("rg-zoomwijck",)
+    assert pending.decider == "sg-noord"
+    assert pending.targets == ("rg-zoomwijck",)
     by = town.member("sg-noord", 1)
     out = h.decide(by, pending.id, forward=True, reason="ook relevant voor zuid")
     reached = [d.group for d in deliveries(out)]
     assert reached == ["rg-zoomwijck"]
     [d] = deliveries(out)
     assert d.poster == by
-    assert d.route[-1].decision is not None and d.route[-1].decision.by == by
+    assert d.route[-1].decision is not None
+    assert d.route[-1].decision.by == by
     assert d.route[-1].decision.reason == "ook relevant voor zuid"
     # From the regiegroep, sg-zuid (R6) and the regiegroep towards the gemeente are asked.
     asked = {(p.decider, p.step) for p in out if isinstance(p, PendingDecision)}
@@ -152,7 +158,8 @@ def test_R6_other_stuurgroepen_forward_from_the_regiegroep_into_their_wijkgroepe
     out = h.report(town.resident("wg-noord-1"), melding())
     pend = {p.decider: p for p in out if isinstance(p, PendingDecision)}
     zuid = pend["sg-zuid"]
-    assert zuid.source == "rg-zoomwijck" and zuid.targets == ("wg-zuid-1", "wg-zuid-2")
+    assert zuid.source == "rg-zoomwijck"
+    assert zuid.targets == ("wg-zuid-1", "wg-zuid-2")
     # A member of sg-noord holds no duty for sg-zuid's wijkgroepen (S5).
     from routing.commands import Decide
 
@@ -175,7 +182,8 @@ def test_R7_sighting_in_another_wijk_starts_SAAR_again_as_a_linked_incident(town
     second = h.one(out, IncidentOpened)
     assert second.incident != first
     assert second.linked_to == first
-    assert second.origin == "wg-poort-2" and second.casushouder == seer
+    assert second.origin == "wg-poort-2"
+    assert second.casushouder == seer
     assert h.relay.incident(first).linked == (second.incident,)
     assert h.relay.incident(second.incident).casushouders == (("wg-poort-2", seer),)
 

@@ -330,9 +330,11 @@ class RelayMachine(RuleBasedStateMachine):
             assert d.route[0].source is None
             for before, hop in zip(d.route, d.route[1:], strict=False):
                 assert hop.source == before.target
-                assert hop.decision is not None and hop.decision.forward
+                assert hop.decision is not None
+                assert hop.decision.forward
                 assert hop.target in hop.decision.targets
-                assert hop.by is not None and naive_may_forward(
+                assert hop.by is not None
+                assert naive_may_forward(
                     self.h, hop.by, hop.source, hop.target
                 )
 

@@ -272,9 +272,15 @@ class Relay(Router):
         ids = self._recent.get((wg, category))
         if not ids:
             return None
+        window = self.config.duplicate_window
         for iid in reversed(ids):
             inc = self._incidents[iid]
-            if inc.phase in _LIVE and at - inc.opened_at <= self.config.duplicate_window:
+            if at - inc.opened_at > window:
+                # Ids are kept in the order the incidents opened: all older ones
+                # are out of the window too, and never will be in it again.
+                del ids[: ids.index(iid) + 1]
+                return None
+            if inc.phase in _LIVE:
                 return inc
         return None
 
