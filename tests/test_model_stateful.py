@@ -484,8 +484,8 @@ class HierarchyMachine(RuleBasedStateMachine):
         target=wijkgroepen,
         by=who,
         anyone=members,
-        stuurgroep=stuurgroepen | wijkgroepen,
-        name=group_names | st.just(""),
+        stuurgroep=st.one_of(stuurgroepen, stuurgroepen, stuurgroepen, wijkgroepen),
+        name=st.sampled_from([*NAMES, ""]),
         mode=approval_modes,
         plat=maybe_platform,
     )
@@ -547,16 +547,16 @@ class HierarchyMachine(RuleBasedStateMachine):
         residents = ref.residents(wijkgroep) if known else set()
         present = sorted({b for m in residents if (b := ref.buurt[m]) is not None})
         if data.draw(st.booleans(), label="complete mapping"):
-            # A mapping an app would send: every buurt present gets a group.
+            # A mapping an app would send: every buurt present gets a group,
+            # a new one or the split wijkgroep itself.
+            free = st.sampled_from([n for n in NAMES if n not in ref.kind] or ["spare"])
             targets = data.draw(
-                st.lists(
-                    group_names | st.just(wijkgroep), min_size=len(present), max_size=len(present)
-                ),
+                st.lists(free | st.just(wijkgroep), min_size=len(present), max_size=len(present)),
                 label="targets",
             )
             buurten = dict(zip(present, targets, strict=True))
             needs_rest = any(ref.buurt[m] is None for m in residents)
-            rest = data.draw(group_names, label="rest") if needs_rest else None
+            rest = data.draw(free, label="rest") if needs_rest else None
         else:
             buurten = data.draw(
                 st.dictionaries(
@@ -614,7 +614,11 @@ class HierarchyMachine(RuleBasedStateMachine):
         self.ref = ref
         return multiple(*order)
 
-    @rule(stuurgroep=stuurgroepen | wijkgroepen, mode=approval_modes, data=st.data())
+    @rule(
+        stuurgroep=st.one_of(stuurgroepen, stuurgroepen, stuurgroepen, wijkgroepen),
+        mode=approval_modes,
+        data=st.data(),
+    )
     def change_stuurgroep(self, stuurgroep: str, mode: str, data: st.DataObject) -> None:
         """S6: a majority appoints, dismisses and hands over; G4: 3-4 members;
         S1: each lives in a wijkgroep it manages and sits in no other stuurgroep;
