@@ -4,3 +4,4 @@ Tests import them as ``from strategies import ...``.
 """
 
 from .hierarchy import *  # noqa: F403
+from .melding import *  # noqa: F403
