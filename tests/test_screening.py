@@ -23,7 +23,7 @@ from routing.screening import (
     RulingKind,
     Screener,
     ScreeningQueue,
-    Verdict,
+    ScreeningVerdict,
     WordList,
     screen,
 )
@@ -267,7 +267,7 @@ def test_S1_queue_contract() -> None:
 def test_S1_verdicts_and_queues_are_frozen_values() -> None:
     """S1: verdicts and queues are hashable values, never live state."""
     verdict = screen("Bedankt!")
-    assert isinstance(verdict, Verdict)
+    assert isinstance(verdict, ScreeningVerdict)
     assert hash(verdict) == hash(screen("Bedankt!"))
     queue = _queue_with("Bedankt!")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):

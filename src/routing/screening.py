@@ -8,7 +8,7 @@ leave (H9); and a report says that 112 was called, because the chat never
 replaces the call (H3) and the group must know not to flood 112 (H4).
 
 Nothing is ever dropped silently. :func:`screen` returns a frozen
-:class:`Verdict`: passed, or held with the rule and a reason a person can
+:class:`ScreeningVerdict`: passed, or held with the rule and a reason a person can
 read. Held messages wait in a :class:`ScreeningQueue` until a stuurgroep
 member releases or rejects them; each decision is kept as a :class:`Ruling`
 saying who decided, when and why. Times are values from the caller; the
@@ -43,7 +43,7 @@ __all__ = [
     "RulingKind",
     "Screener",
     "ScreeningQueue",
-    "Verdict",
+    "ScreeningVerdict",
     "WordList",
     "screen",
 ]
@@ -194,7 +194,7 @@ def _findings(values: Iterable[Finding]) -> tuple[Finding, ...]:
 
 
 @attrs.frozen(kw_only=True)
-class Verdict:
+class ScreeningVerdict:
     """What screening decided about one message: passed, or held.
 
     ``findings`` is empty for a message that passes; otherwise it lists
@@ -299,7 +299,7 @@ class Screener:
 
     words: WordList = DUTCH_ABUSE
 
-    def screen(self, message: str | Melding, *, reaction: bool = False) -> Verdict:
+    def screen(self, message: str | Melding, *, reaction: bool = False) -> ScreeningVerdict:
         """Screen one message; see :func:`screen`."""
         if isinstance(message, Melding):
             findings = _screen_melding(message, self.words)
@@ -307,12 +307,12 @@ class Screener:
             findings = _screen_text(message, self.words, reaction=reaction)
         else:
             raise InvalidValueError(message, "screening takes a text message or a Melding")
-        return Verdict(message=message, findings=tuple(findings))
+        return ScreeningVerdict(message=message, findings=tuple(findings))
 
 
 def screen(
     message: str | Melding, *, words: WordList = DUTCH_ABUSE, reaction: bool = False
-) -> Verdict:
+) -> ScreeningVerdict:
     """Screen one message as the stuurgroep would (S1).
 
     A text is held when it uses words from ``words`` (H5); when it is not a
@@ -356,11 +356,11 @@ class HeldMessage:
     """A message waiting for a stuurgroep member, with why it is held."""
 
     message_id: Hashable
-    verdict: Verdict = attrs.field()
+    verdict: ScreeningVerdict = attrs.field()
     held_at: dt.datetime = attrs.field(validator=_check_time)
 
     @verdict.validator
-    def _check_verdict(self, _: attrs.Attribute[Verdict], value: Verdict) -> None:
+    def _check_verdict(self, _: attrs.Attribute[ScreeningVerdict], value: ScreeningVerdict) -> None:
         if not value.held:
             raise InvalidValueError(value, "a message that passed screening is not held")
 
@@ -416,7 +416,7 @@ class ScreeningQueue:
         if len(ids) != len(set(ids)):
             raise InvalidValueError(ids, "a message id occurs twice in the queue")
 
-    def hold(self, message_id: Hashable, verdict: Verdict, *, at: dt.datetime) -> ScreeningQueue:
+    def hold(self, message_id: Hashable, verdict: ScreeningVerdict, *, at: dt.datetime) -> ScreeningQueue:
         """Put a held message in the queue. Raises
         :class:`~routing.errors.InvalidValueError` if the verdict passed or
         the id is already in the queue."""
