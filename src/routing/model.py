@@ -146,14 +146,21 @@ class Hierarchy:
         self._actors: dict[str, Actor] = {}
         self._live = 0
         self._version = 0
+        self._structure_version = 0
 
     # ------------------------------------------------------------------ reading
 
     @property
     def graph(self) -> Any:
-        """A read-only view of the group graph (nodes: group ids; node and edge
-        attributes ``kind`` and ``rel``). Use networkx algorithms on it freely."""
-        return self._g.copy(as_view=True)
+        """A frozen copy of the group graph (nodes: group ids; node attribute
+        ``kind``, edge attribute ``rel``). Use networkx algorithms on it freely.
+
+        A copy, not a view: a view would share the attribute dicts, and a
+        caller could rewrite a group's kind or an edge's relation under the
+        model. Copying 24,000 groups takes tens of milliseconds; keep the
+        result while the :attr:`structure_version` stays the same.
+        """
+        return nx.freeze(self._g.copy())
 
     @property
     def version(self) -> int:
@@ -161,15 +168,20 @@ class Hierarchy:
         structure (the relay's routing tables) compare it to know they are stale."""
         return self._version
 
+    @property
+    def structure_version(self) -> int:
+        """Like :attr:`version`, but raised only when groups, their edges, a
+        stuurgroep's members or delegates change; admitting or removing a
+        resident leaves it alone. Routing tables depend on nothing else."""
+        return self._structure_version
+
     def __len__(self) -> int:
         """The number of current members."""
         return self._live
 
     def __contains__(self, member: object) -> bool:
         return (
-            isinstance(member, int)
-            and 0 <= member < len(self._home)
-            and self._home[member] is not None
+            type(member) is int and 0 <= member < len(self._home) and self._home[member] is not None
         )
 
     def gemeenten(self) -> tuple[str, ...]:
@@ -235,6 +247,22 @@ class Hierarchy:
         if sg.telefoonbeheerder == mid:
             return frozenset({Role.BEWONER, Role.STUURGROEPLID, Role.TELEFOONBEHEERDER})
         return frozenset({Role.BEWONER, Role.STUURGROEPLID})
+
+    def is_in(self, mid: int, gid: str) -> bool:
+        """Whether a member is in a chat group, admins included; constant time."""
+        home = self._home_of(mid)
+        rec = self._rec(gid)
+        sg = self._stuurgroep_of.get(mid)
+        kind = rec.kind
+        if kind is GroupKind.WIJKGROEP:
+            return home is rec or (sg is not None and self._g.has_edge(sg.id, gid))
+        if kind is GroupKind.STUURGROEP:
+            return sg is rec
+        if kind is GroupKind.REGIEGROEP:
+            return sg is not None and sg.wijk == rec.wijk
+        if sg is None or self._wijken[sg.wijk or ""].regiegroep is None:
+            return False
+        return rec.delegates is None or mid in rec.delegates
 
     def wijkgroep_of(self, mid: int) -> str:
         """The one wijkgroep a member lives in (their home group)."""
@@ -332,12 +360,14 @@ class Hierarchy:
         founders: Sequence[Applicant],
         telefoonbeheerder: int = 0,
         platform: Platform | None = None,
+        wijkgroep_platform: Platform | None = None,
     ) -> tuple[MemberId, ...]:
         """Start a neighbourhood (G1): one wijkgroep, one stuurgroep of founders.
 
         The founders (3-4 by default, seed 002) become residents of the new
         wijkgroep and members of the new stuurgroep; ``founders[telefoonbeheerder]``
-        becomes its telefoonbeheerder. The gemeente and wijk are created if new;
+        becomes its telefoonbeheerder. ``platform`` is that of both groups,
+        unless ``wijkgroep_platform`` names another for the wijkgroep. The gemeente and wijk are created if new;
         a wijk may hold several stuurgroepen. If the wijk already has a
         regiegroep, the founders join it (S5). Returns the founders' ids.
         """
@@ -356,7 +386,8 @@ class Hierarchy:
         for applicant in founders:
             self._check_admission(applicant)
         plat = platform or self.settings.platform
-        self._check_fits(wijkgroep, len(founders), plat)
+        wg_plat = wijkgroep_platform or plat
+        self._check_fits(wijkgroep, len(founders), wg_plat)
         self._check_fits(stuurgroep, len(founders), plat)
         if wijk in self._wijken:
             self._check_regie_growth(wijk, len(founders))
@@ -369,7 +400,7 @@ class Hierarchy:
             area = self._wijken[wijk] = _Wijk(wijk, gemeente)
             gem.wijken.append(wijk)
         sg = self._add_group(stuurgroep, GroupKind.STUURGROEP, wijk, gemeente, plat)
-        wg = self._add_group(wijkgroep, GroupKind.WIJKGROEP, wijk, gemeente, plat)
+        wg = self._add_group(wijkgroep, GroupKind.WIJKGROEP, wijk, gemeente, wg_plat)
         self._g.add_edge(stuurgroep, wijkgroep, rel=Relation.MANAGES)
         area.stuurgroepen.append(stuurgroep)
         if area.regiegroep is not None:
@@ -489,7 +520,8 @@ class Hierarchy:
         self._buurt.extend([buurt] * n)
         wg.residents.extend(range(start, start + n))
         self._live += n
-        self._version += 1
+        if n:
+            self._version += 1
         return range(start, start + n)
 
     def remove(self, by: int, member: int) -> None:
@@ -623,6 +655,7 @@ class Hierarchy:
             self._g.remove_node(wijkgroep)
             del self._recs[wijkgroep]
         self._version += 1
+        self._structure_version += 1
         return tuple(moved)
 
     def change_stuurgroep(
@@ -682,9 +715,31 @@ class Hierarchy:
             self._stuurgroep_of[mid] = sg
         sg.members = new
         sg.telefoonbeheerder = telefoonbeheerder
-        self._version += 1
         if gem_rg is not None and (rec := self._recs[gem_rg]).delegates is not None:
             rec.delegates = rec.delegates - set(removed)
+        self._version += 1
+        self._structure_version += 1
+
+    # ------------------------------------------------------------ privacy (AVG)
+
+    @staticmethod
+    def pseudonym(mid: int) -> str:
+        """The name an erased member is shown by: stable, and no personal data."""
+        return f"lid {mid}"
+
+    def erase(self, member: int) -> str:
+        """Erase a member's personal data (AVG art. 17) and keep them as a pseudonym.
+
+        The display name becomes :meth:`pseudonym` and the phone number is
+        dropped; the id, home wijkgroep, buurt and roles stay, so routes and
+        counts remain consistent. Members who left are already erased: their
+        data went when they left. Returns the pseudonym.
+        """
+        self._home_of(member)
+        self._names[member] = self.pseudonym(member)
+        self._phones.pop(member, None)
+        self._version += 1
+        return self._names[member] or ""
 
     # ------------------------------------------------ actors outside the groups
 
@@ -820,7 +875,7 @@ class Hierarchy:
             )
 
     def _check_admission(self, applicant: Applicant) -> None:
-        if applicant.age < self.settings.adult_age:
+        if applicant.age is not None and applicant.age < self.settings.adult_age:
             raise AdmissionRefused(
                 f"{applicant.name} is under {self.settings.adult_age}", rule="H1"
             )
@@ -858,6 +913,7 @@ class Hierarchy:
         self, gid: str, kind: GroupKind, wijk: str | None, gemeente: str, platform: Platform
     ) -> _Rec:
         self._version += 1
+        self._structure_version += 1
         rec = self._recs[gid] = _Rec(gid, kind, wijk, gemeente, platform)
         self._g.add_node(gid, kind=kind)
         return rec

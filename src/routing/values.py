@@ -73,12 +73,14 @@ class Applicant:
 
     ``age``, ``lives_in_area`` and ``accepted_rules`` are checked on admission
     (H1, H2, H10) and not stored afterwards: the process needs the answers, not
-    the data. ``phone`` is kept only if given (the telefoonbeheerder adds members
-    by phone number, T1).
+    the data. ``age`` may be ``None`` when a member register has already
+    confirmed that the applicant is an adult under the hierarchy's own age
+    limit (:meth:`registered`). ``phone`` is kept only if given (the
+    telefoonbeheerder adds members by phone number, T1).
     """
 
     name: str = attrs.field(validator=attrs.validators.min_len(1))
-    age: int
+    age: int | None
     lives_in_area: bool
     accepted_rules: bool
     buurt: str | None = None
@@ -90,7 +92,7 @@ class Applicant:
 
         Used when a neighbourhood is loaded from a file that lists its members.
         """
-        return cls(name=name, age=18, lives_in_area=True, accepted_rules=True, buurt=buurt)
+        return cls(name=name, age=None, lives_in_area=True, accepted_rules=True, buurt=buurt)
 
 
 @attrs.frozen(kw_only=True)
