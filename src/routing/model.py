@@ -260,7 +260,9 @@ class Hierarchy:
             return sg is rec
         if kind is GroupKind.REGIEGROEP:
             return sg is not None and sg.wijk == rec.wijk
-        if sg is None or self._wijken[sg.wijk or ""].regiegroep is None:
+        if sg is None or sg.gemeente != rec.gemeente:
+            return False
+        if self._wijken[sg.wijk or ""].regiegroep is None:
             return False
         return rec.delegates is None or mid in rec.delegates
 
