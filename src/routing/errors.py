@@ -13,6 +13,7 @@ Every operation that raises leaves the state exactly as it was. ::
 
     RoutingError
     ├── ConfigError                 (also ValueError)  bad TOML file or setting
+    ├── StateError                  (also ValueError)  saved state is corrupt, foreign or too new
     ├── UnknownIdError              (also LookupError)
     │   ├── UnknownGroupError
     │   ├── UnknownMemberError
@@ -53,6 +54,7 @@ __all__ = [
     "RouteRefused",
     "RoutingError",
     "ScreeningRefused",
+    "StateError",
     "UnknownDecisionError",
     "UnknownDeliveryError",
     "UnknownGroupError",
@@ -276,3 +278,19 @@ class UnknownDecisionError(UnknownIdError):
     """
 
     kind = "pending decision"
+
+
+class StateError(RoutingError, ValueError):
+    """Saved state (an export, a snapshot, a journal) cannot be read back.
+
+    Raised when the data is corrupt or truncated, comes from something else
+    than ``routing``, was written by a newer schema version, or fails
+    validation on replay. ``source`` names where it came from (a file path, or
+    ``None``), ``problem`` what is wrong. Nothing was loaded or overwritten;
+    restore from a backup or an older snapshot.
+    """
+
+    def __init__(self, problem: str, *, source: str | None = None):
+        self.problem = problem
+        self.source = source
+        super().__init__(f"{source}: {problem}" if source else problem)
