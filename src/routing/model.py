@@ -46,6 +46,7 @@ from .errors import (
     UnknownIdError,
     UnknownMemberError,
 )
+from .hierarchy_state import export_hierarchy, hierarchy_from_state
 from .settings import Capacity, Platform, Settings
 from .values import (
     Actor,
@@ -369,8 +370,9 @@ class Hierarchy:
         The founders (3-4 by default, seed 002) become residents of the new
         wijkgroep and members of the new stuurgroep; ``founders[telefoonbeheerder]``
         becomes its telefoonbeheerder. ``platform`` is that of both groups,
-        unless ``wijkgroep_platform`` names another for the wijkgroep. The gemeente and wijk are created if new;
-        a wijk may hold several stuurgroepen. If the wijk already has a
+        unless ``wijkgroep_platform`` names another for the wijkgroep. The
+        gemeente and wijk are created if new; a wijk may hold several
+        stuurgroepen. If the wijk already has a
         regiegroep, the founders join it (S5). Returns the founders' ids.
         """
         low, high = self.settings.stuurgroep_size
@@ -721,6 +723,25 @@ class Hierarchy:
             rec.delegates = rec.delegates - set(removed)
         self._version += 1
         self._structure_version += 1
+
+    # ------------------------------------------------------------- saved state
+
+    def export_state(self) -> dict[str, Any]:
+        """Everything this hierarchy holds as JSON-able plain data: member ids,
+        creation order and version counters included (``docs/persistence.md``)."""
+        return export_hierarchy(self)
+
+    @classmethod
+    def from_state(
+        cls,
+        state: Mapping[str, Any],
+        *,
+        settings: Settings | None = None,
+        source: str | None = None,
+    ) -> Hierarchy:
+        """Rebuild a hierarchy from :meth:`export_state`; :class:`StateError`
+        for data that is corrupt, foreign or from a newer schema."""
+        return hierarchy_from_state(state, settings=settings, source=source)
 
     # ------------------------------------------------------------ privacy (AVG)
 
