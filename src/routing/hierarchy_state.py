@@ -156,7 +156,8 @@ def hierarchy_from_state(
     ``settings`` overrides the exported ones. Raises :class:`StateError` for
     anything that is not a valid export of schema version 1 or older.
     """
-    from .model import Hierarchy, _Gemeente, _Rec, _Wijk
+    from ._structure import _Gemeente, _Rec, _Wijk
+    from .model import Hierarchy
 
     r = _Reader(source)
     if not isinstance(state, Mapping):
