@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 from routing import (
     PLATFORMS,
+    Actor,
+    ActorKind,
     AdmissionRefused,
     Applicant,
     Capacity,
@@ -1463,3 +1465,41 @@ def test_wijkgroep_platform_at_founding() -> None:
     )
     assert h.group("wg").platform == PLATFORMS["whatsapp-100"]
     assert h.group("sg").platform == PLATFORMS["signal"]
+
+
+# ------------------------------------------------------ actors outside (G5, S4)
+
+
+def test_G5_police_and_partners_stay_outside_the_groups() -> None:
+    """G5: the wijkagent and partners are registered, but sit in no chat group
+    and have no member id."""
+    h, _ = neighbourhood()
+    before = {g: h.members(g) for g in h.groups()}
+    h.add_actor(
+        Actor(
+            id="gemeente", kind=ActorKind.PARTNER, name="Gemeente", organisation="gemeente Tilburg"
+        )
+    )
+    h.add_actor(Actor(id="politie", kind=ActorKind.POLITIE, name="Politie Tilburg"))
+    assert {g: h.members(g) for g in h.groups()} == before
+    assert [a.id for a in h.actors(ActorKind.PARTNER)] == ["gemeente"]
+    assert h.actor("politie").kind is ActorKind.POLITIE
+    with pytest.raises(UnknownIdError):
+        h.actor("nobody")
+
+
+def test_S4_wijkagent_of_a_wijk() -> None:
+    """S4: the stuurgroep keeps contact with the wijkagent of its wijk."""
+    h, _ = neighbourhood()
+    h.add_actor(Actor(id="wa", kind=ActorKind.WIJKAGENT, name="Jansen", wijken=["zoomwijck"]))
+    assert [a.name for a in h.wijkagenten_of("zoomwijck")] == ["Jansen"]
+
+
+def test_S4_wijkagent_of_an_unknown_wijk_is_refused_and_changes_nothing() -> None:
+    """S4: a wijkagent serves wijken that exist; a typo changes nothing."""
+    h, _ = neighbourhood()
+    with refused(h, UnknownGroupError):
+        h.add_actor(Actor(id="wa", kind=ActorKind.WIJKAGENT, name="x", wijken=["nergens"]))
+    h.add_actor(Actor(id="wa", kind=ActorKind.WIJKAGENT, name="x"))
+    with refused(h, InvariantRefused):
+        h.add_actor(Actor(id="wa", kind=ActorKind.PARTNER, name="y"))
