@@ -14,6 +14,10 @@ Every operation that raises leaves the state exactly as it was. ::
     RoutingError
     ├── ConfigError                 (also ValueError)  bad TOML file or setting
     ├── StateError                  (also ValueError)  saved state is corrupt, foreign or too new
+    │   ├── ForeignStateError       not something ``routing`` wrote
+    │   ├── NewerSchemaError        written by a newer schema version
+    │   └── CorruptStateError       damaged, truncated, or fails validation on replay
+    ├── JournalWriteError           (also OSError)  the journal could not record a command
     ├── UnknownIdError              (also LookupError)
     │   ├── UnknownGroupError
     │   ├── UnknownMemberError
@@ -42,10 +46,14 @@ __all__ = [
     "AdmissionRefused",
     "CapacityRefused",
     "ConfigError",
+    "CorruptStateError",
+    "ForeignStateError",
     "IncidentRefused",
     "InvalidValueError",
     "InvariantRefused",
+    "JournalWriteError",
     "KentekenError",
+    "NewerSchemaError",
     "OutOfScopeError",
     "PermissionRefused",
     "PhotoError",
@@ -294,3 +302,51 @@ class StateError(RoutingError, ValueError):
         self.problem = problem
         self.source = source
         super().__init__(f"{source}: {problem}" if source else problem)
+
+
+class ForeignStateError(StateError):
+    """The file or data was not written by ``routing``: another program's
+    SQLite database, a JSON document of another kind, or not a database at all.
+
+    Check the path; the file was not changed.
+    """
+
+
+class NewerSchemaError(StateError):
+    """The saved state was written by a newer version of ``routing`` whose
+    schema this version cannot read. ``found`` and ``supported`` are the two
+    schema versions. Upgrade the library; the file was not changed.
+    """
+
+    def __init__(self, problem: str, *, found: int, supported: int, source: str | None = None):
+        self.found = found
+        self.supported = supported
+        super().__init__(problem, source=source)
+
+
+class CorruptStateError(StateError):
+    """The saved state is damaged: a checksum does not match, the file is
+    truncated or malformed, events have a gap, or an event fails validation
+    on replay. ``seq`` is the sequence number of the offending event or
+    snapshot, if one is known. Nothing was loaded or overwritten; restore
+    the file from a backup.
+    """
+
+    def __init__(self, problem: str, *, source: str | None = None, seq: int | None = None):
+        self.seq = seq
+        super().__init__(problem, source=source)
+
+
+class JournalWriteError(RoutingError, OSError):
+    """The journal could not record an accepted command (the disk is full,
+    the file went away, another process wrote to it), or it is closed.
+
+    The command was *not* accepted: the journal rebuilt its live state from
+    what it had committed, so state and file agree. Fix the cause and send
+    the command again. ``command`` is the command that was not recorded.
+    """
+
+    def __init__(self, problem: str, *, command: object = None):
+        self.problem = problem
+        self.command = command
+        super().__init__(problem)

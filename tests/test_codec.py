@@ -1,0 +1,197 @@
+"""The journal's JSON codec: every change and command round-trips, and decoding is strict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from routing.changes import (
+    AddActor,
+    Admit,
+    ChangeStuurgroep,
+    CreateGemeentelijkeRegiegroep,
+    CreateRegiegroep,
+    CreateWijkgroep,
+    Erase,
+    FoundNeighbourhood,
+    Leave,
+    LoadMembers,
+    Move,
+    Remove,
+    Retention,
+    SplitWijkgroep,
+)
+from routing.codec import EVENT_TYPES, decode, decode_event, encode, encode_event, event_tag
+from routing.commands import (
+    Afloop,
+    Confirm,
+    Decide,
+    Fail,
+    Forward,
+    HandOver,
+    PoliceNotice,
+    React,
+    Report,
+    Screen,
+    Tick,
+)
+from routing.errors import CorruptStateError, StateError
+from routing.melding import Melding, Person, Photo, Vehicle
+from routing.place import Place
+from routing.settings import PLATFORMS, Settings
+from routing.values import Actor, ActorKind, Applicant, MemberId
+from strategies import meldingen
+
+FULL_MELDING = Melding(
+    category="inbraak",
+    called_112=True,
+    persons=[Person(sex="man", age=(20, 25), height_cm=180, skin="licht", particulars=["tas"])],
+    vehicles=[Vehicle(kind="scooter", colour="rood", kenteken="GB-123-X")],
+    place=Place(street="Dorpsstraat", buurt="Centrum", postcode="5038ab"),
+    direction="richting Parklaan",
+    heading="noord",
+    transport="fiets",
+    seen_at=dt.datetime(2024, 3, 1, 22, 15),
+    action="Ik blijf binnen.",
+    text="Twee mannen bij de achterdeur",
+    photos=[Photo(reference="foto/1.jpg", reason="gezicht zichtbaar")],
+)
+
+APPLICANT = Applicant(
+    name="Anna", age=30, lives_in_area=True, accepted_rules=True, buurt="Oost", phone="0612"
+)
+
+EXAMPLES: list[Any] = [
+    FoundNeighbourhood(
+        gemeente="Tilburg",
+        wijk="Zoomwijck",
+        wijkgroep="wg",
+        stuurgroep="sg",
+        founders=[APPLICANT, Applicant.registered("Bert"), Applicant.registered("Cor")],
+        telefoonbeheerder=1,
+        platform=PLATFORMS["whatsapp-100"],
+    ),
+    CreateRegiegroep(wijk="Zoomwijck", regiegroep="rg"),
+    CreateGemeentelijkeRegiegroep(gemeente="Tilburg", group="grg", delegates=[3, 1]),
+    Admit(by=0, wijkgroep="wg", applicant=APPLICANT),
+    LoadMembers(wijkgroep="wg", names=["a", "b"], buurt="Oost"),
+    Remove(by=0, member=4),
+    Leave(member=5),
+    Move(by=0, member=4, wijkgroep="wg2"),
+    CreateWijkgroep(by=0, stuurgroep="sg", wijkgroep="wg2", approvals=[0, 1]),
+    SplitWijkgroep(by=0, wijkgroep="wg", buurten={"Oost": "wg-o", "West": "wg"}, approvals=[0, 1]),
+    ChangeStuurgroep(stuurgroep="sg", members=[2, 0, 1], telefoonbeheerder=2, approvals=[0, 1]),
+    AddActor(
+        actor=Actor(id="wa", kind=ActorKind.WIJKAGENT, name="Jansen", wijken={"b", "a"}),
+    ),
+    Erase(member=3),
+    Retention(at=1e9),
+    Report(at=1.5, reporter=MemberId(3), melding=FULL_MELDING, joins="I1"),
+    React(at=2, member=MemberId(3), incident="I1", text="nog daar"),
+    Forward(at=3, by=MemberId(0), incident="I1", source="wg", target="rg", reason="ja"),
+    Decide(at=4, by=MemberId(0), decision=2, forward=False),
+    PoliceNotice(at=5, sender="wijkagent", melding=FULL_MELDING, stuurgroepen=["sg", "sa"]),
+    Screen(at=6, by=MemberId(0), incident="I1", release=True),
+    Confirm(at=7, delivery=3),
+    Fail(at=8, delivery=4, reason="groep vol"),
+    HandOver(at=9, by=MemberId(0), incident="I1", wijkgroep="wg", to=MemberId(1)),
+    Afloop(at=10, by=MemberId(0), incident="I1", text="politie ter plaatse"),
+    Tick(at=11),
+]
+
+
+def through_json(value: Any) -> Any:
+    tag, payload = encode_event(value)
+    return decode_event(tag, json.loads(json.dumps(payload)))
+
+
+def test_every_event_type_has_an_example() -> None:
+    assert {type(e).__name__ for e in EXAMPLES} == set(EVENT_TYPES)
+
+
+@pytest.mark.parametrize("value", EXAMPLES, ids=lambda v: type(v).__name__)
+def test_round_trip(value: Any) -> None:
+    assert through_json(value) == value
+
+
+@given(meldingen, st.floats(allow_nan=False, allow_infinity=False), st.integers(0, 10**9))
+def test_round_trip_of_any_melding(melding: Melding, at: float, reporter: int) -> None:
+    report = Report(at=at, reporter=MemberId(reporter), melding=melding)
+    assert through_json(report) == report
+
+
+def test_equal_values_encode_to_equal_json() -> None:
+    a = Actor(id="p", kind=ActorKind.POLITIE, name="x", wijken=frozenset(["b", "a", "c"]))
+    b = Actor(id="p", kind=ActorKind.POLITIE, name="x", wijken=frozenset(["c", "a", "b"]))
+    assert json.dumps(encode(a)) == json.dumps(encode(b))
+    assert encode(a)["wijken"] == ["a", "b", "c"]
+
+
+def test_settings_round_trip() -> None:
+    settings = Settings(platform=PLATFORMS["signal"], stuurgroep_size=(2, 5), split_threshold=9)
+    assert decode(Settings, json.loads(json.dumps(encode(settings)))) == settings
+
+
+def report_payload() -> dict[str, Any]:
+    return json.loads(json.dumps(encode(EXAMPLES[14])))
+
+
+@pytest.mark.parametrize(
+    ("mutate", "where"),
+    [
+        (lambda p: p.update(reporter=True), "Report.reporter: expected an integer"),
+        (lambda p: p.update(reporter="3"), "Report.reporter: expected an integer"),
+        (lambda p: p.update(at="noon"), "Report.at: expected a number"),
+        (lambda p: p.update(extra=1), "unknown field 'extra'"),
+        (lambda p: p.pop("reporter"), "missing field 'reporter'"),
+        (lambda p: p["melding"].update(category="brand"), "Report.melding"),
+        (lambda p: p["melding"].update(persons={}), "Report.melding.persons: expected a list"),
+        (lambda p: p["melding"]["vehicles"][0]["kenteken"].update(value="GB-123-Q"), "kenteken"),
+        (lambda p: p["melding"]["place"]["postcode"].update(letters="SS"), "postcode"),
+        (lambda p: p["melding"]["photos"][0].update(reason=""), "photos"),
+        (lambda p: p["melding"].update(seen_at="gisteren"), "not an ISO 8601 time"),
+        (lambda p: p["melding"].update(heading="boven"), "Report.melding.heading"),
+    ],
+)
+def test_decoding_is_strict_and_reruns_validators(mutate: Any, where: str) -> None:
+    payload = report_payload()
+    mutate(payload)
+    with pytest.raises(CorruptStateError) as info:
+        decode_event("Report", payload, where="event 7")
+    assert str(info.value).startswith("event 7: ")
+    assert where in str(info.value)
+
+
+def test_a_payload_that_is_not_an_object_is_refused() -> None:
+    with pytest.raises(CorruptStateError, match="expected an object"):
+        decode_event("Tick", [1.0])
+
+
+def test_an_unknown_tag_is_refused() -> None:
+    with pytest.raises(CorruptStateError, match="unknown event type 'Explode'"):
+        decode_event("Explode", {})
+
+
+def test_corrupt_state_is_a_state_error() -> None:
+    assert issubclass(CorruptStateError, StateError)
+    assert issubclass(CorruptStateError, ValueError)
+
+
+def test_only_changes_and_commands_are_events() -> None:
+    with pytest.raises(TypeError):
+        event_tag(FULL_MELDING)
+    with pytest.raises(TypeError):
+        encode(object())
+
+
+def test_non_finite_numbers_are_not_journaled() -> None:
+    # Commands refuse them at construction; a value built around that is still refused.
+    tick = Tick(at=1.0)
+    object.__setattr__(tick, "at", float("inf"))
+    with pytest.raises(ValueError):
+        encode(tick)
