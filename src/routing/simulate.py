@@ -1,0 +1,1027 @@
+"""A discrete-event simulation of a neighbourhood running the routing path.
+
+Theory of operation
+-------------------
+
+:func:`simulate` drives a real :class:`~routing.relay.Relay` over a
+:class:`~routing.model.Hierarchy` with a virtual clock. The relay stays
+sans-I/O: the simulation plays the people and the police around it, and
+passes every time stamp in on the command.
+
+* **Incidents** arrive as a Poisson process: each :class:`Category` has a
+  rate per 1,000 members per year; the wijkgroep is drawn in proportion to
+  its residents, the reporter among them. Police notices (P1) arrive at a
+  rate per gemeente per week and go to a regiegroep of that gemeente, or to
+  a stuurgroep where the wijk has no regiegroep yet (G1).
+* **People** take time. Every human step draws a :class:`Delay`: reading a
+  message, deciding whether it is relevant (R5, R6), copying it into the
+  next group, acting on the spot before the afloop (R8). A stuurgroep member
+  is available for a decision with probability
+  :attr:`SimConfig.availability`; when nobody is, the relay's deadline
+  applies the default (a :class:`~routing.commands.Tick`).
+* **Witnesses** (H4) see the same situation. One who reads the group
+  before calling joins the incident without calling 112: a duplicate call
+  avoided. One who calls first makes the duplicate call anyway.
+* **The afloop** (R8) comes from the casushouder when the action is over,
+  or after a reminder, or, after :attr:`SimConfig.stuurgroep_closes_after`
+  reminders, from a stuurgroep member. Incidents still open when the run
+  ends are reported as left without afloop.
+
+All randomness comes from one ``random.Random(seed)`` that the run owns, and
+events with the same time are ordered by a sequence number, so the same
+hierarchy, config and seed give the same :class:`SimResult`.
+
+Why the loop looks the way it does: a national year is about 200,000
+incidents and a few million commands, and the relay is the part worth
+measuring. Events are plain tuples on a :mod:`heapq`; per-group facts
+(residents, who may decide) are looked up once and cached; the config is
+checked once, when it is built, never per event.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from .commands import Afloop, Command, Confirm, Decide, PoliceNotice, React, Report, Screen, Tick
+from .errors import InvalidValueError, RoutingError
+from .incident import IncidentView
+from .melding import Category, Melding, Person, parse_category
+from .model import Hierarchy
+from .outputs import (
+    DecisionMade,
+    Delivery,
+    DeliveryKind,
+    Held,
+    IncidentClosed,
+    IncidentOpened,
+    Joined,
+    Output,
+    PendingDecision,
+    Reminder,
+    Step,
+    _builder,
+)
+from .policies import Ask, Policy
+from .relay import Relay
+from .tables import RelayConfig
+from .values import GroupKind, MemberId
+
+__all__ = [
+    "DEFAULT_RATES",
+    "Delay",
+    "IncidentOutcome",
+    "LoadSummary",
+    "SimConfig",
+    "SimResult",
+    "Trace",
+    "simulate",
+    "trace",
+]
+
+WEEK: Final = 7 * 24 * 3600.0
+YEAR: Final = 365 * 24 * 3600.0
+
+#: Incidents per 1,000 members per year, by category. About 143 in all, so a
+#: national instance of 1.4 million members sees about 200,000 a year. The
+#: mix follows what the seeds list the groups for (001, 004): mostly
+#: burglary and suspicious situations, rarely a missing person.
+DEFAULT_RATES: Final[Mapping[Category, float]] = {
+    Category.INBRAAK: 30.0,
+    Category.POGING_TOT_INBRAAK: 18.0,
+    Category.VERDACHTE_SITUATIE: 35.0,
+    Category.VERDACHTE_PERSOON: 25.0,
+    Category.VERDACHT_VOERTUIG: 15.0,
+    Category.DIEFSTAL: 8.0,
+    Category.VERNIELING: 6.0,
+    Category.STRAATROOF: 2.0,
+    Category.BABBELTRUC: 2.5,
+    Category.VERMISSING: 1.5,
+}
+
+#: How likely an available member forwards at each step. Going up and out of
+#: the wijk is judged more strictly than warning the next street (H9: only
+#: alarming messages, noise makes members leave).
+DEFAULT_FORWARD: Final[Mapping[Step, float]] = {
+    Step.SIBLINGS: 0.8,
+    Step.TO_REGIEGROEP: 0.5,
+    Step.FROM_REGIEGROEP: 0.5,
+    Step.TO_GEMEENTE: 0.15,
+    Step.FROM_GEMEENTE: 0.3,
+}
+
+
+def _non_negative(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+        raise InvalidValueError(value, f"{attribute.name} must be a finite number >= 0")
+
+
+def _probability(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not (isinstance(value, int | float) and 0 <= value <= 1):
+        raise InvalidValueError(value, f"{attribute.name} must be a probability in [0, 1]")
+
+
+@attrs.frozen(kw_only=True)
+class Delay:
+    """A human delay in seconds: lognormal around ``median``, at most ``cap``.
+
+    ``spread`` is the sigma of the underlying normal: 0 gives the median
+    every time; 0.8 (the default) makes one person in twenty take about
+    3.7 times the median. People's delays have that long tail.
+    """
+
+    median: float = attrs.field(validator=_non_negative)
+    spread: float = attrs.field(default=0.8, validator=_non_negative)
+    cap: float = attrs.field(default=math.inf)
+
+    @cap.validator
+    def _check_cap(self, _: attrs.Attribute[float], value: float) -> None:
+        if not value >= self.median:
+            raise InvalidValueError(value, "cap must be at least the median")
+
+    def draw(self, rng: random.Random) -> float:
+        """One delay, drawn from ``rng``."""
+        return self.sampler(rng)()
+
+    def sampler(self, rng: random.Random) -> Callable[[], float]:
+        """A function that draws delays from ``rng``; the logarithm is taken once."""
+        median, spread, cap = float(self.median), float(self.spread), self.cap
+        if median == 0 or spread == 0:
+            return lambda: median
+        mu = math.log(median)
+        lognormal = rng.lognormvariate
+        return lambda: min(cap, lognormal(mu, spread))
+
+
+def _rates(value: Mapping[Category | str, float]) -> Mapping[Category, float]:
+    rates = {parse_category(k): float(v) for k, v in dict(value).items()}
+    for category, rate in rates.items():
+        if not (math.isfinite(rate) and rate >= 0):
+            raise InvalidValueError(rate, f"the rate of {category.label_nl} must be >= 0")
+    return rates
+
+
+def _forward(value: Mapping[Step, float]) -> Mapping[Step, float]:
+    chances = dict(value)
+    for step, p in chances.items():
+        if not 0 <= p <= 1:
+            raise InvalidValueError(p, f"the chance to forward at {step.label} must be in [0, 1]")
+    return chances
+
+
+@attrs.frozen(kw_only=True)
+class SimConfig:
+    """How the people and the police behave in a run; checked once, at construction."""
+
+    #: Incidents per 1,000 members per year, per category.
+    rates: Mapping[Category, float] = attrs.field(
+        factory=lambda: dict(DEFAULT_RATES), converter=_rates
+    )
+    #: Police notices per gemeente per week (P1).
+    police_rate: float = attrs.field(default=0.25, validator=_non_negative)
+    #: From a message arriving to a person reading it.
+    read: Delay = Delay(median=90.0, cap=3 * 3600.0)
+    #: From reading to deciding whether it is relevant elsewhere (R5, R6).
+    decide: Delay = Delay(median=60.0, cap=3600.0)
+    #: From deciding to having copied the message into the next group.
+    forward: Delay = Delay(median=30.0, spread=0.6, cap=1800.0)
+    #: From the report to the end of the action on the spot (R8).
+    action: Delay = Delay(median=2700.0, spread=0.6, cap=12 * 3600.0)
+    #: From seeing the situation to a witness acting (H4).
+    witness: Delay = Delay(median=120.0, cap=3600.0)
+    #: Chance a stuurgroep member is available for a given decision.
+    availability: float = attrs.field(default=0.6, validator=_probability)
+    #: Chance an available member forwards, per step; 0.5 where a step is missing.
+    forward_chance: Mapping[Step, float] = attrs.field(
+        factory=lambda: dict(DEFAULT_FORWARD), converter=_forward
+    )
+    #: Mean number of other witnesses per incident (H4).
+    witnesses: float = attrs.field(default=0.4, validator=_non_negative)
+    #: Chance that a wijkgroep the melding reaches adds information (R4).
+    react_chance: float = attrs.field(default=0.3, validator=_probability)
+    #: Chance the casushouder posts the afloop without being reminded (R8).
+    afloop_chance: float = attrs.field(default=0.85, validator=_probability)
+    #: Chance a reminded casushouder posts it after each reminder.
+    reminder_response: float = attrs.field(default=0.5, validator=_probability)
+    #: After this many reminders a stuurgroep member closes it; ``None``: never.
+    stuurgroep_closes_after: int | None = 3
+    #: Send :class:`~routing.commands.Confirm` for every melding delivery when
+    #: its poster has posted it. The run knows the posting times either way;
+    #: confirming lets the relay's views show them, at a quarter more commands.
+    confirm: bool = False
+    #: Keep every command with its outputs in :attr:`SimResult.log`.
+    keep_log: bool = False
+    #: After new incidents stop, how long the run goes on so that running
+    #: incidents can finish.
+    drain: float = attrs.field(default=24 * 3600.0, validator=_non_negative)
+    #: The relevance policy; by default people judge every step, as in 002.
+    policy: Policy = attrs.field(factory=Ask)
+    relay: RelayConfig = attrs.field(factory=RelayConfig)
+
+
+@attrs.frozen(kw_only=True)
+class LoadSummary:
+    """A distribution over people or incidents: mean, median, 95th percentile, max."""
+
+    count: int
+    mean: float
+    p50: float
+    p95: float
+    max: float
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> LoadSummary:
+        return cls.weighted([(v, 1) for v in values])
+
+    @classmethod
+    def weighted(cls, pairs: Sequence[tuple[float, int]]) -> LoadSummary:
+        """From (value, how many people have it) pairs, so 1.4 million members
+        cost one pair per group instead of one number each."""
+        pairs = sorted(p for p in pairs if p[1] > 0)
+        n = sum(w for _, w in pairs)
+        if n == 0:
+            return cls(count=0, mean=0.0, p50=0.0, p95=0.0, max=0.0)
+        mean = sum(v * w for v, w in pairs) / n
+        return cls(
+            count=n,
+            mean=mean,
+            p50=_quantile(pairs, n, 0.5),
+            p95=_quantile(pairs, n, 0.95),
+            max=float(pairs[-1][0]),
+        )
+
+
+def _quantile(pairs: Sequence[tuple[float, int]], n: int, q: float) -> float:
+    # The nearest-rank quantile: a value somebody actually has.
+    rank = max(1, math.ceil(q * n))
+    seen = 0
+    for value, weight in pairs:
+        seen += weight
+        if seen >= rank:
+            return float(value)
+    return float(pairs[-1][0])
+
+
+@attrs.frozen(kw_only=True)
+class IncidentOutcome:
+    """What became of one incident.
+
+    ``reach`` pairs each wijkgroep the melding reached with the seconds after
+    the report (or notice) at which it was posted there. ``afloop`` says who
+    closed it: ``"casushouder"``, ``"reminder"`` (the casushouder, after a
+    reminder), ``"stuurgroep"``, or ``None`` when it was left open.
+    """
+
+    id: str
+    category: Category
+    police: bool
+    origin: str
+    opened_at: float
+    closed_at: float | None
+    afloop: str | None
+    groups: int
+    reach: tuple[tuple[str, float], ...]
+
+
+@attrs.frozen(kw_only=True)
+class SimResult:
+    """The outcome of :func:`simulate`, as data (see :meth:`to_dict` for JSON)."""
+
+    seed: int
+    weeks: float
+    members: int
+    groups: int
+    incidents: tuple[IncidentOutcome, ...]
+    #: Seconds from the report to the melding being posted in a wijkgroep
+    #: beyond the origin, over every such (incident, wijkgroep) pair.
+    reach: LoadSummary
+    #: Per incident, seconds until the last wijkgroep it reached got it.
+    last_reach: LoadSummary
+    #: Messages (melding, reaction, afloop) each member saw per week (H9).
+    messages_per_member_week: LoadSummary
+    #: Per stuurgroep member, per week: decisions taken, messages forwarded.
+    decisions_per_member_week: LoadSummary
+    forwards_per_member_week: LoadSummary
+    #: Who decided and forwarded most: (member id, decisions, forwards).
+    busiest: tuple[tuple[int, int, int], ...]
+    decisions: int
+    decisions_by_default: int
+    duplicate_calls_avoided: int
+    duplicate_calls_made: int
+    reminders: int
+    afloop_by_casushouder: int
+    afloop_after_reminder: int
+    afloop_by_stuurgroep: int
+    without_afloop: int
+    police_notices: int
+    commands: int
+    refused: int
+    log: tuple[tuple[Command, tuple[Output, ...]], ...] = ()
+
+    def to_dict(self, *, incidents: bool = False) -> dict[str, Any]:
+        """Plain JSON-ready data; per-incident outcomes only when asked."""
+        data: dict[str, Any] = {
+            "seed": self.seed,
+            "weeks": self.weeks,
+            "members": self.members,
+            "groups": self.groups,
+            "incidents": len(self.incidents),
+            "police_notices": self.police_notices,
+            "reach_seconds": attrs.asdict(self.reach),
+            "last_reach_seconds": attrs.asdict(self.last_reach),
+            "messages_per_member_week": attrs.asdict(self.messages_per_member_week),
+            "decisions_per_member_week": attrs.asdict(self.decisions_per_member_week),
+            "forwards_per_member_week": attrs.asdict(self.forwards_per_member_week),
+            "busiest": [{"member": m, "decisions": d, "forwards": f} for m, d, f in self.busiest],
+            "decisions": self.decisions,
+            "decisions_by_default": self.decisions_by_default,
+            "duplicate_calls_avoided": self.duplicate_calls_avoided,
+            "duplicate_calls_made": self.duplicate_calls_made,
+            "reminders": self.reminders,
+            "afloop_by_casushouder": self.afloop_by_casushouder,
+            "afloop_after_reminder": self.afloop_after_reminder,
+            "afloop_by_stuurgroep": self.afloop_by_stuurgroep,
+            "without_afloop": self.without_afloop,
+            "commands": self.commands,
+            "refused": self.refused,
+        }
+        if incidents:
+            data["incident_outcomes"] = [
+                {
+                    "id": o.id,
+                    "category": o.category.label_nl,
+                    "police": o.police,
+                    "origin": o.origin,
+                    "opened_at": o.opened_at,
+                    "closed_at": o.closed_at,
+                    "afloop": o.afloop,
+                    "groups": o.groups,
+                    "reach": [{"wijkgroep": g, "seconds": s} for g, s in o.reach],
+                }
+                for o in self.incidents
+            ]
+        return data
+
+
+def simulate(
+    hierarchy: Hierarchy,
+    config: SimConfig | None = None,
+    *,
+    seed: int = 0,
+    weeks: float = 1.0,
+    progress: Callable[[float], None] | None = None,
+) -> SimResult:
+    """Run the neighbourhood for ``weeks`` of virtual time; see the module docstring.
+
+    The hierarchy is not changed. ``progress`` is called now and then with
+    the fraction of virtual time done (0 to 1), for a progress bar.
+    """
+    if not (math.isfinite(weeks) and weeks > 0):
+        raise InvalidValueError(weeks, "weeks must be a positive number")
+    run = _Run(hierarchy, config if config is not None else SimConfig(), seed, weeks)
+    return run.go(progress)
+
+
+@attrs.frozen(kw_only=True)
+class Trace:
+    """One incident run through the people of a simulation: see :func:`trace`."""
+
+    view: IncidentView
+    result: SimResult
+
+
+def trace(
+    hierarchy: Hierarchy,
+    origin: str,
+    melding: Melding,
+    *,
+    config: SimConfig | None = None,
+    seed: int = 0,
+    reporter: int | None = None,
+    sender: str = "politie",
+) -> Trace:
+    """Run one incident from ``origin`` at time 0 until it is over.
+
+    A wijkgroep as origin is a resident's report (by ``reporter``, or a
+    resident who sits in no stuurgroep); a regiegroep or stuurgroep gets a
+    police notice from ``sender``. The people decide, react and close it as
+    in :func:`simulate` with the same ``config`` and ``seed``, but no other
+    incident happens. The log is kept.
+    """
+    base = config if config is not None else SimConfig()
+    quiet = attrs.evolve(base, rates={}, police_rate=0.0, keep_log=True)
+    hierarchy.kind(origin)  # an unknown group is refused here, not inside the run
+    run = _Run(hierarchy, quiet, seed, 1 / 7)
+    who = MemberId(reporter) if reporter is not None else None
+    run.push(0.0, _START, (origin, melding, who, sender))
+    result = run.go(None)
+    if not run.incidents:
+        raise InvalidValueError(origin, "the melding opened no incident there")
+    first = next(iter(run.incidents))
+    return Trace(view=run.relay.incident(first), result=result)
+
+
+# Event kinds on the heap. Plain ints in plain tuples: the heap compares
+# (time, seq) and never reaches the payload, since seq is unique.
+_INCIDENT, _POLICE, _DECIDE, _TICK, _REACT, _WITNESS, _AFLOOP, _CONFIRM, _SCREEN, _START = range(10)
+
+_MELDING = DeliveryKind.MELDING
+
+# Commands built positionally, without attrs' converters and validators (see
+# :func:`routing.outputs._builder`). Every value in them comes from the
+# hierarchy or from this module, so checking them again per event would only
+# cost time: at a national scale, about a fifth of the run. Field order:
+# the classes' own.
+_report = _builder(Report)  # at, reporter, melding, joins
+_decide = _builder(Decide)  # at, by, decision, forward, reason
+_react = _builder(React)  # at, member, incident, text, group
+_afloop = _builder(Afloop)  # at, by, incident, text
+_confirm = _builder(Confirm)  # at, delivery, by
+_tick = _builder(Tick)  # at
+_WIJKGROEP = GroupKind.WIJKGROEP
+_AFLOOP_TEXT = "De politie is ter plaatse geweest; de situatie is voorbij."
+_PROGRESS_EVERY = 4096  # events between progress calls
+
+
+class _Incident:
+    """The run's own record of an incident; what it needs that the relay keeps private."""
+
+    __slots__ = (
+        "afloop",
+        "afloop_due",
+        "carrier",
+        "category",
+        "closed_at",
+        "groups",
+        "id",
+        "opened_at",
+        "origin",
+        "police",
+        "posted",
+        "reminders",
+        "reporter",
+        "stuurgroep",
+    )
+
+    def __init__(self, iid: str, category: Category, origin: str, at: float, police: bool):
+        self.id = iid
+        self.category = category
+        self.origin = origin
+        self.opened_at = at
+        self.police = police
+        self.posted: dict[str, float] = {}  # group -> when its melding was posted there
+        self.groups = 0
+        self.reporter: MemberId | None = None
+        self.carrier: MemberId | None = None  # P2: who carried a police notice in
+        self.stuurgroep: str | None = None  # who closes it when nobody else does
+        self.closed_at: float | None = None
+        self.afloop: str | None = None
+        self.afloop_due = False  # an afloop event is scheduled
+        self.reminders = 0
+
+
+class _Run:
+    def __init__(self, h: Hierarchy, config: SimConfig, seed: int, weeks: float) -> None:
+        self.h = h
+        self.c = config
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.weeks = weeks
+        self.horizon = weeks * WEEK
+        self.end = self.horizon + config.drain
+        self.relay = Relay(h, policy=config.policy, config=config.relay)
+        self.heap: list[tuple[float, int, int, Any]] = []
+        self.seq = 0
+        self.now = 0.0
+        self.last_tick = -math.inf
+        # Human delays, as samplers over the run's one generator.
+        self.read = config.read.sampler(self.rng)
+        self.decide = config.decide.sampler(self.rng)
+        self.fwd = config.forward.sampler(self.rng)
+        self.action = config.action.sampler(self.rng)
+        self.witness = config.witness.sampler(self.rng)
+        self.remind_every = config.relay.reminder_after
+        self.incidents: dict[str, _Incident] = {}
+        self.log: list[tuple[Command, tuple[Output, ...]]] = []
+        self.commands = 0
+        self.refused = 0
+        self.msgs: dict[str, int] = {}  # group -> messages posted in it
+        self.decided: dict[int, int] = {}  # member -> decisions taken
+        self.forwarded: dict[int, int] = {}  # member -> messages carried to another group
+        self.decisions = 0
+        self.defaults = 0
+        self.avoided = 0
+        self.made = 0
+        self.reminders = 0
+        self.police_notices = 0
+        self._residents: dict[str, tuple[MemberId, ...]] = {}
+        self._duty: dict[str, tuple[MemberId, ...]] = {}
+        self._pending_source: dict[int, str] = {}
+
+        wijkgroepen = list(h.groups(GroupKind.WIJKGROEP))
+        sizes = [len(h.residents(w)) for w in wijkgroepen]
+        self.wijkgroepen = wijkgroepen
+        self.members = sum(sizes)
+        self.cum_sizes = list(_cumulative(sizes))
+        cats = [(c, r) for c, r in config.rates.items() if r > 0]
+        self.categories = [c for c, _ in cats]
+        self.cum_rates = list(_cumulative([r for _, r in cats]))
+        per_second = sum(r for _, r in cats) * self.members / 1000.0 / YEAR
+        self.incident_gap = 1.0 / per_second if per_second > 0 else math.inf
+        # One melding per category, made once: meldingen are validated values.
+        # ``quiet`` is the same report from a witness who read that 112 was
+        # called already (H4).
+        self.meldingen = {c: _melding(c) for c in self.categories}
+        self.quiet = {c: attrs.evolve(m, called_112=False) for c, m in self.meldingen.items()}
+        self.kinds = {g: h.kind(g) for g in h.groups()}
+        self.stuurgroep_of = {w: h.stuurgroep_of(w) for w in wijkgroepen}
+        self.gemeenten = [
+            (g, [r for w in h.wijken_of(g) if (r := h.regiegroep_of(w)) is not None], w_sgs)
+            for g in h.gemeenten()
+            if (w_sgs := [s for w in h.wijken_of(g) for s in h.stuurgroepen_of(w)])
+        ]
+        police_per_second = config.police_rate * len(self.gemeenten) / WEEK
+        self.police_gap = 1.0 / police_per_second if police_per_second > 0 else math.inf
+        self.forward_chance = {s: config.forward_chance.get(s, 0.5) for s in Step}
+        self.react_text = "Aanvulling: ik zag iemand weglopen richting het park"
+
+    # ------------------------------------------------------------ the loop
+
+    def go(self, progress: Callable[[float], None] | None) -> SimResult:
+        rng = self.rng
+        self.push(rng.expovariate(1.0 / self.incident_gap) if self.incident_gap < math.inf
+                  else math.inf, _INCIDENT, None)  # fmt: skip
+        if self.police_gap < math.inf:
+            self.push(rng.expovariate(1.0 / self.police_gap), _POLICE, None)
+        heap = self.heap
+        pop = heapq.heappop
+        end = self.end
+        handlers: dict[int, Callable[[Any], None]] = {
+            _INCIDENT: self.on_incident,
+            _POLICE: self.on_police,
+            _DECIDE: self.on_decide,
+            _TICK: self.on_tick,
+            _REACT: self.on_react,
+            _WITNESS: self.on_witness,
+            _AFLOOP: self.on_afloop,
+            _CONFIRM: self.on_confirm,
+            _SCREEN: self.on_screen,
+            _START: self.on_start,
+        }
+        count = 0
+        while heap and heap[0][0] <= end:
+            at, _, kind, payload = pop(heap)
+            self.now = at
+            handlers[kind](payload)
+            count += 1
+            if progress is not None and count % _PROGRESS_EVERY == 0:
+                progress(min(1.0, at / end))
+        self.now = end
+        if progress is not None:
+            progress(1.0)
+        return self.result()
+
+    def push(self, at: float, kind: int, payload: Any) -> None:
+        if at <= self.end:
+            self.seq += 1
+            heapq.heappush(self.heap, (at, self.seq, kind, payload))
+
+    def handle(self, command: Command) -> tuple[Output, ...]:
+        """One command to the relay; its outputs go through :meth:`absorb`."""
+        self.commands += 1
+        try:
+            outputs = self.relay.handle(command)
+        except RoutingError:
+            # The people in the run act on what they saw, which can be out of
+            # date (a decision already taken by the deadline). The relay refuses
+            # such a command with nothing changed; count it and go on.
+            self.refused += 1
+            return ()
+        if self.c.keep_log:
+            self.log.append((command, outputs))
+        self.absorb(outputs)
+        return outputs
+
+    # ------------------------------------------------------------ arrivals
+
+    def on_incident(self, payload: None) -> None:
+        rng = self.rng
+        if self.now < self.horizon:
+            self.push(self.now + rng.expovariate(1.0 / self.incident_gap), _INCIDENT, None)
+        else:
+            return
+        wg = rng.choices(self.wijkgroepen, cum_weights=self.cum_sizes)[0]
+        residents = self.residents(wg)
+        if not residents:
+            return
+        category = rng.choices(self.categories, cum_weights=self.cum_rates)[0]
+        reporter = residents[rng.randrange(len(residents))]
+        self.report(wg, reporter, self.meldingen[category])
+
+    def report(self, wg: str, reporter: MemberId, melding: Melding) -> None:
+        """A resident reports (R1-R3); plan the afloop and the other witnesses."""
+        outputs = self.handle(_report(self.now, reporter, melding, None))
+        if outputs and type(outputs[0]) is Held:
+            # Only in a trace: the stuurgroep screens it and lets it through (S1).
+            at = self.now + self.read() + self.decide()
+            self.push(at, _SCREEN, (outputs[0], wg, reporter))
+            return
+        if not outputs or type(outputs[0]) is not IncidentOpened:
+            # A report of the same kind in the same wijkgroep joined an open
+            # incident (H4); its reporter had called 112 all the same.
+            self.made += 1
+            return
+        self.reported(self.incidents[outputs[0].incident], wg, reporter, melding.category)
+
+    def reported(self, inc: _Incident, wg: str, reporter: MemberId, category: Category) -> None:
+        inc.category = category
+        inc.reporter = reporter
+        inc.stuurgroep = self.stuurgroep_of[wg]
+        self.opened(inc)
+        # Other witnesses of the same situation (H4).
+        residents = self.residents(wg)
+        rng = self.rng
+        for _ in range(_poisson(rng, self.c.witnesses)):
+            witness = residents[rng.randrange(len(residents))]
+            if witness != reporter:
+                self.push(self.now + self.witness(), _WITNESS, (inc.id, witness))
+
+    def on_screen(self, payload: tuple[Held, str, MemberId]) -> None:
+        held, wg, reporter = payload
+        by = self.h.telefoonbeheerder(held.stuurgroep)
+        outputs = self.handle(Screen(at=self.now, by=by, incident=held.incident, release=True))
+        if outputs and type(outputs[0]) is IncidentOpened:
+            inc = self.incidents[held.incident]
+            self.reported(inc, wg, reporter, self.relay.incident(held.incident).melding.category)
+
+    def on_start(self, payload: tuple[str, Melding, MemberId | None, str]) -> None:
+        """The one incident of a :func:`trace`."""
+        origin, melding, reporter, sender = payload
+        category = melding.category
+        self.meldingen.setdefault(category, attrs.evolve(melding, called_112=True))
+        self.quiet.setdefault(category, attrs.evolve(melding, called_112=False))
+        if self.kinds[origin] is _WIJKGROEP:
+            if reporter is None:
+                residents = self.residents(origin)
+                plain = [m for m in residents if self.h.stuurgroep_membership(m) is None]
+                reporter = (plain or list(residents))[0]
+            self.report(origin, reporter, melding)
+        elif self.kinds[origin] is GroupKind.REGIEGROEP:
+            self.notice({"regiegroep": origin}, melding, sender)
+        else:
+            self.notice({"stuurgroepen": (origin,)}, melding, sender)
+
+    def on_police(self, payload: None) -> None:
+        rng = self.rng
+        if self.now < self.horizon:
+            self.push(self.now + rng.expovariate(1.0 / self.police_gap), _POLICE, None)
+        else:
+            return
+        gemeente, regiegroepen, stuurgroepen = self.gemeenten[rng.randrange(len(self.gemeenten))]
+        category = rng.choices(self.categories, cum_weights=self.cum_rates)[0]
+        if regiegroepen:
+            target: dict[str, Any] = {"regiegroep": rng.choice(regiegroepen)}
+        else:
+            target = {"stuurgroepen": (rng.choice(stuurgroepen),)}
+        self.notice(target, self.meldingen[category], f"wijkagent {gemeente}")
+
+    def notice(self, target: dict[str, Any], melding: Melding, sender: str) -> None:
+        """The police notify a regiegroep or a stuurgroep (P1)."""
+        self.police_notices += 1
+        outputs = self.handle(PoliceNotice(at=self.now, sender=sender, melding=melding, **target))
+        if outputs and type(outputs[0]) is IncidentOpened:
+            inc = self.incidents[outputs[0].incident]
+            inc.category = melding.category
+            if "stuurgroepen" in target:
+                inc.stuurgroep = target["stuurgroepen"][0]
+            else:
+                inc.stuurgroep = self.h.stuurgroepen_of(self.h.wijk_of(target["regiegroep"]) or "")[
+                    0
+                ]
+            self.opened(inc)
+
+    # ------------------------------------------------------------ outputs
+
+    def absorb(self, outputs: tuple[Output, ...]) -> None:
+        rng = self.rng
+        c = self.c
+        now = self.now
+        msgs = self.msgs
+        for o in outputs:
+            kind = type(o)
+            if kind is Delivery:
+                assert isinstance(o, Delivery)
+                msgs[o.group] = msgs.get(o.group, 0) + 1
+                inc = self.incidents[o.incident]
+                if o.kind is not _MELDING:
+                    continue
+                last = o.route[-1]
+                if last.source is None:
+                    posted = now  # the reporter (or the police) posts it themselves
+                else:
+                    start = max(now, inc.posted.get(last.source, now))
+                    posted = start + (self.fwd() if o.poster is not None else 0.0)
+                    if o.poster is not None:
+                        self.forwarded[o.poster] = self.forwarded.get(o.poster, 0) + 1
+                    decision = last.decision
+                    if (
+                        decision is not None
+                        and decision.step is Step.POLICE_DOWN
+                        and inc.carrier is None
+                    ):
+                        inc.carrier = decision.by
+                inc.posted[o.group] = posted
+                inc.groups += 1
+                self.confirm(o, posted)
+                if self.kinds[o.group] is _WIJKGROEP and rng.random() < c.react_chance:
+                    self.push(posted + self.read(), _REACT, (o.incident, o.group))
+            elif kind is PendingDecision:
+                assert isinstance(o, PendingDecision)
+                self.ask(o)
+            elif kind is DecisionMade:
+                assert isinstance(o, DecisionMade)
+                self.decisions += 1
+                if o.decision.default_applied:
+                    self.defaults += 1
+            elif kind is IncidentOpened:
+                assert isinstance(o, IncidentOpened)
+                self.incidents[o.incident] = _Incident(
+                    o.incident, Category.INBRAAK, o.origin, o.at, o.police
+                )
+            elif kind is Reminder:
+                assert isinstance(o, Reminder)
+                self.reminders += 1
+                self.on_reminder(self.incidents[o.incident])
+            elif kind is IncidentClosed:
+                assert isinstance(o, IncidentClosed)
+                self.incidents[o.incident].closed_at = o.at
+
+    def confirm(self, d: Delivery, posted: float) -> None:
+        if self.c.confirm:
+            self.push(posted, _CONFIRM, (d.id, d.poster))
+
+    def ask(self, p: PendingDecision) -> None:
+        """A stuurgroep is asked (R5, R6): the first available member answers."""
+        rng = self.rng
+        c = self.c
+        inc = self.incidents[p.incident]
+        available = [m for m in self.duty(p.decider) if rng.random() < c.availability]
+        if not available:
+            # Nobody answers; the relay's deadline applies the default.
+            self.push(p.deadline, _TICK, p.incident)
+            return
+        member = available[rng.randrange(len(available))]
+        seen = max(self.now, inc.posted.get(p.source, self.now))
+        at = seen + self.read() + self.decide()
+        if at >= p.deadline:
+            self.push(p.deadline, _TICK, p.incident)  # too late: the default applies first
+            return
+        forward = rng.random() < self.forward_chance[p.step]
+        self.push(at, _DECIDE, (p.id, member, forward, p.incident))
+
+    def opened(self, inc: _Incident) -> None:
+        """Plan what the people do about a new incident: its afloop, or not (R8)."""
+        if self.rng.random() < self.c.afloop_chance:
+            inc.afloop_due = True
+            self.push(self.now + self.action(), _AFLOOP, (inc.id, "casushouder"))
+        self.push(self.now + self.remind_every, _TICK, inc.id)
+
+    def on_reminder(self, inc: _Incident) -> None:
+        if inc.closed_at is not None:
+            return
+        self.push(self.now + self.remind_every, _TICK, inc.id)  # the relay reminds again
+        if inc.afloop_due:
+            return
+        inc.reminders += 1
+        c = self.c
+        rng = self.rng
+        if rng.random() < c.reminder_response:
+            inc.afloop_due = True
+            self.push(self.now + self.read(), _AFLOOP, (inc.id, "reminder"))
+        elif c.stuurgroep_closes_after is not None and inc.reminders >= c.stuurgroep_closes_after:
+            inc.afloop_due = True
+            self.push(self.now + self.read(), _AFLOOP, (inc.id, "stuurgroep"))
+
+    # ------------------------------------------------------------ people act
+
+    def on_decide(self, payload: tuple[int, MemberId, bool, str]) -> None:
+        pid, member, forward, iid = payload
+        if self.incidents[iid].closed_at is not None:
+            return
+        if self.handle(_decide(self.now, member, pid, forward, "")):
+            self.decided[member] = self.decided.get(member, 0) + 1
+
+    def on_tick(self, iid: str) -> None:
+        # Ticks are scheduled only for deadlines that will matter: a decision
+        # nobody answers, an incident's reminder. The relay applies all that
+        # is due at once, so a second tick at the same time has nothing to do.
+        if self.incidents[iid].closed_at is not None or self.now == self.last_tick:
+            return
+        self.last_tick = self.now
+        self.handle(_tick(self.now))
+
+    def on_react(self, payload: tuple[str, str]) -> None:
+        iid, group = payload
+        if self.incidents[iid].closed_at is not None:
+            return
+        residents = self.residents(group)
+        if residents:
+            member = residents[self.rng.randrange(len(residents))]
+            self.handle(_react(self.now, member, iid, self.react_text, group))
+
+    def on_witness(self, payload: tuple[str, MemberId]) -> None:
+        iid, witness = payload
+        inc = self.incidents[iid]
+        if inc.closed_at is not None:
+            return
+        # Did the witness read the group before acting? Then they know 112
+        # was called and report without calling again (H4).
+        read = inc.posted.get(inc.origin, inc.opened_at) + self.read()
+        knows = read <= self.now
+        melding = (self.quiet if knows else self.meldingen)[inc.category]
+        outputs = self.handle(_report(self.now, witness, melding, iid))
+        if outputs and type(outputs[0]) is Joined:
+            if knows:
+                self.avoided += 1
+            else:
+                self.made += 1
+
+    def on_afloop(self, payload: tuple[str, str]) -> None:
+        iid, who = payload
+        inc = self.incidents[iid]
+        if inc.closed_at is not None:
+            return
+        by = inc.reporter if inc.reporter is not None else inc.carrier
+        if who == "stuurgroep" or by is None:
+            by = self.h.telefoonbeheerder(inc.stuurgroep or "")
+        if self.handle(_afloop(self.now, by, iid, _AFLOOP_TEXT)):
+            inc.afloop = who
+
+    def on_confirm(self, payload: tuple[int, MemberId | None]) -> None:
+        did, by = payload
+        self.handle(_confirm(self.now, did, by))
+
+    # ------------------------------------------------------------ lookups
+
+    def residents(self, wg: str) -> tuple[MemberId, ...]:
+        found = self._residents.get(wg)
+        if found is None:
+            found = self._residents[wg] = self.h.residents(wg)
+        return found
+
+    def duty(self, decider: str) -> tuple[MemberId, ...]:
+        """Who may answer for ``decider``: a stuurgroep's members, or the
+        members of a regiegroep who also sit in the gemeentelijke one (R5, R6)."""
+        found = self._duty.get(decider)
+        if found is None:
+            h = self.h
+            members = h.admins(decider)
+            if h.kind(decider) is GroupKind.REGIEGROEP:
+                grg = h.gemeentelijke_regiegroep_of(h.gemeente_of(decider))
+                members = members & h.admins(grg) if grg is not None else frozenset()
+            found = self._duty[decider] = tuple(sorted(members))
+        return found
+
+    # ------------------------------------------------------------ results
+
+    def result(self) -> SimResult:
+        h = self.h
+        weeks = self.weeks
+        outcomes: list[IncidentOutcome] = []
+        reach: list[float] = []
+        last: list[float] = []
+        wijkgroep = GroupKind.WIJKGROEP
+        kinds = self.kinds
+        afloop = {"casushouder": 0, "reminder": 0, "stuurgroep": 0}
+        left = 0
+        for inc in self.incidents.values():
+            times = tuple(
+                (g, t - inc.opened_at) for g, t in inc.posted.items() if kinds[g] is wijkgroep
+            )
+            beyond = [t for g, t in times if g != inc.origin]
+            reach += beyond
+            if times:
+                last.append(max(t for _, t in times))
+            if inc.afloop is not None:
+                afloop[inc.afloop] += 1
+            elif inc.closed_at is None:
+                left += 1
+            outcomes.append(
+                IncidentOutcome(
+                    id=inc.id,
+                    category=inc.category,
+                    police=inc.police,
+                    origin=inc.origin,
+                    opened_at=inc.opened_at,
+                    closed_at=inc.closed_at,
+                    afloop=inc.afloop,
+                    groups=inc.groups,
+                    reach=times,
+                )
+            )
+        messages, decided, forwarded, busiest = self.loads()
+        return SimResult(
+            seed=self.seed,
+            weeks=weeks,
+            members=len(h),
+            groups=len(kinds),
+            incidents=tuple(outcomes),
+            reach=LoadSummary.of(reach),
+            last_reach=LoadSummary.of(last),
+            messages_per_member_week=messages,
+            decisions_per_member_week=decided,
+            forwards_per_member_week=forwarded,
+            busiest=busiest,
+            decisions=self.decisions,
+            decisions_by_default=self.defaults,
+            duplicate_calls_avoided=self.avoided,
+            duplicate_calls_made=self.made,
+            reminders=self.reminders,
+            afloop_by_casushouder=afloop["casushouder"],
+            afloop_after_reminder=afloop["reminder"],
+            afloop_by_stuurgroep=afloop["stuurgroep"],
+            without_afloop=left,
+            police_notices=self.police_notices,
+            commands=self.commands,
+            refused=self.refused,
+            log=tuple(self.log),
+        )
+
+    def loads(
+        self,
+    ) -> tuple[LoadSummary, LoadSummary, LoadSummary, tuple[tuple[int, int, int], ...]]:
+        """Messages per member (H9) and the stuurgroep members' load, per week.
+
+        A resident sees the messages of their wijkgroep; a stuurgroep member
+        also those of every wijkgroep it manages, of the stuurgroep, the
+        regiegroep, and the gemeentelijke regiegroep if they are a delegate.
+        """
+        h = self.h
+        msgs = self.msgs
+        weeks = self.weeks
+        pairs: list[tuple[float, int]] = []
+        admins: list[int] = []
+        for sg in h.groups(GroupKind.STUURGROEP):
+            managed = h.managed_wijkgroepen(sg)
+            wijk = h.wijk_of(sg) or ""
+            rg = h.regiegroep_of(wijk)
+            grg = h.gemeentelijke_regiegroep_of(h.gemeente_of(sg))
+            delegates = h.admins(grg) if grg is not None else frozenset()
+            shared = sum(msgs.get(g, 0) for g in (*managed, sg)) + (msgs.get(rg, 0) if rg else 0)
+            for m in sorted(h.admins(sg)):
+                admins.append(m)
+                seen = shared + (msgs.get(grg, 0) if grg is not None and m in delegates else 0)
+                pairs.append((seen / weeks, 1))
+        admin_set = set(admins)
+        for wg in h.groups(GroupKind.WIJKGROEP):
+            plain = sum(1 for m in self.residents(wg) if m not in admin_set)
+            pairs.append((msgs.get(wg, 0) / weeks, plain))
+        decided = [self.decided.get(m, 0) / weeks for m in admins]
+        forwarded = [self.forwarded.get(m, 0) / weeks for m in admins]
+        top = sorted(
+            admins, key=lambda m: (-(self.decided.get(m, 0) + self.forwarded.get(m, 0)), m)
+        )[:5]
+        busiest = tuple((m, self.decided.get(m, 0), self.forwarded.get(m, 0)) for m in top)
+        return (
+            LoadSummary.weighted(pairs),
+            LoadSummary.of(decided),
+            LoadSummary.of(forwarded),
+            busiest,
+        )
+
+
+def _cumulative(values: Sequence[float]) -> list[float]:
+    total = 0.0
+    out = []
+    for v in values:
+        total += v
+        out.append(total)
+    return out
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw by Knuth's method: means here are small (below 5)."""
+    if mean <= 0:
+        return 0
+    limit = math.exp(-mean)
+    k = 0
+    p = rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
+
+
+def _melding(category: Category) -> Melding:
+    return Melding(
+        category=category,
+        called_112=True,
+        persons=(Person(sex="man", clothing="donkere jas met capuchon"),),
+        direction="richting het park",
+        action="ik blijf binnen en houd de straat in de gaten",
+    )

@@ -1,0 +1,209 @@
+"""The simulation (routing.simulate): deterministic, nothing lost, metrics that add up."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from routing import Afloop, Decide, IncidentClosed, Joined, Report
+from routing.errors import InvalidValueError
+from routing.incident import Phase
+from routing.outputs import Delivery, DeliveryKind, IncidentOpened
+from routing.simulate import Delay, LoadSummary, SimConfig, SimResult, simulate, trace
+from routing.testing import build_town, melding, zoomwijck
+from routing.values import GroupKind
+
+LAYOUT = {
+    "Zoomwijck": {
+        "sg-noord": ["wg-noord-1", "wg-noord-2", "wg-noord-3"],
+        "sg-zuid": ["wg-zuid-1", "wg-zuid-2"],
+    },
+    "Poortwijk": {"sg-poort": ["wg-poort-1", "wg-poort-2"]},
+}
+
+# Rates high enough that a few weeks of a small town hold dozens of incidents.
+BUSY = SimConfig(
+    rates={"inbraak": 4000.0, "verdachte persoon": 3000.0},
+    police_rate=2.0,
+    keep_log=True,
+    confirm=True,
+)
+
+
+@pytest.fixture(scope="module")
+def town_result() -> tuple[SimResult, object]:
+    town = build_town(LAYOUT, residents=20)
+    return simulate(town.hierarchy, BUSY, seed=7, weeks=4), town
+
+
+def test_same_seed_same_result() -> None:
+    h = build_town(LAYOUT, residents=20).hierarchy
+    a = simulate(h, BUSY, seed=11, weeks=2)
+    b = simulate(h, BUSY, seed=11, weeks=2)
+    assert a == b
+    assert len(a.incidents) > 10
+
+
+def test_another_seed_another_run() -> None:
+    h = build_town(LAYOUT, residents=20).hierarchy
+    assert (
+        simulate(h, BUSY, seed=1, weeks=2).incidents != simulate(h, BUSY, seed=2, weeks=2).incidents
+    )
+
+
+def test_the_global_random_is_never_touched() -> None:
+    h = build_town(LAYOUT, residents=20).hierarchy
+    random.seed(5)
+    before = random.getstate()
+    simulate(h, BUSY, seed=3, weeks=1)
+    assert random.getstate() == before
+
+
+def test_the_hierarchy_is_not_changed() -> None:
+    h = build_town(LAYOUT, residents=20).hierarchy
+    version = h.version
+    simulate(h, BUSY, seed=3, weeks=1)
+    assert h.version == version
+    assert h.verify() == []
+
+
+def test_no_incident_lost(town_result: tuple[SimResult, object]) -> None:
+    """Every incident the relay opened is in the result, closed or counted as open (R8)."""
+    result, _ = town_result
+    opened = [o.incident for _, outs in result.log for o in outs if isinstance(o, IncidentOpened)]
+    assert [i.id for i in result.incidents] == opened
+    closed = {o.incident for _, outs in result.log for o in outs if isinstance(o, IncidentClosed)}
+    assert {i.id for i in result.incidents if i.closed_at is not None} == closed
+    assert result.without_afloop == sum(1 for i in result.incidents if i.closed_at is None)
+    by_kind = result.afloop_by_casushouder + result.afloop_after_reminder
+    assert by_kind + result.afloop_by_stuurgroep + result.without_afloop == len(result.incidents)
+    assert result.refused == 0
+
+
+def test_every_reached_wijkgroep_is_accounted_for(town_result: tuple[SimResult, object]) -> None:
+    """The reach times name exactly the wijkgroepen that got a melding delivery."""
+    result, town = town_result
+    h = town.hierarchy  # type: ignore[attr-defined]
+    delivered: dict[str, set[str]] = {}
+    for _, outs in result.log:
+        for o in outs:
+            if isinstance(o, Delivery) and o.kind is DeliveryKind.MELDING:
+                delivered.setdefault(o.incident, set()).add(o.group)
+    for inc in result.incidents:
+        groups = delivered.get(inc.id, set())
+        assert inc.groups == len(groups)
+        wijkgroepen = {g for g in groups if h.kind(g) is GroupKind.WIJKGROEP}
+        assert {g for g, _ in inc.reach} == wijkgroepen
+        assert all(t >= 0 for _, t in inc.reach)
+    beyond = sum(1 for i in result.incidents for g, _ in i.reach if g != i.origin)
+    assert result.reach.count == beyond
+
+
+def test_metrics_agree_with_the_event_log(town_result: tuple[SimResult, object]) -> None:
+    result, _ = town_result
+    decides = [c for c, outs in result.log if isinstance(c, Decide)]
+    per_week = result.decisions_per_member_week
+    assert per_week.mean * per_week.count * result.weeks == pytest.approx(len(decides))
+    quiet = [
+        c
+        for c, outs in result.log
+        if isinstance(c, Report)
+        and not c.melding.called_112
+        and any(isinstance(o, Joined) for o in outs)
+    ]
+    assert result.duplicate_calls_avoided == len(quiet) > 0
+    afloops = [c for c, outs in result.log if isinstance(c, Afloop)]
+    closed = sum(1 for i in result.incidents if i.closed_at is not None)
+    assert len(afloops) == closed
+    assert result.commands == len(result.log)
+    messages = sum(1 for _, outs in result.log for o in outs if isinstance(o, Delivery))
+    assert messages > 0
+
+
+def test_H9_messages_per_member_count_everyone(town_result: tuple[SimResult, object]) -> None:
+    result, town = town_result
+    assert result.messages_per_member_week.count == len(town.hierarchy)  # type: ignore[attr-defined]
+    m = result.messages_per_member_week
+    assert 0 < m.p50 <= m.p95 <= m.max
+
+
+def test_unavailable_stuurgroepen_leave_it_to_the_deadline() -> None:
+    h = build_town(LAYOUT, residents=20).hierarchy
+    nobody = SimConfig(rates={"inbraak": 4000.0}, police_rate=0.0, availability=0.0)
+    result = simulate(h, nobody, seed=1, weeks=1)
+    assert result.decisions > 0
+    assert result.decisions == result.decisions_by_default
+    assert result.decisions_per_member_week.max == 0
+
+
+def test_a_phase_1_neighbourhood_never_leaves_its_wijkgroep() -> None:
+    h = build_town({"Zoomwijck": {"sg": ["wg"]}}, residents=40, regiegroepen=False).hierarchy
+    result = simulate(h, SimConfig(rates={"inbraak": 3000.0}, police_rate=0.0), seed=2, weeks=2)
+    assert result.incidents
+    assert result.reach.count == 0
+
+
+@settings(max_examples=15)
+@given(seed=st.integers(0, 2**32), availability=st.floats(0, 1))
+def test_properties_hold_for_any_seed(seed: int, availability: float) -> None:
+    h = zoomwijck().hierarchy
+    config = SimConfig(rates={"inbraak": 5000.0}, police_rate=1.0, availability=availability)
+    result = simulate(h, config, seed=seed, weeks=0.5)
+    assert result.refused == 0
+    assert result.decisions_by_default <= result.decisions
+    for inc in result.incidents:
+        assert inc.closed_at is None or inc.closed_at >= inc.opened_at
+        assert inc.groups >= len(inc.reach)
+
+
+def test_trace_runs_one_incident_to_its_afloop() -> None:
+    town = zoomwijck()
+    t = trace(town.hierarchy, "wg-noord-1", melding(), seed=4)
+    assert t.view.phase is Phase.CLOSED
+    assert len(t.result.incidents) == 1
+    assert t.view.origin == "wg-noord-1"
+    assert town.hierarchy.verify() == []
+
+
+def test_trace_of_a_police_notice_has_a_casushouder_per_wijkgroep() -> None:
+    t = trace(zoomwijck().hierarchy, "rg-poortwijk", melding(), seed=1)
+    assert t.view.police
+    assert {w for w, _ in t.view.casushouders} == {"wg-poort-1", "wg-poort-2"}
+
+
+def test_bad_arguments_are_refused() -> None:
+    h = zoomwijck().hierarchy
+    with pytest.raises(InvalidValueError):
+        simulate(h, weeks=0)
+    with pytest.raises(InvalidValueError):
+        SimConfig(availability=1.5)
+    with pytest.raises(InvalidValueError):
+        SimConfig(rates={"inbraak": -1.0})
+    with pytest.raises(InvalidValueError):
+        Delay(median=10.0, cap=5.0)
+
+
+def test_delay_has_its_median() -> None:
+    rng = random.Random(0)
+    draw = Delay(median=60.0).sampler(rng)
+    values = sorted(draw() for _ in range(4001))
+    assert values[2000] == pytest.approx(60.0, rel=0.1)
+    assert Delay(median=5.0, spread=0.0).draw(rng) == 5.0
+
+
+def test_load_summary_weights() -> None:
+    s = LoadSummary.weighted([(1.0, 3), (10.0, 1)])
+    assert (s.count, s.mean, s.p50, s.p95, s.max) == (4, 3.25, 1.0, 10.0, 10.0)
+    assert LoadSummary.of([]).count == 0
+
+
+def test_to_dict_is_plain_data(town_result: tuple[SimResult, object]) -> None:
+    import json
+
+    result, _ = town_result
+    data = json.loads(json.dumps(result.to_dict(incidents=True)))
+    assert data["incidents"] == len(result.incidents)
+    assert len(data["incident_outcomes"]) == len(result.incidents)
