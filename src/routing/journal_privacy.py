@@ -1,0 +1,171 @@
+"""Which parts of a journaled event are personal data, and who they belong to.
+
+The journal keeps every event's payload in one table and the personal
+fields of that payload in another, one row per field, keyed by the event's
+sequence number and labelled with the member the data belongs to and the
+incident it is about. Erasure (AVG art. 17) deletes a member's rows;
+retention (AVG art. 5) deletes an incident's rows. The event itself stays,
+so the sequence has no holes and counts stay right.
+
+:func:`split` takes an encoded payload and moves each personal field out
+into a :data:`Slot`, leaving a *placeholder* in its place: a value that
+passes the same validation and holds nothing personal (a pseudonym for a
+name, ``"[verwijderd]"`` for a required text, empty for an optional one, a
+person with no description for a signalement, so the number of persons
+stays). :func:`restore` puts the rows back before decoding; a row that was
+deleted leaves the placeholder, and the event still decodes.
+
+Which fields, and why each is kept at all, is listed in ``docs/privacy.md``;
+this module is the code that list describes. Everything personal that the
+library stores arrives through these paths:
+
+* a member's **name** and **phone number** (``Applicant`` in
+  ``FoundNeighbourhood``/``Admit``, the names of ``LoadMembers``), owned by
+  the new member; the applicant's **age** is not kept at all (see
+  ``_Splitter.applicant``);
+* the **melding** of a ``Report`` (free text, action, looprichting,
+  signalementen, vehicles and kentekens, place, photo references), owned by
+  the reporter and filed under the incident it opened or joined; the same for
+  a ``PoliceNotice``, with its sender label, owned by no member;
+* the **free text** a member writes: ``React``, ``Afloop``, and the reasons
+  given with ``Forward``, ``Decide`` and ``Screen``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from .codec import encode
+from .melding import Person, Photo, PhotoSubject
+from .model import Hierarchy
+from .place import Transport
+
+__all__ = ["REDACTED", "Slot", "restore", "split"]
+
+#: What erased or expired free text reads as, in the relay and in the journal.
+REDACTED = "[verwijderd]"
+
+Slot = tuple[str, int | None, str | None, str]
+"""One personal field: (path as JSON, owning member, incident, value as JSON)."""
+
+_EMPTY_PERSON = encode(Person())
+_PERSON_PHOTO = PhotoSubject.PERSOON.value
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+class _Splitter:
+    __slots__ = ("slots",)
+
+    def __init__(self) -> None:
+        self.slots: list[Slot] = []
+
+    def take(
+        self,
+        container: Any,
+        key: str | int,
+        path: Sequence[str | int],
+        placeholder: Any,
+        member: int | None,
+        incident: str | None,
+    ) -> None:
+        value = container[key]
+        if value == placeholder:
+            return  # nothing personal to keep apart (an empty text, no phone)
+        self.slots.append((_dump([*path, key]), member, incident, _dump(value)))
+        container[key] = placeholder
+
+    def applicant(self, data: dict[str, Any], path: list[str | int], mid: int) -> None:
+        # The age was checked on admission (H1) and the hierarchy never stores
+        # it; the journal keeps the answer, not the data: ``None`` is "a
+        # checked adult", and the admission replays the same without it.
+        data["age"] = None
+        self.take(data, "name", path, Hierarchy.pseudonym(mid), mid, None)
+        self.take(data, "phone", path, None, mid, None)
+
+    def melding(
+        self, data: dict[str, Any], path: list[str | int], member: int | None, incident: str | None
+    ) -> None:
+        def take(key: str, placeholder: Any) -> None:
+            self.take(data, key, path, placeholder, member, incident)
+
+        take("text", "")
+        take("action", "")
+        take("direction", None)
+        # Counts stay: one undescribed person per person, one vehicle of the
+        # same kind per vehicle, one unreadable photo per photo.
+        take("persons", [_EMPTY_PERSON] * len(data["persons"]))
+        take("vehicles", [_vehicle(v) for v in data["vehicles"]])
+        take("photos", [_photo(p) for p in data["photos"]])
+        place = data["place"]
+        # A buurt is an area of hundreds of homes: coarse enough to keep, and
+        # what a relevance policy may have routed on.
+        take("place", {"buurt": place["buurt"]} if place and place["buurt"] else None)
+
+
+def _vehicle(data: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": data.get("kind", Transport.AUTO.value)}
+
+
+def _photo(data: dict[str, Any]) -> dict[str, Any]:
+    subject = data.get("subject", _PERSON_PHOTO)
+    reason = REDACTED if subject == _PERSON_PHOTO else ""
+    return encode(Photo(reference=REDACTED, subject=subject, reason=reason))
+
+
+def _incident(outputs: object) -> str | None:
+    """The incident a relay command's outputs are about (the one it opened or joined)."""
+    if isinstance(outputs, tuple):
+        for output in outputs:
+            incident = getattr(output, "incident", None)
+            if isinstance(incident, str):
+                return incident
+            decision = getattr(output, "decision", None)
+            if decision is not None and isinstance(getattr(decision, "incident", None), str):
+                return str(decision.incident)
+    return None
+
+
+def split(tag: str, payload: dict[str, Any], result: Any) -> list[Slot]:
+    """Move the personal fields of ``payload`` out into slots; placeholders stay.
+
+    ``result`` is what applying the event returned: the new member ids of a
+    change, or the outputs of a relay command, which name the incident.
+    """
+    s = _Splitter()
+    if tag == "FoundNeighbourhood":
+        for i, (founder, mid) in enumerate(zip(payload["founders"], result, strict=True)):
+            s.applicant(founder, ["founders", i], mid)
+    elif tag == "Admit":
+        s.applicant(payload["applicant"], ["applicant"], result)
+    elif tag == "LoadMembers":
+        names = payload["names"]
+        for i, mid in enumerate(result):
+            s.take(names, i, ["names"], Hierarchy.pseudonym(mid), mid, None)
+    elif tag == "Report":
+        s.melding(payload["melding"], ["melding"], payload["reporter"], _incident(result))
+    elif tag == "PoliceNotice":
+        incident = _incident(result)
+        s.melding(payload["melding"], ["melding"], None, incident)
+        s.take(payload, "sender", [], "politie", None, incident)
+    elif tag in ("React", "Afloop"):
+        who = payload["member"] if tag == "React" else payload["by"]
+        s.take(payload, "text", [], REDACTED, who, payload["incident"])
+    elif tag in ("Forward", "Decide", "Screen"):
+        incident = payload.get("incident") or _incident(result)
+        s.take(payload, "reason", [], "", payload["by"], incident)
+    return s.slots
+
+
+def restore(payload: dict[str, Any], rows: Sequence[tuple[str, str]]) -> None:
+    """Put personal values (``(path, value)`` rows, both JSON) back into ``payload``."""
+    for path_text, value_text in rows:
+        *steps, last = json.loads(path_text)
+        target: Any = payload
+        for step in steps:
+            target = target[step]
+        target[last] = json.loads(value_text)
