@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,70 @@ def test_G2_split_of_phase_1_has_the_shape_of_the_phase_2_file(demo: ModuleType)
     # The stuurgroep kept its members, who stay admins of every new wijkgroep (G4, S2).
     for wg in groups:
         assert h.admins(wg) == h.admins(demo.STUURGROEP)
+
+
+# ------------------------------------------------------- the incident examples (issue 5)
+
+EXAMPLES = DEMO.parent
+DOCS = EXAMPLES.parent / "docs"
+SCRIPTS = {
+    "zoomwijck_incident": "howto-zoomwijck-incident.md",
+    "gemeente": "howto-gemeente.md",
+    "dorst": "howto-dorst.md",
+    "flat_vs_hierarchy": "howto-flat-vs-hierarchy.md",
+}
+
+
+def run_plain(*argv: str, cwd: Path) -> str:
+    """Run like the docs were made: 100 columns, no colour, from another directory."""
+    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    env.pop("FORCE_COLOR", None)
+    done = subprocess.run(
+        [sys.executable, *argv], cwd=cwd, env=env, capture_output=True, text=True,
+        encoding="utf-8", timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    return "\n".join(line.rstrip() for line in done.stdout.splitlines())
+
+
+def shown(page: str) -> list[str]:
+    text = (DOCS / page).read_text(encoding="utf-8")
+    return re.findall(r"^```text\n(.*?)\n^```$", text, re.MULTILINE | re.DOTALL)
+
+
+@pytest.mark.parametrize(("script", "page"), SCRIPTS.items(), ids=list(SCRIPTS))
+def test_example_output_is_what_its_how_to_shows(script: str, page: str, tmp_path: Path) -> None:
+    out = run_plain(str(EXAMPLES / f"{script}.py"), cwd=tmp_path)
+    # Each prints the hierarchy, an incident tree with its afloop, and a summary table.
+    assert "members" in out
+    assert "afloop" in out
+    assert "messages per member per week" in out
+    assert shown(page) == [out]
+
+
+def test_the_cli_how_to_shows_real_output(tmp_path: Path) -> None:
+    out = run_plain(
+        "-m", "routing", "explain", str(EXAMPLES / "zoomwijck-fase2.toml"),
+        "--from", "Wijkgroep Vlinderbuurt", "--category", "inbraak",
+        "--direction", "richting Bomenbuurt", "--plain", "--width", "100", cwd=tmp_path,
+    )  # fmt: skip
+    assert shown("howto-cli.md") == [out]
+
+
+def test_dorst_has_the_shape_of_seed_004() -> None:
+    spec = importlib.util.spec_from_file_location("dorst", EXAMPLES / "dorst.py")
+    assert spec is not None
+    assert spec.loader is not None
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    h = module.build()
+    wijkgroepen = [g for g in h.groups() if h.kind(g).value == "wijkgroep"]
+    assert len(wijkgroepen) == 17
+    assert 550 <= len(h) <= 650
+    assert 95 <= max(len(h.residents(g)) for g in wijkgroepen) <= 105
+    assert h.verify() == []
