@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=1.0, help="1.0 = national (default)")
     ap.add_argument("--weeks", type=float, default=52.0)
     ap.add_argument("--seed", type=int, default=2026)
-    ap.add_argument("--no-confirm", action="store_true", help="do not confirm deliveries")
+    ap.add_argument(
+        "--confirm", action="store_true", help="also send a Confirm per melding delivery"
+    )
     ap.add_argument("--profile", action="store_true", help="profile the simulation")
     args = ap.parse_args(argv)
 
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(h):,} members; built in {built:.1f} s"
     )
 
-    config = SimConfig(confirm=not args.no_confirm)
+    config = SimConfig(confirm=args.confirm)
     gc.collect()
     profiler = cProfile.Profile() if args.profile else None
     t0 = time.perf_counter()
