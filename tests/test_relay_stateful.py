@@ -334,9 +334,7 @@ class RelayMachine(RuleBasedStateMachine):
                 assert hop.decision.forward
                 assert hop.target in hop.decision.targets
                 assert hop.by is not None
-                assert naive_may_forward(
-                    self.h, hop.by, hop.source, hop.target
-                )
+                assert naive_may_forward(self.h, hop.by, hop.source, hop.target)
 
     @invariant()
     def each_group_gets_the_melding_once_and_reach_is_what_decisions_allowed(self) -> None:

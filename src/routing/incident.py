@@ -227,6 +227,8 @@ class IncidentState:
     """
 
     __slots__ = (
+        "afloop",
+        "authored",
         "called",
         "casus",
         "closed_at",
@@ -246,9 +248,12 @@ class IncidentState:
         "phase",
         "police",
         "reach",
+        "reactions",
         "reminder_seq",
         "reports",
+        "screening",
         "sender",
+        "stripped",
         "text",
     )
 
@@ -278,6 +283,14 @@ class IncidentState:
         self.linked_to: str | None = None
         self.linked: list[str] = []
         self.reminder_seq = -1
+        # Free text people typed, with its author, so that a member's texts can
+        # be erased (AVG art. 17) and old ones stripped (art. 5) without
+        # guessing who wrote what from the rendered deliveries.
+        self.reactions: list[tuple[int, MemberId, str]] = []  # (delivery, author, text)
+        self.afloop: tuple[MemberId, str] | None = None  # (author, text as typed)
+        self.screening: tuple[MemberId, bool, str, float] | None = None  # (by, release, reason, at)
+        self.authored: dict[int, MemberId] = {}  # decision id -> member who typed its reason
+        self.stripped = False  # the retention period passed and its descriptions went
 
     def save(self) -> tuple[Any, ...]:
         """A copy of everything a spread may change, to undo it if a policy raises."""

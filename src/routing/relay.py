@@ -66,9 +66,10 @@ with :class:`~routing.commands.Screen`.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import relay_privacy, relay_state
 from .chattext import render_afloop
 from .commands import (
     Afloop,
@@ -215,6 +216,72 @@ class Relay(Router):
         """Every decision still waiting for an answer, oldest first."""
         return tuple(p.output for p in self._pending.values())
 
+    # ------------------------------------------------------ state and privacy
+
+    def export_state(self) -> dict[str, Any]:
+        """Everything the relay holds, as JSON-able plain data.
+
+        Incidents with all their records, pending decisions and deadlines,
+        casushouders, delivery records, the duplicate index and the id
+        counters, with ``"schema"`` and ``"kind"``. Deterministic: the same
+        state gives an equal dict. See :mod:`routing.relay_state`.
+        """
+        return relay_state.export_state(self)
+
+    @classmethod
+    def from_state(
+        cls,
+        hierarchy: Hierarchy,
+        state: Mapping[str, Any],
+        *,
+        policy: Policy | None = None,
+        config: RelayConfig | None = None,
+    ) -> Relay:
+        """A relay rebuilt from :meth:`export_state`'s data over ``hierarchy``.
+
+        ``config`` defaults to the one saved in the state; the policy is code
+        and is passed again (default :class:`~routing.policies.Ask`). Raises
+        :class:`~routing.errors.StateError`, and only that, when the data is
+        of another kind, a newer schema, ill-formed, or names members or
+        groups the hierarchy never had.
+        """
+        return relay_state.load_state(cls, hierarchy, state, policy=policy, config=config)
+
+    def erase_member(self, member: int) -> int:
+        """Erase every free text ``member`` wrote from the relay (AVG art. 17).
+
+        Reaction texts, afloop texts, the text and action of meldingen they
+        reported and the reasons they typed for a forward, a decision or a
+        screening become ``"[verwijderd]"``; delivery texts rendered from
+        them are rendered again. Member ids in routes stay (their name is
+        :meth:`Hierarchy.erase <routing.model.Hierarchy.erase>`'s job).
+        Returns how many texts were erased; atomic and deterministic.
+        """
+        return relay_privacy.erase_member(self, member)
+
+    def apply_retention(self, now: float, *, older_than: float = 28 * 86400.0) -> tuple[str, ...]:
+        """Strip old incidents' descriptions (AVG art. 5): those closed by ``now - older_than``.
+
+        Persons, vehicles, photos, place, direction, free text, action, the
+        police sender's name, reaction, afloop and delivery texts and typed
+        reasons go; category, phase, times, groups reached, the counts of
+        reactions and deliveries and the routes (ids only) stay, and
+        :meth:`incident` still works. Returns the ids stripped by this call.
+        """
+        return relay_privacy.apply_retention(self, now, older_than)
+
+    def _adopt(self, other: Relay) -> None:
+        """Take over another relay's state (built by :mod:`routing.relay_state`)."""
+        self._incidents = other._incidents
+        self._deliveries = other._deliveries
+        self._status = other._status
+        self._pending = other._pending
+        self._resolved = other._resolved
+        self._recent = other._recent
+        self._heap = other._heap
+        self._counts = other._counts
+        self._seq = other._seq
+
     # --------------------------------------------------------------- reports
 
     def _report(self, cmd: Report) -> tuple[Output, ...]:
@@ -321,6 +388,7 @@ class Relay(Router):
         if not cmd.release:
             inc.phase = phase
             inc.closed_at = cmd.at
+            inc.screening = (cmd.by, False, cmd.reason, cmd.at)
             reason = cmd.reason or "de melding is niet geplaatst"
             return (
                 Rejected(incident=inc.id, reporter=reporter, by=cmd.by, reason=reason, at=cmd.at),
@@ -342,6 +410,7 @@ class Relay(Router):
         except BaseException:
             inc.restore(saved)
             raise
+        inc.screening = (cmd.by, True, cmd.reason, cmd.at)
         self._index(inc)
         self._schedule_reminder(inc, cmd.at + self.config.reminder_after)
         return tuple(out)
@@ -407,6 +476,8 @@ class Relay(Router):
         except BaseException:
             inc.restore(saved)
             raise
+        if cmd.reason:
+            inc.authored[decision.id] = cmd.by
         return tuple(out)
 
     def _decide(self, cmd: Decide) -> tuple[Output, ...]:
@@ -440,6 +511,10 @@ class Relay(Router):
             at=cmd.at,
             out=out,
         )
+        if cmd.reason:
+            decision = self._resolved[cmd.decision]
+            if decision is not None:
+                inc.authored[decision.id] = cmd.by
         return tuple(out)
 
     def _react(self, cmd: React) -> tuple[Output, ...]:
@@ -470,6 +545,7 @@ class Relay(Router):
         poster = None if entry.bot else cmd.member
         text = f"Aanvulling op {inc.id}: {cmd.text}"
         d = self._new_delivery(inc, DeliveryKind.REACTION, group, text, poster, entry.bot, route)
+        inc.reactions.append((d.id, cmd.member, cmd.text))
         return (d,)
 
     def _hand_over(self, cmd: HandOver) -> tuple[Output, ...]:
@@ -595,6 +671,7 @@ class Relay(Router):
             )
         inc.phase = phase
         inc.closed_at = cmd.at
+        inc.afloop = (cmd.by, cmd.text)
         for pid in inc.pending:  # nobody needs to judge a closed incident any more
             del self._pending[pid]
             self._resolved[pid] = None

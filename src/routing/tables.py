@@ -21,7 +21,7 @@ hierarchy, which answers in constant time.)
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -247,6 +247,11 @@ def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> Non
         raise InvalidValueError(value, f"{attribute.name} must be a positive number of seconds")
 
 
+def _names(values: Iterable[str]) -> frozenset[str]:
+    # A named converter: attrs' mypy plugin cannot type a bare frozenset().
+    return frozenset(values)
+
+
 def _on_duty(value: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(dict(value).items()))
 
@@ -266,9 +271,9 @@ class RelayConfig:
     #: seconds of an open incident joins it (H4).
     duplicate_window: float = attrs.field(default=1800.0, validator=_positive)
     #: Groups where a bot may post, so deliveries there need no person.
-    bot_groups: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    bot_groups: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
     #: Platforms (by :attr:`Platform.name`) where a bot may post in every group.
-    bot_platforms: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    bot_platforms: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
     #: The member of each stuurgroep who forwards when a policy or deadline
     #: decides; the telefoonbeheerder where none is named or the named one left.
     on_duty: tuple[tuple[str, int], ...] = attrs.field(default=(), converter=_on_duty)

@@ -1,0 +1,853 @@
+"""The relay's state as plain data: :func:`export_state` and :func:`load_state`.
+
+Theory of operation
+-------------------
+
+An app saves the relay (a JSON file, a journal snapshot) and builds it again
+after a restart; :meth:`Relay.export_state <routing.relay.Relay.export_state>`
+and :meth:`Relay.from_state <routing.relay.Relay.from_state>` call into here.
+The export holds only dicts, lists, strings, numbers, booleans and ``None``,
+so ``json.dumps`` takes it as it is, and it is deterministic: the same state
+gives the same dict, key order and all.
+
+What is written, and why in this shape:
+
+* Objects that the relay shares are written once and referred to by id: a
+  decision sits in its incident's ``decisions`` and the hops of routes name
+  it by ``id``; a group's live melding delivery is named by id in ``reach``.
+  A reference cannot then disagree with what it points at.
+* Sets (``considered``, ``failed``) are written sorted; ordered things
+  (``reach``, the deliveries, the pending decisions) keep their order,
+  because outputs depend on it.
+* Deadlines are written without the stale entries the relay's heap still
+  holds (they would be skipped anyway), sorted, which is a valid heap.
+* The routing tables are not written: they follow from the hierarchy and are
+  built again on demand. The policy is code, not data: pass it again.
+
+Loading checks everything before the relay exists: types, enum names,
+references to members and groups of the hierarchy, references between
+records, counters that must stay ahead of the ids handed out. Whatever is
+wrong raises :class:`~routing.errors.StateError` naming the place in the
+data; nothing else escapes and no half-built relay is returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .errors import RoutingError, StateError
+from .incident import DeliveryRecord, DeliveryStatus, IncidentState, PendingState, Phase
+from .melding import Build, Category, Estimate, Melding, Person, Photo, PhotoSubject, Sex, Vehicle
+from .model import Hierarchy
+from .outputs import Decision, Delivery, DeliveryKind, Hop, PendingDecision, Step
+from .place import Compass, Place, Transport
+from .tables import _DECISION, _REMINDER, RelayConfig, Router
+from .values import MemberId
+
+if TYPE_CHECKING:
+    from .policies import Policy
+    from .relay import Relay
+
+__all__ = ["KIND", "SCHEMA", "export_state", "load_state", "melding_from_plain", "melding_to_plain"]
+
+#: The version of the layout written by :func:`export_state`. Raise it when
+#: the layout changes; :func:`load_state` refuses versions newer than its own.
+SCHEMA = 1
+KIND = "routing.relay"
+
+_E = TypeVar("_E", bound=enum.Enum)
+_T = TypeVar("_T")
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _name(value: enum.Enum | None) -> str | None:
+    return None if value is None else value.name
+
+
+def melding_to_plain(m: Melding) -> dict[str, Any]:
+    """A melding as plain data; :func:`melding_from_plain` reads it back."""
+    place = m.place
+    return {
+        "category": m.category.name,
+        "called_112": m.called_112,
+        "persons": [
+            {
+                "sex": p.sex.name,
+                "age": None if p.age is None else [p.age.low, p.age.high],
+                "height_cm": None if p.height_cm is None else [p.height_cm.low, p.height_cm.high],
+                "build": _name(p.build),
+                "skin": p.skin,
+                "hair": p.hair,
+                "face": p.face,
+                "clothing": p.clothing,
+                "particulars": list(p.particulars),
+            }
+            for p in m.persons
+        ],
+        "vehicles": [
+            {
+                "kind": v.kind.name,
+                "colour": v.colour,
+                "make": v.make,
+                "model": v.model,
+                "kenteken": None if v.kenteken is None else v.kenteken.value,
+            }
+            for v in m.vehicles
+        ],
+        "place": None
+        if place is None
+        else {
+            "street": place.street,
+            "buurt": place.buurt,
+            "postcode": None if place.postcode is None else str(place.postcode),
+            "landmark": place.landmark,
+        },
+        "direction": m.direction,
+        "heading": _name(m.heading),
+        "transport": _name(m.transport),
+        "seen_at": None if m.seen_at is None else m.seen_at.isoformat(),
+        "action": m.action,
+        "text": m.text,
+        "photos": [
+            {"reference": p.reference, "subject": p.subject.name, "reason": p.reason}
+            for p in m.photos
+        ],
+    }
+
+
+def _hop_out(hop: Hop) -> dict[str, Any]:
+    return {
+        "source": hop.source,
+        "target": hop.target,
+        "by": hop.by,
+        "decision": None if hop.decision is None else hop.decision.id,
+        "at": hop.at,
+    }
+
+
+def _decision_out(d: Decision) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "step": d.step.name,
+        "decider": d.decider,
+        "source": d.source,
+        "targets": list(d.targets),
+        "forward": d.forward,
+        "by": d.by,
+        "at": d.at,
+        "reason": d.reason,
+        "default_applied": d.default_applied,
+    }
+
+
+def _delivery_out(r: Router, d: Delivery) -> dict[str, Any]:
+    record = r._status.get(d.id)
+    return {
+        "id": d.id,
+        "kind": d.kind.name,
+        "group": d.group,
+        "text": d.text,
+        "poster": d.poster,
+        "bot": d.bot,
+        "route": [_hop_out(h) for h in d.route],
+        "status": DeliveryStatus.PENDING.name if record is None else record.status.name,
+        "by": None if record is None else record.by,
+        "at": None if record is None else record.at,
+        "reason": "" if record is None else record.reason,
+    }
+
+
+def _incident_out(r: Router, inc: IncidentState) -> dict[str, Any]:
+    screening = inc.screening
+    return {
+        "id": inc.id,
+        "origin": inc.origin,
+        "origin_wijk": inc.origin_wijk,
+        "melding": melding_to_plain(inc.melding),
+        "opened_at": inc.opened_at,
+        "closed_at": inc.closed_at,
+        "phase": inc.phase.name,
+        "police": inc.police,
+        "sender": inc.sender,
+        "text": inc.text,
+        "fwd_text": inc.fwd_text,
+        "reach": [[group, d.id] for group, d in inc.reach.items()],
+        "casushouders": [[group, m] for group, m in inc.casus.items()],
+        "considered": sorted([d, t] for d, t in inc.considered),
+        "failed": sorted(inc.failed),
+        "deliveries": [_delivery_out(r, d) for d in inc.deliveries],
+        "decisions": [_decision_out(d) for d in inc.decisions],
+        "pending": list(inc.pending),
+        "called_112_by": list(inc.called),
+        "reports": [[m, at] for m, at in inc.reports],
+        "linked_to": inc.linked_to,
+        "linked": list(inc.linked),
+        "reminder_seq": inc.reminder_seq,
+        "reactions": [[did, m, text] for did, m, text in inc.reactions],
+        "afloop": None if inc.afloop is None else [inc.afloop[0], inc.afloop[1]],
+        "screening": None
+        if screening is None
+        else {
+            "by": screening[0],
+            "release": screening[1],
+            "reason": screening[2],
+            "at": screening[3],
+        },
+        "authored": [[did, m] for did, m in inc.authored.items()],
+        "stripped": inc.stripped,
+    }
+
+
+def _config_out(c: RelayConfig) -> dict[str, Any]:
+    return {
+        "decision_timeout": float(c.decision_timeout),
+        "decision_default": c.decision_default,
+        "reminder_after": float(c.reminder_after),
+        "duplicate_window": float(c.duplicate_window),
+        "bot_groups": sorted(c.bot_groups),
+        "bot_platforms": sorted(c.bot_platforms),
+        "on_duty": [[sg, m] for sg, m in c.on_duty],
+        "lang": c.lang,
+    }
+
+
+def export_state(r: Router) -> dict[str, Any]:
+    """Everything ``r`` holds, as JSON-able plain data (see the module docstring)."""
+    pending = [
+        {
+            "id": p.output.id,
+            "incident": p.incident,
+            "step": p.output.step.name,
+            "decider": p.output.decider,
+            "source": p.output.source,
+            "targets": list(p.output.targets),
+            "deadline": p.output.deadline,
+            "question": p.output.question,
+            "route": [_hop_out(h) for h in p.route],
+            "seq": p.seq,
+        }
+        for p in r._pending.values()
+    ]
+    live = sorted(entry for entry in r._heap if not r._stale(entry))
+    return {
+        "schema": SCHEMA,
+        "kind": KIND,
+        "config": _config_out(r.config),
+        "counters": {
+            "incidents": r._counts[0],
+            "deliveries": r._counts[1],
+            "decisions": r._counts[2],
+            "pending": r._counts[3],
+            "sequence": r._seq,
+        },
+        "incidents": [_incident_out(r, inc) for inc in r._incidents.values()],
+        "pending": pending,
+        "resolved": [[pid, None if d is None else d.id] for pid, d in r._resolved.items()],
+        # Sorted: the index's order means nothing, and an entry that emptied
+        # and filled again would otherwise move depending on the history.
+        "recent": sorted(
+            [group, _category_name(category), list(ids)]
+            for (group, category), ids in r._recent.items()
+            if ids
+        ),
+        "deadlines": [
+            [deadline, seq, "decision" if kind == _DECISION else "reminder", ref]
+            for deadline, seq, kind, ref in live
+        ],
+    }
+
+
+def _category_name(category: object) -> str:
+    return category.name if isinstance(category, Category) else str(category)
+
+
+# ------------------------------------------------------------------ reading
+
+
+class _Reader:
+    """Typed access to untrusted plain data; every failure is a StateError with a path."""
+
+    def __init__(self, hierarchy: Hierarchy) -> None:
+        self.groups = frozenset(hierarchy.groups())
+        self.wijken = frozenset(hierarchy.wijken())
+        # Ids are never reused, so every id below the number ever issued is
+        # one the hierarchy knew, even a member who has left since (their
+        # id stays in old routes). The model has no public count yet.
+        self.issued = len(getattr(hierarchy, "_names", ()))
+        self.hierarchy = hierarchy
+
+    @staticmethod
+    def fail(path: str, problem: str) -> StateError:
+        return StateError(f"{path}: {problem}")
+
+    def obj(self, value: object, path: str) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(path, "expected an object")
+        return value
+
+    def field(self, obj: Mapping[str, Any], key: str, path: str) -> Any:
+        if key not in obj:
+            raise self.fail(path, f"missing field {key!r}")
+        return obj[key]
+
+    def items(self, value: object, path: str) -> list[Any]:
+        if not isinstance(value, list | tuple):
+            raise self.fail(path, "expected a list")
+        return list(value)
+
+    def text(self, value: object, path: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(path, "expected text")
+        return value
+
+    def opt_text(self, value: object, path: str) -> str | None:
+        return None if value is None else self.text(value, path)
+
+    def integer(self, value: object, path: str) -> int:
+        if type(value) is not int:
+            raise self.fail(path, "expected a whole number")
+        return value
+
+    def flag(self, value: object, path: str) -> bool:
+        if type(value) is not bool:
+            raise self.fail(path, "expected true or false")
+        return value
+
+    def number(self, value: object, path: str) -> float:
+        if type(value) not in (int, float) or not math.isfinite(value):  # type: ignore[arg-type]
+            raise self.fail(path, "expected a finite number")
+        return float(value)  # type: ignore[arg-type]
+
+    def opt_number(self, value: object, path: str) -> float | None:
+        return None if value is None else self.number(value, path)
+
+    def enum(self, cls: type[_E], value: object, path: str) -> _E:
+        name = self.text(value, path)
+        try:
+            return cls[name]
+        except KeyError:
+            raise self.fail(path, f"{name!r} is not a {cls.__name__}") from None
+
+    def opt_enum(self, cls: type[_E], value: object, path: str) -> _E | None:
+        return None if value is None else self.enum(cls, value, path)
+
+    def group(self, value: object, path: str) -> str:
+        gid = self.text(value, path)
+        if gid not in self.groups:
+            raise self.fail(path, f"no group {gid!r} in the hierarchy")
+        return gid
+
+    def opt_group(self, value: object, path: str) -> str | None:
+        return None if value is None else self.group(value, path)
+
+    def member(self, value: object, path: str) -> MemberId:
+        mid = self.integer(value, path)
+        if not 0 <= mid < self.issued:
+            raise self.fail(path, f"no member {mid} was ever in the hierarchy")
+        return MemberId(mid)
+
+    def opt_member(self, value: object, path: str) -> MemberId | None:
+        return None if value is None else self.member(value, path)
+
+    def each(self, value: object, path: str, read: Callable[[Any, str], _T]) -> list[_T]:
+        return [read(item, f"{path}[{i}]") for i, item in enumerate(self.items(value, path))]
+
+    def pair(self, value: object, path: str) -> tuple[Any, Any]:
+        items = self.items(value, path)
+        if len(items) != 2:
+            raise self.fail(path, "expected a pair")
+        return items[0], items[1]
+
+
+def _estimate(rd: _Reader, value: object, path: str) -> Estimate | None:
+    if value is None:
+        return None
+    low, high = rd.pair(value, path)
+    return Estimate(low=rd.integer(low, path), high=rd.integer(high, path))
+
+
+def melding_from_plain(value: object, *, path: str = "melding") -> Melding:
+    """Read back what :func:`melding_to_plain` wrote; :class:`StateError` if it is not that."""
+    rd = _Reader(Hierarchy())
+    try:
+        return _melding(rd, value, path)
+    except StateError:
+        raise
+    except (RoutingError, ValueError, TypeError) as exc:
+        raise StateError(f"{path}: {exc}") from None
+
+
+def _melding(rd: _Reader, value: object, path: str) -> Melding:
+    o = rd.obj(value, path)
+
+    def f(key: str) -> Any:
+        return rd.field(o, key, path)
+
+    def text(key: str) -> str:
+        return rd.text(f(key), f"{path}.{key}")
+
+    def person(v: object, p: str) -> Person:
+        po = rd.obj(v, p)
+        return Person(
+            sex=rd.enum(Sex, rd.field(po, "sex", p), f"{p}.sex"),
+            age=_estimate(rd, rd.field(po, "age", p), f"{p}.age"),
+            height_cm=_estimate(rd, rd.field(po, "height_cm", p), f"{p}.height_cm"),
+            build=rd.opt_enum(Build, rd.field(po, "build", p), f"{p}.build"),
+            skin=rd.text(rd.field(po, "skin", p), f"{p}.skin"),
+            hair=rd.text(rd.field(po, "hair", p), f"{p}.hair"),
+            face=rd.text(rd.field(po, "face", p), f"{p}.face"),
+            clothing=rd.text(rd.field(po, "clothing", p), f"{p}.clothing"),
+            particulars=rd.each(rd.field(po, "particulars", p), f"{p}.particulars", rd.text),
+        )
+
+    def vehicle(v: object, p: str) -> Vehicle:
+        vo = rd.obj(v, p)
+        return Vehicle(
+            kind=rd.enum(Transport, rd.field(vo, "kind", p), f"{p}.kind"),
+            colour=rd.text(rd.field(vo, "colour", p), f"{p}.colour"),
+            make=rd.text(rd.field(vo, "make", p), f"{p}.make"),
+            model=rd.text(rd.field(vo, "model", p), f"{p}.model"),
+            kenteken=rd.opt_text(rd.field(vo, "kenteken", p), f"{p}.kenteken"),
+        )
+
+    def photo(v: object, p: str) -> Photo:
+        po = rd.obj(v, p)
+        return Photo(
+            reference=rd.text(rd.field(po, "reference", p), f"{p}.reference"),
+            subject=rd.enum(PhotoSubject, rd.field(po, "subject", p), f"{p}.subject"),
+            reason=rd.text(rd.field(po, "reason", p), f"{p}.reason"),
+        )
+
+    place: Place | None = None
+    raw_place = f("place")
+    if raw_place is not None:
+        pp = f"{path}.place"
+        po = rd.obj(raw_place, pp)
+        place = Place(
+            street=rd.text(rd.field(po, "street", pp), f"{pp}.street"),
+            buurt=rd.text(rd.field(po, "buurt", pp), f"{pp}.buurt"),
+            postcode=rd.opt_text(rd.field(po, "postcode", pp), f"{pp}.postcode"),
+            landmark=rd.text(rd.field(po, "landmark", pp), f"{pp}.landmark"),
+        )
+    seen_raw = rd.opt_text(f("seen_at"), f"{path}.seen_at")
+    try:
+        seen_at = None if seen_raw is None else dt.datetime.fromisoformat(seen_raw)
+    except ValueError:
+        raise rd.fail(f"{path}.seen_at", "not an ISO date and time") from None
+    return Melding(
+        category=rd.enum(Category, f("category"), f"{path}.category"),
+        called_112=rd.flag(f("called_112"), f"{path}.called_112"),
+        persons=rd.each(f("persons"), f"{path}.persons", person),
+        vehicles=rd.each(f("vehicles"), f"{path}.vehicles", vehicle),
+        place=place,
+        direction=rd.opt_text(f("direction"), f"{path}.direction"),
+        heading=rd.opt_enum(Compass, f("heading"), f"{path}.heading"),
+        transport=rd.opt_enum(Transport, f("transport"), f"{path}.transport"),
+        seen_at=seen_at,
+        action=text("action"),
+        text=text("text"),
+        photos=rd.each(f("photos"), f"{path}.photos", photo),
+    )
+
+
+def _config(rd: _Reader, value: object) -> RelayConfig:
+    o = rd.obj(value, "config")
+
+    def f(key: str) -> Any:
+        return rd.field(o, key, "config")
+
+    bots: list[str] = rd.each(f("bot_groups"), "config.bot_groups", rd.text)
+    platforms: list[str] = rd.each(f("bot_platforms"), "config.bot_platforms", rd.text)
+    return RelayConfig(
+        decision_timeout=rd.number(f("decision_timeout"), "config.decision_timeout"),
+        decision_default=rd.flag(f("decision_default"), "config.decision_default"),
+        reminder_after=rd.number(f("reminder_after"), "config.reminder_after"),
+        duplicate_window=rd.number(f("duplicate_window"), "config.duplicate_window"),
+        bot_groups=bots,
+        bot_platforms=platforms,
+        on_duty={
+            rd.text(sg, p): rd.integer(m, p)
+            for sg, m, p in (
+                (*rd.pair(item, f"config.on_duty[{i}]"), f"config.on_duty[{i}]")
+                for i, item in enumerate(rd.items(f("on_duty"), "config.on_duty"))
+            )
+        },
+        lang=rd.text(f("lang"), "config.lang"),
+    )
+
+
+_INCIDENT_ID = re.compile(r"I([1-9][0-9]*)")
+
+
+class _Loader:
+    """Builds the relay's internals from checked data; one instance per load."""
+
+    def __init__(self, rd: _Reader, state: Mapping[str, Any]) -> None:
+        self.rd = rd
+        self.state = state
+        self.incidents: dict[str, IncidentState] = {}
+        self.deliveries: dict[int, Delivery] = {}
+        self.status: dict[int, DeliveryRecord] = {}
+        self.decisions: dict[int, Decision] = {}
+        self.hops: dict[tuple[Any, ...], Hop] = {}  # equal hops shared, as the relay shares them
+        self.max_seq = -1
+
+    def f(self, obj: Mapping[str, Any], key: str, path: str) -> Any:
+        return self.rd.field(obj, key, path)
+
+    def route(self, value: object, path: str, decisions: Mapping[int, Decision]) -> tuple[Hop, ...]:
+        rd = self.rd
+        hops: list[Hop] = []
+        for i, raw in enumerate(rd.items(value, path)):
+            p = f"{path}[{i}]"
+            o = rd.obj(raw, p)
+            did = self.f(o, "decision", p)
+            decision = None
+            if did is not None:
+                decision = decisions.get(rd.integer(did, f"{p}.decision"))
+                if decision is None:
+                    raise rd.fail(f"{p}.decision", f"no decision {did} in this incident")
+            key = (
+                rd.opt_group(self.f(o, "source", p), f"{p}.source"),
+                rd.group(self.f(o, "target", p), f"{p}.target"),
+                rd.opt_member(self.f(o, "by", p), f"{p}.by"),
+                did,
+                rd.number(self.f(o, "at", p), f"{p}.at"),
+            )
+            hop = self.hops.get(key)
+            if hop is None:
+                hop = self.hops[key] = Hop(
+                    source=key[0], target=key[1], by=key[2], decision=decision, at=key[4]
+                )
+            hops.append(hop)
+        if not hops:
+            raise rd.fail(path, "a route has at least its origin")
+        return tuple(hops)
+
+    def decision(self, value: object, path: str, incident: str) -> Decision:
+        rd = self.rd
+        o = rd.obj(value, path)
+        did = rd.integer(self.f(o, "id", path), f"{path}.id")
+        if did in self.decisions:
+            raise rd.fail(f"{path}.id", f"decision {did} appears twice")
+        d = Decision(
+            id=did,
+            incident=incident,
+            step=rd.enum(Step, self.f(o, "step", path), f"{path}.step"),
+            decider=rd.group(self.f(o, "decider", path), f"{path}.decider"),
+            source=rd.group(self.f(o, "source", path), f"{path}.source"),
+            targets=tuple(rd.each(self.f(o, "targets", path), f"{path}.targets", rd.group)),
+            forward=rd.flag(self.f(o, "forward", path), f"{path}.forward"),
+            by=rd.opt_member(self.f(o, "by", path), f"{path}.by"),
+            at=rd.number(self.f(o, "at", path), f"{path}.at"),
+            reason=rd.text(self.f(o, "reason", path), f"{path}.reason"),
+            default_applied=rd.flag(self.f(o, "default_applied", path), f"{path}.default_applied"),
+        )
+        self.decisions[did] = d
+        return d
+
+    def delivery(
+        self, value: object, path: str, inc: IncidentState, decisions: Mapping[int, Decision]
+    ) -> Delivery:
+        rd = self.rd
+        o = rd.obj(value, path)
+        did = rd.integer(self.f(o, "id", path), f"{path}.id")
+        if did in self.deliveries:
+            raise rd.fail(f"{path}.id", f"delivery {did} appears twice")
+        route = self.route(self.f(o, "route", path), f"{path}.route", decisions)
+        group = rd.group(self.f(o, "group", path), f"{path}.group")
+        d = Delivery(
+            id=did,
+            incident=inc.id,
+            kind=rd.enum(DeliveryKind, self.f(o, "kind", path), f"{path}.kind"),
+            group=group,
+            text=rd.text(self.f(o, "text", path), f"{path}.text"),
+            poster=rd.opt_member(self.f(o, "poster", path), f"{path}.poster"),
+            bot=rd.flag(self.f(o, "bot", path), f"{path}.bot"),
+            police=inc.police,
+            route=route,
+        )
+        if route[-1].target != group:
+            raise rd.fail(f"{path}.route", "a route ends in the delivery's group")
+        status = rd.enum(DeliveryStatus, self.f(o, "status", path), f"{path}.status")
+        by = rd.opt_member(self.f(o, "by", path), f"{path}.by")
+        at = rd.opt_number(self.f(o, "at", path), f"{path}.at")
+        reason = rd.text(self.f(o, "reason", path), f"{path}.reason")
+        if status is not DeliveryStatus.PENDING:
+            self.status[did] = DeliveryRecord(
+                delivery=d, status=status, by=by, at=at, reason=reason
+            )
+        self.deliveries[did] = d
+        return d
+
+    def incident(self, value: object, path: str) -> IncidentState:
+        rd = self.rd
+        o = rd.obj(value, path)
+
+        def f(key: str) -> Any:
+            return self.f(o, key, path)
+
+        iid = rd.text(f("id"), f"{path}.id")
+        if not _INCIDENT_ID.fullmatch(iid) or iid in self.incidents:
+            raise rd.fail(f"{path}.id", f"{iid!r} is not a new incident id")
+        wijk = rd.opt_text(f("origin_wijk"), f"{path}.origin_wijk")
+        if wijk is not None and wijk not in rd.wijken:
+            raise rd.fail(f"{path}.origin_wijk", f"no wijk {wijk!r} in the hierarchy")
+        inc = IncidentState(
+            iid,
+            rd.group(f("origin"), f"{path}.origin"),
+            wijk,
+            _melding(rd, f("melding"), f"{path}.melding"),
+            rd.number(f("opened_at"), f"{path}.opened_at"),
+        )
+        inc.closed_at = rd.opt_number(f("closed_at"), f"{path}.closed_at")
+        inc.phase = rd.enum(Phase, f("phase"), f"{path}.phase")
+        inc.police = rd.flag(f("police"), f"{path}.police")
+        inc.sender = rd.opt_text(f("sender"), f"{path}.sender")
+        inc.text = rd.text(f("text"), f"{path}.text")
+        inc.fwd_text = rd.text(f("fwd_text"), f"{path}.fwd_text")
+        decisions = {
+            d.id: d
+            for d in rd.each(
+                f("decisions"), f"{path}.decisions", lambda v, p: self.decision(v, p, iid)
+            )
+        }
+        inc.decisions = list(decisions.values())
+        inc.deliveries = rd.each(
+            f("deliveries"), f"{path}.deliveries", lambda v, p: self.delivery(v, p, inc, decisions)
+        )
+        own = {d.id: d for d in inc.deliveries}
+        for i, raw in enumerate(rd.items(f("reach"), f"{path}.reach")):
+            p = f"{path}.reach[{i}]"
+            group_raw, did_raw = rd.pair(raw, p)
+            group = rd.group(group_raw, p)
+            d = own.get(rd.integer(did_raw, p))
+            if d is None or d.kind is not DeliveryKind.MELDING or d.group != group:
+                raise rd.fail(p, "not a melding delivery of this incident in that group")
+            if group in inc.reach:
+                raise rd.fail(p, f"{group} is reached twice")
+            inc.reach[group] = d
+        for i, raw in enumerate(rd.items(f("casushouders"), f"{path}.casushouders")):
+            p = f"{path}.casushouders[{i}]"
+            group_raw, member_raw = rd.pair(raw, p)
+            inc.casus[rd.group(group_raw, p)] = rd.member(member_raw, p)
+        for i, raw in enumerate(rd.items(f("considered"), f"{path}.considered")):
+            p = f"{path}.considered[{i}]"
+            decider, target = rd.pair(raw, p)
+            inc.considered.add((rd.group(decider, p), rd.group(target, p)))
+        inc.failed = set(rd.each(f("failed"), f"{path}.failed", rd.group))
+        inc.pending = rd.each(f("pending"), f"{path}.pending", rd.integer)
+        inc.called = rd.each(f("called_112_by"), f"{path}.called_112_by", rd.member)
+        for i, raw in enumerate(rd.items(f("reports"), f"{path}.reports")):
+            p = f"{path}.reports[{i}]"
+            member_raw, at_raw = rd.pair(raw, p)
+            inc.reports.append((rd.member(member_raw, p), rd.number(at_raw, p)))
+        if not inc.reports and not inc.police:
+            raise rd.fail(f"{path}.reports", "a resident's incident has its first report")
+        inc.linked_to = rd.opt_text(f("linked_to"), f"{path}.linked_to")
+        inc.linked = rd.each(f("linked"), f"{path}.linked", rd.text)
+        inc.reminder_seq = rd.integer(f("reminder_seq"), f"{path}.reminder_seq")
+        self.max_seq = max(self.max_seq, inc.reminder_seq)
+        for i, raw in enumerate(rd.items(f("reactions"), f"{path}.reactions")):
+            p = f"{path}.reactions[{i}]"
+            items = rd.items(raw, p)
+            if len(items) != 3:
+                raise rd.fail(p, "expected [delivery, member, text]")
+            d = own.get(rd.integer(items[0], p))
+            if d is None or d.kind is not DeliveryKind.REACTION:
+                raise rd.fail(p, "not a reaction delivery of this incident")
+            inc.reactions.append((d.id, rd.member(items[1], p), rd.text(items[2], p)))
+        afloop = f("afloop")
+        if afloop is not None:
+            by_raw, text_raw = rd.pair(afloop, f"{path}.afloop")
+            inc.afloop = (rd.member(by_raw, f"{path}.afloop"), rd.text(text_raw, f"{path}.afloop"))
+        screening = f("screening")
+        if screening is not None:
+            p = f"{path}.screening"
+            so = rd.obj(screening, p)
+            inc.screening = (
+                rd.member(self.f(so, "by", p), f"{p}.by"),
+                rd.flag(self.f(so, "release", p), f"{p}.release"),
+                rd.text(self.f(so, "reason", p), f"{p}.reason"),
+                rd.number(self.f(so, "at", p), f"{p}.at"),
+            )
+        for i, raw in enumerate(rd.items(f("authored"), f"{path}.authored")):
+            p = f"{path}.authored[{i}]"
+            did_raw, member_raw = rd.pair(raw, p)
+            did = rd.integer(did_raw, p)
+            if did not in decisions:
+                raise rd.fail(p, f"no decision {did} in this incident")
+            inc.authored[did] = rd.member(member_raw, p)
+        inc.stripped = rd.flag(f("stripped"), f"{path}.stripped")
+        self.incidents[iid] = inc
+        return inc
+
+
+def load_state(
+    cls: type[Relay],
+    hierarchy: Hierarchy,
+    state: Mapping[str, Any],
+    *,
+    policy: Policy | None,
+    config: RelayConfig | None,
+) -> Relay:
+    """A relay of class ``cls`` from :func:`export_state`'s data (see the module docstring)."""
+    try:
+        return _load(cls, hierarchy, state, policy, config)
+    except StateError:
+        raise
+    except (RoutingError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # The checks above are meant to catch everything first; a value that
+        # slips past them to a constructor is still the data's fault.
+        raise StateError(f"the relay state is not valid: {exc}") from None
+
+
+def _load(
+    cls: type[Relay],
+    hierarchy: Hierarchy,
+    state: Mapping[str, Any],
+    policy: Policy | None,
+    config: RelayConfig | None,
+) -> Relay:
+    rd = _Reader(hierarchy)
+    top = rd.obj(state, "state")
+    if top.get("kind") != KIND:
+        raise StateError(f"not a relay state: kind is {top.get('kind')!r}, not {KIND!r}")
+    schema = rd.integer(rd.field(top, "schema", "state"), "schema")
+    if schema > SCHEMA:
+        raise StateError(f"schema {schema} is newer than this version of routing reads ({SCHEMA})")
+    if schema < 1:
+        raise StateError(f"schema {schema} does not exist")
+    if config is None:
+        config = _config(rd, rd.field(top, "config", "state"))
+    counters = rd.obj(rd.field(top, "counters", "state"), "counters")
+    counts = [
+        rd.integer(rd.field(counters, key, "counters"), f"counters.{key}")
+        for key in ("incidents", "deliveries", "decisions", "pending")
+    ]
+    seq = rd.integer(rd.field(counters, "sequence", "counters"), "counters.sequence")
+
+    ld = _Loader(rd, top)
+    rd.each(rd.field(top, "incidents", "state"), "incidents", ld.incident)
+
+    pending: dict[int, PendingState] = {}
+    for i, raw in enumerate(rd.items(rd.field(top, "pending", "state"), "pending")):
+        p = f"pending[{i}]"
+        o = rd.obj(raw, p)
+        iid = rd.text(ld.f(o, "incident", p), f"{p}.incident")
+        inc = ld.incidents.get(iid)
+        if inc is None:
+            raise rd.fail(f"{p}.incident", f"no incident {iid}")
+        output = PendingDecision(
+            id=rd.integer(ld.f(o, "id", p), f"{p}.id"),
+            incident=iid,
+            step=rd.enum(Step, ld.f(o, "step", p), f"{p}.step"),
+            decider=rd.group(ld.f(o, "decider", p), f"{p}.decider"),
+            source=rd.group(ld.f(o, "source", p), f"{p}.source"),
+            targets=tuple(rd.each(ld.f(o, "targets", p), f"{p}.targets", rd.group)),
+            deadline=rd.number(ld.f(o, "deadline", p), f"{p}.deadline"),
+            question=rd.text(ld.f(o, "question", p), f"{p}.question"),
+        )
+        own = {d.id: d for d in inc.decisions}
+        route = ld.route(ld.f(o, "route", p), f"{p}.route", own)
+        item_seq = rd.integer(ld.f(o, "seq", p), f"{p}.seq")
+        ld.max_seq = max(ld.max_seq, item_seq)
+        if output.id in pending:
+            raise rd.fail(f"{p}.id", f"pending decision {output.id} appears twice")
+        pending[output.id] = PendingState(output, route, item_seq)
+    for inc in ld.incidents.values():
+        for pid in inc.pending:
+            if pid not in pending or pending[pid].incident != inc.id:
+                raise StateError(f"incident {inc.id} waits for an unknown decision {pid}")
+        for other in (inc.linked_to, *inc.linked):
+            if other is not None and other not in ld.incidents:
+                raise StateError(f"incident {inc.id} is linked to an unknown incident {other}")
+    if sorted(pending) != sorted(pid for inc in ld.incidents.values() for pid in inc.pending):
+        raise StateError("pending decisions and the incidents waiting for them disagree")
+
+    resolved: dict[int, Decision | None] = {}
+    for i, raw in enumerate(rd.items(rd.field(top, "resolved", "state"), "resolved")):
+        p = f"resolved[{i}]"
+        pid_raw, did_raw = rd.pair(raw, p)
+        pid = rd.integer(pid_raw, p)
+        if pid in pending or pid in resolved:
+            raise rd.fail(p, f"decision {pid} is both pending and taken, or taken twice")
+        if did_raw is None:
+            resolved[pid] = None
+        else:
+            decision = ld.decisions.get(rd.integer(did_raw, p))
+            if decision is None:
+                raise rd.fail(p, f"no decision {did_raw}")
+            resolved[pid] = decision
+
+    recent: dict[tuple[str, object], list[str]] = {}
+    for i, raw in enumerate(rd.items(rd.field(top, "recent", "state"), "recent")):
+        p = f"recent[{i}]"
+        items = rd.items(raw, p)
+        if len(items) != 3:
+            raise rd.fail(p, "expected [wijkgroep, category, incidents]")
+        key = (rd.group(items[0], p), rd.enum(Category, items[1], p))
+        ids = rd.each(items[2], p, rd.text)
+        if key in recent or any(iid not in ld.incidents for iid in ids):
+            raise rd.fail(p, "a repeated entry or an unknown incident")
+        recent[key] = ids
+
+    heap: list[tuple[float, int, int, Any]] = []
+    for i, raw in enumerate(rd.items(rd.field(top, "deadlines", "state"), "deadlines")):
+        p = f"deadlines[{i}]"
+        items = rd.items(raw, p)
+        if len(items) != 4:
+            raise rd.fail(p, "expected [deadline, sequence, kind, reference]")
+        deadline = rd.number(items[0], p)
+        item_seq = rd.integer(items[1], p)
+        kind = rd.text(items[2], p)
+        ld.max_seq = max(ld.max_seq, item_seq)
+        ref: Any
+        if kind == "decision":
+            ref = rd.integer(items[3], p)
+            if ref not in pending:
+                raise rd.fail(p, f"no pending decision {ref}")
+            heap.append((deadline, item_seq, _DECISION, ref))
+        elif kind == "reminder":
+            ref = rd.text(items[3], p)
+            if ref not in ld.incidents:
+                raise rd.fail(p, f"no incident {ref}")
+            heap.append((deadline, item_seq, _REMINDER, ref))
+        else:
+            raise rd.fail(p, f"{kind!r} is not a kind of deadline")
+    heap.sort()
+
+    # Counters must stay ahead of every id in use, or the next command would
+    # hand out an id twice.
+    highest = [
+        max((int(iid[1:]) for iid in ld.incidents), default=0),
+        max(ld.deliveries, default=0),
+        max(ld.decisions, default=0),
+        max([*pending, *resolved], default=0),
+    ]
+    for name, count, high in zip(
+        ("incidents", "deliveries", "decisions", "pending"), counts, highest, strict=True
+    ):
+        if count < high:
+            raise StateError(f"counters.{name} is {count}, below the id {high} already in use")
+    if seq < ld.max_seq:
+        raise StateError(f"counters.sequence is {seq}, below {ld.max_seq} already in use")
+
+    relay = cls(hierarchy, policy=policy, config=config)
+    relay._incidents = ld.incidents
+    relay._deliveries = ld.deliveries
+    relay._status = ld.status
+    relay._pending = pending
+    relay._resolved = resolved
+    relay._recent = recent
+    relay._heap = heap
+    relay._counts = counts
+    relay._seq = seq
+    return relay
