@@ -156,14 +156,13 @@ class Store:
     def floor(self) -> int:
         return int(self.meta["floor"])
 
-    def last_seq(self) -> int:
-        row = self.conn.execute("SELECT max(seq) FROM events").fetchone()
-        return int(row[0] or 0)
-
     def snapshots(self) -> list[tuple[int, str, int]]:
         """Every snapshot, newest first: ``(seq, body, crc)``."""
-        rows = self.conn.execute("SELECT seq, body, crc FROM snapshots ORDER BY seq DESC")
-        return [(int(s), str(b), int(c)) for s, b, c in rows]
+        try:
+            rows = self.conn.execute("SELECT seq, body, crc FROM snapshots ORDER BY seq DESC")
+            return [(int(s), str(b), int(c)) for s, b, c in rows]
+        except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
+            raise CorruptStateError(f"snapshots: {exc}", source=self.path) from None
 
     def events(self, after: int) -> Iterator[tuple[int, str, int, str, list[tuple[str, str]]]]:
         """Events after ``after`` in order, each with its personal rows ``(path, value)``.
@@ -173,6 +172,13 @@ class Store:
         erasure and retention deleted some on purpose);
         :class:`CorruptStateError` names the first event that fails.
         """
+        try:
+            yield from self._events(after)
+        except sqlite3.DatabaseError as exc:
+            # Undecodable text, a damaged page: SQLite noticed before we did.
+            raise CorruptStateError(f"events after {after}: {exc}", source=self.path) from None
+
+    def _events(self, after: int) -> Iterator[tuple[int, str, int, str, list[tuple[str, str]]]]:
         floor = self.floor
         personal: dict[int, list[tuple[str, str]]] = {}
         for seq, path, member, incident, value, crc in self.conn.execute(
