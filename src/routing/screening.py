@@ -416,7 +416,9 @@ class ScreeningQueue:
         if len(ids) != len(set(ids)):
             raise InvalidValueError(ids, "a message id occurs twice in the queue")
 
-    def hold(self, message_id: Hashable, verdict: ScreeningVerdict, *, at: dt.datetime) -> ScreeningQueue:
+    def hold(
+        self, message_id: Hashable, verdict: ScreeningVerdict, *, at: dt.datetime
+    ) -> ScreeningQueue:
         """Put a held message in the queue. Raises
         :class:`~routing.errors.InvalidValueError` if the verdict passed or
         the id is already in the queue."""
