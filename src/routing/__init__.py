@@ -25,10 +25,14 @@ from .errors import (
     AdmissionRefused,
     CapacityRefused,
     ConfigError,
+    CorruptStateError,
+    ForeignStateError,
     IncidentRefused,
     InvalidValueError,
     InvariantRefused,
+    JournalWriteError,
     KentekenError,
+    NewerSchemaError,
     OutOfScopeError,
     PermissionRefused,
     PhotoError,
@@ -46,12 +50,22 @@ from .errors import (
     UnknownMemberError,
     UnknownMessageError,
 )
+from .explain import (
+    DecisionPoint,
+    Explanation,
+    explain,
+)
 from .incident import (
     TRANSITIONS,
     DeliveryRecord,
     DeliveryStatus,
     IncidentView,
     transition_diagram,
+)
+from .journal import (
+    Journal,
+    export_json,
+    import_json,
 )
 from .kenteken import (
     FORBIDDEN_COMBINATIONS,
@@ -110,7 +124,14 @@ from .policies import (
     Verdict,
 )
 from .relay import Relay
-from .render import hierarchy_table, hierarchy_tree
+from .render import (
+    CASUSHOUDER_MARK,
+    POLICE_MARK,
+    hierarchy_table,
+    hierarchy_tree,
+    incident_tree,
+    simulation_table,
+)
 from .screening import (
     DUTCH_ABUSE,
     Finding,
@@ -124,15 +145,31 @@ from .screening import (
     screen,
 )
 from .settings import PLATFORMS, Capacity, CapacityState, Platform, Settings, platform
+from .simconfig import (
+    DEFAULT_RATES,
+    Delay,
+    IncidentOutcome,
+    LoadSummary,
+    SimConfig,
+    SimResult,
+)
+from .simulate import (
+    Trace,
+    simulate,
+    trace,
+)
 from .tables import RelayConfig
 from .values import Actor, ActorKind, Applicant, Group, GroupKind, Member, MemberId, Relation, Role
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "CASUSHOUDER_MARK",
+    "DEFAULT_RATES",
     "DUTCH_ABUSE",
     "FORBIDDEN_COMBINATIONS",
     "PLATFORMS",
+    "POLICE_MARK",
     "SIDECODES",
     "TRANSITIONS",
     "Actor",
@@ -159,9 +196,12 @@ __all__ = [
     "ConfigError",
     "Confirm",
     "Context",
+    "CorruptStateError",
     "Decide",
     "Decision",
     "DecisionMade",
+    "DecisionPoint",
+    "Delay",
     "Delivery",
     "DeliveryConfirmed",
     "DeliveryFailed",
@@ -169,8 +209,10 @@ __all__ = [
     "DeliveryRecord",
     "DeliveryStatus",
     "Estimate",
+    "Explanation",
     "Fail",
     "Finding",
+    "ForeignStateError",
     "Forward",
     "Group",
     "GroupKind",
@@ -181,17 +223,22 @@ __all__ = [
     "Hop",
     "IncidentClosed",
     "IncidentOpened",
+    "IncidentOutcome",
     "IncidentRefused",
     "IncidentView",
     "InvalidValueError",
     "InvariantRefused",
     "Joined",
+    "Journal",
+    "JournalWriteError",
     "Kenteken",
     "KentekenError",
+    "LoadSummary",
     "Melding",
     "Member",
     "MemberId",
     "Never",
+    "NewerSchemaError",
     "Not",
     "OutOfScopeError",
     "Output",
@@ -227,10 +274,13 @@ __all__ = [
     "ScreeningVerdict",
     "Settings",
     "Sex",
+    "SimConfig",
+    "SimResult",
     "StateError",
     "Step",
     "Tick",
     "TowardsWijk",
+    "Trace",
     "Transport",
     "UnknownDecisionError",
     "UnknownDeliveryError",
@@ -243,9 +293,13 @@ __all__ = [
     "Verdict",
     "WordList",
     "__version__",
+    "explain",
+    "export_json",
     "hierarchy_from_dict",
     "hierarchy_table",
     "hierarchy_tree",
+    "import_json",
+    "incident_tree",
     "load_hierarchy",
     "normalize_kenteken",
     "normalize_postcode",
@@ -256,5 +310,8 @@ __all__ = [
     "render_afloop",
     "render_melding",
     "screen",
+    "simulate",
+    "simulation_table",
+    "trace",
     "transition_diagram",
 ]
