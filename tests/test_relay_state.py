@@ -400,3 +400,17 @@ def test_corrupted_states_raise_state_error_and_nothing_else(
             parent[path[-1]] = [parent[path[-1]]]
     with contextlib.suppress(StateError):  # loading may also succeed: harmless change
         Relay.from_state(driver.h, state, policy=driver.policy)
+
+
+@settings(max_examples=40)
+@given(driven(max_steps=0), st.integers(5, 30))
+def test_fan_out_plans_give_exactly_what_the_generic_spread_gives(
+    driver: Driver, steps: int
+) -> None:
+    """Plans (routing.fanout) are a shortcut, never a different answer."""
+    generic = Relay(driver.h, policy=driver.policy, config=driver.config)
+    generic.use_plans = False
+    for _ in range(steps):
+        command = driver.command()
+        assert driver.run(generic, command) == driver.run(driver.relay, command), command
+    assert generic.export_state() == driver.relay.export_state()

@@ -63,6 +63,10 @@ __all__ = [
 class Phase(enum.Enum):
     """Where an incident is in its life; see the module docstring."""
 
+    # Enum hashes its name in Python code; the relay looks these up on
+    # every report, and members are singletons, so identity will do.
+    __hash__ = object.__hash__
+
     HELD = "held"
     OPEN = "open"
     SPREADING = "spreading"
@@ -72,6 +76,10 @@ class Phase(enum.Enum):
 
 class Event(enum.Enum):
     """What can happen to an incident, with the rule it comes from."""
+
+    # Enum hashes its name in Python code; the relay looks these up on
+    # every report, and members are singletons, so identity will do.
+    __hash__ = object.__hash__
 
     REPORT = ("report", "R3")  # a resident's report that says 112 was called
     HOLD = ("hold", "H3")  # a resident's report that says it was not

@@ -59,6 +59,10 @@ class Step(enum.Enum):
     ``rule`` names the duty in domain.md that the step carries out.
     """
 
+    # Enum hashes its name in Python code; the relay looks these up on
+    # every report, and members are singletons, so identity will do.
+    __hash__ = object.__hash__
+
     #: A resident posts in their own wijkgroep (R3).
     ORIGIN = ("origin", "R3")
     #: The police inject a notice into a regiegroep or a stuurgroep (P1).
@@ -83,6 +87,10 @@ class Step(enum.Enum):
 
 class DeliveryKind(enum.Enum):
     """What a delivery carries."""
+
+    # Enum hashes its name in Python code; the relay looks these up on
+    # every report, and members are singletons, so identity will do.
+    __hash__ = object.__hash__
 
     MELDING = "melding"  # the report or notice itself; this is what reaches a group
     REACTION = "reaction"  # R4, P3: more information in a group already reached

@@ -64,6 +64,10 @@ _UP: Final = frozenset({Step.TO_REGIEGROEP, Step.TO_GEMEENTE})
 
 
 class Answer(enum.Enum):
+    # Enum hashes its name in Python code; the relay looks these up on
+    # every report, and members are singletons, so identity will do.
+    __hash__ = object.__hash__
+
     FORWARD = "forward"
     SKIP = "skip"
     ASK = "ask"
@@ -323,3 +327,25 @@ class Not:
             return verdict
         answer = Answer.SKIP if verdict.answer is Answer.FORWARD else Answer.FORWARD
         return Verdict(answer=answer, reason=f"niet: {verdict.reason}")
+
+
+def fixed_verdicts(policy: Policy) -> dict[Step, Verdict] | None:
+    """Per step, the verdict ``policy`` gives whatever the context, if it ignores the context.
+
+    The relay asks this once per policy: for :class:`Always`, :class:`Never`,
+    :class:`Ask` and a :class:`ByStep` of those, it then skips building a
+    :class:`Context` for every decision point of every report. Exact types
+    only, since a subclass may decide differently; ``None`` for anything else.
+    """
+    if type(policy) in (Always, Never, Ask):
+        verdict: Verdict = policy.verdict  # type: ignore[attr-defined]
+        return dict.fromkeys(Step, verdict)
+    if isinstance(policy, ByStep) and type(policy) is ByStep:
+        fixed: dict[Step, Verdict] = {}
+        for step in Step:
+            part = fixed_verdicts(policy.policies.get(step, policy.default))
+            if part is None:
+                return None
+            fixed[step] = part[step]
+        return fixed
+    return None

@@ -7,15 +7,16 @@ report in microseconds. :class:`Tables` reads each group once and keeps a
 siblings, its regiegroep, the decision points that lead onward from it, who
 holds the duty to forward and who is on duty to do it.
 
-Entries are built lazily, one group at a time, the first time a report
-touches the group, so the cost of routing follows the groups a report reaches
-and not the size of the hierarchy. :meth:`Tables.sync` compares
-:attr:`Hierarchy.version` once per command and drops the entries when the
-structure changed; they are rebuilt on demand. (The hierarchy's version also
-moves when a resident is admitted, which does not change any entry; a
-structure-only version would let the tables survive that. Membership of
-wijkgroepen is never cached here for that reason: it is asked of the
-hierarchy, which answers in constant time.)
+Entries are built lazily, one group at a time, the first time a command
+touches the group; :meth:`Tables.prepare` builds them all at once, which the
+relay does when it is created, so the first report from anywhere costs what
+the next one does. :meth:`Tables.sync` compares
+:attr:`Hierarchy.structure_version` once per command and drops the entries
+when the structure changed; they are then rebuilt on demand, so one new
+wijkgroep never stalls the relay for a rebuild of the whole country.
+Admitting or removing residents leaves the structure version, and so the
+tables, alone: membership of wijkgroepen is never cached here, it is asked
+of the hierarchy, which answers in constant time.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import attrs
 from .chattext import render_melding
 from .commands import PoliceNotice
 from .errors import InvalidValueError, UnknownGroupError, UnknownIncidentError
+from .fanout import Plan, build_plan, run_plan
 from .incident import (
     DeliveryRecord,
     Event,
@@ -50,7 +52,7 @@ from .outputs import (
     Step,
     _builder,
 )
-from .policies import Answer, Context, Policy
+from .policies import Answer, Context, Policy, Verdict, fixed_verdicts
 from .values import GroupKind, MemberId
 
 __all__ = ["Entry", "Point", "RelayConfig", "Router", "Tables"]
@@ -120,15 +122,21 @@ class Tables:
         self._bot_groups = bot_groups
         self._bot_platforms = bot_platforms
         self._entries: dict[str, Entry] = {}
-        self.version = hierarchy.version
+        self.version = hierarchy.structure_version
         self.rebuilds = 0  # how often the structure changed under us; for tests
 
     def sync(self) -> None:
-        """Drop every entry if the hierarchy changed since they were built."""
-        if self._h.version != self.version:
+        """Drop every entry if the hierarchy's structure changed since they were built."""
+        if self._h.structure_version != self.version:
             self._entries = {}
-            self.version = self._h.version
+            self.version = self._h.structure_version
             self.rebuilds += 1
+
+    def prepare(self) -> None:
+        """Build the entry of every group now rather than on first use."""
+        self.sync()
+        for gid in self._h.groups():
+            self.entry(gid)
 
     def entry(self, gid: str) -> Entry:
         """The entry of ``gid``; :class:`~routing.errors.UnknownGroupError` if none."""
@@ -289,6 +297,7 @@ _MELDING = DeliveryKind.MELDING
 _FORWARD = Answer.FORWARD
 _SKIP = Answer.SKIP
 _LIVE = (Phase.OPEN, Phase.SPREADING)
+_SPREADING = Phase.SPREADING
 _DECISION, _REMINDER = 0, 1  # kinds of deadline on the heap
 
 
@@ -320,6 +329,14 @@ class Router:
         self._heap: list[tuple[float, int, int, Any]] = []
         self._counts = [0, 0, 0, 0]  # incidents, deliveries, decisions, pending
         self._seq = 0  # heap order; never rolled back, so stale entries stay stale
+        self._fixed_for: Policy | None = None  # the policy _fixed was computed for
+        self._fixed: dict[Step, Verdict] | None = None
+        self._plans: dict[str, Plan | None] = {}  # see routing.fanout
+        self._plans_at = 0  # the tables' rebuild count the plans were made for
+        #: Whether fresh reports use the precomputed fan-out plans of
+        #: :mod:`routing.fanout`; off gives the generic spread (the tests compare).
+        self.use_plans = True
+        self._tables.prepare()
 
     def _originate(
         self, inc: IncidentState, reporter: MemberId, at: float, out: list[Output]
@@ -333,7 +350,30 @@ class Router:
         inc.reach[wg] = d
         inc.casus[wg] = reporter
         out.append(d)
-        self._spread(inc, [(wg, route)], at, out)
+        plan = self._plan(wg) if not inc.considered else None
+        if plan is None:
+            self._spread(inc, [(wg, route)], at, out)
+            return
+        run_plan(self, inc, plan, route, at, out)
+        if plan.forwards:
+            inc.phase = next_phase(inc.phase, Event.FORWARD, incident=inc.id)
+
+    def _plan(self, wijkgroep: str) -> Plan | None:
+        """The fan-out plan of ``wijkgroep`` for the current policy and tables, if any."""
+        if self.policy is not self._fixed_for:
+            self._fixed_for = self.policy
+            self._fixed = fixed_verdicts(self.policy)
+            self._plans = {}
+        if self._fixed is None or not self.use_plans:
+            return None
+        if self._plans_at != self._tables.rebuilds:  # the structure changed
+            self._plans = {}
+            self._plans_at = self._tables.rebuilds
+        try:
+            return self._plans[wijkgroep]
+        except KeyError:
+            plan = self._plans[wijkgroep] = build_plan(self._tables, wijkgroep, self._fixed)
+            return plan
 
     def _police(self, cmd: PoliceNotice) -> tuple[Output, ...]:
         """P1: the notice lands in the addressed groups; P2: each addressed
@@ -409,45 +449,76 @@ class Router:
         at: float,
         out: list[Output],
     ) -> None:
-        """Judge every decision point beyond the groups in ``queue``, breadth first."""
+        """Judge every decision point beyond the groups in ``queue``, breadth first.
+
+        The hot path of every report: the loop reads the entries' dict
+        directly, counts ids inline, and asks a policy that ignores the
+        context (see :func:`~routing.policies.fixed_verdicts`) without
+        building one.
+        """
         tables = self._tables
+        entries = tables._entries
         policy = self.policy
+        if policy is not self._fixed_for:
+            self._fixed_for = policy
+            self._fixed = fixed_verdicts(policy)
+        fixed = self._fixed
         reach = inc.reach
         considered = inc.considered
+        decisions = inc.decisions
+        counts = self._counts
         i = 0
         while i < len(queue):
             group, route = queue[i]
             i += 1
-            entry = tables.entry(group)
+            entry = entries.get(group) or tables.entry(group)
             for step, decider, targets, target_wijk in entry.points:
-                todo = tuple(
-                    t for t in targets if t not in reach and (decider, t) not in considered
-                )
-                if not todo:
-                    continue
-                context = _context(
-                    inc.id, inc.melding, inc.police, step, decider, group, todo,
-                    inc.origin_wijk, entry.wijk, target_wijk, at,
-                )  # fmt: skip
-                verdict = policy.decide(context)
-                for t in todo:
+                if len(targets) == 1:  # most points lead to one group: no generator
+                    t = targets[0]
+                    if t in reach or (decider, t) in considered:
+                        continue
+                    todo: tuple[str, ...] = targets
                     considered.add((decider, t))
+                else:
+                    todo = tuple(
+                        [t for t in targets if t not in reach and (decider, t) not in considered]
+                    )
+                    if not todo:
+                        continue
+                    for t in todo:
+                        considered.add((decider, t))
+                context = None
+                if fixed is None:
+                    context = _context(
+                        inc.id, inc.melding, inc.police, step, decider, group, todo,
+                        inc.origin_wijk, entry.wijk, target_wijk, at,
+                    )  # fmt: skip
+                    verdict = policy.decide(context)
+                else:
+                    verdict = fixed[step]
                 answer = verdict.answer
                 if answer is _FORWARD:
-                    carrier = tables.entry(decider).on_duty
+                    carrier = (entries.get(decider) or tables.entry(decider)).on_duty
+                    counts[2] += 1
                     decision = _decision(
-                        self._next_count(2), inc.id, step, decider, group, todo, True,
+                        counts[2], inc.id, step, decider, group, todo, True,
                         carrier, at, verdict.reason, False,
                     )  # fmt: skip
-                    inc.decisions.append(decision)
+                    decisions.append(decision)
                     self._carry(inc, group, route, todo, carrier, decision, at, out, queue)
                 elif answer is _SKIP:
+                    counts[2] += 1
                     decision = _decision(
-                        self._next_count(2), inc.id, step, decider, group, todo, False,
+                        counts[2], inc.id, step, decider, group, todo, False,
                         None, at, verdict.reason, False,
                     )  # fmt: skip
-                    inc.decisions.append(decision)
+                    decisions.append(decision)
                 else:
+                    if context is None:
+                        context = _context(
+                            inc.id, inc.melding, inc.police, step, decider, group, todo,
+                            inc.origin_wijk, entry.wijk, target_wijk, at,
+                        )  # fmt: skip
                     out.append(self._ask(inc, context, route, verdict.reason))
 
     def _carry(
@@ -464,24 +535,34 @@ class Router:
     ) -> None:
         """Hand out one delivery per target not yet reached, and queue them to spread on."""
         tables = self._tables
-        if not inc.fwd_text:
-            inc.fwd_text = f"Doorgestuurd uit {inc.origin}:\n{inc.text}"
+        entries = tables._entries
         text = inc.fwd_text
+        if not text:
+            text = inc.fwd_text = f"Doorgestuurd uit {inc.origin}:\n{inc.text}"
         reach = inc.reach
         failed = inc.failed
+        counts = self._counts
+        deliveries = inc.deliveries
+        known = self._deliveries
+        iid = inc.id
+        police = inc.police
         moved = False
         for t in targets:
             if t in reach or (failed and t in failed and any(h.target == t for h in route)):
                 continue
-            bot = tables.entry(t).bot
+            bot = (entries.get(t) or tables.entry(t)).bot
             path = (*route, _hop(source, t, by, decision, at))
-            d = self._new_delivery(inc, _MELDING, t, text, None if bot else by, bot, path)
+            counts[1] += 1
+            did = counts[1]
+            d = _delivery(did, iid, _MELDING, t, text, None if bot else by, bot, police, path)
+            deliveries.append(d)
+            known[did] = d
             reach[t] = d
             out.append(d)
             queue.append((t, path))
             moved = True
-        if moved:
-            inc.phase = next_phase(inc.phase, Event.FORWARD, incident=inc.id)
+        if moved and inc.phase is not _SPREADING:
+            inc.phase = next_phase(inc.phase, Event.FORWARD, incident=iid)
 
     def _ask(
         self, inc: IncidentState, context: Context, route: tuple[Hop, ...], reason: str
