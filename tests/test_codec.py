@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -26,7 +27,15 @@ from routing.changes import (
     Retention,
     SplitWijkgroep,
 )
-from routing.codec import EVENT_TYPES, decode, decode_event, encode, encode_event, event_tag
+from routing.codec import (
+    EVENT_TYPES,
+    decode,
+    decode_event,
+    decode_trusted,
+    encode,
+    encode_event,
+    event_tag,
+)
 from routing.commands import (
     Afloop,
     Confirm,
@@ -195,3 +204,74 @@ def test_non_finite_numbers_are_not_journaled() -> None:
     object.__setattr__(tick, "at", float("inf"))
     with pytest.raises(ValueError):
         encode(tick)
+
+
+# ------------------------------------------------------------------ trusted decoding
+
+
+def shape(value: Any) -> Any:
+    """The types a value is built of, all the way down."""
+    kind = type(value)
+    if attrs.has(kind):
+        return kind, tuple(shape(getattr(value, f.name)) for f in attrs.fields(kind))
+    if isinstance(value, tuple | list):
+        return kind, tuple(shape(x) for x in value)
+    if isinstance(value, frozenset | set):
+        return kind, frozenset(shape(x) for x in value)
+    if isinstance(value, dict):
+        return kind, tuple((k, shape(x)) for k, x in value.items())
+    return kind
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal and of the same types: == alone lets 2 pass for 2.0 and a list for a tuple."""
+    return bool(a == b) and shape(a) == shape(b)
+
+
+@pytest.mark.parametrize("value", EXAMPLES, ids=lambda v: type(v).__name__)
+def test_the_trusted_decoder_builds_what_the_strict_one_builds(value: Any) -> None:
+    tag, payload = encode_event(value)
+    data = json.loads(json.dumps(payload))
+    trusted = decode_trusted(tag, data)
+    assert same(trusted, decode_event(tag, data))
+    assert same(trusted, value)
+    assert hash(trusted) == hash(value)
+
+
+@given(meldingen, st.floats(allow_nan=False, allow_infinity=False), st.integers(0, 10**9))
+def test_the_trusted_decoder_agrees_on_any_melding(
+    melding: Melding, at: float, reporter: int
+) -> None:
+    for value in (
+        Report(at=at, reporter=MemberId(reporter), melding=melding),
+        PoliceNotice(at=at, sender="wijkagent", melding=melding, regiegroep="rg"),
+    ):
+        tag, payload = encode_event(value)
+        data = json.loads(json.dumps(payload))
+        assert same(decode_trusted(tag, data), decode_event(tag, data))
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda p: p.pop("joins"),  # written before a field with a default existed
+        lambda p: p.update(extra=1),
+        lambda p: p.pop("reporter") and p.update(extra=1),  # same count, other keys
+        lambda p: p["melding"].update(category="brand"),
+        lambda p: p["melding"].update(persons=None),
+    ],
+)
+def test_the_trusted_decoder_raises_on_what_it_does_not_expect(mutate: Any) -> None:
+    """It never guesses: the journal then decodes strictly, which accepts or names the field."""
+    payload = report_payload()
+    mutate(payload)
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        decode_trusted("Report", payload)
+
+
+def test_the_strict_decoder_still_reruns_validators_after_the_trusted_one_is_compiled() -> None:
+    payload = report_payload()
+    payload["melding"]["vehicles"][0]["kenteken"]["value"] = "GB-123-Q"
+    decode_trusted("Report", payload)  # trusted: the checksum vouched for it, no checks
+    with pytest.raises(CorruptStateError, match="kenteken"):
+        decode_event("Report", payload)  # import_json and anything unverified: checked

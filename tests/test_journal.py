@@ -476,3 +476,101 @@ def test_an_event_that_fails_validation_on_replay_names_its_seq(tmp_path: Path) 
     assert info.value.seq == 20
     assert "event 20" in str(info.value)
     assert path.read_bytes() == raw  # nothing overwritten
+
+
+# ------------------------------------------------------------------ the trusted replay path
+
+
+def written(path: Path, n: int, seed: int = 15) -> dict[str, Any]:
+    with open_journal(path, snapshot_every=None) as j:
+        for item in workload(seed, n):
+            j.execute(item)
+        return j.export_state()
+
+
+def first_event(path: Path, tag: str, *, with_personal: bool = False) -> int:
+    query = "SELECT min(seq) FROM events WHERE type = ?"
+    if with_personal:
+        query += " AND slots > 0"
+    with sqlite3.connect(path) as conn:
+        (seq,) = conn.execute(query, (tag,)).fetchone()
+    assert seq is not None
+    return int(seq)
+
+
+def test_a_valid_looking_event_with_a_wrong_checksum_is_refused(tmp_path: Path) -> None:
+    """Replay skips validators only for rows whose checksum verifies; this one does not."""
+    path = tmp_path / "j.db"
+    written(path, 60)
+    seq = first_event(path, "Report")
+    with sqlite3.connect(path) as conn:
+        (payload,) = conn.execute("SELECT payload FROM events WHERE seq = ?", (seq,)).fetchone()
+        data = json.loads(payload)
+        data["reporter"] = data["reporter"] + 1  # still a member id, still valid JSON
+        conn.execute(
+            "UPDATE events SET payload = ? WHERE seq = ?",
+            (json.dumps(data, separators=(",", ":")), seq),
+        )
+    raw = path.read_bytes()
+    with pytest.raises(CorruptStateError, match="checksum") as info:
+        open_journal(path)
+    assert info.value.seq == seq
+    assert path.read_bytes() == raw
+
+
+def test_a_valid_looking_personal_value_with_a_wrong_checksum_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    written(path, 60)
+    seq = first_event(path, "React", with_personal=True)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE personal SET value = '\"iets anders\"' WHERE seq = ?", (seq,))
+    with pytest.raises(CorruptStateError, match="checksum") as info:
+        open_journal(path)
+    assert info.value.seq == seq
+
+
+def test_a_damaged_personal_row_after_the_last_event_is_still_noticed(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    written(path, 30)
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO personal (seq, path, member, incident, value, crc) "
+            "VALUES (999, '[\"text\"]', NULL, NULL, '\"x\"', 0)"
+        )
+    with pytest.raises(CorruptStateError, match="checksum"):
+        open_journal(path)
+
+
+def test_an_event_written_before_a_field_existed_replays_through_the_strict_decoder(
+    tmp_path: Path,
+) -> None:
+    """The trusted decoder expects every field; an older event without a defaulted one
+    (``Report.joins``) is decoded strictly instead, with the default."""
+    path = tmp_path / "j.db"
+    live = written(path, 60)
+    seq = first_event(path, "Report")
+    with sqlite3.connect(path) as conn:
+        query = "SELECT type, version, payload, slots FROM events WHERE seq = ?"
+        tag, version, payload, slots = conn.execute(query, (seq,)).fetchone()
+        data = json.loads(payload)
+        assert data.pop("joins") is None
+        older = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        conn.execute(
+            "UPDATE events SET payload = ?, crc = ? WHERE seq = ?",
+            (older, event_crc(seq, tag, version, older, slots), seq),
+        )
+    with open_journal(path) as j:
+        assert j.export_state() == live
+
+
+def test_replay_decodes_exactly_what_the_strict_decoder_decodes(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    written(path, 300, seed=16)
+    with open_journal(path) as j:
+        rows = list(j._store.events(0))
+        trusted = [e for _, e in j.events()]
+        strict = [j._decode(*row) for row in rows]
+    assert len(trusted) == len(strict) == 300
+    for a, b in zip(trusted, strict, strict=True):
+        assert a == b
+        assert repr(a) == repr(b)
