@@ -86,8 +86,7 @@ def run_plan(
     out: list[Output],
 ) -> None:  # fmt: skip
     """Make the outputs of ``plan`` for the fresh incident ``inc``: what ``_spread`` would."""
-    from .tables import _decision, _delivery, _hop  # the builders live with the router
-
+    _decision, _delivery, _hop = router._builders
     counts = router._counts
     known = router._deliveries
     decisions = inc.decisions

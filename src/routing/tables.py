@@ -333,10 +333,22 @@ class Router:
         self._fixed: dict[Step, Verdict] | None = None
         self._plans: dict[str, Plan | None] = {}  # see routing.fanout
         self._plans_at = 0  # the tables' rebuild count the plans were made for
+        self._builders = (_decision, _delivery, _hop)  # for routing.fanout, which tables imports
         #: Whether fresh reports use the precomputed fan-out plans of
         #: :mod:`routing.fanout`; off gives the generic spread (the tests compare).
         self.use_plans = True
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Build every routing entry and fan-out plan now, not on first use.
+
+        The relay does this when it is created, so that the first report from
+        any wijkgroep costs what the next one does; after a structural change
+        they are rebuilt one group at a time, as reports touch them.
+        """
         self._tables.prepare()
+        for gid in self.hierarchy.groups(GroupKind.WIJKGROEP):
+            self._plan(gid)
 
     def _originate(
         self, inc: IncidentState, reporter: MemberId, at: float, out: list[Output]
