@@ -1503,3 +1503,13 @@ def test_S4_wijkagent_of_an_unknown_wijk_is_refused_and_changes_nothing() -> Non
     h.add_actor(Actor(id="wa", kind=ActorKind.WIJKAGENT, name="x"))
     with refused(h, InvariantRefused):
         h.add_actor(Actor(id="wa", kind=ActorKind.PARTNER, name="y"))
+
+
+def test_issued_counts_every_id_ever_handed_out() -> None:
+    """Ids are never reused, so ``issued`` only grows, and leaving does not lower it."""
+    h, ids = neighbourhood()
+    assert h.issued == len(ids)
+    a, b = h.load_members("zoom", ["a", "b"])
+    h.leave(a)
+    assert h.issued == b + 1
+    assert a not in h

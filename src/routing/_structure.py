@@ -121,6 +121,12 @@ class HierarchyReader:
         resident leaves it alone. Routing tables depend on nothing else."""
         return self._structure_version
 
+    @property
+    def issued(self) -> int:
+        """How many member ids were ever handed out: every id below it is a
+        member or a member who left, never anything else (ids are not reused)."""
+        return len(self._names)
+
     def __len__(self) -> int:
         """The number of current members."""
         return self._live

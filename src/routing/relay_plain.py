@@ -91,8 +91,8 @@ class _Reader:
         self.wijken = frozenset(hierarchy.wijken())
         # Ids are never reused, so every id below the number ever issued is
         # one the hierarchy knew, even a member who has left since (their
-        # id stays in old routes). The model has no public count yet.
-        self.issued = len(getattr(hierarchy, "_names", ()))
+        # id stays in old routes).
+        self.issued = hierarchy.issued
         self.hierarchy = hierarchy
 
     @staticmethod
