@@ -50,7 +50,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any, Final
 
@@ -442,7 +442,7 @@ class Journal:
         return self._relay.handle(item)  # type: ignore[arg-type]
 
     def _decode_verified(
-        self, seq: int, tag: str, version: int, payload: str, personal: list[tuple[str, str]]
+        self, seq: int, tag: str, version: int, payload: str, personal: Sequence[tuple[str, str]]
     ) -> Any:
         """Decode an event whose rows passed their checksums (what Store.events yields).
 
@@ -459,7 +459,7 @@ class Journal:
         return self._decode(seq, tag, version, payload, personal)
 
     def _decode(
-        self, seq: int, tag: str, version: int, payload: str, personal: list[tuple[str, str]]
+        self, seq: int, tag: str, version: int, payload: str, personal: Sequence[tuple[str, str]]
     ) -> Any:
         where = f"event {seq}"
         if version > EVENT_VERSION:
@@ -518,10 +518,11 @@ class Journal:
         h, relay, start = base
         self._h, self._relay = h, relay
         seq = start
+        decode, apply = self._decode_verified, self._apply  # looked up once, not per event
         for seq, tag, version, payload, personal in store.events(start):
-            item = self._decode_verified(seq, tag, version, payload, personal)
+            item = decode(seq, tag, version, payload, personal)
             try:
-                self._apply(item)
+                apply(item)
             except (
                 RoutingError,
                 TypeError,

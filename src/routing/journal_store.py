@@ -86,6 +86,8 @@ CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, crc INTEGER
 """
 
 
+# Store.events computes these two inline (a call per row shows in replay);
+# the tests forge rows with these functions, so the copies cannot drift apart.
 def event_crc(seq: int, tag: str, version: int, payload: str, slots: int) -> int:
     return zlib.crc32(f"{seq}\x1f{tag}\x1f{version}\x1f{slots}\x1f{payload}".encode())
 
@@ -164,7 +166,7 @@ class Store:
         except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
             raise CorruptStateError(f"snapshots: {exc}", source=self.path) from None
 
-    def events(self, after: int) -> Iterator[tuple[int, str, int, str, list[tuple[str, str]]]]:
+    def events(self, after: int) -> Iterator[tuple[int, str, int, str, Sequence[tuple[str, str]]]]:
         """Events after ``after`` in order, each with its personal rows ``(path, value)``.
 
         Checks every checksum, that sequence numbers have no gap, and that
@@ -172,69 +174,80 @@ class Store:
         erasure and retention deleted some on purpose);
         :class:`CorruptStateError` names the first event that fails.
         """
+        # Both tables are read in seq order (events by their key, personal
+        # rows by their (seq, path) key) and merged as they stream, with the
+        # checksums computed inline: replay reads ~100,000 events a second,
+        # and a dict of every personal row or a call per row shows at that rate.
+        floor = self.floor
+        crc32 = zlib.crc32
+        none: tuple[tuple[str, str], ...] = ()
         try:
-            yield from self._events(after)
+            personal = self.conn.execute(
+                "SELECT seq, path, member, incident, value, crc FROM personal "
+                "WHERE seq > ? ORDER BY seq, path",
+                (after,),
+            )
+            pending = next(personal, None)
+            expected = after + 1
+            for seq, tag, version, payload, slots, crc in self.conn.execute(
+                "SELECT seq, type, version, payload, slots, crc FROM events "
+                "WHERE seq > ? ORDER BY seq",
+                (after,),
+            ):
+                if seq != expected:
+                    raise CorruptStateError(
+                        f"event {expected} is missing (next is {seq})",
+                        source=self.path,
+                        seq=expected,
+                    )
+                if (
+                    type(payload) is not str
+                    or crc32(f"{seq}\x1f{tag}\x1f{version}\x1f{slots}\x1f{payload}".encode()) != crc
+                ):
+                    raise CorruptStateError(
+                        f"event {seq} fails its checksum", source=self.path, seq=seq
+                    )
+                expected += 1
+                if pending is None or pending[0] > seq:
+                    rows: Sequence[tuple[str, str]] = none
+                else:
+                    rows = []
+                    # A row below seq belongs to no event: a missing one, reported above.
+                    while pending is not None and pending[0] <= seq:
+                        p_seq, path, member, incident, value, p_crc = pending
+                        if (
+                            crc32(
+                                f"{p_seq}\x1f{path}\x1f{member}\x1f{incident}\x1f{value}".encode()
+                            )
+                            != p_crc
+                        ):
+                            raise self._bad_personal(p_seq)
+                        if p_seq == seq:
+                            rows.append((path, value))
+                        pending = next(personal, None)
+                if seq > floor and len(rows) != slots:
+                    # A damaged page can lose rows without SQLite noticing; a
+                    # placeholder in their stead would be a wrong state.
+                    raise CorruptStateError(
+                        f"event {seq} has {len(rows)} of its {slots} personal fields",
+                        source=self.path,
+                        seq=seq,
+                    )
+                yield seq, tag, version, payload, rows
+            # Rows after the last event belong to no event; a damaged one is still damage.
+            while pending is not None:
+                p_seq, path, member, incident, value, p_crc = pending
+                if personal_crc(p_seq, path, member, incident, value) != p_crc:
+                    raise self._bad_personal(p_seq)
+                pending = next(personal, None)
         except sqlite3.DatabaseError as exc:
             # Undecodable text, a damaged page: SQLite noticed before we did.
             raise CorruptStateError(f"events after {after}: {exc}", source=self.path) from None
 
-    def _events(self, after: int) -> Iterator[tuple[int, str, int, str, list[tuple[str, str]]]]:
-        # Both tables are read in seq order (events by its key, personal by
-        # its (seq, path) key) and merged as they stream: no dict of every
-        # personal row, and the checksums are computed inline, as replay
-        # reads ~100,000 events a second and a call per row shows.
-        floor = self.floor
-        crc32 = zlib.crc32
-        personal = self.conn.execute(
-            "SELECT seq, path, member, incident, value, crc FROM personal "
-            "WHERE seq > ? ORDER BY seq, path",
-            (after,),
+    def _bad_personal(self, seq: int) -> CorruptStateError:
+        return CorruptStateError(
+            f"event {seq}: a personal field fails its checksum", source=self.path, seq=seq
         )
-        pending = next(personal, None)
-        expected = after + 1
-        for seq, tag, version, payload, slots, crc in self.conn.execute(
-            "SELECT seq, type, version, payload, slots, crc FROM events WHERE seq > ? ORDER BY seq",
-            (after,),
-        ):
-            if seq != expected:
-                raise CorruptStateError(
-                    f"event {expected} is missing (next is {seq})", source=self.path, seq=expected
-                )
-            if (
-                type(payload) is not str
-                or crc32(f"{seq}\x1f{tag}\x1f{version}\x1f{slots}\x1f{payload}".encode()) != crc
-            ):
-                raise CorruptStateError(
-                    f"event {seq} fails its checksum", source=self.path, seq=seq
-                )
-            rows: list[tuple[str, str]] = []
-            # A row below seq belongs to no event: a missing one, reported above.
-            while pending is not None and pending[0] <= seq:
-                self._check_personal(pending)
-                if pending[0] == seq:
-                    rows.append((pending[1], pending[4]))
-                pending = next(personal, None)
-            if seq > floor and len(rows) != slots:
-                # A damaged page can lose rows without SQLite noticing; a
-                # placeholder in their stead would be a wrong state.
-                raise CorruptStateError(
-                    f"event {seq} has {len(rows)} of its {slots} personal fields",
-                    source=self.path,
-                    seq=seq,
-                )
-            expected += 1
-            yield seq, tag, version, payload, rows
-        # Rows after the last event belong to no event; still, a damaged one is damage.
-        while pending is not None:
-            self._check_personal(pending)
-            pending = next(personal, None)
-
-    def _check_personal(self, row: tuple[Any, ...]) -> None:
-        seq, path, member, incident, value, crc = row
-        if personal_crc(seq, path, member, incident, value) != crc:
-            raise CorruptStateError(
-                f"event {seq}: a personal field fails its checksum", source=self.path, seq=seq
-            )
 
     def has_personal(self, member: int) -> bool:
         row = self.conn.execute("SELECT 1 FROM personal WHERE member = ? LIMIT 1", (member,))
