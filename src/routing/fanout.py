@@ -28,10 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 from .outputs import DeliveryKind, Step
 from .policies import Answer, Verdict
+from .relay_records import MELDING, STEP_INDEX
 
 if TYPE_CHECKING:
     from .incident import IncidentState
     from .outputs import Hop, Output
+    from .relay_records import RouteRec
     from .tables import Router, Tables
 
 __all__ = ["Plan", "build_plan", "run_plan"]
@@ -82,10 +84,15 @@ def build_plan(tables: Tables, origin: str, fixed: dict[Step, Verdict]) -> Plan 
 
 
 def run_plan(
-    router: Router, inc: IncidentState, plan: Plan, route: tuple[Hop, ...], at: float,
-    out: list[Output],
+    router: Router, inc: IncidentState, plan: Plan, route: tuple[Hop, ...], rec: RouteRec,
+    at: float, out: list[Output],
 ) -> None:  # fmt: skip
-    """Make the outputs of ``plan`` for the fresh incident ``inc``: what ``_spread`` would."""
+    """Make the outputs of ``plan`` for the fresh incident ``inc``: what ``_spread`` would.
+
+    Each decision, hop and delivery is made twice: as the output handed back
+    and as the plain record the relay keeps (see :mod:`routing.relay_records`).
+    A skip has no output at all: nothing refers to it but its record.
+    """
     _decision, _delivery, _hop = router._builders
     counts = router._counts
     known = router._deliveries
@@ -95,28 +102,32 @@ def run_plan(
     iid = inc.id
     police = inc.police
     melding = DeliveryKind.MELDING
-    routes = [route]
+    routes = [(route, rec)]
     text = ""
     if plan.forwards:
         text = inc.fwd_text = inc.fwd_text or f"Doorgestuurd uit {inc.origin}:\n{inc.text}"
     for forward, step, decider, source, todo, carrier, reason, slot, made in plan.actions:
         counts[2] += 1
-        decision = _decision(
-            counts[2], iid, step, decider, source, todo, forward, carrier, at, reason, False
+        dec = counts[2]
+        decisions.append(
+            (dec, iid, STEP_INDEX[step], decider, source, todo, forward, carrier, at, reason, False)
         )
-        decisions.append(decision)
         if forward:
-            base = routes[slot]
+            decision = _decision(
+                dec, iid, step, decider, source, todo, forward, carrier, at, reason, False
+            )
+            base, base_rec = routes[slot]
             for t, bot in made:
                 path = (*base, _hop(source, t, carrier, decision, at))
+                path_rec = (*base_rec, (source, t, carrier, dec, at))
                 counts[1] += 1
                 did = counts[1]
-                d = _delivery(
-                    did, iid, melding, t, text, None if bot else carrier, bot, police, path
-                )
-                deliveries.append(d)
-                known[did] = d
-                reach[t] = d
+                poster = None if bot else carrier
+                d = _delivery(did, iid, melding, t, text, poster, bot, police, path)
+                known[did] = reach[t] = r = (
+                    did, iid, MELDING, t, text, poster, bot, police, path_rec
+                )  # fmt: skip
+                deliveries.append(r)
                 out.append(d)
-                routes.append(path)
+                routes.append((path, path_rec))
     inc.considered = set(plan.considered)

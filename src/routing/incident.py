@@ -46,6 +46,7 @@ import attrs
 from .errors import IncidentRefused
 from .melding import Melding
 from .outputs import Decision, Delivery, Hop, PendingDecision
+from .relay_records import DecisionRec, DeliveryRec
 from .values import MemberId
 
 __all__ = [
@@ -277,14 +278,16 @@ class IncidentState:
         self.sender: str | None = None
         self.text = ""
         self.fwd_text = ""
-        self.reach: dict[str, Delivery] = {}  # group -> the live melding delivery there
+        # Deliveries and decisions are kept as plain records, which the garbage
+        # collector stops tracking (see routing.relay_records).
+        self.reach: dict[str, DeliveryRec] = {}  # group -> the live melding delivery there
         self.casus: dict[str, MemberId] = {}  # wijkgroep -> its active casushouder
         self.considered: set[tuple[str, str]] = set()  # (decider, target) judged once
-        self.deliveries: list[Delivery] = []
+        self.deliveries: list[DeliveryRec] = []
         # Groups whose melding delivery failed: they may be reached again, but
         # never through a route that already passes them (no loops).
         self.failed: set[str] = set()
-        self.decisions: list[Decision] = []
+        self.decisions: list[DecisionRec] = []
         self.pending: list[int] = []
         self.called: list[MemberId] = []
         self.reports: list[tuple[MemberId, float]] = []

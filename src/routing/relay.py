@@ -104,13 +104,10 @@ from .incident import (
 from .model import Hierarchy
 from .outputs import (
     CasushouderChanged,
-    Decision,
-    Delivery,
     DeliveryConfirmed,
     DeliveryFailed,
     DeliveryKind,
     Held,
-    Hop,
     IncidentClosed,
     IncidentOpened,
     Joined,
@@ -121,7 +118,32 @@ from .outputs import (
     Step,
 )
 from .policies import Ask, Policy
-from .tables import _DECISION, _LIVE, _MELDING, RelayConfig, Router, _decision
+from .relay_records import (
+    C_BY,
+    C_DECIDER,
+    C_FORWARD,
+    C_ID,
+    C_STEP,
+    D_GROUP,
+    D_ID,
+    D_INCIDENT,
+    D_KIND,
+    D_POSTER,
+    D_ROUTE,
+    H_DECISION,
+    H_TARGET,
+    KIND_INDEX,
+    STEP_INDEX,
+    DecisionRec,
+    DeliveryRec,
+    Rebuild,
+    decision_rec,
+    find_decision,
+)
+from .tables import _DECISION, _LIVE, Queued, RelayConfig, Router, _decision
+
+_MELDING_KIND = KIND_INDEX[DeliveryKind.MELDING]
+_POLICE_DOWN = STEP_INDEX[Step.POLICE_DOWN]
 
 __all__ = ["Relay", "RelayConfig"]
 
@@ -185,6 +207,7 @@ class Relay(Router):
     def incident(self, incident: str) -> IncidentView:
         """A snapshot of one incident."""
         inc = self._get(incident)
+        rb = Rebuild(inc.decisions)
         return IncidentView(
             id=inc.id,
             phase=inc.phase,
@@ -198,14 +221,21 @@ class Relay(Router):
             casushouders=tuple(inc.casus.items()),
             called_112_by=tuple(inc.called),
             reports=tuple(inc.reports),
-            deliveries=tuple(
-                self._status.get(d.id) or DeliveryRecord(delivery=d, status=DeliveryStatus.PENDING)
-                for d in inc.deliveries
-            ),
-            decisions=tuple(inc.decisions),
+            deliveries=tuple(self._record(rb, d) for d in inc.deliveries),
+            decisions=tuple(rb.decision(d[C_ID]) for d in inc.decisions),
             pending=tuple(self._pending[p].output for p in inc.pending),
             linked_to=inc.linked_to,
             linked=tuple(inc.linked),
+        )
+
+    def _record(self, rb: Rebuild, rec: DeliveryRec) -> DeliveryRecord:
+        delivery = rb.delivery(rec)
+        done = self._status.get(rec[D_ID])
+        if done is None:
+            return DeliveryRecord(delivery=delivery, status=DeliveryStatus.PENDING)
+        status, by, at, reason = done
+        return DeliveryRecord(
+            delivery=delivery, status=DeliveryStatus(status), by=by, at=at, reason=reason
         )
 
     def incidents(self) -> tuple[str, ...]:
@@ -445,7 +475,8 @@ class Relay(Router):
                 command=cmd,
                 rule=step.rule,
             )
-        if any(hop.target == cmd.target for hop in inc.reach[cmd.source].route):
+        carried = inc.reach[cmd.source][D_ROUTE]
+        if any(hop[H_TARGET] == cmd.target for hop in carried):
             raise IncidentRefused(
                 f"{inc.id} came to {cmd.source} through {cmd.target}; a route never loops",
                 command=cmd,
@@ -465,11 +496,14 @@ class Relay(Router):
                 self._next_count(2), inc.id, step, decider, cmd.source, (cmd.target,), True,
                 cmd.by, cmd.at, reason, False,
             )  # fmt: skip
-            inc.decisions.append(decision)
+            inc.decisions.append(decision_rec(decision))
             inc.considered.add((decider, cmd.target))
-            queue: list[tuple[str, tuple[Hop, ...]]] = []
-            route = inc.reach[cmd.source].route
-            self._carry(inc, cmd.source, route, (cmd.target,), cmd.by, decision, cmd.at, out, queue)
+            queue: list[Queued] = []
+            route = Rebuild(inc.decisions).route(carried)
+            self._carry(
+                inc, cmd.source, route, carried, (cmd.target,), cmd.by, decision, cmd.at, out,
+                queue,
+            )  # fmt: skip
             if step is Step.POLICE_DOWN and cmd.target not in inc.casus:
                 inc.casus[cmd.target] = cmd.by  # P2: who carries it in is casushouder there
             self._spread(inc, queue, cmd.at, out)
@@ -514,7 +548,7 @@ class Relay(Router):
         if cmd.reason:
             decision = self._resolved[cmd.decision]
             if decision is not None:
-                inc.authored[decision.id] = cmd.by
+                inc.authored[decision[C_ID]] = cmd.by
         return tuple(out)
 
     def _react(self, cmd: React) -> tuple[Output, ...]:
@@ -541,10 +575,12 @@ class Relay(Router):
                 )
             group = found[0]
         entry = tables.entry(group)
-        route = inc.reach[group].route
+        rec = inc.reach[group][D_ROUTE]
+        route = Rebuild(inc.decisions).route(rec)
         poster = None if entry.bot else cmd.member
         text = f"Aanvulling op {inc.id}: {cmd.text}"
-        d = self._new_delivery(inc, DeliveryKind.REACTION, group, text, poster, entry.bot, route)
+        kind = DeliveryKind.REACTION
+        d, _ = self._new_delivery(inc, kind, group, text, poster, entry.bot, route, rec)
         inc.reactions.append((d.id, cmd.member, cmd.text))
         return (d,)
 
@@ -587,56 +623,55 @@ class Relay(Router):
 
     def _confirm(self, cmd: Confirm) -> tuple[Output, ...]:
         d = self._delivery_for(cmd.delivery)
-        inc = self._incidents[d.incident]
+        did, group, poster = d[D_ID], d[D_GROUP], d[D_POSTER]
+        inc = self._incidents[d[D_INCIDENT]]
         next_phase(inc.phase, Event.CONFIRM, incident=inc.id, command=cmd)
         self._require_open_delivery(d, cmd)
-        by = cmd.by if cmd.by is not None else d.poster
-        if by is not None and by != d.poster:
+        last_id = d[D_ROUTE][-1][H_DECISION]
+        last = None if last_id is None else find_decision(inc.decisions, last_id)
+        by = cmd.by if cmd.by is not None else poster
+        if by is not None and by != poster:
             self._require_member(by)
-            decision = d.route[-1].decision if d.kind is _MELDING else None
+            decision = last if d[D_KIND] == _MELDING_KIND else None
             allowed = (
-                by in self._tables.duty(decision.decider)
+                by in self._tables.duty(decision[C_DECIDER])
                 if decision is not None
-                else self._tables.is_member(by, d.group)
+                else self._tables.is_member(by, group)
             )
             if not allowed:
                 raise PermissionRefused(
-                    f"member {by} does not hold the duty to post in {d.group}",
+                    f"member {by} does not hold the duty to post in {group}",
                     command=cmd,
                     rule="S2",
                 )
-        self._status[d.id] = DeliveryRecord(
-            delivery=d, status=DeliveryStatus.CONFIRMED, by=by, at=cmd.at
-        )
-        out: list[Output] = [DeliveryConfirmed(delivery=d.id, by=by, at=cmd.at)]
-        last = d.route[-1].decision
+        self._status[did] = (DeliveryStatus.CONFIRMED.value, by, cmd.at, "")
+        out: list[Output] = [DeliveryConfirmed(delivery=did, by=by, at=cmd.at)]
         if (
             by is not None
             and last is not None
-            and last.step is Step.POLICE_DOWN
-            and inc.casus.get(d.group) == last.by
-            and by != last.by
+            and last[C_STEP] == _POLICE_DOWN
+            and inc.casus.get(group) == last[C_BY]
+            and by != last[C_BY]
         ):  # P2: whoever actually carried it in is the casushouder there
-            inc.casus[d.group] = by
+            inc.casus[group] = by
             out.append(
                 CasushouderChanged(
-                    incident=inc.id, wijkgroep=d.group, previous=last.by, current=by, at=cmd.at
+                    incident=inc.id, wijkgroep=group, previous=last[C_BY], current=by, at=cmd.at
                 )
             )
         return tuple(out)
 
     def _fail(self, cmd: Fail) -> tuple[Output, ...]:
         d = self._delivery_for(cmd.delivery)
-        inc = self._incidents[d.incident]
+        did, group = d[D_ID], d[D_GROUP]
+        inc = self._incidents[d[D_INCIDENT]]
         next_phase(inc.phase, Event.FAIL, incident=inc.id, command=cmd)
         self._require_open_delivery(d, cmd)
-        self._status[d.id] = DeliveryRecord(
-            delivery=d, status=DeliveryStatus.FAILED, at=cmd.at, reason=cmd.reason
-        )
-        if inc.reach.get(d.group) is d:
-            del inc.reach[d.group]
-            inc.failed.add(d.group)  # the group never saw it: no afloop there, forward again
-        return (DeliveryFailed(delivery=d.id, group=d.group, reason=cmd.reason, at=cmd.at),)
+        self._status[did] = (DeliveryStatus.FAILED.value, None, cmd.at, cmd.reason)
+        if inc.reach.get(group) is d:
+            del inc.reach[group]
+            inc.failed.add(group)  # the group never saw it: no afloop there, forward again
+        return (DeliveryFailed(delivery=did, group=group, reason=cmd.reason, at=cmd.at),)
 
     def _afloop(self, cmd: Afloop) -> tuple[Output, ...]:
         inc = self._get(cmd.incident)
@@ -659,16 +694,16 @@ class Relay(Router):
         )
         groups = tuple(inc.reach)
         out: list[Output] = [IncidentClosed(incident=inc.id, by=cmd.by, groups=groups, at=cmd.at)]
+        rb = Rebuild(inc.decisions)
         for group, first in inc.reach.items():
             entry = tables.entry(group)
-            poster = cmd.by if tables.is_member(cmd.by, group) else first.poster
+            poster = cmd.by if tables.is_member(cmd.by, group) else first[D_POSTER]
             if entry.bot:
                 poster = None
-            out.append(
-                self._new_delivery(
-                    inc, DeliveryKind.AFLOOP, group, text, poster, entry.bot, first.route
-                )
-            )
+            rec = first[D_ROUTE]
+            kind = DeliveryKind.AFLOOP
+            d, _ = self._new_delivery(inc, kind, group, text, poster, entry.bot, rb.route(rec), rec)
+            out.append(d)
         inc.phase = phase
         inc.closed_at = cmd.at
         inc.afloop = (cmd.by, cmd.text)
@@ -722,7 +757,7 @@ class Relay(Router):
 
     # ------------------------------------------------------------- helpers
 
-    def _delivery_for(self, delivery: int) -> Delivery:
+    def _delivery_for(self, delivery: int) -> DeliveryRec:
         try:
             return self._deliveries[delivery]
         except (KeyError, TypeError):
@@ -732,14 +767,16 @@ class Relay(Router):
         if member not in self.hierarchy:
             raise UnknownMemberError(member)
 
-    def _require_open_delivery(self, d: Delivery, cmd: Confirm | Fail) -> None:
-        done = self._status.get(d.id)
+    def _require_open_delivery(self, d: DeliveryRec, cmd: Confirm | Fail) -> None:
+        done = self._status.get(d[D_ID])
         if done is not None:
-            who = f" by {self._name(done.by)}" if done.by is not None else ""
+            status, by = done[0], done[1]
+            who = f" by {self._name(by)}" if by is not None else ""
             raise IncidentRefused(
-                f"delivery {d.id} was already {done.status.value}{who}", command=cmd, rule="R3"
+                f"delivery {d[D_ID]} was already {status}{who}", command=cmd, rule="R3"
             )
 
-    def _decided(self, decision: Decision) -> str:
-        who = "the deadline" if decision.by is None else self._name(decision.by)
-        return f"{'forwarded' if decision.forward else 'not forwarded'} by {who}"
+    def _decided(self, decision: DecisionRec) -> str:
+        by = decision[C_BY]
+        who = "the deadline" if by is None else self._name(by)
+        return f"{'forwarded' if decision[C_FORWARD] else 'not forwarded'} by {who}"

@@ -38,11 +38,23 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .errors import RoutingError, StateError
-from .incident import DeliveryRecord, DeliveryStatus, IncidentState, PendingState, Phase
+from .incident import DeliveryStatus, IncidentState, PendingState, Phase
 from .melding import Category
 from .model import Hierarchy
-from .outputs import Decision, Delivery, DeliveryKind, Hop, PendingDecision, Step
+from .outputs import DeliveryKind, PendingDecision, Step
 from .relay_plain import _melding, _Reader, melding_from_plain, melding_to_plain
+from .relay_records import (
+    KIND_INDEX,
+    KINDS,
+    STEP_INDEX,
+    STEPS,
+    DecisionRec,
+    DeliveryRec,
+    HopRec,
+    Rebuild,
+    RouteRec,
+    route_rec,
+)
 from .tables import _DECISION, _REMINDER, RelayConfig, Router
 
 if TYPE_CHECKING:
@@ -55,50 +67,50 @@ __all__ = ["KIND", "SCHEMA", "export_state", "load_state", "melding_from_plain",
 #: the layout changes; :func:`load_state` refuses versions newer than its own.
 SCHEMA = 1
 KIND = "routing.relay"
+_MELDING = KIND_INDEX[DeliveryKind.MELDING]
+_REACTION = KIND_INDEX[DeliveryKind.REACTION]
 
 
 # ------------------------------------------------------------------ writing
 
 
-def _hop_out(hop: Hop) -> dict[str, Any]:
+def _hop_out(hop: HopRec) -> dict[str, Any]:
+    source, target, by, decision, at = hop
+    return {"source": source, "target": target, "by": by, "decision": decision, "at": at}
+
+
+def _decision_out(d: DecisionRec) -> dict[str, Any]:
+    did, _, step, decider, source, targets, forward, by, at, reason, default = d
     return {
-        "source": hop.source,
-        "target": hop.target,
-        "by": hop.by,
-        "decision": None if hop.decision is None else hop.decision.id,
-        "at": hop.at,
+        "id": did,
+        "step": STEPS[step].name,
+        "decider": decider,
+        "source": source,
+        "targets": list(targets),
+        "forward": forward,
+        "by": by,
+        "at": at,
+        "reason": reason,
+        "default_applied": default,
     }
 
 
-def _decision_out(d: Decision) -> dict[str, Any]:
+def _delivery_out(r: Router, d: DeliveryRec) -> dict[str, Any]:
+    did, _, kind, group, text, poster, bot, _, route = d
+    record = r._status.get(did)
+    status = DeliveryStatus.PENDING if record is None else DeliveryStatus(record[0])
     return {
-        "id": d.id,
-        "step": d.step.name,
-        "decider": d.decider,
-        "source": d.source,
-        "targets": list(d.targets),
-        "forward": d.forward,
-        "by": d.by,
-        "at": d.at,
-        "reason": d.reason,
-        "default_applied": d.default_applied,
-    }
-
-
-def _delivery_out(r: Router, d: Delivery) -> dict[str, Any]:
-    record = r._status.get(d.id)
-    return {
-        "id": d.id,
-        "kind": d.kind.name,
-        "group": d.group,
-        "text": d.text,
-        "poster": d.poster,
-        "bot": d.bot,
-        "route": [_hop_out(h) for h in d.route],
-        "status": DeliveryStatus.PENDING.name if record is None else record.status.name,
-        "by": None if record is None else record.by,
-        "at": None if record is None else record.at,
-        "reason": "" if record is None else record.reason,
+        "id": did,
+        "kind": KINDS[kind].name,
+        "group": group,
+        "text": text,
+        "poster": poster,
+        "bot": bot,
+        "route": [_hop_out(h) for h in route],
+        "status": status.name,
+        "by": None if record is None else record[1],
+        "at": None if record is None else record[2],
+        "reason": "" if record is None else record[3],
     }
 
 
@@ -116,7 +128,7 @@ def _incident_out(r: Router, inc: IncidentState) -> dict[str, Any]:
         "sender": inc.sender,
         "text": inc.text,
         "fwd_text": inc.fwd_text,
-        "reach": [[group, d.id] for group, d in inc.reach.items()],
+        "reach": [[group, d[0]] for group, d in inc.reach.items()],
         "casushouders": [[group, m] for group, m in inc.casus.items()],
         "considered": sorted([d, t] for d, t in inc.considered),
         "failed": sorted(inc.failed),
@@ -168,7 +180,7 @@ def export_state(r: Router) -> dict[str, Any]:
             "targets": list(p.output.targets),
             "deadline": p.output.deadline,
             "question": p.output.question,
-            "route": [_hop_out(h) for h in p.route],
+            "route": [_hop_out(h) for h in route_rec(p.route)],
             "seq": p.seq,
         }
         for p in r._pending.values()
@@ -187,7 +199,7 @@ def export_state(r: Router) -> dict[str, Any]:
         },
         "incidents": [_incident_out(r, inc) for inc in r._incidents.values()],
         "pending": pending,
-        "resolved": [[pid, None if d is None else d.id] for pid, d in r._resolved.items()],
+        "resolved": [[pid, None if d is None else d[0]] for pid, d in r._resolved.items()],
         # Sorted: the index's order means nothing, and an entry that emptied
         # and filled again would otherwise move depending on the history.
         "recent": sorted(
@@ -245,69 +257,61 @@ class _Loader:
         self.rd = rd
         self.state = state
         self.incidents: dict[str, IncidentState] = {}
-        self.deliveries: dict[int, Delivery] = {}
-        self.status: dict[int, DeliveryRecord] = {}
-        self.decisions: dict[int, Decision] = {}
-        self.hops: dict[tuple[Any, ...], Hop] = {}  # equal hops shared, as the relay shares them
+        self.deliveries: dict[int, DeliveryRec] = {}
+        self.status: dict[int, tuple[str, Any, float | None, str]] = {}
+        self.decisions: dict[int, DecisionRec] = {}
         self.max_seq = -1
 
     def f(self, obj: Mapping[str, Any], key: str, path: str) -> Any:
         return self.rd.field(obj, key, path)
 
-    def route(self, value: object, path: str, decisions: Mapping[int, Decision]) -> tuple[Hop, ...]:
+    def route(self, value: object, path: str, decisions: Mapping[int, DecisionRec]) -> RouteRec:
         rd = self.rd
-        hops: list[Hop] = []
+        hops: list[HopRec] = []
         for i, raw in enumerate(rd.items(value, path)):
             p = f"{path}[{i}]"
             o = rd.obj(raw, p)
             did = self.f(o, "decision", p)
-            decision = None
-            if did is not None:
-                decision = decisions.get(rd.integer(did, f"{p}.decision"))
-                if decision is None:
-                    raise rd.fail(f"{p}.decision", f"no decision {did} in this incident")
-            key = (
-                rd.opt_group(self.f(o, "source", p), f"{p}.source"),
-                rd.group(self.f(o, "target", p), f"{p}.target"),
-                rd.opt_member(self.f(o, "by", p), f"{p}.by"),
-                did,
-                rd.number(self.f(o, "at", p), f"{p}.at"),
-            )
-            hop = self.hops.get(key)
-            if hop is None:
-                hop = self.hops[key] = Hop(
-                    source=key[0], target=key[1], by=key[2], decision=decision, at=key[4]
+            if did is not None and rd.integer(did, f"{p}.decision") not in decisions:
+                raise rd.fail(f"{p}.decision", f"no decision {did} in this incident")
+            hops.append(
+                (
+                    rd.opt_group(self.f(o, "source", p), f"{p}.source"),
+                    rd.group(self.f(o, "target", p), f"{p}.target"),
+                    rd.opt_member(self.f(o, "by", p), f"{p}.by"),
+                    did,
+                    rd.number(self.f(o, "at", p), f"{p}.at"),
                 )
-            hops.append(hop)
+            )
         if not hops:
             raise rd.fail(path, "a route has at least its origin")
         return tuple(hops)
 
-    def decision(self, value: object, path: str, incident: str) -> Decision:
+    def decision(self, value: object, path: str, incident: str) -> DecisionRec:
         rd = self.rd
         o = rd.obj(value, path)
         did = rd.integer(self.f(o, "id", path), f"{path}.id")
         if did in self.decisions:
             raise rd.fail(f"{path}.id", f"decision {did} appears twice")
-        d = Decision(
-            id=did,
-            incident=incident,
-            step=rd.enum(Step, self.f(o, "step", path), f"{path}.step"),
-            decider=rd.group(self.f(o, "decider", path), f"{path}.decider"),
-            source=rd.group(self.f(o, "source", path), f"{path}.source"),
-            targets=tuple(rd.each(self.f(o, "targets", path), f"{path}.targets", rd.group)),
-            forward=rd.flag(self.f(o, "forward", path), f"{path}.forward"),
-            by=rd.opt_member(self.f(o, "by", path), f"{path}.by"),
-            at=rd.number(self.f(o, "at", path), f"{path}.at"),
-            reason=rd.text(self.f(o, "reason", path), f"{path}.reason"),
-            default_applied=rd.flag(self.f(o, "default_applied", path), f"{path}.default_applied"),
+        d = (
+            did,
+            incident,
+            STEP_INDEX[rd.enum(Step, self.f(o, "step", path), f"{path}.step")],
+            rd.group(self.f(o, "decider", path), f"{path}.decider"),
+            rd.group(self.f(o, "source", path), f"{path}.source"),
+            tuple(rd.each(self.f(o, "targets", path), f"{path}.targets", rd.group)),
+            rd.flag(self.f(o, "forward", path), f"{path}.forward"),
+            rd.opt_member(self.f(o, "by", path), f"{path}.by"),
+            rd.number(self.f(o, "at", path), f"{path}.at"),
+            rd.text(self.f(o, "reason", path), f"{path}.reason"),
+            rd.flag(self.f(o, "default_applied", path), f"{path}.default_applied"),
         )
         self.decisions[did] = d
         return d
 
     def delivery(
-        self, value: object, path: str, inc: IncidentState, decisions: Mapping[int, Decision]
-    ) -> Delivery:
+        self, value: object, path: str, inc: IncidentState, decisions: Mapping[int, DecisionRec]
+    ) -> DeliveryRec:
         rd = self.rd
         o = rd.obj(value, path)
         did = rd.integer(self.f(o, "id", path), f"{path}.id")
@@ -315,27 +319,25 @@ class _Loader:
             raise rd.fail(f"{path}.id", f"delivery {did} appears twice")
         route = self.route(self.f(o, "route", path), f"{path}.route", decisions)
         group = rd.group(self.f(o, "group", path), f"{path}.group")
-        d = Delivery(
-            id=did,
-            incident=inc.id,
-            kind=rd.enum(DeliveryKind, self.f(o, "kind", path), f"{path}.kind"),
-            group=group,
-            text=rd.text(self.f(o, "text", path), f"{path}.text"),
-            poster=rd.opt_member(self.f(o, "poster", path), f"{path}.poster"),
-            bot=rd.flag(self.f(o, "bot", path), f"{path}.bot"),
-            police=inc.police,
-            route=route,
+        d = (
+            did,
+            inc.id,
+            KIND_INDEX[rd.enum(DeliveryKind, self.f(o, "kind", path), f"{path}.kind")],
+            group,
+            rd.text(self.f(o, "text", path), f"{path}.text"),
+            rd.opt_member(self.f(o, "poster", path), f"{path}.poster"),
+            rd.flag(self.f(o, "bot", path), f"{path}.bot"),
+            inc.police,
+            route,
         )
-        if route[-1].target != group:
+        if route[-1][1] != group:
             raise rd.fail(f"{path}.route", "a route ends in the delivery's group")
         status = rd.enum(DeliveryStatus, self.f(o, "status", path), f"{path}.status")
         by = rd.opt_member(self.f(o, "by", path), f"{path}.by")
         at = rd.opt_number(self.f(o, "at", path), f"{path}.at")
         reason = rd.text(self.f(o, "reason", path), f"{path}.reason")
         if status is not DeliveryStatus.PENDING:
-            self.status[did] = DeliveryRecord(
-                delivery=d, status=status, by=by, at=at, reason=reason
-            )
+            self.status[did] = (status.value, by, at, reason)
         self.deliveries[did] = d
         return d
 
@@ -366,7 +368,7 @@ class _Loader:
         inc.text = rd.text(f("text"), f"{path}.text")
         inc.fwd_text = rd.text(f("fwd_text"), f"{path}.fwd_text")
         decisions = {
-            d.id: d
+            d[0]: d
             for d in rd.each(
                 f("decisions"), f"{path}.decisions", lambda v, p: self.decision(v, p, iid)
             )
@@ -375,13 +377,13 @@ class _Loader:
         inc.deliveries = rd.each(
             f("deliveries"), f"{path}.deliveries", lambda v, p: self.delivery(v, p, inc, decisions)
         )
-        own = {d.id: d for d in inc.deliveries}
+        own = {d[0]: d for d in inc.deliveries}
         for i, raw in enumerate(rd.items(f("reach"), f"{path}.reach")):
             p = f"{path}.reach[{i}]"
             group_raw, did_raw = rd.pair(raw, p)
             group = rd.group(group_raw, p)
             d = own.get(rd.integer(did_raw, p))
-            if d is None or d.kind is not DeliveryKind.MELDING or d.group != group:
+            if d is None or d[2] != _MELDING or d[3] != group:
                 raise rd.fail(p, "not a melding delivery of this incident in that group")
             if group in inc.reach:
                 raise rd.fail(p, f"{group} is reached twice")
@@ -413,9 +415,9 @@ class _Loader:
             if len(items) != 3:
                 raise rd.fail(p, "expected [delivery, member, text]")
             d = own.get(rd.integer(items[0], p))
-            if d is None or d.kind is not DeliveryKind.REACTION:
+            if d is None or d[2] != _REACTION:
                 raise rd.fail(p, "not a reaction delivery of this incident")
-            inc.reactions.append((d.id, rd.member(items[1], p), rd.text(items[2], p)))
+            inc.reactions.append((d[0], rd.member(items[1], p), rd.text(items[2], p)))
         afloop = f("afloop")
         if afloop is not None:
             by_raw, text_raw = rd.pair(afloop, f"{path}.afloop")
@@ -507,8 +509,10 @@ def _load(
             deadline=rd.number(ld.f(o, "deadline", p), f"{p}.deadline"),
             question=rd.text(ld.f(o, "question", p), f"{p}.question"),
         )
-        own = {d.id: d for d in inc.decisions}
-        route = ld.route(ld.f(o, "route", p), f"{p}.route", own)
+        own = {d[0]: d for d in inc.decisions}
+        # A pending question keeps its route as outputs: its answer's
+        # deliveries extend it, and share its hops (see routing.relay_records).
+        route = Rebuild(own.values()).route(ld.route(ld.f(o, "route", p), f"{p}.route", own))
         item_seq = rd.integer(ld.f(o, "seq", p), f"{p}.seq")
         ld.max_seq = max(ld.max_seq, item_seq)
         if output.id in pending:
@@ -524,7 +528,7 @@ def _load(
     if sorted(pending) != sorted(pid for inc in ld.incidents.values() for pid in inc.pending):
         raise StateError("pending decisions and the incidents waiting for them disagree")
 
-    resolved: dict[int, Decision | None] = {}
+    resolved: dict[int, DecisionRec | None] = {}
     for i, raw in enumerate(rd.items(rd.field(top, "resolved", "state"), "resolved")):
         p = f"resolved[{i}]"
         pid_raw, did_raw = rd.pair(raw, p)

@@ -32,7 +32,6 @@ from .commands import PoliceNotice
 from .errors import InvalidValueError, UnknownGroupError, UnknownIncidentError
 from .fanout import Plan, build_plan, run_plan
 from .incident import (
-    DeliveryRecord,
     Event,
     IncidentState,
     PendingState,
@@ -53,6 +52,16 @@ from .outputs import (
     _builder,
 )
 from .policies import Answer, Context, Policy, Verdict, fixed_verdicts
+from .relay_records import (
+    KIND_INDEX,
+    STEP_INDEX,
+    DecisionRec,
+    DeliveryRec,
+    HopRec,
+    RouteRec,
+    decision_rec,
+    route_rec,
+)
 from .values import GroupKind, MemberId
 
 __all__ = ["Entry", "Point", "RelayConfig", "Router", "Tables"]
@@ -299,6 +308,12 @@ _SKIP = Answer.SKIP
 _LIVE = (Phase.OPEN, Phase.SPREADING)
 _SPREADING = Phase.SPREADING
 _DECISION, _REMINDER = 0, 1  # kinds of deadline on the heap
+_STEP = STEP_INDEX
+_KIND = KIND_INDEX
+_MK = KIND_INDEX[DeliveryKind.MELDING]
+
+Queued = tuple[str, tuple[Hop, ...], RouteRec]
+"""A group reached in this command, with its route as outputs and as a record."""
 
 
 class Router:
@@ -320,11 +335,13 @@ class Router:
             bot_groups=config.bot_groups,
             bot_platforms=config.bot_platforms,
         )
+        # Records, not outputs: see routing.relay_records for why.
         self._incidents: dict[str, IncidentState] = {}
-        self._deliveries: dict[int, Delivery] = {}
-        self._status: dict[int, DeliveryRecord] = {}  # only deliveries no longer pending
+        self._deliveries: dict[int, DeliveryRec] = {}
+        # Only deliveries no longer pending: (status value, by, at, reason).
+        self._status: dict[int, tuple[str, MemberId | None, float | None, str]] = {}
         self._pending: dict[int, PendingState] = {}
-        self._resolved: dict[int, Decision | None] = {}  # None: cancelled by the afloop
+        self._resolved: dict[int, DecisionRec | None] = {}  # None: cancelled by the afloop
         self._recent: dict[tuple[str, object], list[str]] = {}  # (wijkgroep, category) -> ids
         self._heap: list[tuple[float, int, int, Any]] = []
         self._counts = [0, 0, 0, 0]  # incidents, deliveries, decisions, pending
@@ -358,15 +375,16 @@ class Router:
         inc.text = render_melding(inc.melding, lang=self.config.lang)
         bot = self._tables.entry(wg).bot
         route = (_hop(None, wg, reporter, None, at),)
-        d = self._new_delivery(inc, _MELDING, wg, inc.text, None if bot else reporter, bot, route)
-        inc.reach[wg] = d
+        rec: RouteRec = ((None, wg, reporter, None, at),)
+        poster = None if bot else reporter
+        d, inc.reach[wg] = self._new_delivery(inc, _MELDING, wg, inc.text, poster, bot, route, rec)
         inc.casus[wg] = reporter
         out.append(d)
         plan = self._plan(wg) if not inc.considered else None
         if plan is None:
-            self._spread(inc, [(wg, route)], at, out)
+            self._spread(inc, [(wg, route, rec)], at, out)
             return
-        run_plan(self, inc, plan, route, at, out)
+        run_plan(self, inc, plan, route, rec, at, out)
         if plan.forwards:
             inc.phase = next_phase(inc.phase, Event.FORWARD, incident=inc.id)
 
@@ -417,7 +435,8 @@ class Router:
                 at=cmd.at,
             )
         ]
-        queue: list[tuple[str, tuple[Hop, ...]]] = []
+        queue: list[Queued] = []
+        routes: dict[str, Queued] = {}
         carriers: list[tuple[str, str]] = []  # (stuurgroep, the group it carries from)
         for gid in addressed:
             entry = tables.entry(gid)
@@ -428,11 +447,13 @@ class Router:
                 receiver = entry.on_duty
                 carriers.append((gid, gid))
             route = (_hop(None, gid, None, None, cmd.at),)
+            rec: RouteRec = ((None, gid, None, None, cmd.at),)
             poster = None if entry.bot else receiver
-            d = self._new_delivery(inc, _MELDING, gid, inc.text, poster, entry.bot, route)
-            inc.reach[gid] = d
+            d, inc.reach[gid] = self._new_delivery(
+                inc, _MELDING, gid, inc.text, poster, entry.bot, route, rec
+            )
             out.append(d)
-            queue.append((gid, route))
+            queue.append(routes.setdefault(gid, (gid, route, rec)))
         for sg, source in carriers:  # P2
             carrier = tables.entry(sg).on_duty
             todo = tuple(w for w in tables.entry(sg).managed if w not in inc.reach)
@@ -442,12 +463,14 @@ class Router:
                 self._next_count(2), inc.id, Step.POLICE_DOWN, sg, source, todo, True,
                 carrier, cmd.at, "P2: politiebericht, door de stuurgroep doorgezet", False,
             )  # fmt: skip
-            inc.decisions.append(decision)
-            carried: tuple[Hop, ...] = inc.reach[source].route
+            inc.decisions.append(decision_rec(decision))
+            _, carried, carried_rec = routes[source]
             for w in todo:
                 inc.considered.add((sg, w))
                 inc.casus[w] = carrier
-            self._carry(inc, source, carried, todo, carrier, decision, cmd.at, out, queue)
+            self._carry(
+                inc, source, carried, carried_rec, todo, carrier, decision, cmd.at, out, queue
+            )
         self._spread(inc, queue, cmd.at, out)
         self._register(inc)
         return tuple(out)
@@ -457,7 +480,7 @@ class Router:
     def _spread(
         self,
         inc: IncidentState,
-        queue: list[tuple[str, tuple[Hop, ...]]],
+        queue: list[Queued],
         at: float,
         out: list[Output],
     ) -> None:
@@ -481,7 +504,7 @@ class Router:
         counts = self._counts
         i = 0
         while i < len(queue):
-            group, route = queue[i]
+            group, route, rec = queue[i]
             i += 1
             entry = entries.get(group) or tables.entry(group)
             for step, decider, targets, target_wijk in entry.points:
@@ -516,15 +539,18 @@ class Router:
                         counts[2], inc.id, step, decider, group, todo, True,
                         carrier, at, verdict.reason, False,
                     )  # fmt: skip
-                    decisions.append(decision)
-                    self._carry(inc, group, route, todo, carrier, decision, at, out, queue)
+                    decisions.append((
+                        counts[2], inc.id, _STEP[step], decider, group, todo, True,
+                        carrier, at, verdict.reason, False,
+                    ))  # fmt: skip
+                    self._carry(inc, group, route, rec, todo, carrier, decision, at, out, queue)
                 elif answer is _SKIP:
+                    # Nothing refers to a skip but the record: no Decision is made.
                     counts[2] += 1
-                    decision = _decision(
-                        counts[2], inc.id, step, decider, group, todo, False,
+                    decisions.append((
+                        counts[2], inc.id, _STEP[step], decider, group, todo, False,
                         None, at, verdict.reason, False,
-                    )  # fmt: skip
-                    decisions.append(decision)
+                    ))  # fmt: skip
                 else:
                     if context is None:
                         context = _context(
@@ -538,12 +564,13 @@ class Router:
         inc: IncidentState,
         source: str,
         route: tuple[Hop, ...],
+        rec: RouteRec,
         targets: tuple[str, ...],
         by: MemberId | None,
         decision: Decision,
         at: float,
         out: list[Output],
-        queue: list[tuple[str, tuple[Hop, ...]]],
+        queue: list[Queued],
     ) -> None:
         """Hand out one delivery per target not yet reached, and queue them to spread on."""
         tables = self._tables
@@ -558,20 +585,23 @@ class Router:
         known = self._deliveries
         iid = inc.id
         police = inc.police
+        dec = decision.id
         moved = False
         for t in targets:
             if t in reach or (failed and t in failed and any(h.target == t for h in route)):
                 continue
             bot = (entries.get(t) or tables.entry(t)).bot
+            poster = None if bot else by
             path = (*route, _hop(source, t, by, decision, at))
+            hop: HopRec = (source, t, by, dec, at)
+            path_rec = (*rec, hop)
             counts[1] += 1
             did = counts[1]
-            d = _delivery(did, iid, _MELDING, t, text, None if bot else by, bot, police, path)
-            deliveries.append(d)
-            known[did] = d
-            reach[t] = d
+            d = _delivery(did, iid, _MELDING, t, text, poster, bot, police, path)
+            known[did] = reach[t] = r = (did, iid, _MK, t, text, poster, bot, police, path_rec)
+            deliveries.append(r)
             out.append(d)
-            queue.append((t, path))
+            queue.append((t, path, path_rec))
             moved = True
         if moved and inc.phase is not _SPREADING:
             inc.phase = next_phase(inc.phase, Event.FORWARD, incident=iid)
@@ -622,21 +652,24 @@ class Router:
                 self._next_count(2), inc.id, p.step, p.decider, p.source, p.targets, forward,
                 by, at, reason, default,
             )  # fmt: skip
-            inc.decisions.append(decision)
+            record = decision_rec(decision)
+            inc.decisions.append(record)
             inc.pending.remove(p.id)
             out.append(DecisionMade(pending=p.id, decision=decision))
             carrier = by if by is not None else self._tables.entry(p.decider).on_duty
             if forward and carrier is not None:
-                queue: list[tuple[str, tuple[Hop, ...]]] = []
+                queue: list[Queued] = []
+                route = pending.route
                 self._carry(
-                    inc, p.source, pending.route, p.targets, carrier, decision, at, out, queue
-                )
+                    inc, p.source, route, route_rec(route), p.targets, carrier, decision, at,
+                    out, queue,
+                )  # fmt: skip
                 self._spread(inc, queue, at, out)
         except BaseException:
             inc.restore(saved)
             raise
         del self._pending[p.id]
-        self._resolved[p.id] = decision
+        self._resolved[p.id] = record
 
     # ------------------------------------------------------------- helpers
 
@@ -681,13 +714,16 @@ class Router:
         poster: MemberId | None,
         bot: bool,
         route: tuple[Hop, ...],
-    ) -> Delivery:
+        rec: RouteRec,
+    ) -> tuple[Delivery, DeliveryRec]:
+        """A delivery to hand out, and its record, kept with the incident."""
         self._counts[1] += 1
         did = self._counts[1]
         d = _delivery(did, inc.id, kind, group, text, poster, bot, inc.police, route)
-        inc.deliveries.append(d)
-        self._deliveries[did] = d
-        return d
+        r = (did, inc.id, _KIND[kind], group, text, poster, bot, inc.police, rec)
+        inc.deliveries.append(r)
+        self._deliveries[did] = r
+        return d, r
 
     def _get(self, incident: str) -> IncidentState:
         try:
