@@ -33,7 +33,7 @@ from .relay_records import MELDING, STEP_INDEX
 if TYPE_CHECKING:
     from .incident import IncidentState
     from .outputs import Hop, Output
-    from .relay_records import RouteRec
+    from .relay_records import DecisionRec, DeliveryRec, RouteRec
     from .tables import Router, Tables
 
 __all__ = ["Plan", "build_plan", "run_plan"]
@@ -96,8 +96,8 @@ def run_plan(
     _decision, _delivery, _hop = router._builders
     counts = router._counts
     known = router._deliveries
-    decisions = inc.decisions
-    deliveries = inc.deliveries
+    decisions: list[DecisionRec] = []
+    deliveries: list[DeliveryRec] = []
     reach = inc.reach
     iid = inc.id
     police = inc.police
@@ -130,4 +130,8 @@ def run_plan(
                 deliveries.append(r)
                 out.append(d)
                 routes.append((path, path_rec))
-    inc.considered = set(plan.considered)
+    inc.decisions += tuple(decisions)
+    inc.deliveries += tuple(deliveries)
+    # Shared with the plan, not copied: a set per incident would stay tracked
+    # by the collector for the incident's life (see IncidentState.judged).
+    inc.considered = plan.considered

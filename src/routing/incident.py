@@ -229,6 +229,9 @@ class IncidentView:
     linked: tuple[str, ...]
 
 
+_NONE_JUDGED: frozenset[tuple[str, str]] = frozenset()
+
+
 class IncidentState:
     """The relay's own mutable record of one incident.
 
@@ -282,22 +285,26 @@ class IncidentState:
         # collector stops tracking (see routing.relay_records).
         self.reach: dict[str, DeliveryRec] = {}  # group -> the live melding delivery there
         self.casus: dict[str, MemberId] = {}  # wijkgroep -> its active casushouder
-        self.considered: set[tuple[str, str]] = set()  # (decider, target) judged once
-        self.deliveries: list[DeliveryRec] = []
+        # (decider, target) judged once. A fresh report shares its fan-out
+        # plan's frozenset; judged() gives a set of its own before a change.
+        self.considered: set[tuple[str, str]] | frozenset[tuple[str, str]] = _NONE_JUDGED
+        # Tuples, not lists, here and below: a list is tracked by the garbage
+        # collector for the incident's life, a tuple of plain values is not.
+        self.deliveries: tuple[DeliveryRec, ...] = ()
         # Groups whose melding delivery failed: they may be reached again, but
         # never through a route that already passes them (no loops).
-        self.failed: set[str] = set()
-        self.decisions: list[DecisionRec] = []
-        self.pending: list[int] = []
-        self.called: list[MemberId] = []
-        self.reports: list[tuple[MemberId, float]] = []
+        self.failed: frozenset[str] = frozenset()
+        self.decisions: tuple[DecisionRec, ...] = ()
+        self.pending: tuple[int, ...] = ()
+        self.called: tuple[MemberId, ...] = ()
+        self.reports: tuple[tuple[MemberId, float], ...] = ()
         self.linked_to: str | None = None
-        self.linked: list[str] = []
+        self.linked: tuple[str, ...] = ()
         self.reminder_seq = -1
         # Free text people typed, with its author, so that a member's texts can
         # be erased (AVG art. 17) and old ones stripped (art. 5) without
         # guessing who wrote what from the rendered deliveries.
-        self.reactions: list[tuple[int, MemberId, str]] = []  # (delivery, author, text)
+        self.reactions: tuple[tuple[int, MemberId, str], ...] = ()  # (delivery, author, text)
         self.afloop: tuple[MemberId, str] | None = None  # (author, text as typed)
         self.screening: tuple[MemberId, bool, str, float] | None = None  # (by, release, reason, at)
         self.authored: dict[int, MemberId] = {}  # decision id -> member who typed its reason
@@ -310,17 +317,22 @@ class IncidentState:
             dict(self.reach),
             dict(self.casus),
             set(self.considered),
-            len(self.deliveries),
-            len(self.decisions),
-            list(self.pending),
+            self.deliveries,
+            self.decisions,
+            self.pending,
             self.fwd_text,
         )
 
     def restore(self, saved: tuple[Any, ...]) -> None:
         self.phase, self.reach, self.casus, self.considered = saved[:4]
-        del self.deliveries[saved[4] :]
-        del self.decisions[saved[5] :]
-        self.pending, self.fwd_text = saved[6], saved[7]
+        self.deliveries, self.decisions, self.pending, self.fwd_text = saved[4:]
+
+    def judged(self) -> set[tuple[str, str]]:
+        """``considered`` as a set of this incident's own, to add to."""
+        considered = self.considered
+        if type(considered) is not set:
+            considered = self.considered = set(considered)
+        return considered
 
 
 class PendingState:

@@ -329,14 +329,14 @@ class Relay(Router):
             if dup is not None:
                 return self._join(dup, cmd)
         inc = IncidentState(self._next_id(), wg, entry.wijk, cmd.melding, cmd.at)
-        inc.reports.append((cmd.reporter, cmd.at))
+        inc.reports = ((cmd.reporter, cmd.at),)
         if linked is not None:
             inc.linked_to = linked.id
         if not cmd.melding.called_112:
             inc.phase = next_phase(None, Event.HOLD)
             self._register(inc)
             if linked is not None:
-                linked.linked.append(inc.id)
+                linked.linked += (inc.id,)
             return (
                 Held(
                     incident=inc.id,
@@ -348,7 +348,7 @@ class Relay(Router):
                 ),
             )
         inc.phase = next_phase(None, Event.REPORT)
-        inc.called.append(cmd.reporter)
+        inc.called = (cmd.reporter,)
         out: list[Output] = [
             IncidentOpened(
                 incident=inc.id,
@@ -362,7 +362,7 @@ class Relay(Router):
         self._originate(inc, cmd.reporter, cmd.at, out)
         self._register(inc)
         if linked is not None:
-            linked.linked.append(inc.id)
+            linked.linked += (inc.id,)
         return tuple(out)
 
     def _duplicate(self, wg: str, category: object, at: float) -> IncidentState | None:
@@ -393,9 +393,9 @@ class Relay(Router):
         else:
             text = "112 is nog niet gebeld: bel 112 en meld het daarna in de groep."
         text += f" Je melding is toegevoegd aan {inc.id}; vul aan in de groep (R4)."
-        inc.reports.append((cmd.reporter, cmd.at))
+        inc.reports += ((cmd.reporter, cmd.at),)
         if cmd.melding.called_112 and cmd.reporter not in inc.called:
-            inc.called.append(cmd.reporter)
+            inc.called += (cmd.reporter,)
         return (
             Joined(
                 incident=inc.id, reporter=cmd.reporter, called_112_by=already, text=text, at=cmd.at
@@ -496,8 +496,8 @@ class Relay(Router):
                 self._next_count(2), inc.id, step, decider, cmd.source, (cmd.target,), True,
                 cmd.by, cmd.at, reason, False,
             )  # fmt: skip
-            inc.decisions.append(decision_rec(decision))
-            inc.considered.add((decider, cmd.target))
+            inc.decisions += (decision_rec(decision),)
+            inc.judged().add((decider, cmd.target))
             queue: list[Queued] = []
             route = Rebuild(inc.decisions).route(carried)
             self._carry(
@@ -581,7 +581,7 @@ class Relay(Router):
         text = f"Aanvulling op {inc.id}: {cmd.text}"
         kind = DeliveryKind.REACTION
         d, _ = self._new_delivery(inc, kind, group, text, poster, entry.bot, route, rec)
-        inc.reactions.append((d.id, cmd.member, cmd.text))
+        inc.reactions += ((d.id, cmd.member, cmd.text),)
         return (d,)
 
     def _hand_over(self, cmd: HandOver) -> tuple[Output, ...]:
@@ -670,7 +670,7 @@ class Relay(Router):
         self._status[did] = (DeliveryStatus.FAILED.value, None, cmd.at, cmd.reason)
         if inc.reach.get(group) is d:
             del inc.reach[group]
-            inc.failed.add(group)  # the group never saw it: no afloop there, forward again
+            inc.failed |= {group}  # the group never saw it: no afloop there, forward again
         return (DeliveryFailed(delivery=did, group=group, reason=cmd.reason, at=cmd.at),)
 
     def _afloop(self, cmd: Afloop) -> tuple[Output, ...]:
@@ -710,7 +710,7 @@ class Relay(Router):
         for pid in inc.pending:  # nobody needs to judge a closed incident any more
             del self._pending[pid]
             self._resolved[pid] = None
-        inc.pending = []
+        inc.pending = ()
         ids = self._recent.get((inc.origin, inc.melding.category))
         if ids and inc.id in ids:
             ids.remove(inc.id)

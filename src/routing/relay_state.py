@@ -373,10 +373,10 @@ class _Loader:
                 f("decisions"), f"{path}.decisions", lambda v, p: self.decision(v, p, iid)
             )
         }
-        inc.decisions = list(decisions.values())
-        inc.deliveries = rd.each(
+        inc.decisions = tuple(decisions.values())
+        inc.deliveries = tuple(rd.each(
             f("deliveries"), f"{path}.deliveries", lambda v, p: self.delivery(v, p, inc, decisions)
-        )
+        ))
         own = {d[0]: d for d in inc.deliveries}
         for i, raw in enumerate(rd.items(f("reach"), f"{path}.reach")):
             p = f"{path}.reach[{i}]"
@@ -395,18 +395,18 @@ class _Loader:
         for i, raw in enumerate(rd.items(f("considered"), f"{path}.considered")):
             p = f"{path}.considered[{i}]"
             decider, target = rd.pair(raw, p)
-            inc.considered.add((rd.group(decider, p), rd.group(target, p)))
-        inc.failed = set(rd.each(f("failed"), f"{path}.failed", rd.group))
-        inc.pending = rd.each(f("pending"), f"{path}.pending", rd.integer)
-        inc.called = rd.each(f("called_112_by"), f"{path}.called_112_by", rd.member)
+            inc.judged().add((rd.group(decider, p), rd.group(target, p)))
+        inc.failed = frozenset(rd.each(f("failed"), f"{path}.failed", rd.group))
+        inc.pending = tuple(rd.each(f("pending"), f"{path}.pending", rd.integer))
+        inc.called = tuple(rd.each(f("called_112_by"), f"{path}.called_112_by", rd.member))
         for i, raw in enumerate(rd.items(f("reports"), f"{path}.reports")):
             p = f"{path}.reports[{i}]"
             member_raw, at_raw = rd.pair(raw, p)
-            inc.reports.append((rd.member(member_raw, p), rd.number(at_raw, p)))
+            inc.reports += ((rd.member(member_raw, p), rd.number(at_raw, p)),)
         if not inc.reports and not inc.police:
             raise rd.fail(f"{path}.reports", "a resident's incident has its first report")
         inc.linked_to = rd.opt_text(f("linked_to"), f"{path}.linked_to")
-        inc.linked = rd.each(f("linked"), f"{path}.linked", rd.text)
+        inc.linked = tuple(rd.each(f("linked"), f"{path}.linked", rd.text))
         inc.reminder_seq = rd.integer(f("reminder_seq"), f"{path}.reminder_seq")
         self.max_seq = max(self.max_seq, inc.reminder_seq)
         for i, raw in enumerate(rd.items(f("reactions"), f"{path}.reactions")):
@@ -417,7 +417,7 @@ class _Loader:
             d = own.get(rd.integer(items[0], p))
             if d is None or d[2] != _REACTION:
                 raise rd.fail(p, "not a reaction delivery of this incident")
-            inc.reactions.append((d[0], rd.member(items[1], p), rd.text(items[2], p)))
+            inc.reactions += ((d[0], rd.member(items[1], p), rd.text(items[2], p)),)
         afloop = f("afloop")
         if afloop is not None:
             by_raw, text_raw = rd.pair(afloop, f"{path}.afloop")

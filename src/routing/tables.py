@@ -463,10 +463,10 @@ class Router:
                 self._next_count(2), inc.id, Step.POLICE_DOWN, sg, source, todo, True,
                 carrier, cmd.at, "P2: politiebericht, door de stuurgroep doorgezet", False,
             )  # fmt: skip
-            inc.decisions.append(decision_rec(decision))
+            inc.decisions += (decision_rec(decision),)
             _, carried, carried_rec = routes[source]
             for w in todo:
-                inc.considered.add((sg, w))
+                inc.judged().add((sg, w))
                 inc.casus[w] = carrier
             self._carry(
                 inc, source, carried, carried_rec, todo, carrier, decision, cmd.at, out, queue
@@ -499,8 +499,8 @@ class Router:
             self._fixed = fixed_verdicts(policy)
         fixed = self._fixed
         reach = inc.reach
-        considered = inc.considered
-        decisions = inc.decisions
+        considered = inc.judged()
+        decisions: list[DecisionRec] = []  # added to the incident's at the end
         counts = self._counts
         i = 0
         while i < len(queue):
@@ -558,6 +558,8 @@ class Router:
                             inc.origin_wijk, entry.wijk, target_wijk, at,
                         )  # fmt: skip
                     out.append(self._ask(inc, context, route, verdict.reason))
+        if decisions:
+            inc.decisions += tuple(decisions)
 
     def _carry(
         self,
@@ -581,7 +583,7 @@ class Router:
         reach = inc.reach
         failed = inc.failed
         counts = self._counts
-        deliveries = inc.deliveries
+        deliveries: list[DeliveryRec] = []  # added to the incident's at the end
         known = self._deliveries
         iid = inc.id
         police = inc.police
@@ -603,6 +605,8 @@ class Router:
             out.append(d)
             queue.append((t, path, path_rec))
             moved = True
+        if deliveries:
+            inc.deliveries += tuple(deliveries)
         if moved and inc.phase is not _SPREADING:
             inc.phase = next_phase(inc.phase, Event.FORWARD, incident=iid)
 
@@ -628,7 +632,7 @@ class Router:
         )
         self._seq += 1
         self._pending[pid] = PendingState(output, route, self._seq)
-        inc.pending.append(pid)
+        inc.pending += (pid,)
         heapq.heappush(self._heap, (deadline, self._seq, _DECISION, pid))
         return output
 
@@ -653,8 +657,8 @@ class Router:
                 by, at, reason, default,
             )  # fmt: skip
             record = decision_rec(decision)
-            inc.decisions.append(record)
-            inc.pending.remove(p.id)
+            inc.decisions += (record,)
+            inc.pending = tuple(pid for pid in inc.pending if pid != p.id)
             out.append(DecisionMade(pending=p.id, decision=decision))
             carrier = by if by is not None else self._tables.entry(p.decider).on_duty
             if forward and carrier is not None:
@@ -721,7 +725,7 @@ class Router:
         did = self._counts[1]
         d = _delivery(did, inc.id, kind, group, text, poster, bot, inc.police, route)
         r = (did, inc.id, _KIND[kind], group, text, poster, bot, inc.police, rec)
-        inc.deliveries.append(r)
+        inc.deliveries += (r,)
         self._deliveries[did] = r
         return d, r
 
