@@ -374,9 +374,13 @@ class _Loader:
             )
         }
         inc.decisions = tuple(decisions.values())
-        inc.deliveries = tuple(rd.each(
-            f("deliveries"), f"{path}.deliveries", lambda v, p: self.delivery(v, p, inc, decisions)
-        ))
+        inc.deliveries = tuple(
+            rd.each(
+                f("deliveries"),
+                f"{path}.deliveries",
+                lambda v, p: self.delivery(v, p, inc, decisions),
+            )
+        )
         own = {d[0]: d for d in inc.deliveries}
         for i, raw in enumerate(rd.items(f("reach"), f"{path}.reach")):
             p = f"{path}.reach[{i}]"
