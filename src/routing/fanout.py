@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from .incident import IncidentState
     from .outputs import Hop, Output
     from .relay_records import DecisionRec, DeliveryRec, RouteRec
-    from .tables import Router, Tables
+    from .relay_router import Router
+    from .tables import Tables
 
 __all__ = ["Plan", "build_plan", "run_plan"]
 

@@ -55,7 +55,8 @@ from .relay_records import (
     RouteRec,
     route_rec,
 )
-from .tables import _DECISION, _REMINDER, RelayConfig, Router
+from .relay_router import _DECISION, _REMINDER, Router
+from .tables import RelayConfig
 
 if TYPE_CHECKING:
     from .policies import Policy

@@ -1,0 +1,498 @@
+"""The relay's shared machinery: :class:`Router`, the fan-out over the routing tables.
+
+:mod:`routing.tables` knows the structure (an entry per group);
+this module holds what the relay keeps and the steps every command shares:
+deliver the origin, judge the decision points beyond each group reached,
+hand out deliveries, ask and answer pending decisions, keep the deadlines.
+The commands themselves, and their checks, are in :mod:`routing.relay`.
+
+Outputs are made twice on the hot path: the frozen value handed back and
+the plain record the relay keeps (:mod:`routing.relay_records` says why).
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from .chattext import render_melding
+from .commands import PoliceNotice
+from .errors import UnknownGroupError, UnknownIncidentError
+from .fanout import Plan, build_plan, run_plan
+from .incident import (
+    Event,
+    IncidentState,
+    PendingState,
+    Phase,
+    next_phase,
+)
+from .model import Hierarchy
+from .outputs import (
+    Decision,
+    DecisionMade,
+    Delivery,
+    DeliveryKind,
+    Hop,
+    IncidentOpened,
+    Output,
+    PendingDecision,
+    Step,
+    _builder,
+)
+from .policies import Answer, Context, Policy, Verdict, fixed_verdicts
+from .relay_records import (
+    KIND_INDEX,
+    STEP_INDEX,
+    DecisionRec,
+    DeliveryRec,
+    HopRec,
+    RouteRec,
+    decision_rec,
+    route_rec,
+)
+from .tables import RelayConfig, Tables
+from .values import GroupKind, MemberId
+
+__all__ = ["Queued", "Router"]
+
+_hop = _builder(Hop)
+_delivery = _builder(Delivery)
+_decision = _builder(Decision)
+_context = _builder(Context)
+_MELDING = DeliveryKind.MELDING
+_FORWARD = Answer.FORWARD
+_SKIP = Answer.SKIP
+_LIVE = (Phase.OPEN, Phase.SPREADING)
+_SPREADING = Phase.SPREADING
+_DECISION, _REMINDER = 0, 1  # kinds of deadline on the heap
+_STEP = STEP_INDEX
+_KIND = KIND_INDEX
+_MK = KIND_INDEX[DeliveryKind.MELDING]
+
+Queued = tuple[str, tuple[Hop, ...], RouteRec]
+"""A group reached in this command, with its route as outputs and as a record."""
+
+
+class Router:
+    """The fan-out over the routing tables; the base of :class:`~routing.relay.Relay`.
+
+    It holds the relay's state and the steps every command shares: deliver
+    the origin, judge the decision points beyond each group reached, hand
+    out deliveries, ask and answer pending decisions, keep the deadlines.
+    The commands themselves, and their checks, are in :mod:`routing.relay`.
+    """
+
+    def __init__(self, hierarchy: Hierarchy, policy: Policy, config: RelayConfig) -> None:
+        self.hierarchy = hierarchy
+        self.policy = policy
+        self.config = config
+        self._tables = Tables(
+            hierarchy,
+            on_duty=dict(config.on_duty),
+            bot_groups=config.bot_groups,
+            bot_platforms=config.bot_platforms,
+        )
+        # Records, not outputs: see routing.relay_records for why.
+        self._incidents: dict[str, IncidentState] = {}
+        self._deliveries: dict[int, DeliveryRec] = {}
+        # Only deliveries no longer pending: (status value, by, at, reason).
+        self._status: dict[int, tuple[str, MemberId | None, float | None, str]] = {}
+        self._pending: dict[int, PendingState] = {}
+        self._resolved: dict[int, DecisionRec | None] = {}  # None: cancelled by the afloop
+        self._recent: dict[tuple[str, object], list[str]] = {}  # (wijkgroep, category) -> ids
+        self._heap: list[tuple[float, int, int, Any]] = []
+        self._counts = [0, 0, 0, 0]  # incidents, deliveries, decisions, pending
+        self._seq = 0  # heap order; never rolled back, so stale entries stay stale
+        self._fixed_for: Policy | None = None  # the policy _fixed was computed for
+        self._fixed: dict[Step, Verdict] | None = None
+        self._plans: dict[str, Plan | None] = {}  # see routing.fanout
+        self._plans_at = 0  # the tables' rebuild count the plans were made for
+        self._builders = (_decision, _delivery, _hop)  # for routing.fanout, which we import
+        #: Whether fresh reports use the precomputed fan-out plans of
+        #: :mod:`routing.fanout`; off gives the generic spread (the tests compare).
+        self.use_plans = True
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Build every routing entry and fan-out plan now, not on first use.
+
+        The relay does this when it is created, so that the first report from
+        any wijkgroep costs what the next one does; after a structural change
+        they are rebuilt one group at a time, as reports touch them.
+        """
+        self._tables.prepare()
+        for gid in self.hierarchy.groups(GroupKind.WIJKGROEP):
+            self._plan(gid)
+
+    def _originate(
+        self, inc: IncidentState, reporter: MemberId, at: float, out: list[Output]
+    ) -> None:
+        """Deliver a resident's melding in their wijkgroep (R3) and spread it."""
+        wg = inc.origin
+        inc.text = render_melding(inc.melding, lang=self.config.lang)
+        bot = self._tables.entry(wg).bot
+        route = (_hop(None, wg, reporter, None, at),)
+        rec: RouteRec = ((None, wg, reporter, None, at),)
+        poster = None if bot else reporter
+        d, inc.reach[wg] = self._new_delivery(inc, _MELDING, wg, inc.text, poster, bot, route, rec)
+        inc.casus[wg] = reporter
+        out.append(d)
+        plan = self._plan(wg) if not inc.considered else None
+        if plan is None:
+            self._spread(inc, [(wg, route, rec)], at, out)
+            return
+        run_plan(self, inc, plan, route, rec, at, out)
+        if plan.forwards:
+            inc.phase = next_phase(inc.phase, Event.FORWARD, incident=inc.id)
+
+    def _plan(self, wijkgroep: str) -> Plan | None:
+        """The fan-out plan of ``wijkgroep`` for the current policy and tables, if any."""
+        if self.policy is not self._fixed_for:
+            self._fixed_for = self.policy
+            self._fixed = fixed_verdicts(self.policy)
+            self._plans = {}
+        if self._fixed is None or not self.use_plans:
+            return None
+        if self._plans_at != self._tables.rebuilds:  # the structure changed
+            self._plans = {}
+            self._plans_at = self._tables.rebuilds
+        try:
+            return self._plans[wijkgroep]
+        except KeyError:
+            plan = self._plans[wijkgroep] = build_plan(self._tables, wijkgroep, self._fixed)
+            return plan
+
+    def _police(self, cmd: PoliceNotice) -> tuple[Output, ...]:
+        """P1: the notice lands in the addressed groups; P2: each addressed
+        stuurgroep's member on duty carries it into its wijkgroepen."""
+        tables = self._tables
+        addressed = [] if cmd.regiegroep is None else [cmd.regiegroep]
+        addressed += cmd.stuurgroepen
+        wanted = [GroupKind.REGIEGROEP] if cmd.regiegroep is not None else []
+        wanted += [GroupKind.STUURGROEP] * len(cmd.stuurgroepen)
+        for gid, kind in zip(addressed, wanted, strict=True):
+            if tables.entry(gid).kind is not kind:
+                raise UnknownGroupError(gid)
+        first = tables.entry(addressed[0])
+        inc = IncidentState(self._next_id(), addressed[0], first.wijk, cmd.melding, cmd.at)
+        inc.phase = next_phase(None, Event.POLICE)
+        inc.police = True
+        inc.sender = cmd.sender
+        inc.text = f"POLITIEBERICHT ({cmd.sender})\n" + render_melding(
+            cmd.melding, lang=self.config.lang
+        )
+        inc.fwd_text = inc.text
+        out: list[Output] = [
+            IncidentOpened(
+                incident=inc.id,
+                origin=inc.origin,
+                casushouder=None,
+                police=True,
+                linked_to=None,
+                at=cmd.at,
+            )
+        ]
+        queue: list[Queued] = []
+        routes: dict[str, Queued] = {}
+        carriers: list[tuple[str, str]] = []  # (stuurgroep, the group it carries from)
+        for gid in addressed:
+            entry = tables.entry(gid)
+            if entry.kind is GroupKind.REGIEGROEP:
+                receiver = tables.entry(entry.stuurgroepen[0]).on_duty
+                carriers += [(sg, gid) for sg in entry.stuurgroepen]
+            else:
+                receiver = entry.on_duty
+                carriers.append((gid, gid))
+            route = (_hop(None, gid, None, None, cmd.at),)
+            rec: RouteRec = ((None, gid, None, None, cmd.at),)
+            poster = None if entry.bot else receiver
+            d, inc.reach[gid] = self._new_delivery(
+                inc, _MELDING, gid, inc.text, poster, entry.bot, route, rec
+            )
+            out.append(d)
+            queue.append(routes.setdefault(gid, (gid, route, rec)))
+        for sg, source in carriers:  # P2
+            carrier = tables.entry(sg).on_duty
+            todo = tuple(w for w in tables.entry(sg).managed if w not in inc.reach)
+            if carrier is None or not todo:
+                continue
+            decision = _decision(
+                self._next_count(2), inc.id, Step.POLICE_DOWN, sg, source, todo, True,
+                carrier, cmd.at, "P2: politiebericht, door de stuurgroep doorgezet", False,
+            )  # fmt: skip
+            inc.decisions += (decision_rec(decision),)
+            _, carried, carried_rec = routes[source]
+            for w in todo:
+                inc.judged().add((sg, w))
+                inc.casus[w] = carrier
+            self._carry(
+                inc, source, carried, carried_rec, todo, carrier, decision, cmd.at, out, queue
+            )
+        self._spread(inc, queue, cmd.at, out)
+        self._register(inc)
+        return tuple(out)
+
+    # ------------------------------------------------------------ spreading
+
+    def _spread(
+        self,
+        inc: IncidentState,
+        queue: list[Queued],
+        at: float,
+        out: list[Output],
+    ) -> None:
+        """Judge every decision point beyond the groups in ``queue``, breadth first.
+
+        The hot path of every report: the loop reads the entries' dict
+        directly, counts ids inline, and asks a policy that ignores the
+        context (see :func:`~routing.policies.fixed_verdicts`) without
+        building one.
+        """
+        tables = self._tables
+        entries = tables._entries
+        policy = self.policy
+        if policy is not self._fixed_for:
+            self._fixed_for = policy
+            self._fixed = fixed_verdicts(policy)
+        fixed = self._fixed
+        reach = inc.reach
+        considered = inc.judged()
+        decisions: list[DecisionRec] = []  # added to the incident's at the end
+        counts = self._counts
+        i = 0
+        while i < len(queue):
+            group, route, rec = queue[i]
+            i += 1
+            entry = entries.get(group) or tables.entry(group)
+            for step, decider, targets, target_wijk in entry.points:
+                if len(targets) == 1:  # most points lead to one group: no generator
+                    t = targets[0]
+                    if t in reach or (decider, t) in considered:
+                        continue
+                    todo: tuple[str, ...] = targets
+                    considered.add((decider, t))
+                else:
+                    todo = tuple(
+                        [t for t in targets if t not in reach and (decider, t) not in considered]
+                    )
+                    if not todo:
+                        continue
+                    for t in todo:
+                        considered.add((decider, t))
+                context = None
+                if fixed is None:
+                    context = _context(
+                        inc.id, inc.melding, inc.police, step, decider, group, todo,
+                        inc.origin_wijk, entry.wijk, target_wijk, at,
+                    )  # fmt: skip
+                    verdict = policy.decide(context)
+                else:
+                    verdict = fixed[step]
+                answer = verdict.answer
+                if answer is _FORWARD:
+                    carrier = (entries.get(decider) or tables.entry(decider)).on_duty
+                    counts[2] += 1
+                    decision = _decision(
+                        counts[2], inc.id, step, decider, group, todo, True,
+                        carrier, at, verdict.reason, False,
+                    )  # fmt: skip
+                    decisions.append((
+                        counts[2], inc.id, _STEP[step], decider, group, todo, True,
+                        carrier, at, verdict.reason, False,
+                    ))  # fmt: skip
+                    self._carry(inc, group, route, rec, todo, carrier, decision, at, out, queue)
+                elif answer is _SKIP:
+                    # Nothing refers to a skip but the record: no Decision is made.
+                    counts[2] += 1
+                    decisions.append((
+                        counts[2], inc.id, _STEP[step], decider, group, todo, False,
+                        None, at, verdict.reason, False,
+                    ))  # fmt: skip
+                else:
+                    if context is None:
+                        context = _context(
+                            inc.id, inc.melding, inc.police, step, decider, group, todo,
+                            inc.origin_wijk, entry.wijk, target_wijk, at,
+                        )  # fmt: skip
+                    out.append(self._ask(inc, context, route, verdict.reason))
+        if decisions:
+            inc.decisions += tuple(decisions)
+
+    def _carry(
+        self,
+        inc: IncidentState,
+        source: str,
+        route: tuple[Hop, ...],
+        rec: RouteRec,
+        targets: tuple[str, ...],
+        by: MemberId | None,
+        decision: Decision,
+        at: float,
+        out: list[Output],
+        queue: list[Queued],
+    ) -> None:
+        """Hand out one delivery per target not yet reached, and queue them to spread on."""
+        tables = self._tables
+        entries = tables._entries
+        text = inc.fwd_text
+        if not text:
+            text = inc.fwd_text = f"Doorgestuurd uit {inc.origin}:\n{inc.text}"
+        reach = inc.reach
+        failed = inc.failed
+        counts = self._counts
+        deliveries: list[DeliveryRec] = []  # added to the incident's at the end
+        known = self._deliveries
+        iid = inc.id
+        police = inc.police
+        dec = decision.id
+        moved = False
+        for t in targets:
+            if t in reach or (failed and t in failed and any(h.target == t for h in route)):
+                continue
+            bot = (entries.get(t) or tables.entry(t)).bot
+            poster = None if bot else by
+            path = (*route, _hop(source, t, by, decision, at))
+            hop: HopRec = (source, t, by, dec, at)
+            path_rec = (*rec, hop)
+            counts[1] += 1
+            did = counts[1]
+            d = _delivery(did, iid, _MELDING, t, text, poster, bot, police, path)
+            known[did] = reach[t] = r = (did, iid, _MK, t, text, poster, bot, police, path_rec)
+            deliveries.append(r)
+            out.append(d)
+            queue.append((t, path, path_rec))
+            moved = True
+        if deliveries:
+            inc.deliveries += tuple(deliveries)
+        if moved and inc.phase is not _SPREADING:
+            inc.phase = next_phase(inc.phase, Event.FORWARD, incident=iid)
+
+    def _ask(
+        self, inc: IncidentState, context: Context, route: tuple[Hop, ...], reason: str
+    ) -> PendingDecision:
+        pid = self._next_count(3)
+        deadline = context.at + self.config.decision_timeout
+        where = ", ".join(context.targets)
+        category = inc.melding.category.label("nl")
+        question = (
+            f"Is de melding {inc.id} ({category}) uit {context.source} relevant voor {where}?"
+        )
+        output = PendingDecision(
+            id=pid,
+            incident=inc.id,
+            step=context.step,
+            decider=context.decider,
+            source=context.source,
+            targets=context.targets,
+            deadline=deadline,
+            question=f"{question} ({reason})",
+        )
+        self._seq += 1
+        self._pending[pid] = PendingState(output, route, self._seq)
+        inc.pending += (pid,)
+        heapq.heappush(self._heap, (deadline, self._seq, _DECISION, pid))
+        return output
+
+    def _resolve(
+        self,
+        pending: PendingState,
+        *,
+        forward: bool,
+        by: MemberId | None,
+        reason: str,
+        default: bool,
+        at: float,
+        out: list[Output],
+    ) -> None:
+        """Answer a pending decision (by a member, or by the deadline's default)."""
+        inc = self._incidents[pending.incident]
+        p = pending.output
+        saved = inc.save()
+        try:
+            decision = _decision(
+                self._next_count(2), inc.id, p.step, p.decider, p.source, p.targets, forward,
+                by, at, reason, default,
+            )  # fmt: skip
+            record = decision_rec(decision)
+            inc.decisions += (record,)
+            inc.pending = tuple(pid for pid in inc.pending if pid != p.id)
+            out.append(DecisionMade(pending=p.id, decision=decision))
+            carrier = by if by is not None else self._tables.entry(p.decider).on_duty
+            if forward and carrier is not None:
+                queue: list[Queued] = []
+                route = pending.route
+                self._carry(
+                    inc, p.source, route, route_rec(route), p.targets, carrier, decision, at,
+                    out, queue,
+                )  # fmt: skip
+                self._spread(inc, queue, at, out)
+        except BaseException:
+            inc.restore(saved)
+            raise
+        del self._pending[p.id]
+        self._resolved[p.id] = record
+
+    # ------------------------------------------------------------- helpers
+
+    def _stale(self, entry: tuple[float, int, int, Any]) -> bool:
+        _, seq, kind, ref = entry
+        if kind == _DECISION:
+            pending = self._pending.get(ref)
+            return pending is None or pending.seq != seq
+        inc = self._incidents.get(ref)
+        return inc is None or inc.phase not in _LIVE or inc.reminder_seq != seq
+
+    def _schedule_reminder(self, inc: IncidentState, when: float) -> None:
+        self._seq += 1
+        inc.reminder_seq = self._seq
+        heapq.heappush(self._heap, (when, self._seq, _REMINDER, inc.id))
+
+    def _register(self, inc: IncidentState) -> None:
+        """Make a new incident known; the last step of every command that opens one."""
+        self._incidents[inc.id] = inc
+        if inc.phase in _LIVE:
+            self._index(inc)
+            self._schedule_reminder(inc, inc.opened_at + self.config.reminder_after)
+
+    def _index(self, inc: IncidentState) -> None:
+        if not inc.police:
+            self._recent.setdefault((inc.origin, inc.melding.category), []).append(inc.id)
+
+    def _next_id(self) -> str:
+        self._counts[0] += 1
+        return f"I{self._counts[0]}"
+
+    def _next_count(self, which: int) -> int:
+        self._counts[which] += 1
+        return self._counts[which]
+
+    def _new_delivery(
+        self,
+        inc: IncidentState,
+        kind: DeliveryKind,
+        group: str,
+        text: str,
+        poster: MemberId | None,
+        bot: bool,
+        route: tuple[Hop, ...],
+        rec: RouteRec,
+    ) -> tuple[Delivery, DeliveryRec]:
+        """A delivery to hand out, and its record, kept with the incident."""
+        self._counts[1] += 1
+        did = self._counts[1]
+        d = _delivery(did, inc.id, kind, group, text, poster, bot, inc.police, route)
+        r = (did, inc.id, _KIND[kind], group, text, poster, bot, inc.police, rec)
+        inc.deliveries += (r,)
+        self._deliveries[did] = r
+        return d, r
+
+    def _get(self, incident: str) -> IncidentState:
+        try:
+            return self._incidents[incident]
+        except (KeyError, TypeError):
+            raise UnknownIncidentError(incident) from None
+
+    def _name(self, member: int | None) -> str:
+        if member is None or member not in self.hierarchy:
+            return f"lid {member}"
+        return self.hierarchy.name(member)
