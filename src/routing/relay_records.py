@@ -14,7 +14,9 @@ objects, and the collector took 15-25 µs of a 50 µs report.
 So the relay keeps its records as exact tuples of ints, strings, floats,
 booleans, ``None`` and tuples of those (an enum member is an object, so a
 step or a kind is kept as its index). CPython stops tracking such a tuple
-at the first collection it survives, and then never looks at it again. The
+once a collection finds its items untracked (one level of nesting per
+pass, so within a few young collections), and then never looks at it
+again. The
 outputs of a command are built for the caller and not kept; when a view, a
 later output or the saved state needs them again, :class:`Rebuild` makes
 them from the records: equal by value to the ones handed out before, with
