@@ -22,7 +22,10 @@ all alike (min and median per report):
 * ``gemeente report``: the same report spread gemeente-wide (61 groups),
   which gives the cost of each further group;
 * ``scaling``: the wijk report in hierarchies of 1,000, 10,000 and 100,000
-  groups, from random origins all over each.
+  groups, from random origins all over each;
+* ``history``: one relay takes ``--history`` wijk reports in a row, gc on,
+  timed in blocks of 100: the cost near report 100 against the cost near
+  the last, so a cost that grows with the incidents kept shows.
 
 Origins are random wijkgroepen over the whole hierarchy. The garbage
 collector stays on, as in an app, but the benchmark calls ``gc.freeze()``
@@ -126,6 +129,28 @@ def without_gc(case: Case) -> Case:
             gc.enable()
 
     return run
+
+
+def history(h: Hierarchy, reporters: list[MemberId], n: int) -> tuple[float, float, float]:
+    """µs per report near report 100 and near report ``n`` (median of 5 blocks
+    of 100 each), and the mean over all ``n``, collections included."""
+    relay = Relay(h, policy=WIJK_POLICY, config=RelayConfig(duplicate_window=1.0))
+    rng = random.Random(7)
+    commands = [
+        Report(at=10.0 * (i + 1), reporter=rng.choice(reporters), melding=MELDING)
+        for i in range(max(n, 1100))
+    ]
+    gc.collect()
+    gc.freeze()  # as measure() does: only the incidents of this run are new
+    handle = relay.handle
+    blocks = []
+    for k in range(0, len(commands), 100):
+        block = commands[k : k + 100]
+        start = time.perf_counter()
+        for cmd in block:
+            handle(cmd)
+        blocks.append((time.perf_counter() - start) / len(block) * 1e6)
+    return statistics.median(blocks[1:6]), statistics.median(blocks[-5:]), statistics.mean(blocks)
 
 
 def reached(h: Hierarchy, reporter: MemberId, policy: Policy) -> int:
@@ -274,6 +299,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--batch", type=int, default=2000, help="operations per timing")
     parser.add_argument("--quick", action="store_true", help="3 repeats, scaling up to 10,000")
+    parser.add_argument(
+        "--history", type=int, default=10_000, help="reports in a row for the history case"
+    )
     args = parser.parse_args()
     repeats = 3 if args.quick else args.repeats
     scale_sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
@@ -331,6 +359,14 @@ def main() -> None:
     print(f"  wijk report <= 10 µs:              {mins[wijk]:7.2f} µs  {verdict(mins[wijk] <= 10)}")
     print(f"  <= 0.25 µs per further group:      {further:7.3f} µs  {verdict(further <= 0.25)}")
     print(f"  <= 2x growth, {lo[9:]} -> {hi[9:]}: {growth:7.2f}x   {verdict(growth <= 2)}")
+
+    early, late, mean = history(h, reporters, args.history)
+    print(f"\nhistory: {args.history:,} wijk reports in a row on one relay, gc on (µs per report)")
+    ratio = late / early
+    print(
+        f"  near report 100: {early:.2f}; near report {args.history:,}: {late:.2f} ({ratio:.2f}x)"
+    )
+    print(f"  mean over all, collections included: {mean:.2f}")
 
 
 if __name__ == "__main__":
