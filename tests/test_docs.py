@@ -67,3 +67,15 @@ def test_index_links_the_pages_of_this_set() -> None:
     index = (DOCS / "index.md").read_text(encoding="utf-8")
     for page in ("tutorial.md", "glossary.md", "configuration.md"):
         assert f"({page})" in index
+
+
+def test_every_doc_page_is_linked_from_the_index() -> None:
+    """A page nobody can find from docs/index.md might as well not exist."""
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    index = (docs / "index.md").read_text("utf-8")
+    unlinked = [
+        p.name
+        for p in sorted(docs.glob("*.md"))
+        if p.name != "index.md" and f"({p.name})" not in index
+    ]
+    assert unlinked == []
