@@ -16,6 +16,7 @@ from routing.changes import (
     CreateRegiegroep,
     CreateWijkgroep,
     Erase,
+    EraseActor,
     FoundNeighbourhood,
     Leave,
     LoadMembers,
@@ -94,6 +95,7 @@ STEPS: list[tuple[Change, Callable[[Hierarchy], Any]]] = [
         ),
     ),
     (Erase(member=87), lambda h: h.erase(87)),  # Anna
+    (EraseActor(actor="wa"), lambda h: h.erase_actor("wa")),
 ]
 
 
@@ -107,6 +109,7 @@ def test_each_change_does_what_its_method_does() -> None:
         assert by_change.verify() == []
     assert by_change.name(87) == Hierarchy.pseudonym(87)
     assert by_change.phone(87) is None
+    assert by_change.actor("wa").name == Hierarchy.actor_pseudonym("wa")
 
 
 @pytest.mark.parametrize(
@@ -160,6 +163,8 @@ def test_sets_become_sorted_tuples_so_equal_changes_are_equal() -> None:
         lambda: CreateWijkgroep(by=0, stuurgroep="s", wijkgroep="w", approvals=["0"]),
         lambda: SplitWijkgroep(by=0, wijkgroep="w", buurten={"a": 1}, approvals=[0]),
         lambda: Retention(at=float("nan")),
+        lambda: EraseActor(actor=""),
+        lambda: EraseActor(actor=12),  # type: ignore[arg-type]
         lambda: Retention(at=0, older_than=0),
         lambda: FoundNeighbourhood(
             gemeente="T", wijk="Z", wijkgroep="w", stuurgroep="s", founders=["Anna"]

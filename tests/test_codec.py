@@ -19,6 +19,7 @@ from routing.changes import (
     CreateRegiegroep,
     CreateWijkgroep,
     Erase,
+    EraseActor,
     FoundNeighbourhood,
     Leave,
     LoadMembers,
@@ -111,6 +112,7 @@ EXAMPLES: list[Any] = [
     HandOver(at=9, by=MemberId(0), incident="I1", wijkgroep="wg", to=MemberId(1)),
     Afloop(at=10, by=MemberId(0), incident="I1", text="politie ter plaatse"),
     Tick(at=11),
+    EraseActor(actor="wa"),  # last: some tests pick examples by position
 ]
 
 

@@ -1513,3 +1513,40 @@ def test_issued_counts_every_id_ever_handed_out() -> None:
     h.leave(a)
     assert h.issued == b + 1
     assert a not in h
+
+
+def test_erase_actor_keeps_the_id_kind_and_wijken_but_not_the_name() -> None:
+    """AVG art. 17 for actors: a wijkagent is a person; the pseudonym keeps S4 working."""
+    h, _ = neighbourhood()
+    h.add_actor(
+        Actor(
+            id="wa",
+            kind=ActorKind.WIJKAGENT,
+            name="Jansen",
+            organisation="Politie Tilburg, team Noord",
+            wijken=["zoomwijck"],
+        )
+    )
+    h.add_actor(Actor(id="gemeente", kind=ActorKind.PARTNER, name="Gemeente"))
+    version = h.version
+    assert h.erase_actor("wa") == Hierarchy.actor_pseudonym("wa") == "actor wa"
+    erased = h.actor("wa")
+    assert (erased.name, erased.organisation) == ("actor wa", "")
+    assert (erased.kind, erased.wijken) == (ActorKind.WIJKAGENT, frozenset({"zoomwijck"}))
+    assert h.wijkagenten_of("zoomwijck") == (erased,)
+    assert [a.id for a in h.actors()] == ["wa", "gemeente"]  # order kept
+    assert h.actor("gemeente").name == "Gemeente"  # another actor is not touched
+    assert h.version > version  # caches keyed on the version see the change
+    assert h.erase_actor("wa") == "actor wa"  # erasing again is harmless
+    assert Hierarchy.from_state(h.export_state()).actor("wa") == erased
+
+
+def test_erase_actor_of_an_unknown_id_is_refused_and_changes_nothing() -> None:
+    h, _ = neighbourhood()
+    h.add_actor(Actor(id="wa", kind=ActorKind.WIJKAGENT, name="Jansen"))
+    before, version = h.export_state(), h.version
+    for unknown in ("nobody", "", 12):
+        with pytest.raises(UnknownIdError):
+            h.erase_actor(unknown)  # type: ignore[arg-type]
+    assert h.export_state() == before
+    assert h.version == version

@@ -14,8 +14,9 @@ Sequences become tuples and sets become sorted tuples, so equal changes
 compare equal and journal to equal bytes; a mapping becomes pairs in its
 own order, which the hierarchy's creation order depends on.
 
-:class:`Erase` and :class:`Retention` are the two privacy operations (AVG
-art. 17 and art. 5); they also reach into the relay when one is given.
+:class:`Erase`, :class:`EraseActor` and :class:`Retention` are the privacy
+operations (AVG art. 17 and art. 5); erasing a member and retention also
+reach into the relay when one is given.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ __all__ = [
     "CreateRegiegroep",
     "CreateWijkgroep",
     "Erase",
+    "EraseActor",
     "FoundNeighbourhood",
     "Leave",
     "LoadMembers",
@@ -265,6 +267,19 @@ class Erase:
 
 
 @attrs.frozen(kw_only=True)
+class EraseActor:
+    """Erase an actor's name and organisation (AVG art. 17), keeping the id.
+
+    :meth:`Hierarchy.erase_actor`; the result is the pseudonym. The relay is
+    not touched: it records no actor ids (a police notice's ``sender`` is a
+    free label, removed by retention). A journal also deletes the name and
+    organisation from its files.
+    """
+
+    actor: str = attrs.field(validator=_ident)
+
+
+@attrs.frozen(kw_only=True)
 class Retention:
     """Apply the retention period (AVG art. 5) at time ``at``.
 
@@ -291,6 +306,7 @@ Change = (
     | ChangeStuurgroep
     | AddActor
     | Erase
+    | EraseActor
     | Retention
 )
 """Anything :func:`apply_change` accepts."""
@@ -359,6 +375,8 @@ def apply_change(h: Hierarchy, change: Change, relay: Relay | None = None) -> An
             return h.add_actor(change.actor)
         case Erase():
             return _erase(h, change.member, relay)
+        case EraseActor():
+            return h.erase_actor(change.actor)
         case Retention():
             if relay is None:
                 return ()

@@ -34,6 +34,8 @@ from array import array
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
+import attrs
+
 from ._structure import HierarchyReader, _Gemeente, _Rec, _Wijk
 from .errors import (
     AdmissionRefused,
@@ -494,6 +496,25 @@ class Hierarchy(HierarchyReader):
             self._wijk(wijk)
         self._actors[actor.id] = actor
         self._version += 1
+
+    @staticmethod
+    def actor_pseudonym(actor_id: str) -> str:
+        """The name an erased actor is shown by: their id, which the app chose as a key."""
+        return f"actor {actor_id}"
+
+    def erase_actor(self, actor_id: str) -> str:
+        """Erase an actor's name and organisation (AVG art. 17); returns the pseudonym.
+
+        The name becomes :meth:`actor_pseudonym` and the organisation empty;
+        the id, kind and wijken stay, so the wijkagent of a wijk is still
+        found (S4) and anything that refers to the id still resolves.
+        :class:`~routing.errors.UnknownIdError` for an id that was never added.
+        """
+        actor = self.actor(actor_id)
+        pseudonym = self.actor_pseudonym(actor.id)
+        self._actors[actor.id] = attrs.evolve(actor, name=pseudonym, organisation="")
+        self._version += 1
+        return pseudonym
 
     # ---------------------------------------------------------------- internals
 
