@@ -9,20 +9,30 @@ finds nothing means something.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import random
 import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from routing.changes import Admit, Erase, Leave
-from routing.commands import Afloop, React, Report
-from routing.errors import UnknownMemberError
-from routing.journal_privacy import REDACTED
+from routing.changes import AddActor, Admit, Erase, EraseActor, Leave
+from routing.commands import Afloop, Fail, PoliceNotice, React, Report
+from routing.errors import CorruptStateError, RoutingError, UnknownIdError, UnknownMemberError
+from routing.incident import DeliveryStatus
+from routing.journal import Journal
+from routing.journal_privacy import REDACTED, restore
+from routing.journal_store import event_crc
 from routing.melding import Melding, Person, Photo, Vehicle
 from routing.model import Hierarchy
+from routing.outputs import Delivery
 from routing.place import Place
-from routing.values import Applicant, MemberId
-from test_journal import open_journal, town
+from routing.relay_privacy import EXPIRED
+from routing.values import Actor, ActorKind, Applicant, MemberId
+from test_journal import apply, fresh, open_journal, policy, random_item, town
 
 DAY = 86400.0
 NAME, PHONE = "Jantje Geheimnaam", "0687654321"
@@ -162,3 +172,250 @@ def test_retention_clears_old_closed_incidents_and_keeps_counts(tmp_path: Path) 
     assert found(path, [new, "Nieuwe afloop"]) == [new, "Nieuwe afloop"]
     with open_journal(path) as j:
         assert j.export_state() == live
+
+
+# ------------------------------------------------------------------ actors
+
+WIJKAGENT, TEAM = "Wijkagent Geheimhuis", "Politie Tilburg, team Verborgen"
+PARTNER = "Jongerenwerker Openbaar"
+
+
+def with_actors(path: Path) -> None:
+    """A journal with a wijkagent (to be erased) and a partner (to stay), snapshots included."""
+    with open_journal(path, snapshot_every=4) as j:
+        for item in town():
+            j.execute(item)
+        j.execute(
+            AddActor(
+                actor=Actor(
+                    id="wa",
+                    kind=ActorKind.WIJKAGENT,
+                    name=WIJKAGENT,
+                    organisation=TEAM,
+                    wijken={"Zoomwijck"},
+                )
+            )
+        )
+        j.execute(AddActor(actor=Actor(id="jw", kind=ActorKind.PARTNER, name=PARTNER)))
+        j.snapshot()
+
+
+def test_erasing_an_actor_removes_name_and_organisation_from_every_file(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    with_actors(path)
+    assert found(path, [WIJKAGENT, TEAM, PARTNER]) == [WIJKAGENT, TEAM, PARTNER]
+    with open_journal(path) as j:
+        seq = j.seq
+        assert j.erase_actor("wa") == Hierarchy.actor_pseudonym("wa")
+        assert j.seq == seq + 1
+        assert found(path, [WIJKAGENT, TEAM]) == []  # also while open: the WAL was scrubbed
+        erased = j.hierarchy.actor("wa")
+        assert (erased.name, erased.organisation) == ("actor wa", "")
+        assert [a.id for a in j.hierarchy.wijkagenten_of("Zoomwijck")] == ["wa"]
+        live = j.export_state()
+    assert found(path, [WIJKAGENT, TEAM]) == []
+    assert found(path, [PARTNER]) == [PARTNER]  # another actor is not theirs to erase
+    with open_journal(path) as j:
+        assert j.export_state() == live
+        assert j.hierarchy.actor("wa").name == "actor wa"
+        assert j.hierarchy.actor("jw").name == PARTNER
+        adds = [e for _, e in j.events() if isinstance(e, AddActor)]
+    # Replaying the events from nothing gives the pseudonym too.
+    assert [(a.actor.name, a.actor.organisation) for a in adds] == [("actor wa", ""), (PARTNER, "")]
+    h, relay = fresh()
+    with open_journal(path) as j:
+        for _, event in j.events():
+            apply(h, relay, event)
+    assert h.actor("wa").name == "actor wa"
+    assert h.export_state() == live["hierarchy"]
+
+
+def test_erasing_an_unknown_actor_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    with_actors(path)
+    with open_journal(path) as j:
+        seq, state = j.seq, j.export_state()
+        for unknown in ("nobody", "WA", "lid 1"):
+            with pytest.raises(UnknownIdError):
+                j.execute(EraseActor(actor=unknown))
+        assert (j.seq, j.export_state()) == (seq, state)
+    with open_journal(path) as j:
+        assert (j.seq, j.export_state()) == (seq, state)
+    assert found(path, [WIJKAGENT, TEAM, PARTNER]) == [WIJKAGENT, TEAM, PARTNER]
+
+
+def test_an_actor_id_and_a_member_id_never_collide(tmp_path: Path) -> None:
+    """An actor called "6" is not member 6: each erasure deletes only its own subject's rows.
+
+    In one INTEGER column SQLite would have stored the text "6" as the number 6.
+    """
+    path = tmp_path / "j.db"
+    actor_name = "Partner Zesje"
+    with open_journal(path) as j:
+        for item in town():
+            j.execute(item)
+        member_name = j.hierarchy.name(6)
+        j.execute(AddActor(actor=Actor(id="6", kind=ActorKind.PARTNER, name=actor_name)))
+        j.erase(6)
+        assert found(path, [member_name, actor_name]) == [actor_name]
+        assert j.hierarchy.actor("6").name == actor_name
+    with open_journal(path) as j:
+        j.execute(EraseActor(actor="6"))
+        assert found(path, [actor_name]) == []
+        with sqlite3.connect(path) as conn:
+            rows = conn.execute("SELECT member, actor FROM personal WHERE actor IS NOT NULL")
+            assert rows.fetchall() == []
+
+
+def as_schema_1(path: Path) -> None:
+    """Rewrite a journal as schema 1 wrote it: actor names in the AddActor payloads."""
+    conn = sqlite3.connect(path)
+    with conn:
+        for seq, payload in conn.execute(
+            "SELECT seq, payload FROM events WHERE type = 'AddActor'"
+        ).fetchall():
+            rows = conn.execute("SELECT path, value FROM personal WHERE seq = ?", (seq,))
+            data = json.loads(payload)
+            restore(data, rows.fetchall())
+            old = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+            conn.execute(
+                "UPDATE events SET payload = ?, slots = 0, crc = ? WHERE seq = ?",
+                (old, event_crc(seq, "AddActor", 1, old, 0), seq),
+            )
+            conn.execute("DELETE FROM personal WHERE seq = ?", (seq,))
+        conn.execute("DROP INDEX personal_actor")
+        conn.execute("ALTER TABLE personal DROP COLUMN actor")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+
+
+def test_a_schema_1_journal_is_upgraded_and_its_actors_can_then_be_erased(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "j.db"
+    with_actors(path)
+    with open_journal(path) as j:
+        live, events = j.export_state(), list(j.events())
+    as_schema_1(path)
+    with open_journal(path) as j:
+        assert j.export_state() == live
+        assert list(j.events()) == events
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+            actors = conn.execute("SELECT DISTINCT actor FROM personal WHERE actor IS NOT NULL")
+            assert sorted(actors.fetchall()) == [("jw",), ("wa",)]
+        j.erase_actor("wa")
+    assert found(path, [WIJKAGENT, TEAM]) == []
+    assert found(path, [PARTNER]) == [PARTNER]
+
+
+def test_a_damaged_schema_1_journal_is_refused_not_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    with_actors(path)
+    as_schema_1(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "UPDATE events SET payload = replace(payload, 'Geheimhuis', 'Geheimhui5') "
+            "WHERE type = 'AddActor'"
+        )
+    with pytest.raises(CorruptStateError, match="checksum"):
+        open_journal(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+
+
+@given(seed=st.integers(0, 10**6), n=st.integers(10, 60), erase_at=st.integers(0, 60))
+def test_journal_round_trip_with_actors_and_their_erasure(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, n: int, erase_at: int
+) -> None:
+    """Property: with actors added and erased among random commands, a reopened
+    journal and a replay of its events from nothing both give the live state,
+    and only the erased actors' names are gone from the files."""
+    path = tmp_path_factory.mktemp("actors") / "j.db"
+    rng = random.Random(seed)
+    names = {f"a{i}": f"Actor Naam {seed} {i}" for i in range(4)}
+    erased: set[str] = set()
+    with Journal.open(path, policy=policy(), snapshot_every=7) as j:
+        for item in town():
+            j.execute(item)
+        t = 1000.0
+        for step in range(n):
+            t += 5.0
+            if step % 10 == 0 and step // 10 < len(names):
+                aid = f"a{step // 10}"
+                j.execute(AddActor(actor=Actor(id=aid, kind=ActorKind.PARTNER, name=names[aid])))
+            if step == erase_at and j.hierarchy.actors():
+                aid = rng.choice([a.id for a in j.hierarchy.actors()])
+                j.execute(EraseActor(actor=aid))
+                erased.add(aid)
+            with contextlib.suppress(RoutingError):  # a refused command writes nothing
+                j.execute(random_item(rng, j.hierarchy, j.relay, t))
+        live = j.export_state()
+    with Journal.open(path, policy=policy()) as j:
+        assert j.export_state() == live
+        h, relay = fresh()
+        for _, event in j.events():
+            apply(h, relay, event)
+    assert h.export_state() == live["hierarchy"]
+    added = {a.id for a in h.actors()}
+    assert found(path, [names[a] for a in sorted(erased)]) == []
+    kept = [names[a] for a in sorted(added - erased)]
+    assert found(path, kept) == kept
+
+
+# ------------------------------------------------------------- Fail.reason
+
+QUOTE = "Jan zegt dat hij niet kan posten"
+
+
+def failed_report(j: Journal, at: float, reporter: int, text: str, reason: str) -> str:
+    """Report, fail its first delivery with ``reason``, close it; the incident id."""
+    outputs = j.execute(Report(at=at, reporter=MemberId(reporter), melding=melding(text)))
+    delivery = next(o for o in outputs if isinstance(o, Delivery))
+    j.execute(Fail(at=at + 1, delivery=delivery.id, reason=reason))
+    j.execute(Afloop(at=at + 2, by=MemberId(reporter), incident=delivery.incident, text="klaar"))
+    return delivery.incident
+
+
+def test_a_failure_reason_goes_with_its_incident_on_retention(tmp_path: Path) -> None:
+    """The app writes Fail.reason, but it may quote a member: retention removes it."""
+    path = tmp_path / "j.db"
+    kept_quote = "Piet zegt dat de groep vol is"
+    with open_journal(path) as j:
+        for item in town():
+            j.execute(item)
+        old = failed_report(j, 0.0, 6, "Oude melding", QUOTE)
+        new = failed_report(j, 30 * DAY, 7, "Nieuwe melding", kept_quote)
+        assert found(path, [QUOTE, kept_quote]) == [QUOTE, kept_quote]
+        assert j.apply_retention(40 * DAY) == (old,)
+        failed = [d for d in j.relay.incident(old).deliveries if d.status is DeliveryStatus.FAILED]
+        assert [d.reason for d in failed] == [EXPIRED]  # the relay's own retention
+        still = [d for d in j.relay.incident(new).deliveries if d.status is DeliveryStatus.FAILED]
+        assert [d.reason for d in still] == [kept_quote]
+        live = j.export_state()
+    assert found(path, [QUOTE]) == []
+    assert found(path, [kept_quote]) == [kept_quote]
+    with open_journal(path) as j:
+        assert j.export_state() == live
+        reasons = [e.reason for _, e in j.events() if isinstance(e, Fail)]
+    assert reasons == [REDACTED, kept_quote]
+
+
+def test_a_police_sender_label_goes_by_retention_not_by_erasing_an_actor(tmp_path: Path) -> None:
+    """A PoliceNotice carries no actor id: its sender is a label the police chose."""
+    path = tmp_path / "j.db"
+    sender = "wijkagent Geheimhuis"
+    with open_journal(path) as j:
+        for item in town():
+            j.execute(item)
+        j.execute(AddActor(actor=Actor(id="wa", kind=ActorKind.WIJKAGENT, name=WIJKAGENT)))
+        notice = Melding(category="straatroof", called_112=True, text="let op")
+        j.execute(PoliceNotice(at=0.0, sender=sender, melding=notice, regiegroep="rg0"))
+        j.execute(Afloop(at=DAY, by=MemberId(0), incident="I1", text="klaar"))
+        j.erase_actor("wa")
+        assert found(path, [WIJKAGENT, sender]) == [sender]
+        assert j.relay.incident("I1").sender == sender
+        j.apply_retention(40 * DAY)
+        assert j.relay.incident("I1").sender == EXPIRED
+    assert found(path, [sender]) == []

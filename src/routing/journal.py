@@ -58,6 +58,7 @@ from .changes import (
     DEFAULT_RETENTION,
     Change,
     Erase,
+    EraseActor,
     Retention,
     apply_change,
 )
@@ -73,6 +74,7 @@ from .errors import (
     StateError,
     UnknownMemberError,
 )
+from .incident import DeliveryStatus
 from .journal_privacy import parse_event, restore, split
 from .journal_store import Durability, Store, dump, snapshot_crc
 from .model import Hierarchy
@@ -351,13 +353,16 @@ class Journal:
             erase = item.member
             if erase not in self._h and not self._store.has_personal(erase):
                 raise UnknownMemberError(erase)
+        # Actors are never removed, so an unknown one is refused by the hierarchy.
+        erase_actor = item.actor if isinstance(item, EraseActor) else None
         result = self._apply(item)
         expire: tuple[str, ...] = tuple(result) if isinstance(item, Retention) else ()
+        privacy = erase is not None or erase_actor is not None or bool(expire)
         seq = self._seq + 1
         try:
             slots = split(tag, payload, result)
             snapshot = None
-            if erase is not None or expire:
+            if privacy:
                 snapshot = dump(state_of(self._h, self._relay, seq=seq))
             self._store.append(
                 seq,
@@ -366,7 +371,9 @@ class Journal:
                 dump(payload),
                 slots,
                 erase_member=erase,
+                erase_actor=erase_actor,
                 expire=expire,
+                expire_deliveries=self._failed_deliveries(expire),
                 snapshot=snapshot,
             )
         except BaseException as exc:
@@ -378,7 +385,7 @@ class Journal:
                 command=item,
             ) from exc
         self._seq = seq
-        if erase is not None or expire:
+        if privacy:
             self._snap = seq
             self._scrub()
         elif self._snapshot_every is not None and seq - self._snap >= self._snapshot_every:
@@ -396,6 +403,15 @@ class Journal:
         Returns the pseudonym they keep. See docs/privacy.md.
         """
         pseudonym: str = self.execute(Erase(member=member))
+        return pseudonym
+
+    def erase_actor(self, actor: str) -> str:
+        """Erase an actor's name and organisation from the state and the files (AVG art. 17).
+
+        Returns the pseudonym they keep (:meth:`Hierarchy.actor_pseudonym`).
+        See docs/privacy.md.
+        """
+        pseudonym: str = self.execute(EraseActor(actor=actor))
         return pseudonym
 
     def apply_retention(
@@ -440,6 +456,15 @@ class Journal:
         if isinstance(item, _CHANGES):
             return apply_change(self._h, item, self._relay)  # type: ignore[arg-type]
         return self._relay.handle(item)  # type: ignore[arg-type]
+
+    def _failed_deliveries(self, incidents: tuple[str, ...]) -> list[int]:
+        """The failed deliveries of incidents that retention just cleared (their Fail reasons)."""
+        return [
+            record.delivery.id
+            for incident in incidents
+            for record in self._relay.incident(incident).deliveries
+            if record.status is DeliveryStatus.FAILED
+        ]
 
     def _decode_verified(
         self, seq: int, tag: str, version: int, payload: str, personal: Sequence[tuple[str, str]]

@@ -2,9 +2,9 @@
 
 The journal keeps every event's payload in one table and the personal
 fields of that payload in another, one row per field, keyed by the event's
-sequence number and labelled with the member the data belongs to and the
-incident it is about. Erasure (AVG art. 17) deletes a member's rows;
-retention (AVG art. 5) deletes an incident's rows. The event itself stays,
+sequence number and labelled with the member or actor the data belongs to
+and the incident it is about. Erasure (AVG art. 17) deletes a member's or
+an actor's rows; retention (AVG art. 5) deletes an incident's rows. The event itself stays,
 so the sequence has no holes and counts stay right.
 
 :func:`split` takes an encoded payload and moves each personal field out
@@ -28,7 +28,15 @@ library stores arrives through these paths:
   the reporter and filed under the incident it opened or joined; the same for
   a ``PoliceNotice``, with its sender label, owned by no member;
 * the **free text** a member writes: ``React``, ``Afloop``, and the reasons
-  given with ``Forward``, ``Decide`` and ``Screen``.
+  given with ``Forward``, ``Decide`` and ``Screen``;
+* an actor's **name** and **organisation** (``AddActor``), owned by the
+  actor: a wijkagent is a person, and an organisation can name one;
+* the **reason** of a ``Fail``: the app writes it, but it may quote a member
+  ("Jan zegt dat hij niet kan posten"). It is owned by no one (the library
+  cannot tell whom it quotes) and goes when retention clears the incident
+  of its delivery; the ``Fail`` names only the delivery, so it is filed
+  under no incident and found through the delivery then
+  (``journal_store.Store._expire_failures``).
 """
 
 from __future__ import annotations
@@ -47,8 +55,11 @@ __all__ = ["REDACTED", "Slot", "parse_event", "restore", "split"]
 #: What erased or expired free text reads as, in the relay and in the journal.
 REDACTED = "[verwijderd]"
 
-Slot = tuple[str, int | None, str | None, str]
-"""One personal field: (path as JSON, owning member, incident, value as JSON)."""
+Slot = tuple[str, int | None, str | None, str, str | None]
+"""One personal field: (path as JSON, owning member, incident, value as JSON, owning actor).
+
+At most one of member and actor is set: they are different kinds of subject
+and live in different columns, so their ids cannot collide."""
 
 _EMPTY_PERSON = encode(Person())
 _PERSON_PHOTO = PhotoSubject.PERSOON.value
@@ -72,11 +83,12 @@ class _Splitter:
         placeholder: Any,
         member: int | None,
         incident: str | None,
+        actor: str | None = None,
     ) -> None:
         value = container[key]
         if value == placeholder:
             return  # nothing personal to keep apart (an empty text, no phone)
-        self.slots.append((_dump([*path, key]), member, incident, _dump(value)))
+        self.slots.append((_dump([*path, key]), member, incident, _dump(value), actor))
         container[key] = placeholder
 
     def applicant(self, data: dict[str, Any], path: list[str | int], mid: int) -> None:
@@ -158,6 +170,14 @@ def split(tag: str, payload: dict[str, Any], result: Any) -> list[Slot]:
     elif tag in ("Forward", "Decide", "Screen"):
         incident = payload.get("incident") or _incident(result)
         s.take(payload, "reason", [], "", payload["by"], incident)
+    elif tag == "AddActor":
+        actor = payload["actor"]
+        who = actor["id"]
+        s.take(actor, "name", ["actor"], Hierarchy.actor_pseudonym(who), None, None, who)
+        s.take(actor, "organisation", ["actor"], "", None, None, who)
+    elif tag == "Fail":
+        # Required text, so the placeholder is not empty; see the module docstring.
+        s.take(payload, "reason", [], REDACTED, None, None)
     return s.slots
 
 

@@ -7,8 +7,24 @@ One file, standard-library :mod:`sqlite3`, WAL mode. Four tables::
 
     meta       (key TEXT PRIMARY KEY, value TEXT)            format, schema, settings, floor
     events     (seq INTEGER PRIMARY KEY, type, version, payload JSON, slots, crc)
-    personal   (seq, path, member, incident, value JSON, crc)  personal fields, apart
+    personal   (seq, path, member, incident, value JSON, crc, actor)  personal fields, apart
     snapshots  (seq INTEGER PRIMARY KEY, body JSON, crc)      whole state after event seq
+
+*Subjects.* A personal row says whose data it is in one of two columns:
+``member`` (an INTEGER member id) or ``actor`` (a TEXT actor id), never
+both. They are separate columns, not one, because an actor id is text the
+app chooses: in a shared INTEGER column SQLite would store an actor called
+``"12"`` as the number 12, and erasing member 12 would delete the actor's
+rows. ``WHERE member = ?`` and ``WHERE actor = ?`` cannot see each other's
+rows. A row with neither (a police sender, a failed delivery's reason)
+belongs to no one who can ask for erasure, and goes by retention.
+
+*Schema 2* added ``actor`` (at the end of the table, where ``ALTER TABLE``
+puts it). A schema-1 file is upgraded when it is opened, in one
+transaction: the column and its index are added, and the name and
+organisation of each ``AddActor`` event, which schema 1 kept in the
+payload, are moved into rows of that actor, so they can be erased like any
+other. Afterwards a schema-1 reader refuses the file as newer.
 
 The file is recognised by ``PRAGMA application_id`` (:data:`APPLICATION_ID`)
 and its schema version by ``PRAGMA user_version`` (:data:`SCHEMA_VERSION`),
@@ -52,7 +68,7 @@ __all__ = ["APPLICATION_ID", "FORMAT", "SCHEMA_VERSION", "Durability", "Store"]
 #: ``PRAGMA application_id`` of a journal: "RTJL" in ASCII.
 APPLICATION_ID: Final = 0x52544A4C
 #: The journal's schema version (``PRAGMA user_version``); see docs/persistence.md.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 #: The ``meta.format`` value.
 FORMAT: Final = "routing.journal"
 
@@ -78,10 +94,12 @@ CREATE TABLE personal (
     incident TEXT,
     value TEXT NOT NULL,
     crc INTEGER NOT NULL,
+    actor TEXT,
     PRIMARY KEY (seq, path)
 ) WITHOUT ROWID;
 CREATE INDEX personal_member ON personal (member) WHERE member IS NOT NULL;
 CREATE INDEX personal_incident ON personal (incident) WHERE incident IS NOT NULL;
+CREATE INDEX personal_actor ON personal (actor) WHERE actor IS NOT NULL;
 CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, crc INTEGER NOT NULL);
 """
 
@@ -92,8 +110,21 @@ def event_crc(seq: int, tag: str, version: int, payload: str, slots: int) -> int
     return zlib.crc32(f"{seq}\x1f{tag}\x1f{version}\x1f{slots}\x1f{payload}".encode())
 
 
-def personal_crc(seq: int, path: str, member: int | None, incident: str | None, value: str) -> int:
-    return zlib.crc32(f"{seq}\x1f{path}\x1f{member}\x1f{incident}\x1f{value}".encode())
+def personal_crc(
+    seq: int,
+    path: str,
+    member: int | None,
+    incident: str | None,
+    value: str,
+    actor: str | None = None,
+) -> int:
+    # Without an actor, the schema-1 formula: rows written before the actor
+    # column existed keep their checksums. The value is JSON, which escapes
+    # control characters, so the separator cannot occur inside it.
+    text = f"{seq}\x1f{path}\x1f{member}\x1f{incident}\x1f{value}"
+    if actor is not None:
+        text += f"\x1f{actor}"
+    return zlib.crc32(text.encode())
 
 
 def snapshot_crc(seq: int, body: str) -> int:
@@ -141,6 +172,8 @@ class Store:
             conn.execute(f"PRAGMA synchronous = {_SYNCHRONOUS[durability]}")
             # Zero deleted content in place, so erased data leaves no bytes behind.
             conn.execute("PRAGMA secure_delete = ON")
+            if meta["schema"] == "1":
+                _upgrade_from_1(conn, meta, path)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise CorruptStateError(f"not a readable journal: {exc}", source=path) from None
@@ -183,7 +216,7 @@ class Store:
         none: tuple[tuple[str, str], ...] = ()
         try:
             personal = self.conn.execute(
-                "SELECT seq, path, member, incident, value, crc FROM personal "
+                "SELECT seq, path, member, incident, value, crc, actor FROM personal "
                 "WHERE seq > ? ORDER BY seq, path",
                 (after,),
             )
@@ -214,13 +247,11 @@ class Store:
                     rows = []
                     # A row below seq belongs to no event: a missing one, reported above.
                     while pending is not None and pending[0] <= seq:
-                        p_seq, path, member, incident, value, p_crc = pending
-                        if (
-                            crc32(
-                                f"{p_seq}\x1f{path}\x1f{member}\x1f{incident}\x1f{value}".encode()
-                            )
-                            != p_crc
-                        ):
+                        p_seq, path, member, incident, value, p_crc, actor = pending
+                        text = f"{p_seq}\x1f{path}\x1f{member}\x1f{incident}\x1f{value}"
+                        if actor is not None:
+                            text += f"\x1f{actor}"  # as personal_crc
+                        if crc32(text.encode()) != p_crc:
                             raise self._bad_personal(p_seq)
                         if p_seq == seq:
                             rows.append((path, value))
@@ -236,8 +267,8 @@ class Store:
                 yield seq, tag, version, payload, rows
             # Rows after the last event belong to no event; a damaged one is still damage.
             while pending is not None:
-                p_seq, path, member, incident, value, p_crc = pending
-                if personal_crc(p_seq, path, member, incident, value) != p_crc:
+                p_seq, path, member, incident, value, p_crc, actor = pending
+                if personal_crc(p_seq, path, member, incident, value, actor) != p_crc:
                     raise self._bad_personal(p_seq)
                 pending = next(personal, None)
         except sqlite3.DatabaseError as exc:
@@ -261,17 +292,22 @@ class Store:
         tag: str,
         version: int,
         payload: str,
-        slots: Sequence[tuple[str, int | None, str | None, str]],
+        slots: Sequence[tuple[str, int | None, str | None, str, str | None]],
         *,
         erase_member: int | None = None,
+        erase_actor: str | None = None,
         expire: Iterable[str] = (),
+        expire_deliveries: Iterable[int] = (),
         snapshot: str | None = None,
     ) -> None:
         """Write one event, in one transaction, committed before this returns.
 
-        ``erase_member`` and ``expire`` delete that member's and those
-        incidents' personal rows; ``snapshot`` replaces every snapshot with
-        one at ``seq`` and raises the floor to it (see the module docstring).
+        ``erase_member``, ``erase_actor`` and ``expire`` delete that member's,
+        that actor's and those incidents' personal rows; ``expire_deliveries``
+        deletes the reasons of ``Fail`` events for those deliveries (filed
+        under no incident: see :meth:`_expire_failures`). ``snapshot``
+        replaces every snapshot with one at ``seq`` and raises the floor to
+        it (see the module docstring).
         """
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
@@ -285,15 +321,14 @@ class Store:
                 (seq, tag, version, payload, n, event_crc(seq, tag, version, payload, n)),
             )
             if slots:
-                conn.executemany(
-                    "INSERT INTO personal (seq, path, member, incident, value, crc) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(seq, p, m, i, v, personal_crc(seq, p, m, i, v)) for p, m, i, v in slots],
-                )
+                _insert_personal(conn, seq, slots)
             if erase_member is not None:
                 conn.execute("DELETE FROM personal WHERE member = ?", (erase_member,))
+            if erase_actor is not None:
+                conn.execute("DELETE FROM personal WHERE actor = ?", (erase_actor,))
             for incident in expire:
                 conn.execute("DELETE FROM personal WHERE incident = ?", (incident,))
+            self._expire_failures(expire_deliveries)
             if snapshot is not None:
                 conn.execute("DELETE FROM snapshots")
                 self._put_snapshot(seq, snapshot)
@@ -304,6 +339,22 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def _expire_failures(self, deliveries: Iterable[int]) -> None:
+        # A Fail names its delivery, not the incident, and the relay has no
+        # public lookup from one to the other; so its reason is filed under
+        # no incident when written, and found here, when retention clears
+        # the incident, through the delivery ids the relay still lists.
+        wanted = set(deliveries)
+        if not wanted:
+            return
+        rows = self.conn.execute(
+            "SELECT p.seq, e.payload FROM personal AS p JOIN events AS e ON e.seq = p.seq "
+            "WHERE p.incident IS NULL AND p.member IS NULL AND p.actor IS NULL "
+            "AND e.type = 'Fail'"
+        ).fetchall()
+        doomed = [(seq,) for seq, payload in rows if json.loads(payload)["delivery"] in wanted]
+        self.conn.executemany("DELETE FROM personal WHERE seq = ?", doomed)
 
     def put_snapshot(self, seq: int, body: str, *, keep: int = 2) -> None:
         """Add a snapshot at ``seq`` and keep only the newest ``keep``."""
@@ -349,6 +400,54 @@ class Store:
     def _set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
         self.meta[key] = value
+
+
+def _insert_personal(
+    conn: sqlite3.Connection,
+    seq: int,
+    slots: Sequence[tuple[str, int | None, str | None, str, str | None]],
+) -> None:
+    conn.executemany(
+        "INSERT INTO personal (seq, path, member, incident, value, crc, actor) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(seq, p, m, i, v, personal_crc(seq, p, m, i, v, a), a) for p, m, i, v, a in slots],
+    )
+
+
+def _upgrade_from_1(conn: sqlite3.Connection, meta: dict[str, str], path: str) -> None:
+    """Schema 1 -> 2: the actor column, and AddActor's personal fields moved into it."""
+    from .journal_privacy import split  # the one definition of what is personal
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("ALTER TABLE personal ADD COLUMN actor TEXT")
+        conn.execute("CREATE INDEX personal_actor ON personal (actor) WHERE actor IS NOT NULL")
+        rows = conn.execute(
+            "SELECT seq, type, version, payload, slots, crc FROM events WHERE type = 'AddActor'"
+        ).fetchall()
+        for seq, tag, version, payload, n, crc in rows:
+            # Checked first: a fresh checksum over damaged text would hide the damage.
+            if type(payload) is not str or event_crc(seq, tag, version, payload, n) != crc:
+                raise CorruptStateError(f"event {seq} fails its checksum", source=path, seq=seq)
+            data = json.loads(payload)
+            slots = split(tag, data, None)
+            if n or not slots:
+                continue  # nothing left in the payload to move
+            new = dump(data)
+            m = len(slots)
+            conn.execute(
+                "UPDATE events SET payload = ?, slots = ?, crc = ? WHERE seq = ?",
+                (new, m, event_crc(seq, tag, version, new, m), seq),
+            )
+            _insert_personal(conn, seq, slots)
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
+        conn.execute("PRAGMA user_version = 2")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    meta["schema"] = "2"
 
 
 def _is_fresh(path: str) -> bool:
