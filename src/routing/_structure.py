@@ -103,15 +103,16 @@ class HierarchyReader:
 
         A copy, not a view: a view would share the attribute dicts, and a
         caller could rewrite a group's kind or an edge's relation under the
-        model. Copying 24,000 groups takes tens of milliseconds; keep the
-        result while the :attr:`structure_version` stays the same.
+        model. Copying a national instance (24,000 groups) takes about 0.3 s;
+        keep the result while the :attr:`structure_version` stays the same.
         """
         return nx.freeze(self._g.copy())
 
     @property
     def version(self) -> int:
-        """A counter that every accepted change raises: caches built from the
-        structure (the relay's routing tables) compare it to know they are stale."""
+        """A counter that every accepted change raises, residents included; a
+        cache of anything the hierarchy holds compares it to know it is stale.
+        Routing tables use :attr:`structure_version`."""
         return self._version
 
     @property
@@ -268,8 +269,7 @@ class HierarchyReader:
         """Everyone in the chat group, admins included."""
         rec = self._rec(gid)
         if rec.kind is GroupKind.WIJKGROEP:
-            sg = self._recs[self.stuurgroep_of(gid)]
-            return frozenset(map(MemberId, (*rec.residents, *sg.members)))
+            return frozenset(map(MemberId, (*rec.residents, *self._manager(rec).members)))
         return self.admins(gid)
 
     def admins(self, gid: str) -> frozenset[MemberId]:
@@ -281,7 +281,7 @@ class HierarchyReader:
         """
         rec = self._rec(gid)
         if rec.kind is GroupKind.WIJKGROEP:
-            return frozenset(map(MemberId, self._recs[self.stuurgroep_of(gid)].members))
+            return frozenset(map(MemberId, self._manager(rec).members))
         if rec.kind is GroupKind.STUURGROEP:
             return frozenset(map(MemberId, rec.members))
         if rec.kind is GroupKind.REGIEGROEP:
@@ -396,9 +396,12 @@ class HierarchyReader:
             raise UnknownMemberError(mid)
         return home
 
+    def _manager(self, wg: _Rec) -> _Rec:
+        """The stuurgroep that manages a wijkgroep (its one predecessor)."""
+        return self._recs[next(iter(self._g.pred[wg.id]))]
+
     def _visiting_admins(self, wg: _Rec) -> int:
-        sg = self._recs[next(iter(self._g.pred[wg.id]))]
-        return sum(1 for m in sg.members if self._home[m] is not wg)
+        return sum(1 for m in self._manager(wg).members if self._home[m] is not wg)
 
     def _regie_members(self, wijk: str) -> list[MemberId]:
         return [
@@ -408,10 +411,14 @@ class HierarchyReader:
     def _delegates(self, rec: _Rec) -> frozenset[int]:
         if rec.delegates is not None:
             return rec.delegates
-        gem = self._gemeenten[rec.gemeente]
+        return self._gemeente_regie_members(rec.gemeente)
+
+    def _gemeente_regie_members(self, gemeente: str) -> frozenset[int]:
+        """Everyone in a regiegroep of the gemeente: the default delegates of its
+        gemeentelijke regiegroep, and the only members who may be chosen."""
         return frozenset(
             m
-            for w in gem.wijken
+            for w in self._gemeenten[gemeente].wijken
             if self._wijken[w].regiegroep is not None
             for m in self._regie_members(w)
         )

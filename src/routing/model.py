@@ -94,11 +94,7 @@ class Hierarchy(HierarchyReader):
         stuurgroepen. If the wijk already has a
         regiegroep, the founders join it (S5). Returns the founders' ids.
         """
-        low, high = self.settings.stuurgroep_size
-        if not low <= len(founders) <= high:
-            raise InvariantRefused(
-                f"a stuurgroep has {low}-{high} members, not {len(founders)}", rule="G4"
-            )
+        self._check_stuurgroep_size(len(founders))
         if not 0 <= telefoonbeheerder < len(founders):
             raise InvariantRefused("the telefoonbeheerder must be one of the founders", rule="T1")
         self._require_new(wijkgroep, stuurgroep)
@@ -188,12 +184,7 @@ class Hierarchy(HierarchyReader):
         ]
         if not regiegroepen:
             raise InvariantRefused(f"gemeente {gemeente!r} has no regiegroep to link")
-        eligible = {
-            m
-            for w in gem.wijken
-            for m in self._regie_members(w)
-            if self._wijken[w].regiegroep is not None
-        }
+        eligible = self._gemeente_regie_members(gemeente)
         chosen = None if delegates is None else frozenset(delegates)
         if chosen is not None:
             for mid in chosen:
@@ -399,11 +390,7 @@ class Hierarchy(HierarchyReader):
         sg = self._rec(stuurgroep, GroupKind.STUURGROEP)
         new = list(dict.fromkeys(members))
         self._require_majority(sg, approvals, "change the stuurgroep")
-        low, high = self.settings.stuurgroep_size
-        if not low <= len(new) <= high:
-            raise InvariantRefused(
-                f"a stuurgroep has {low}-{high} members, not {len(new)}", rule="G4"
-            )
+        self._check_stuurgroep_size(len(new))
         if telefoonbeheerder not in new:
             raise InvariantRefused("the telefoonbeheerder must be a stuurgroep member", rule="T1")
         managed = set(self.managed_wijkgroepen(stuurgroep))
@@ -478,10 +465,10 @@ class Hierarchy(HierarchyReader):
         data went when they left. Returns the pseudonym.
         """
         self._home_of(member)
-        self._names[member] = self.pseudonym(member)
+        pseudonym = self._names[member] = self.pseudonym(member)
         self._phones.pop(member, None)
         self._version += 1
-        return self._names[member] or ""
+        return pseudonym
 
     # ------------------------------------------------ actors outside the groups
 
@@ -552,6 +539,11 @@ class Hierarchy(HierarchyReader):
             raise AdmissionRefused(f"{applicant.name} does not live or work in the area", rule="H2")
         if not applicant.accepted_rules:
             raise AdmissionRefused(f"{applicant.name} has not accepted the house rules", rule="H10")
+
+    def _check_stuurgroep_size(self, n: int) -> None:
+        low, high = self.settings.stuurgroep_size
+        if not low <= n <= high:
+            raise InvariantRefused(f"a stuurgroep has {low}-{high} members, not {n}", rule="G4")
 
     def _check_fits(self, gid: str, size: int, platform: Platform) -> None:
         if size > platform.member_limit:
