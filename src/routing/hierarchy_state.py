@@ -17,7 +17,7 @@ from array import array
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, StateError
+from .errors import StateError
 from .settings import Platform, Settings
 from .values import Actor, ActorKind, GroupKind, Relation
 
@@ -30,8 +30,13 @@ KIND = "routing.hierarchy"
 SCHEMA = 1
 
 
-def _platform(p: Platform) -> dict[str, Any]:
-    return {"name": p.name, "member_limit": p.member_limit}
+def _encode(value: object) -> Any:
+    # The journal's codec already turns attrs values into JSON and back with
+    # their validators; imported here, not at the top, because the codec
+    # imports the changes and so the model, which imports this module.
+    from .codec import encode
+
+    return encode(value)
 
 
 def export_hierarchy(h: Hierarchy) -> dict[str, Any]:
@@ -44,7 +49,7 @@ def export_hierarchy(h: Hierarchy) -> dict[str, Any]:
             "kind": rec.kind.value,
             "wijk": rec.wijk,
             "gemeente": rec.gemeente,
-            "platform": _platform(rec.platform),
+            "platform": _encode(rec.platform),
         }
         if rec.kind is GroupKind.WIJKGROEP:
             entry["residents"] = list(rec.residents)
@@ -57,13 +62,7 @@ def export_hierarchy(h: Hierarchy) -> dict[str, Any]:
     return {
         "kind": KIND,
         "schema": SCHEMA,
-        "settings": {
-            "platform": _platform(s.platform),
-            "split_threshold": s.split_threshold,
-            "nearly_full_ratio": s.nearly_full_ratio,
-            "stuurgroep_size": list(s.stuurgroep_size),
-            "adult_age": s.adult_age,
-        },
+        "settings": _encode(s),
         "gemeenten": [
             {"name": g.name, "wijken": list(g.wijken), "regiegroep": g.regiegroep}
             for g in h._gemeenten.values()
@@ -133,14 +132,18 @@ class _Reader:
             raise self.fail(where, "expected a list of strings")
         return values
 
-    def platform(self, data: Any, where: str) -> Platform:
+    def value(self, cls: type[Any], data: Any, where: str) -> Any:
+        """An attrs value (a Platform, the Settings), through the journal's codec."""
+        from .codec import decode
+
         try:
-            return Platform(
-                name=self.get(data, "name", str, where),
-                member_limit=self.get(data, "member_limit", int, where),
-            )
-        except ConfigError as err:
-            raise self.fail(where, str(err)) from err
+            return decode(cls, data)
+        except StateError as err:
+            raise self.fail(where, err.problem) from err
+
+    def platform(self, data: Any, where: str) -> Platform:
+        platform: Platform = self.value(Platform, data, where)
+        return platform
 
 
 def _names(kind: type | tuple[type, ...]) -> str:
@@ -172,22 +175,7 @@ def hierarchy_from_state(
     if schema < 1:
         raise r.fail("schema", f"unknown schema {schema}")
     if settings is None:
-        raw = r.get(state, "settings", Mapping, "state")
-        size = r.get(raw, "stuurgroep_size", list, "settings")
-        if len(size) != 2 or not all(type(v) is int for v in size):
-            raise r.fail("settings.stuurgroep_size", "expected [low, high]")
-        try:
-            settings = Settings(
-                platform=r.platform(
-                    r.get(raw, "platform", Mapping, "settings"), "settings.platform"
-                ),
-                split_threshold=r.get(raw, "split_threshold", int, "settings"),
-                nearly_full_ratio=float(r.get(raw, "nearly_full_ratio", (int, float), "settings")),
-                stuurgroep_size=(size[0], size[1]),
-                adult_age=r.get(raw, "adult_age", int, "settings"),
-            )
-        except ConfigError as err:
-            raise r.fail("settings", str(err)) from err
+        settings = r.value(Settings, r.get(state, "settings", Mapping, "state"), "settings")
 
     h = Hierarchy(settings)
     names = r.strs(r.get(state, "names", list, "state"), "names", nullable=True)
