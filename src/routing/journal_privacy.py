@@ -46,6 +46,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .codec import encode
+from .journal_store import dump
 from .melding import Person, Photo, PhotoSubject
 from .model import Hierarchy
 from .place import Transport
@@ -63,10 +64,6 @@ and live in different columns, so their ids cannot collide."""
 
 _EMPTY_PERSON = encode(Person())
 _PERSON_PHOTO = PhotoSubject.PERSOON.value
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 class _Splitter:
@@ -88,7 +85,7 @@ class _Splitter:
         value = container[key]
         if value == placeholder:
             return  # nothing personal to keep apart (an empty text, no phone)
-        self.slots.append((_dump([*path, key]), member, incident, _dump(value), actor))
+        self.slots.append((dump([*path, key]), member, incident, dump(value), actor))
         container[key] = placeholder
 
     def applicant(self, data: dict[str, Any], path: list[str | int], mid: int) -> None:

@@ -59,9 +59,12 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from .errors import CorruptStateError, ForeignStateError, NewerSchemaError
+
+if TYPE_CHECKING:
+    from .journal_privacy import Slot
 
 __all__ = ["APPLICATION_ID", "FORMAT", "SCHEMA_VERSION", "Durability", "Store"]
 
@@ -292,7 +295,7 @@ class Store:
         tag: str,
         version: int,
         payload: str,
-        slots: Sequence[tuple[str, int | None, str | None, str, str | None]],
+        slots: Sequence[Slot],
         *,
         erase_member: int | None = None,
         erase_actor: str | None = None,
@@ -405,7 +408,7 @@ class Store:
 def _insert_personal(
     conn: sqlite3.Connection,
     seq: int,
-    slots: Sequence[tuple[str, int | None, str | None, str, str | None]],
+    slots: Sequence[Slot],
 ) -> None:
     conn.executemany(
         "INSERT INTO personal (seq, path, member, incident, value, crc, actor) "
