@@ -37,10 +37,10 @@ from routing.incident import IncidentState
 from routing.melding import Melding
 from routing.model import Hierarchy
 from routing.outputs import Delivery, Output
-from routing.policies import Always, Policy
+from routing.policies import Always, Never, Policy
 from routing.relay import Relay, RelayConfig
 from routing.relay_state import SCHEMA, melding_from_plain, melding_to_plain
-from routing.testing import Harness, build_town, melding, zoomwijck
+from routing.testing import Harness, build_town, deliveries, melding, zoomwijck
 from routing.values import GroupKind
 from strategies.melding import meldingen
 from test_relay_stateful import CATEGORIES, layouts, policies
@@ -414,3 +414,15 @@ def test_fan_out_plans_give_exactly_what_the_generic_spread_gives(
         command = driver.command()
         assert driver.run(generic, command) == driver.run(driver.relay, command), command
     assert generic.export_state() == driver.relay.export_state()
+
+
+def test_fan_out_plans_follow_a_replaced_policy_whichever_command_sees_it_first() -> None:
+    """R5, R6: the plans of the old policy go when the app replaces it, also when
+    a police notice (which spreads without a plan) is the first command after."""
+    town = zoomwijck()
+    relay = Relay(town.hierarchy, policy=Always())
+    relay.policy = Never()
+    h = Harness(relay)
+    h.police(melding(), stuurgroepen=["sg-zuid"])
+    out = h.report(town.resident("wg-noord-1"), melding("vandalisme"))
+    assert [d.group for d in deliveries(out)] == ["wg-noord-1"]

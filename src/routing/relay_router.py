@@ -145,13 +145,24 @@ class Router:
         if plan.forwards:
             inc.phase = next_phase(inc.phase, Event.FORWARD, incident=inc.id)
 
+    def _verdicts(self) -> dict[Step, Verdict] | None:
+        """:func:`~routing.policies.fixed_verdicts` of the current policy.
+
+        Worked out again when the app replaced :attr:`policy`; the fan-out
+        plans made for the old one go at the same moment, whichever command
+        notices the change first.
+        """
+        policy = self.policy
+        if policy is not self._fixed_for:
+            self._fixed_for = policy
+            self._fixed = fixed_verdicts(policy)
+            self._plans = {}
+        return self._fixed
+
     def _plan(self, wijkgroep: str) -> Plan | None:
         """The fan-out plan of ``wijkgroep`` for the current policy and tables, if any."""
-        if self.policy is not self._fixed_for:
-            self._fixed_for = self.policy
-            self._fixed = fixed_verdicts(self.policy)
-            self._plans = {}
-        if self._fixed is None or not self.use_plans:
+        fixed = self._verdicts()
+        if fixed is None or not self.use_plans:
             return None
         if self._plans_at != self._tables.rebuilds:  # the structure changed
             self._plans = {}
@@ -159,7 +170,7 @@ class Router:
         try:
             return self._plans[wijkgroep]
         except KeyError:
-            plan = self._plans[wijkgroep] = build_plan(self._tables, wijkgroep, self._fixed)
+            plan = self._plans[wijkgroep] = build_plan(self._tables, wijkgroep, fixed)
             return plan
 
     def _police(self, cmd: PoliceNotice) -> tuple[Output, ...]:
@@ -251,10 +262,7 @@ class Router:
         tables = self._tables
         entries = tables._entries
         policy = self.policy
-        if policy is not self._fixed_for:
-            self._fixed_for = policy
-            self._fixed = fixed_verdicts(policy)
-        fixed = self._fixed
+        fixed = self._verdicts()
         reach = inc.reach
         considered = inc.judged()
         decisions: list[DecisionRec] = []  # added to the incident's at the end
