@@ -50,7 +50,7 @@ def test_every_phase_is_reachable_from_the_start() -> None:
 def test_diagram_names_every_transition() -> None:
     diagram = transition_diagram()
     assert diagram.startswith("stateDiagram-v2\n")
-    for (_, event) in TRANSITIONS:
+    for _, event in TRANSITIONS:
         assert event.label in diagram
 
 
