@@ -82,6 +82,11 @@ def _words(lang: str) -> dict[str, str]:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}") from None
 
 
+def _tidy_lines(text: str) -> str:
+    """Collapse whitespace within each line and drop the blank edges."""
+    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+
+
 def _when(moment: dt.datetime, lang: str) -> tuple[str, str]:
     date = moment.strftime("%Y-%m-%d") if lang == "en" else moment.strftime("%d-%m-%Y")
     return date, moment.strftime("%H:%M")
@@ -190,7 +195,7 @@ def render_afloop(
         date, time = _when(at, lang)
         head += f" ({date} {time})"
     lines = [head]
-    body = "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+    body = _tidy_lines(text)
     if body:
         lines.append(body)
     if by:

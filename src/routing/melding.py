@@ -22,13 +22,14 @@ from typing import Any
 
 import attrs
 
-from .chattext import render_afloop, render_melding
+from .chattext import _tidy_lines, render_afloop, render_melding
 from .errors import InvalidValueError, OutOfScopeError, PhotoError
 from .kenteken import Kenteken, parse_kenteken
 
-# The labelled-enum base lives with the place enums, which came first; it is
-# private to the package and shared so that every enum parses the same way.
-from .place import Compass, Place, Transport, _key, _Labelled
+# The labelled-enum base and the one-line text cleaner live with the place
+# enums, which came first; they are private to the package and shared so that
+# every enum parses, and every text field is cleaned, the same way.
+from .place import Compass, Place, Transport, _clean, _key, _Labelled
 
 __all__ = [
     "OUT_OF_SCOPE_WORDS",
@@ -189,27 +190,20 @@ def _subject(value: PhotoSubject | str) -> PhotoSubject:
 _Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
-def _text(value: object) -> str:
-    """Collapse whitespace in a one-line field; refuse non-text early."""
-    if not isinstance(value, str):
-        raise InvalidValueError(value, "expected text")
-    return " ".join(value.split())
-
-
 def _multiline(value: object) -> str:
     if not isinstance(value, str):
         raise InvalidValueError(value, "expected text")
-    return "\n".join(" ".join(line.split()) for line in value.strip().splitlines())
+    return _tidy_lines(value)
 
 
 def _texts(values: Iterable[str]) -> tuple[str, ...]:
     if isinstance(values, str):
         values = [values]
-    return tuple(item for item in (_text(value) for value in values) if item)
+    return tuple(item for item in (_clean(value) for value in values) if item)
 
 
 def _optional_text(value: str | None) -> str | None:
-    return (_text(value) or None) if value is not None else None
+    return (_clean(value) or None) if value is not None else None
 
 
 @attrs.frozen(kw_only=True)
@@ -274,10 +268,10 @@ class Person:
         default=None, converter=_estimate, validator=_within(50, 250, "cm")
     )
     build: Build | None = attrs.field(default=None, converter=_build)
-    skin: str = attrs.field(default="", converter=_text)
-    hair: str = attrs.field(default="", converter=_text)
-    face: str = attrs.field(default="", converter=_text)
-    clothing: str = attrs.field(default="", converter=_text)
+    skin: str = attrs.field(default="", converter=_clean)
+    hair: str = attrs.field(default="", converter=_clean)
+    face: str = attrs.field(default="", converter=_clean)
+    clothing: str = attrs.field(default="", converter=_clean)
     particulars: tuple[str, ...] = attrs.field(default=(), converter=_texts)
 
 
@@ -300,9 +294,9 @@ class Vehicle:
     """
 
     kind: Transport = attrs.field(default=Transport.AUTO, converter=_transport)
-    colour: str = attrs.field(default="", converter=_text)
-    make: str = attrs.field(default="", converter=_text)
-    model: str = attrs.field(default="", converter=_text)
+    colour: str = attrs.field(default="", converter=_clean)
+    make: str = attrs.field(default="", converter=_clean)
+    model: str = attrs.field(default="", converter=_clean)
     kenteken: Kenteken | None = attrs.field(default=None, converter=_kenteken)
 
     @kind.validator
@@ -334,7 +328,7 @@ class Photo:
 
     reference: str = attrs.field(converter=_reference)
     subject: PhotoSubject = attrs.field(default=PhotoSubject.PERSOON, converter=_subject)
-    reason: str = attrs.field(default="", converter=_text)
+    reason: str = attrs.field(default="", converter=_clean)
 
     def __attrs_post_init__(self) -> None:
         if self.subject is PhotoSubject.PERSOON and not self.reason:
