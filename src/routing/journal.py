@@ -275,15 +275,7 @@ class Journal:
         body = dump(state_of(h, relay, seq=0))
         store, _ = Store.open(path, durability, settings=dump(encode(h.settings)))
         try:
-            conn = store.conn
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute(
-                "INSERT INTO snapshots (seq, body, crc) VALUES (0, ?, ?)",
-                (body, snapshot_crc(0, body)),
-            )
-            conn.execute("UPDATE meta SET value = '0' WHERE key = 'floor'")
-            conn.execute("COMMIT")
-            store.meta["floor"] = "0"
+            store.start_from(0, body)
             return cls(
                 store,
                 settings=h.settings,

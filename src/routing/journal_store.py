@@ -376,6 +376,19 @@ class Store:
                 conn.execute("ROLLBACK")
             raise
 
+    def start_from(self, seq: int, body: str) -> None:
+        """Make a snapshot at ``seq`` the floor of every replay (an imported state)."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._put_snapshot(seq, body)
+            self._set_meta("floor", str(seq))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
     def scrub(self) -> bool:
         """Remove the bytes of deleted rows from the WAL, free pages and the main file.
 
