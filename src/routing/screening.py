@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 
 import attrs
 
@@ -226,15 +226,23 @@ class ScreeningVerdict:
         return self.findings[0].reason if self.findings else None
 
 
+def _abuse(bad: Sequence[str]) -> list[Finding]:
+    """The H5 finding for the word-list entries in ``bad``, if there are any."""
+    if not bad:
+        return []
+    return [
+        Finding(rule="H5", reason=f"unbusinesslike language ({', '.join(bad)}); keep it respectful")
+    ]
+
+
+#: H3: the report says, or the melding records, that 112 was not called.
+_NOT_CALLED_FINDING = Finding(
+    rule="H3", reason="112 has not been called: call 112 first, then report"
+)
+
+
 def _screen_text(text: str, words: WordList, *, reaction: bool) -> list[Finding]:
-    findings: list[Finding] = []
-    bad = words.find(text)
-    if bad:
-        findings.append(
-            Finding(
-                rule="H5", reason=f"unbusinesslike language ({', '.join(bad)}); keep it respectful"
-            )
-        )
+    findings = _abuse(words.find(text))
     tokens = _tokens(text)
     folded = " ".join(_fold(text).split())
     if not text.strip():
@@ -263,29 +271,19 @@ def _screen_text(text: str, words: WordList, *, reaction: bool) -> list[Finding]
             )
         )
     elif _NOT_CALLED.search(folded):
-        findings.append(
-            Finding(rule="H3", reason="112 has not been called: call 112 first, then report")
-        )
+        findings.append(_NOT_CALLED_FINDING)
     elif not _CALLED.search(folded):
         findings.append(Finding(rule="H4", reason="the report does not say whether 112 was called"))
     return findings
 
 
 def _screen_melding(melding: Melding, words: WordList) -> list[Finding]:
-    findings: list[Finding] = []
     bad: list[str] = []
     for part in melding.texts():
         bad += [word for word in words.find(part) if word not in bad]
-    if bad:
-        findings.append(
-            Finding(
-                rule="H5", reason=f"unbusinesslike language ({', '.join(bad)}); keep it respectful"
-            )
-        )
+    findings = _abuse(bad)
     if not melding.called_112:
-        findings.append(
-            Finding(rule="H3", reason="112 has not been called: call 112 first, then report")
-        )
+        findings.append(_NOT_CALLED_FINDING)
     return findings
 
 
