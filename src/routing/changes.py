@@ -76,21 +76,6 @@ def _optional_ident(_: object, attribute: attrs.Attribute[Any], value: object) -
         _ident(_, attribute, value)
 
 
-def _ids(values: Iterable[int]) -> tuple[int, ...]:
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        raise InvalidValueError(values, "expected member ids")
-    items = tuple(values)
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, int):
-            raise InvalidValueError(item, "a member id is an int")
-    # Approvals and delegates are sets in meaning; one order keeps replays identical.
-    return tuple(sorted(set(items)))
-
-
-def _optional_ids(values: Iterable[int] | None) -> tuple[int, ...] | None:
-    return None if values is None else _ids(values)
-
-
 def _ordered_ids(values: Iterable[int]) -> tuple[int, ...]:
     # A stuurgroep's members keep the order given: it is the order the model keeps.
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
@@ -100,6 +85,15 @@ def _ordered_ids(values: Iterable[int]) -> tuple[int, ...]:
         if isinstance(item, bool) or not isinstance(item, int):
             raise InvalidValueError(item, "a member id is an int")
     return items
+
+
+def _ids(values: Iterable[int]) -> tuple[int, ...]:
+    # Approvals and delegates are sets in meaning; one order keeps replays identical.
+    return tuple(sorted(set(_ordered_ids(values))))
+
+
+def _optional_ids(values: Iterable[int] | None) -> tuple[int, ...] | None:
+    return None if values is None else _ids(values)
 
 
 def _names(values: Iterable[str]) -> tuple[str, ...]:
