@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from .outputs import DeliveryKind, Step
 from .policies import Answer, Verdict
-from .relay_records import MELDING, STEP_INDEX
+from .relay_records import MELDING, STEP_INDEX, _decision, _delivery, _hop
 
 if TYPE_CHECKING:
     from .incident import IncidentState
@@ -94,7 +94,7 @@ def run_plan(
     and as the plain record the relay keeps (see :mod:`routing.relay_records`).
     A skip has no output at all: nothing refers to it but its record.
     """
-    _decision, _delivery, _hop = router._builders
+    decision_of, delivery_of, hop_of = _decision, _delivery, _hop  # locals: the loop is hot
     counts = router._counts
     known = router._deliveries
     decisions: list[DecisionRec] = []
@@ -114,17 +114,17 @@ def run_plan(
             (dec, iid, STEP_INDEX[step], decider, source, todo, forward, carrier, at, reason, False)
         )
         if forward:
-            decision = _decision(
+            decision = decision_of(
                 dec, iid, step, decider, source, todo, forward, carrier, at, reason, False
             )
             base, base_rec = routes[slot]
             for t, bot in made:
-                path = (*base, _hop(source, t, carrier, decision, at))
+                path = (*base, hop_of(source, t, carrier, decision, at))
                 path_rec = (*base_rec, (source, t, carrier, dec, at))
                 counts[1] += 1
                 did = counts[1]
                 poster = None if bot else carrier
-                d = _delivery(did, iid, melding, t, text, poster, bot, police, path)
+                d = delivery_of(did, iid, melding, t, text, poster, bot, police, path)
                 known[did] = reach[t] = r = (
                     did, iid, MELDING, t, text, poster, bot, police, path_rec
                 )  # fmt: skip

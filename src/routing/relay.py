@@ -123,9 +123,10 @@ from .relay_records import (
     DecisionRec,
     DeliveryRec,
     Rebuild,
+    _decision,
     decision_rec,
 )
-from .relay_router import _LIVE, Queued, _decision
+from .relay_router import _LIVE, Queued
 from .tables import RelayConfig
 
 _opened = _builder(IncidentOpened)

@@ -38,7 +38,7 @@ from .relay_records import (
     D_POSTER,
     D_ROUTE,
     H_DECISION,
-    KIND_INDEX,
+    MELDING,
     STEP_INDEX,
     DeliveryRec,
     Rebuild,
@@ -48,7 +48,6 @@ from .relay_router import _DECISION, Router
 
 __all__ = ["FollowUp"]
 
-_MELDING_KIND = KIND_INDEX[DeliveryKind.MELDING]
 _POLICE_DOWN = STEP_INDEX[Step.POLICE_DOWN]
 
 
@@ -66,7 +65,7 @@ class FollowUp(Router):
         by = cmd.by if cmd.by is not None else poster
         if by is not None and by != poster:
             self._require_member(by)
-            decision = last if d[D_KIND] == _MELDING_KIND else None
+            decision = last if d[D_KIND] == MELDING else None
             allowed = (
                 by in self._tables.duty(decision[C_DECIDER])
                 if decision is not None

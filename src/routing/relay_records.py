@@ -55,7 +55,6 @@ KINDS: Final = tuple(DeliveryKind)
 KIND_INDEX: Final = {kind: i for i, kind in enumerate(KINDS)}
 MELDING: Final = KIND_INDEX[DeliveryKind.MELDING]
 REACTION: Final = KIND_INDEX[DeliveryKind.REACTION]
-AFLOOP: Final = KIND_INDEX[DeliveryKind.AFLOOP]
 
 #: (source, target, by, decision id, at): a :class:`~routing.outputs.Hop`.
 HopRec = tuple[str | None, str, MemberId | None, int | None, float]

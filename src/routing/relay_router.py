@@ -42,11 +42,15 @@ from .outputs import (
 from .policies import Answer, Context, Policy, Verdict, fixed_verdicts
 from .relay_records import (
     KIND_INDEX,
+    MELDING,
     STEP_INDEX,
     DecisionRec,
     DeliveryRec,
     HopRec,
     RouteRec,
+    _decision,
+    _delivery,
+    _hop,
     decision_rec,
     route_rec,
 )
@@ -55,9 +59,6 @@ from .values import GroupKind, MemberId
 
 __all__ = ["Queued", "Router"]
 
-_hop = _builder(Hop)
-_delivery = _builder(Delivery)
-_decision = _builder(Decision)
 _context = _builder(Context)
 _MELDING = DeliveryKind.MELDING
 _FORWARD = Answer.FORWARD
@@ -65,9 +66,6 @@ _SKIP = Answer.SKIP
 _LIVE = (Phase.OPEN, Phase.SPREADING)
 _SPREADING = Phase.SPREADING
 _DECISION, _REMINDER = 0, 1  # kinds of deadline on the heap
-_STEP = STEP_INDEX
-_KIND = KIND_INDEX
-_MK = KIND_INDEX[DeliveryKind.MELDING]
 
 Queued = tuple[str, tuple[Hop, ...], RouteRec]
 """A group reached in this command, with its route as outputs and as a record."""
@@ -107,7 +105,6 @@ class Router:
         self._fixed: dict[Step, Verdict] | None = None
         self._plans: dict[str, Plan | None] = {}  # see routing.fanout
         self._plans_at = 0  # the tables' rebuild count the plans were made for
-        self._builders = (_decision, _delivery, _hop)  # for routing.fanout, which we import
         #: Whether fresh reports use the precomputed fan-out plans of
         #: :mod:`routing.fanout`; off gives the generic spread (the tests compare).
         self.use_plans = True
@@ -305,7 +302,7 @@ class Router:
                         carrier, at, verdict.reason, False,
                     )  # fmt: skip
                     decisions.append((
-                        counts[2], inc.id, _STEP[step], decider, group, todo, True,
+                        counts[2], inc.id, STEP_INDEX[step], decider, group, todo, True,
                         carrier, at, verdict.reason, False,
                     ))  # fmt: skip
                     self._carry(inc, group, route, rec, todo, carrier, decision, at, out, queue)
@@ -313,7 +310,7 @@ class Router:
                     # Nothing refers to a skip but the record: no Decision is made.
                     counts[2] += 1
                     decisions.append((
-                        counts[2], inc.id, _STEP[step], decider, group, todo, False,
+                        counts[2], inc.id, STEP_INDEX[step], decider, group, todo, False,
                         None, at, verdict.reason, False,
                     ))  # fmt: skip
                 else:
@@ -365,7 +362,7 @@ class Router:
             counts[1] += 1
             did = counts[1]
             d = _delivery(did, iid, _MELDING, t, text, poster, bot, police, path)
-            known[did] = reach[t] = r = (did, iid, _MK, t, text, poster, bot, police, path_rec)
+            known[did] = reach[t] = r = (did, iid, MELDING, t, text, poster, bot, police, path_rec)
             deliveries.append(r)
             out.append(d)
             queue.append((t, path, path_rec))
@@ -489,7 +486,7 @@ class Router:
         self._counts[1] += 1
         did = self._counts[1]
         d = _delivery(did, inc.id, kind, group, text, poster, bot, inc.police, route)
-        r = (did, inc.id, _KIND[kind], group, text, poster, bot, inc.police, rec)
+        r = (did, inc.id, KIND_INDEX[kind], group, text, poster, bot, inc.police, rec)
         inc.deliveries += (r,)
         self._deliveries[did] = r
         return d, r

@@ -46,6 +46,8 @@ from .relay_plain import _melding, _Reader, melding_from_plain, melding_to_plain
 from .relay_records import (
     KIND_INDEX,
     KINDS,
+    MELDING,
+    REACTION,
     STEP_INDEX,
     STEPS,
     DecisionRec,
@@ -68,8 +70,6 @@ __all__ = ["KIND", "SCHEMA", "export_state", "load_state", "melding_from_plain",
 #: the layout changes; :func:`load_state` refuses versions newer than its own.
 SCHEMA = 1
 KIND = "routing.relay"
-_MELDING = KIND_INDEX[DeliveryKind.MELDING]
-_REACTION = KIND_INDEX[DeliveryKind.REACTION]
 
 
 # ------------------------------------------------------------------ writing
@@ -388,7 +388,7 @@ class _Loader:
             group_raw, did_raw = rd.pair(raw, p)
             group = rd.group(group_raw, p)
             d = own.get(rd.integer(did_raw, p))
-            if d is None or d[2] != _MELDING or d[3] != group:
+            if d is None or d[2] != MELDING or d[3] != group:
                 raise rd.fail(p, "not a melding delivery of this incident in that group")
             if group in inc.reach:
                 raise rd.fail(p, f"{group} is reached twice")
@@ -420,7 +420,7 @@ class _Loader:
             if len(items) != 3:
                 raise rd.fail(p, "expected [delivery, member, text]")
             d = own.get(rd.integer(items[0], p))
-            if d is None or d[2] != _REACTION:
+            if d is None or d[2] != REACTION:
                 raise rd.fail(p, "not a reaction delivery of this incident")
             inc.reactions += ((d[0], rd.member(items[1], p), rd.text(items[2], p)),)
         afloop = f("afloop")
