@@ -160,10 +160,10 @@ def _group_label(h: Hierarchy, gid: str) -> Text:
     if kind is GroupKind.STUURGROEP:
         tfb = h.telefoonbeheerder(gid)
         label.append("\n")
-        label.append_text(_names(h, sorted(h.admins(gid), key=lambda m: (m != tfb, m)), tfb))
+        label.append_text(_names(h, sorted(h.admins(gid), key=lambda m: (m != tfb, m))))
     elif kind is GroupKind.GEMEENTELIJKE_REGIEGROEP:
         label.append("\ndelegates: ", style="dim")
-        label.append_text(_names(h, sorted(h.admins(gid)), None))
+        label.append_text(_names(h, sorted(h.admins(gid))))
     elif kind is GroupKind.WIJKGROEP:
         buurten = _buurten(h, gid)
         if buurten:
@@ -171,17 +171,21 @@ def _group_label(h: Hierarchy, gid: str) -> Text:
     return label
 
 
-def _names(h: Hierarchy, mids: Iterable[MemberId], tfb: MemberId | None) -> Text:
-    return Text("  ").join(Text(f"{_mark(h, m, tfb)} {h.name(m)}") for m in mids)
+def _names(h: Hierarchy, mids: Iterable[MemberId]) -> Text:
+    return Text("  ").join(Text(_marked(h, m)) for m in mids)
 
 
-def _mark(h: Hierarchy, mid: MemberId, tfb: MemberId | None = None) -> str:
-    if tfb is None:
-        sg = h.stuurgroep_membership(mid)
-        tfb = h.telefoonbeheerder(sg) if sg is not None else None
-    if mid == tfb:
-        return TELEFOONBEHEERDER_MARK
-    return ADMIN_MARK if h.stuurgroep_membership(mid) is not None else " "
+def _marked(h: Hierarchy, mid: MemberId) -> str:
+    """A member's name after their mark: ``☎`` telefoonbeheerder, ``★`` other
+    stuurgroep member (T1-T3, G4), a space for a resident."""
+    sg = h.stuurgroep_membership(mid)
+    if sg is None:
+        mark = " "
+    elif h.telefoonbeheerder(sg) == mid:
+        mark = TELEFOONBEHEERDER_MARK
+    else:
+        mark = ADMIN_MARK
+    return f"{mark} {h.name(mid)}"
 
 
 def _buurten(h: Hierarchy, wg: str) -> str:
@@ -204,7 +208,7 @@ def _add_residents(h: Hierarchy, node: Tree, wg: str) -> None:
         style = "bold" if h.stuurgroep_membership(mid) is not None else ""
         node.add(
             Text.assemble(
-                (f"{_mark(h, mid)} {h.name(mid)}", style),
+                (_marked(h, mid), style),
                 (f"  {buurt}" if buurt else "", "dim"),
             )
         )
@@ -214,7 +218,7 @@ def _add_residents(h: Hierarchy, node: Tree, wg: str) -> None:
     for mid in sorted(h.admins(wg) - here):
         node.add(
             Text.assemble(
-                (f"{_mark(h, mid)} {h.name(mid)}", "bold"),
+                (_marked(h, mid), "bold"),
                 (f"  admin, lives in {h.wijkgroep_of(mid)}", "dim"),
             )
         )
