@@ -174,6 +174,12 @@ def test_trace_of_a_police_notice_has_a_casushouder_per_wijkgroep() -> None:
     assert {w for w, _ in t.view.casushouders} == {"wg-poort-1", "wg-poort-2"}
 
 
+def test_trace_from_a_wijkgroep_without_residents_is_refused() -> None:
+    h = build_town({"Zoomwijck": {"sg": ["wg", "wg-leeg"]}}, residents=0).hierarchy
+    with pytest.raises(InvalidValueError):
+        trace(h, "wg-leeg", melding())
+
+
 def test_bad_arguments_are_refused() -> None:
     h = zoomwijck().hierarchy
     with pytest.raises(InvalidValueError):

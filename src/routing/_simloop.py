@@ -18,6 +18,7 @@ import attrs
 
 from .commands import Afloop, Command, Confirm, Decide, PoliceNotice, React, Report, Screen, Tick
 from .errors import RoutingError
+from .explain import _resident
 from .melding import Category, Melding, Person
 from .model import Hierarchy
 from .outputs import (
@@ -286,9 +287,7 @@ class _Run:
         self.quiet.setdefault(category, attrs.evolve(melding, called_112=False))
         if self.kinds[origin] is _WIJKGROEP:
             if reporter is None:
-                residents = self.residents(origin)
-                plain = [m for m in residents if self.h.stuurgroep_membership(m) is None]
-                reporter = (plain or list(residents))[0]
+                reporter = _resident(self.h, origin)
             self.report(origin, reporter, melding)
         elif self.kinds[origin] is GroupKind.REGIEGROEP:
             self.notice({"regiegroep": origin}, melding, sender)

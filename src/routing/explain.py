@@ -256,6 +256,9 @@ def explain(
 
 
 def _resident(h: Hierarchy, wijkgroep: str) -> MemberId:
+    """The default reporter in ``wijkgroep`` (R3), for :func:`explain` and
+    :func:`~routing.simulate.trace`: a resident who sits in no stuurgroep if
+    there is one."""
     residents = h.residents(wijkgroep)
     if not residents:
         raise InvalidValueError(wijkgroep, "the wijkgroep has no residents to report")
