@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .incident import forwarded_text
 from .outputs import DeliveryKind, Step
 from .policies import Answer, Verdict
 from .relay_records import MELDING, STEP_INDEX, _decision, _delivery, _hop
@@ -106,7 +107,7 @@ def run_plan(
     routes = [(route, rec)]
     text = ""
     if plan.forwards:
-        text = inc.fwd_text = inc.fwd_text or f"Doorgestuurd uit {inc.origin}:\n{inc.text}"
+        text = inc.fwd_text = inc.fwd_text or forwarded_text(inc.origin, inc.text)
     for forward, step, decider, source, todo, carrier, reason, slot, made in plan.actions:
         counts[2] += 1
         dec = counts[2]

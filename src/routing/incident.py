@@ -181,6 +181,21 @@ def transition_diagram() -> str:
     return "\n".join(lines) + "\n"
 
 
+def police_text(sender: str, melding_text: str) -> str:
+    """A police notice as the relay posts it: the sender, then the melding (P1)."""
+    return f"POLITIEBERICHT ({sender})\n{melding_text}"
+
+
+def forwarded_text(origin: str, text: str) -> str:
+    """The melding as it goes beyond its origin (S2, S3, S5, R5, R6, P2)."""
+    return f"Doorgestuurd uit {origin}:\n{text}"
+
+
+def reaction_text(incident: str, text: str) -> str:
+    """A reaction as it is delivered in a group the incident reached (R4, P3)."""
+    return f"Aanvulling op {incident}: {text}"
+
+
 class DeliveryStatus(enum.Enum):
     """Where a delivery task stands, as the app reported it."""
 

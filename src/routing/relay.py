@@ -97,6 +97,7 @@ from .incident import (
     IncidentState,
     IncidentView,
     next_phase,
+    reaction_text,
 )
 from .model import Hierarchy
 from .outputs import (
@@ -557,7 +558,7 @@ class Relay(FollowUp):
         rec = inc.reach[group][D_ROUTE]
         route = Rebuild(inc.decisions).route(rec)
         poster = None if entry.bot else cmd.member
-        text = f"Aanvulling op {inc.id}: {cmd.text}"
+        text = reaction_text(inc.id, cmd.text)
         kind = DeliveryKind.REACTION
         d, _ = self._new_delivery(inc, kind, group, text, poster, entry.bot, route, rec)
         inc.reactions += ((d.id, cmd.member, cmd.text),)

@@ -29,6 +29,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .chattext import render_afloop, render_melding
+from .incident import forwarded_text, police_text, reaction_text
 from .relay_state import export_state, load_state, melding_from_plain, melding_to_plain
 
 if TYPE_CHECKING:
@@ -42,19 +43,15 @@ ERASED = "[verwijderd]"
 EXPIRED = "[bewaartermijn verstreken]"
 
 
-def _reaction_text(incident: str, text: str) -> str:
-    return f"Aanvulling op {incident}: {text}"  # as Relay._react renders it
-
-
 def _melding_texts(relay: Relay, inc: dict[str, Any], melding: dict[str, Any]) -> dict[str, str]:
     """Render the incident's melding again; old delivery text -> new one."""
     m = melding_from_plain(melding)
     text = render_melding(m, lang=relay.config.lang)
     if inc["police"]:
-        text = f"POLITIEBERICHT ({inc['sender']})\n" + text
+        text = police_text(inc["sender"], text)
     fwd = inc["fwd_text"]
     if fwd and not inc["police"]:
-        fwd = f"Doorgestuurd uit {inc['origin']}:\n{text}"
+        fwd = forwarded_text(inc["origin"], text)
     elif fwd:
         fwd = text
     changes = {inc["text"]: text, inc["fwd_text"]: fwd}
@@ -83,7 +80,7 @@ def _erase_in(relay: Relay, inc: dict[str, Any], member: int) -> int:
         if author == member and text not in (ERASED, EXPIRED):
             reaction[2] = ERASED
             if deliveries[did]["text"] != EXPIRED:
-                deliveries[did]["text"] = _reaction_text(inc["id"], ERASED)
+                deliveries[did]["text"] = reaction_text(inc["id"], ERASED)
             count += 1
     afloop = inc["afloop"]
     if afloop is not None and afloop[0] == member and afloop[1] not in (ERASED, EXPIRED):

@@ -24,7 +24,9 @@ from .incident import (
     IncidentState,
     PendingState,
     Phase,
+    forwarded_text,
     next_phase,
+    police_text,
 )
 from .model import Hierarchy
 from .outputs import (
@@ -186,9 +188,7 @@ class Router:
         inc.phase = next_phase(None, Event.POLICE)
         inc.police = True
         inc.sender = cmd.sender
-        inc.text = f"POLITIEBERICHT ({cmd.sender})\n" + render_melding(
-            cmd.melding, lang=self.config.lang
-        )
+        inc.text = police_text(cmd.sender, render_melding(cmd.melding, lang=self.config.lang))
         inc.fwd_text = inc.text
         out: list[Output] = [
             IncidentOpened(
@@ -341,7 +341,7 @@ class Router:
         entries = tables._entries
         text = inc.fwd_text
         if not text:
-            text = inc.fwd_text = f"Doorgestuurd uit {inc.origin}:\n{inc.text}"
+            text = inc.fwd_text = forwarded_text(inc.origin, inc.text)
         reach = inc.reach
         failed = inc.failed
         counts = self._counts
