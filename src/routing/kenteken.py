@@ -119,13 +119,20 @@ def _forbidden_letters(sidecode: int) -> frozenset[str]:
     return frozenset(letters)
 
 
-def _letter_groups(chars: str, pattern: str) -> list[str]:
+def _groups(chars: str, pattern: str) -> list[str]:
+    """``chars`` cut into the printed groups of ``pattern`` (GB123X -> GB, 123, X)."""
     groups, pos = [], 0
-    for group in pattern.split("-"):
-        if group[0] == "X":
-            groups.append(chars[pos : pos + len(group)])
-        pos += len(group)
+    for size in _shape(pattern):
+        groups.append(chars[pos : pos + size])
+        pos += size
     return groups
+
+
+def _letter_groups(chars: str, pattern: str) -> list[str]:
+    kinds = pattern.split("-")
+    return [
+        group for group, kind in zip(_groups(chars, pattern), kinds, strict=True) if kind[0] == "X"
+    ]
 
 
 def _problem(chars: str, sidecode: int) -> str | None:
@@ -203,11 +210,7 @@ def _make(value: str, sidecodes: Iterable[int]) -> Kenteken:
 
 
 def _format(chars: str, pattern: str) -> str:
-    parts, pos = [], 0
-    for size in _shape(pattern):
-        parts.append(chars[pos : pos + size])
-        pos += size
-    return "-".join(parts)
+    return "-".join(_groups(chars, pattern))
 
 
 def parse_kenteken(text: str) -> Kenteken:
