@@ -11,7 +11,8 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from itertools import accumulate
 from typing import Any
 
 import attrs
@@ -65,6 +66,7 @@ _confirm = _builder(Confirm)  # at, delivery, by
 _tick = _builder(Tick)  # at
 _WIJKGROEP = GroupKind.WIJKGROEP
 _AFLOOP_TEXT = "De politie is ter plaatse geweest; de situatie is voorbij."
+_REACT_TEXT = "Aanvulling: ik zag iemand weglopen richting het park"
 _PROGRESS_EVERY = 4096  # events between progress calls
 
 
@@ -147,10 +149,10 @@ class _Run:
         sizes = [len(h.residents(w)) for w in wijkgroepen]
         self.wijkgroepen = wijkgroepen
         self.members = sum(sizes)
-        self.cum_sizes = list(_cumulative(sizes))
+        self.cum_sizes = list(accumulate(sizes))
         cats = [(c, r) for c, r in config.rates.items() if r > 0]
         self.categories = [c for c, _ in cats]
-        self.cum_rates = list(_cumulative([r for _, r in cats]))
+        self.cum_rates = list(accumulate(r for _, r in cats))
         per_second = sum(r for _, r in cats) * self.members / 1000.0 / YEAR
         self.incident_gap = 1.0 / per_second if per_second > 0 else math.inf
         # One melding per category, made once: meldingen are validated values.
@@ -168,7 +170,6 @@ class _Run:
         police_per_second = config.police_rate * len(self.gemeenten) / WEEK
         self.police_gap = 1.0 / police_per_second if police_per_second > 0 else math.inf
         self.forward_chance = {s: config.forward_chance.get(s, 0.5) for s in Step}
-        self.react_text = "Aanvulling: ik zag iemand weglopen richting het park"
 
     # ------------------------------------------------------------ the loop
 
@@ -318,9 +319,8 @@ class _Run:
             if "stuurgroepen" in target:
                 inc.stuurgroep = target["stuurgroepen"][0]
             else:
-                inc.stuurgroep = self.h.stuurgroepen_of(self.h.wijk_of(target["regiegroep"]) or "")[
-                    0
-                ]
+                wijk = self.h.wijk_of(target["regiegroep"]) or ""
+                inc.stuurgroep = self.h.stuurgroepen_of(wijk)[0]
             self.opened(inc)
 
     # ------------------------------------------------------------ outputs
@@ -428,6 +428,7 @@ class _Run:
     # ------------------------------------------------------------ people act
 
     def on_decide(self, payload: tuple[int, MemberId, bool, str]) -> None:
+        """The member :meth:`ask` chose answers the pending decision (R5, R6)."""
         pid, member, forward, iid = payload
         if self.incidents[iid].closed_at is not None:
             return
@@ -444,13 +445,14 @@ class _Run:
         self.handle(_tick(self.now))
 
     def on_react(self, payload: tuple[str, str]) -> None:
+        """A member of a wijkgroep the melding reached adds information (R4, P3)."""
         iid, group = payload
         if self.incidents[iid].closed_at is not None:
             return
         residents = self.residents(group)
         if residents:
             member = residents[self.rng.randrange(len(residents))]
-            self.handle(_react(self.now, member, iid, self.react_text, group))
+            self.handle(_react(self.now, member, iid, _REACT_TEXT, group))
 
     def on_witness(self, payload: tuple[str, MemberId]) -> None:
         iid, witness = payload
@@ -470,6 +472,7 @@ class _Run:
                 self.made += 1
 
     def on_afloop(self, payload: tuple[str, str]) -> None:
+        """The closing message (R8, P7): from the casushouder, else the telefoonbeheerder."""
         iid, who = payload
         inc = self.incidents[iid]
         if inc.closed_at is not None:
@@ -611,15 +614,6 @@ class _Run:
             LoadSummary.of(forwarded),
             busiest,
         )
-
-
-def _cumulative(values: Sequence[float]) -> list[float]:
-    total = 0.0
-    out = []
-    for v in values:
-        total += v
-        out.append(total)
-    return out
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
