@@ -319,27 +319,25 @@ class Relay(FollowUp):
         inc.reports = ((cmd.reporter, cmd.at),)
         if linked is not None:
             inc.linked_to = linked.id
+        out: list[Output]
         if not cmd.melding.called_112:
             inc.phase = next_phase(None, Event.HOLD)
-            self._register(inc)
-            if linked is not None:
-                linked.linked += (inc.id,)
-            return (
-                Held(
-                    incident=inc.id,
-                    wijkgroep=wg,
-                    stuurgroep=entry.stuurgroep or "",
-                    reporter=cmd.reporter,
-                    reason="112 is niet gebeld (H3): de stuurgroep beoordeelt de melding (S1)",
-                    at=cmd.at,
-                ),
+            held = Held(
+                incident=inc.id,
+                wijkgroep=wg,
+                stuurgroep=entry.stuurgroep or "",
+                reporter=cmd.reporter,
+                reason="112 is niet gebeld (H3): de stuurgroep beoordeelt de melding (S1)",
+                at=cmd.at,
             )
-        inc.phase = next_phase(None, Event.REPORT)
-        inc.called = (cmd.reporter,)
-        # Positionally (see routing.outputs._builder): the keyword constructor
-        # costs about 1 µs more, on every report.
-        out: list[Output] = [_opened(inc.id, wg, cmd.reporter, False, inc.linked_to, cmd.at)]
-        self._originate(inc, cmd.reporter, cmd.at, out)
+            out = [held]
+        else:
+            inc.phase = next_phase(None, Event.REPORT)
+            inc.called = (cmd.reporter,)
+            # Positionally (see routing.outputs._builder): the keyword constructor
+            # costs about 1 µs more, on every report.
+            out = [_opened(inc.id, wg, cmd.reporter, False, inc.linked_to, cmd.at)]
+            self._originate(inc, cmd.reporter, entry.bot, cmd.at, out)
         self._register(inc)
         if linked is not None:
             linked.linked += (inc.id,)
@@ -387,7 +385,8 @@ class Relay(FollowUp):
         event = Event.RELEASE if cmd.release else Event.REJECT
         phase = next_phase(inc.phase, event, incident=inc.id, command=cmd)
         self._require_member(cmd.by)
-        stuurgroep = self._tables.entry(inc.origin).stuurgroep or ""
+        origin = self._tables.entry(inc.origin)
+        stuurgroep = origin.stuurgroep or ""
         if cmd.by not in self._tables.duty(stuurgroep):
             raise PermissionRefused(
                 f"only a member of {stuurgroep} screens reports from {inc.origin}",
@@ -416,7 +415,7 @@ class Relay(FollowUp):
                     at=cmd.at,
                 )
             ]
-            self._originate(inc, reporter, cmd.at, out)
+            self._originate(inc, reporter, origin.bot, cmd.at, out)
         except BaseException:
             inc.restore(saved)
             raise
@@ -568,14 +567,14 @@ class Relay(FollowUp):
         inc = self._get(cmd.incident)
         next_phase(inc.phase, Event.HAND_OVER, incident=inc.id, command=cmd)
         tables = self._tables
-        tables.entry(cmd.wijkgroep)
+        entry = tables.entry(cmd.wijkgroep)
         current = inc.casus.get(cmd.wijkgroep)
         if current is None:
             raise IncidentRefused(
                 f"{inc.id} has no casushouder in {cmd.wijkgroep}", command=cmd, rule="R3"
             )
         self._require_member(cmd.to)
-        stuurgroep = tables.entry(cmd.wijkgroep).stuurgroep or ""
+        stuurgroep = entry.stuurgroep or ""
         if cmd.by != current:
             self._require_member(cmd.by)
             if cmd.by not in tables.duty(stuurgroep):

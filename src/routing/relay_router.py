@@ -124,12 +124,14 @@ class Router:
             self._plan(gid)
 
     def _originate(
-        self, inc: IncidentState, reporter: MemberId, at: float, out: list[Output]
+        self, inc: IncidentState, reporter: MemberId, bot: bool, at: float, out: list[Output]
     ) -> None:
-        """Deliver a resident's melding in their wijkgroep (R3) and spread it."""
+        """Deliver a resident's melding in their wijkgroep (R3) and spread it.
+
+        ``bot``: whether a bot posts in the wijkgroep; the caller has its entry.
+        """
         wg = inc.origin
         inc.text = render_melding(inc.melding, lang=self.config.lang)
-        bot = self._tables.entry(wg).bot
         route = (_hop(None, wg, reporter, None, at),)
         rec: RouteRec = ((None, wg, reporter, None, at),)
         poster = None if bot else reporter
