@@ -466,13 +466,13 @@ class ScreeningQueue:
         at: dt.datetime,
         reason: str,
     ) -> ScreeningQueue:
-        if any(ruling.message_id == message_id for ruling in self.rulings):
-            earlier = self.ruling(message_id)
-            raise ScreeningRefused(
-                f"this message was already {earlier.decision.label_en} by member "
-                f"{earlier.by} at {earlier.at.isoformat()}",
-                command=(decision, message_id),
-            )
+        for earlier in self.rulings:
+            if earlier.message_id == message_id:
+                raise ScreeningRefused(
+                    f"this message was already {earlier.decision.label_en} by member "
+                    f"{earlier.by} at {earlier.at.isoformat()}",
+                    command=(decision, message_id),
+                )
         held = self.get(message_id)
         ruling = Ruling(held=held, decision=decision, by=by, at=at, reason=reason)
         pending = tuple(h for h in self.pending if h.message_id != message_id)
