@@ -130,7 +130,7 @@ def test_H9_messages_per_member_count_everyone(town_result: tuple[SimResult, obj
     assert 0 < m.p50 <= m.p95 <= m.max
 
 
-def test_unavailable_stuurgroepen_leave_it_to_the_deadline() -> None:
+def test_R5_R6_unavailable_stuurgroepen_leave_it_to_the_deadline() -> None:
     h = build_town(LAYOUT, residents=20).hierarchy
     nobody = SimConfig(rates={"inbraak": 4000.0}, police_rate=0.0, availability=0.0)
     result = simulate(h, nobody, seed=1, weeks=1)
@@ -139,7 +139,7 @@ def test_unavailable_stuurgroepen_leave_it_to_the_deadline() -> None:
     assert result.decisions_per_member_week.max == 0
 
 
-def test_a_phase_1_neighbourhood_never_leaves_its_wijkgroep() -> None:
+def test_G1_a_phase_1_neighbourhood_never_leaves_its_wijkgroep() -> None:
     h = build_town({"Zoomwijck": {"sg": ["wg"]}}, residents=40, regiegroepen=False).hierarchy
     result = simulate(h, SimConfig(rates={"inbraak": 3000.0}, police_rate=0.0), seed=2, weeks=2)
     assert result.incidents
@@ -159,7 +159,7 @@ def test_properties_hold_for_any_seed(seed: int, availability: float) -> None:
         assert inc.groups >= len(inc.reach)
 
 
-def test_trace_runs_one_incident_to_its_afloop() -> None:
+def test_R8_trace_runs_one_incident_to_its_afloop() -> None:
     town = zoomwijck()
     t = trace(town.hierarchy, "wg-noord-1", melding(), seed=4)
     assert t.view.phase is Phase.CLOSED
@@ -168,7 +168,7 @@ def test_trace_runs_one_incident_to_its_afloop() -> None:
     assert town.hierarchy.verify() == []
 
 
-def test_trace_of_a_police_notice_has_a_casushouder_per_wijkgroep() -> None:
+def test_P1_P2_trace_of_a_police_notice_has_a_casushouder_per_wijkgroep() -> None:
     t = trace(zoomwijck().hierarchy, "rg-poortwijk", melding(), seed=1)
     assert t.view.police
     assert {w for w, _ in t.view.casushouders} == {"wg-poort-1", "wg-poort-2"}

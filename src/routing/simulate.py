@@ -112,9 +112,9 @@ def trace(
 ) -> Trace:
     """Run one incident from ``origin`` at time 0 until it is over.
 
-    A wijkgroep as origin is a resident's report (by ``reporter``, or a
+    A wijkgroep as origin is a resident's report (R3; by ``reporter``, or a
     resident who sits in no stuurgroep); a regiegroep or stuurgroep gets a
-    police notice from ``sender``. The people decide, react and close it as
+    police notice (P1) from ``sender``. The people decide, react and close it as
     in :func:`simulate` with the same ``config`` and ``seed``, but no other
     incident happens. The log is kept.
     """
