@@ -344,6 +344,7 @@ class Relay(FollowUp):
         return tuple(out)
 
     def _duplicate(self, wg: str, category: object, at: float) -> IncidentState | None:
+        """A live incident of ``category`` opened in ``wg`` within the window (H4)."""
         ids = self._recent.get((wg, category))
         if not ids:
             return None

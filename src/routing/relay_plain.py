@@ -93,7 +93,6 @@ class _Reader:
         # one the hierarchy knew, even a member who has left since (their
         # id stays in old routes).
         self.issued = hierarchy.issued
-        self.hierarchy = hierarchy
 
     @staticmethod
     def fail(path: str, problem: str) -> StateError:

@@ -253,6 +253,8 @@ class Router:
     ) -> None:
         """Judge every decision point beyond the groups in ``queue``, breadth first.
 
+        The steps are S2, S3 (R5) and S5 (R6), and R5 and R6 one level up.
+
         The hot path of every report: the loop reads the entries' dict
         directly, counts ids inline, and asks a policy that ignores the
         context (see :func:`~routing.policies.fixed_verdicts`) without
@@ -338,7 +340,11 @@ class Router:
         out: list[Output],
         queue: list[Queued],
     ) -> None:
-        """Hand out one delivery per target not yet reached, and queue them to spread on."""
+        """Hand out one delivery per target not yet reached, and queue them to spread on.
+
+        A group gets the melding once; one whose delivery failed gets it again,
+        but never through a route that already passes it (S2, S3, S5, P2).
+        """
         tables = self._tables
         entries = tables._entries
         text = inc.fwd_text
@@ -377,6 +383,7 @@ class Router:
     def _ask(
         self, inc: IncidentState, context: Context, route: tuple[Hop, ...], reason: str
     ) -> PendingDecision:
+        """Put a decision point to the members of its deciding group (R5, R6)."""
         pid = self._next_count(3)
         deadline = context.at + self.config.decision_timeout
         where = ", ".join(context.targets)
@@ -411,7 +418,7 @@ class Router:
         at: float,
         out: list[Output],
     ) -> None:
-        """Answer a pending decision (by a member, or by the deadline's default)."""
+        """Answer a pending decision (by a member, or by the deadline's default; R5, R6)."""
         inc = self._incidents[pending.incident]
         p = pending.output
         saved = inc.save()

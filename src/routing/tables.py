@@ -123,7 +123,12 @@ class Tables:
     # ------------------------------------------------------------ duties
 
     def step_between(self, source: str, target: str) -> tuple[Step, str] | None:
-        """The step from ``source`` to ``target`` and its deciding group, if the path has one."""
+        """The step from ``source`` to ``target`` and its deciding group, if the path has one.
+
+        S2 siblings, S3 up to the regiegroep, S5 down from it, R5/R6 one level
+        up through the gemeentelijke regiegroep, P2 a stuurgroep into its own
+        wijkgroepen.
+        """
         src = self.entry(source)
         dst = self.entry(target)
         w, s, r, g = (
