@@ -117,7 +117,7 @@ def parse_category(text: Category | str) -> Category:
     ``"Poging tot inbraak"``, ``"attempted burglary"`` and
     ``"POGING_TOT_INBRAAK"`` all give :attr:`Category.POGING_TOT_INBRAAK`.
     Raises :class:`~routing.errors.OutOfScopeError` for a fire or a traffic
-    accident (call 112; the groups do not handle it) and
+    accident (H3: call 112; the groups do not handle it) and
     :class:`~routing.errors.InvalidValueError` for anything else unknown.
     """
     if isinstance(text, Category):
