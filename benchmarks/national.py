@@ -73,7 +73,6 @@ from rich.table import Table
 
 from routing import (
     Always,
-    ByStep,
     Delivery,
     GroupKind,
     Hierarchy,
@@ -85,7 +84,6 @@ from routing import (
     RelayConfig,
     Report,
     SimConfig,
-    Step,
     simulate,
 )
 
@@ -109,7 +107,7 @@ TARGET_REPLAY = bench_journal.REPLAY_TARGET
 
 LEVELS: dict[str, Policy] = {
     "wijkgroep": Never(),
-    "wijk": ByStep({Step.TO_GEMEENTE: Never()}, default=Always()),
+    "wijk": bench_relay.WIJK_POLICY,
     "gemeente": Always(),
 }
 HERE = Path(__file__).resolve().parent
