@@ -15,6 +15,7 @@ incident is still open) is the relay's question, answered with a
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -45,14 +46,22 @@ def _time(value: object) -> float:
     return float(value)
 
 
-def _member(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValueError(value, f"{attribute.name} must be a member id (an int)")
+_Validator = Callable[[object, "attrs.Attribute[Any]", object], None]
 
 
-def _optional_member(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _member(_, attribute, value)
+def _int_id(what: str) -> _Validator:
+    """A validator for an id that is an int (not a bool); ``what`` names it in the error."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidValueError(value, f"{attribute.name} must be {what} (an int)")
+
+    return check
+
+
+_member = _int_id("a member id")
+_number = _int_id("an id number")
+_optional_member = attrs.validators.optional(_member)
 
 
 def _ident(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -60,14 +69,7 @@ def _ident(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         raise InvalidValueError(value, f"{attribute.name} must be a non-empty id")
 
 
-def _optional_ident(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _ident(_, attribute, value)
-
-
-def _number(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValueError(value, f"{attribute.name} must be an id number (an int)")
+_optional_ident = attrs.validators.optional(_ident)
 
 
 def _text(value: object) -> str:
