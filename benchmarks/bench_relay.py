@@ -47,7 +47,7 @@ from typing import Any
 from routing.commands import Report
 from routing.melding import Melding, Person
 from routing.model import Hierarchy
-from routing.outputs import Delivery, Step
+from routing.outputs import Deliveries, Step
 from routing.policies import Always, ByStep, Never, Policy
 from routing.relay import Relay, RelayConfig
 from routing.values import Applicant, MemberId
@@ -155,7 +155,7 @@ def history(h: Hierarchy, reporters: list[MemberId], n: int) -> tuple[float, flo
 
 def reached(h: Hierarchy, reporter: MemberId, policy: Policy) -> int:
     outputs = Relay(h, policy=policy).handle(Report(at=0, reporter=reporter, melding=MELDING))
-    return sum(1 for o in outputs if isinstance(o, Delivery))
+    return sum(len(o) for o in outputs if isinstance(o, Deliveries))
 
 
 def wijk_groups(h: Hierarchy, wijkgroep: str) -> list[str]:

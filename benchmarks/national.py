@@ -73,7 +73,6 @@ from rich.table import Table
 
 from routing import (
     Always,
-    Delivery,
     GroupKind,
     Hierarchy,
     Journal,
@@ -86,6 +85,7 @@ from routing import (
     SimConfig,
     simulate,
 )
+from routing.testing import deliveries as deliveries_of
 
 try:  # peers are optional: a missing one is reported, not fatal
     import blinker
@@ -145,7 +145,7 @@ def probe(h: Hierarchy, policy: Policy, reporters: Sequence[MemberId]) -> list[F
     out: list[Fanout] = []
     for k, reporter in enumerate(reporters):
         outputs = relay.handle(Report(at=10.0 * k, reporter=reporter, melding=MELDING))
-        deliveries = [o for o in outputs if isinstance(o, Delivery)]
+        deliveries = deliveries_of(outputs, None)
         targets = tuple(
             (d.group, d.route[-1].source if len(d.route) > 1 else None) for d in deliveries
         )

@@ -28,9 +28,9 @@ from routing.journal_privacy import REDACTED, restore
 from routing.journal_store import event_crc
 from routing.melding import Melding, Person, Photo, Vehicle
 from routing.model import Hierarchy
-from routing.outputs import Delivery
 from routing.place import Place
 from routing.relay_privacy import EXPIRED
+from routing.testing import deliveries
 from routing.values import Actor, ActorKind, Applicant, MemberId
 from test_journal import apply, fresh, open_journal, policy, random_item, town
 
@@ -372,7 +372,7 @@ QUOTE = "Jan zegt dat hij niet kan posten"
 def failed_report(j: Journal, at: float, reporter: int, text: str, reason: str) -> str:
     """Report, fail its first delivery with ``reason``, close it; the incident id."""
     outputs = j.execute(Report(at=at, reporter=MemberId(reporter), melding=melding(text)))
-    delivery = next(o for o in outputs if isinstance(o, Delivery))
+    delivery = deliveries(outputs)[0]
     j.execute(Fail(at=at + 1, delivery=delivery.id, reason=reason))
     j.execute(Afloop(at=at + 2, by=MemberId(reporter), incident=delivery.incident, text="klaar"))
     return delivery.incident

@@ -10,10 +10,10 @@ from __future__ import annotations
 import gc
 
 from routing.commands import Report
-from routing.outputs import Delivery, Hop, IncidentOpened, Step
+from routing.outputs import Deliveries, Hop, IncidentOpened, Step
 from routing.policies import Always, ByStep, Never
 from routing.relay import Relay
-from routing.testing import build_town, melding, zoomwijck
+from routing.testing import build_town, deliveries, melding, zoomwijck
 
 
 def reported(policy: object = None) -> tuple[Relay, tuple[object, ...]]:
@@ -27,23 +27,35 @@ def reported(policy: object = None) -> tuple[Relay, tuple[object, ...]]:
 def test_a_reports_records_are_untracked_after_a_few_collections() -> None:
     relay, out = reported()
     [opened] = [o for o in out if isinstance(o, IncidentOpened)]
+    [batch] = [o for o in out if isinstance(o, Deliveries)]
     inc = relay._incidents[opened.incident]
     # A tuple is untracked when the collector finds its items untracked. It
     # meets an outer tuple before its items, so each pass untracks one level
-    # of nesting (deliveries -> delivery -> route -> hop: four).
+    # of nesting (records -> record -> targets: three).
     for _ in range(4):
         gc.collect()
-    for value in (inc.deliveries, inc.decisions, *inc.deliveries, *inc.decisions, inc.reports):
+    for value in (inc.decisions, *inc.decisions, inc.reports):
+        assert not gc.is_tracked(value), value
+    # The batch is the one tracked object a report keeps for its deliveries;
+    # every column and record in it is untracked.
+    assert inc.deliveries == (batch,)
+    columns = (batch.groups, batch.texts, batch.posters, batch.bots, batch._carriers)
+    records = (batch._parents, batch._hops, batch._externals, batch._records)
+    for value in (*columns, *records):
         assert not gc.is_tracked(value), value
     assert not gc.is_tracked(inc.reach)
     assert not gc.is_tracked(inc.casus)
-    # A fresh report shares its fan-out plan's set of judged points.
-    assert inc.considered is relay._plans[inc.origin].considered  # type: ignore[union-attr]
+    # A fresh report shares its fan-out plan's set of judged points and columns.
+    plan = relay._plans[inc.origin]
+    assert plan is not None
+    assert inc.considered is plan.considered
+    assert batch.groups is plan.groups
+    assert batch._parents is plan.parents
 
 
 def test_the_view_rebuilds_the_outputs_handed_out_and_shares_decisions() -> None:
     relay, out = reported()
-    handed = [o for o in out if isinstance(o, Delivery)]
+    handed = deliveries(out)
     view = relay.incident(handed[0].incident)
     assert [r.delivery for r in view.deliveries] == handed
     decisions = {id(d) for d in view.decisions}
@@ -61,7 +73,7 @@ def test_the_fan_out_shares_route_prefixes_between_deliveries() -> None:
     town = build_town({"W": {"sa": ["a1", "a2"], "sb": ["b1", "b2", "b3"]}}, gemeentelijke=None)
     relay = Relay(town.hierarchy, policy=Always())
     out = relay.handle(Report(at=1.0, reporter=town.resident("a1"), melding=melding()))
-    by_group = {o.group: o for o in out if isinstance(o, Delivery)}
+    by_group = {o.group: o for o in deliveries(out)}
     regie = by_group["rg-w"]
     for g in ("b1", "b2", "b3"):
         assert by_group[g].route[:-1] == regie.route

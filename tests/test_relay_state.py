@@ -36,7 +36,7 @@ from routing.errors import Refused, StateError, UnknownIdError
 from routing.incident import IncidentState
 from routing.melding import Melding
 from routing.model import Hierarchy
-from routing.outputs import Delivery, Output
+from routing.outputs import Output
 from routing.policies import Always, Never, Policy
 from routing.relay import Relay, RelayConfig
 from routing.relay_state import SCHEMA, melding_from_plain, melding_to_plain
@@ -219,7 +219,7 @@ class Driver:
         except (Refused, UnknownIdError) as exc:
             return type(exc)
         if relay is self.relay:
-            self.deliveries += [o.id for o in outputs if isinstance(o, Delivery)]
+            self.deliveries += [d.id for d in deliveries(outputs, None)]
         return outputs
 
     def play(self, steps: int) -> None:
@@ -230,12 +230,20 @@ class Driver:
 def internals(relay: Relay) -> dict[str, Any]:
     """Everything the relay keeps, compared slot by slot: a record the export
     forgot shows up here even before some later command would trip over it."""
+
+    def flat(value: Any) -> Any:
+        # Loading keeps each delivery as a batch of its own; what they hold is the same.
+        return tuple(d for batch in value for d in batch) if isinstance(value, tuple) else value
+
     return {
         "incidents": {
-            iid: {slot: getattr(inc, slot) for slot in IncidentState.__slots__}
+            iid: {
+                slot: flat(getattr(inc, slot)) if slot == "deliveries" else getattr(inc, slot)
+                for slot in IncidentState.__slots__
+            }
             for iid, inc in relay._incidents.items()
         },
-        "deliveries": relay._deliveries,
+        "deliveries": {did: b[did - b.first] for did, b in relay._deliveries.items()},
         "status": relay._status,
         "pending": {pid: (p.output, p.route, p.seq) for pid, p in relay._pending.items()},
         "resolved": relay._resolved,

@@ -43,7 +43,7 @@ from routing.model import Hierarchy
 from routing.outputs import Delivery, DeliveryKind, IncidentOpened, Output, Step
 from routing.policies import Always, Ask, ByStep, Never, Policy
 from routing.relay import Relay, RelayConfig
-from routing.testing import build_town, melding, relay_state
+from routing.testing import build_town, deliveries, melding, relay_state
 from routing.values import GroupKind
 
 CATEGORIES = ["inbraak", "vermissing", "diefstal"]
@@ -197,7 +197,7 @@ class RelayMachine(RuleBasedStateMachine):
             self.log.append((command, None))
             return None
         self.log.append((command, outputs))
-        self.all_deliveries += [o for o in outputs if isinstance(o, Delivery)]
+        self.all_deliveries += deliveries(outputs, None)
         return outputs
 
     def report(self, data: st.DataObject) -> None:
@@ -215,7 +215,7 @@ class RelayMachine(RuleBasedStateMachine):
         )
         opened = [o for o in out or () if isinstance(o, IncidentOpened)]
         if opened and isinstance(self.policy, Always | Never):
-            reached = {d.group for d in out or () if isinstance(d, Delivery)}
+            reached = {d.group for d in deliveries(out or (), None)}
             origin = opened[0].origin
             expected = (
                 naive_closure(self.h, origin) if isinstance(self.policy, Always) else {origin}
@@ -307,9 +307,9 @@ class RelayMachine(RuleBasedStateMachine):
             Afloop(at=self._at(data), by=self._member(data), incident=incident, text="klaar")
         )
         if out is not None:
-            closing = [d.group for d in out if isinstance(d, Delivery)]
+            closing = [d.group for d in deliveries(out, None)]
             assert sorted(closing) == sorted(reached)
-            assert all(d.kind is DeliveryKind.AFLOOP for d in out if isinstance(d, Delivery))
+            assert all(d.kind is DeliveryKind.AFLOOP for d in deliveries(out, None))
 
     def tick(self, data: st.DataObject) -> None:
         deadline = self.relay.next_deadline()

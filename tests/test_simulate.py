@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from routing import Afloop, Decide, IncidentClosed, Joined, Report
 from routing.errors import InvalidValueError
 from routing.incident import Phase
-from routing.outputs import Delivery, DeliveryKind, IncidentOpened
+from routing.outputs import IncidentOpened
 from routing.simulate import Delay, LoadSummary, SimConfig, SimResult, simulate, trace
-from routing.testing import build_town, melding, zoomwijck
+from routing.testing import build_town, deliveries, melding, zoomwijck
 from routing.values import GroupKind
 
 LAYOUT = {
@@ -89,9 +89,8 @@ def test_every_reached_wijkgroep_is_accounted_for(town_result: tuple[SimResult, 
     h = town.hierarchy  # type: ignore[attr-defined]
     delivered: dict[str, set[str]] = {}
     for _, outs in result.log:
-        for o in outs:
-            if isinstance(o, Delivery) and o.kind is DeliveryKind.MELDING:
-                delivered.setdefault(o.incident, set()).add(o.group)
+        for o in deliveries(outs):
+            delivered.setdefault(o.incident, set()).add(o.group)
     for inc in result.incidents:
         groups = delivered.get(inc.id, set())
         assert inc.groups == len(groups)
@@ -119,7 +118,7 @@ def test_metrics_agree_with_the_event_log(town_result: tuple[SimResult, object])
     closed = sum(1 for i in result.incidents if i.closed_at is not None)
     assert len(afloops) == closed
     assert result.commands == len(result.log)
-    messages = sum(1 for _, outs in result.log for o in outs if isinstance(o, Delivery))
+    messages = sum(len(deliveries(outs, None)) for _, outs in result.log)
     assert messages > 0
 
 

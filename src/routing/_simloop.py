@@ -23,8 +23,9 @@ from .explain import _resident
 from .melding import Category, Melding, Person
 from .model import Hierarchy
 from .outputs import (
+    STEP_INDEX,
     DecisionMade,
-    Delivery,
+    Deliveries,
     DeliveryKind,
     Held,
     IncidentClosed,
@@ -52,6 +53,7 @@ from .values import GroupKind, MemberId
 _INCIDENT, _POLICE, _DECIDE, _TICK, _REACT, _WITNESS, _AFLOOP, _CONFIRM, _SCREEN, _START = range(10)
 
 _MELDING = DeliveryKind.MELDING
+_POLICE_DOWN = STEP_INDEX[Step.POLICE_DOWN]
 
 # Commands built positionally, without attrs' converters and validators (see
 # :func:`routing.outputs._builder`). Every value in them comes from the
@@ -332,32 +334,37 @@ class _Run:
         msgs = self.msgs
         for o in outputs:
             kind = type(o)
-            if kind is Delivery:
-                assert isinstance(o, Delivery)
-                msgs[o.group] = msgs.get(o.group, 0) + 1
-                inc = self.incidents[o.incident]
+            if kind is Deliveries:
+                assert isinstance(o, Deliveries)
+                for group in o.groups:
+                    msgs[group] = msgs.get(group, 0) + 1
                 if o.kind is not _MELDING:
                     continue
-                last = o.route[-1]
-                if last.source is None:
-                    posted = now  # the reporter (or the police) posts it themselves
-                else:
-                    start = max(now, inc.posted.get(last.source, now))
-                    posted = start + (self.fwd() if o.poster is not None else 0.0)
-                    if o.poster is not None:
-                        self.forwarded[o.poster] = self.forwarded.get(o.poster, 0) + 1
-                    decision = last.decision
-                    if (
-                        decision is not None
-                        and decision.step is Step.POLICE_DOWN
-                        and inc.carrier is None
-                    ):
-                        inc.carrier = decision.by
-                inc.posted[o.group] = posted
-                inc.groups += 1
-                self.confirm(o, posted)
-                if self.kinds[o.group] is _WIJKGROEP and rng.random() < c.react_chance:
-                    self.push(posted + self.read(), _REACT, (o.incident, o.group))
+                inc = self.incidents[o.incident]
+                posted_at = inc.posted
+                for i, (did, group, poster) in enumerate(
+                    zip(o.ids, o.groups, o.posters, strict=True)
+                ):
+                    source = o._source(i)
+                    if source is None:
+                        posted = now  # the reporter (or the police) posts it themselves
+                    else:
+                        start = max(now, posted_at.get(source, now))
+                        posted = start + (self.fwd() if poster is not None else 0.0)
+                        if poster is not None:
+                            self.forwarded[poster] = self.forwarded.get(poster, 0) + 1
+                        decision = o._last_decision(i)
+                        if (
+                            decision is not None
+                            and decision[2] == _POLICE_DOWN
+                            and inc.carrier is None
+                        ):
+                            inc.carrier = decision[7]
+                    posted_at[group] = posted
+                    inc.groups += 1
+                    self.confirm(did, poster, posted)
+                    if self.kinds[group] is _WIJKGROEP and rng.random() < c.react_chance:
+                        self.push(posted + self.read(), _REACT, (o.incident, group))
             elif kind is PendingDecision:
                 assert isinstance(o, PendingDecision)
                 self.ask(o)
@@ -379,9 +386,9 @@ class _Run:
                 assert isinstance(o, IncidentClosed)
                 self.incidents[o.incident].closed_at = o.at
 
-    def confirm(self, d: Delivery, posted: float) -> None:
+    def confirm(self, delivery: int, poster: MemberId | None, posted: float) -> None:
         if self.c.confirm:
-            self.push(posted, _CONFIRM, (d.id, d.poster))
+            self.push(posted, _CONFIRM, (delivery, poster))
 
     def ask(self, p: PendingDecision) -> None:
         """A stuurgroep is asked (R5, R6): the first available member answers."""

@@ -9,10 +9,14 @@ after it lands in its wijkgroep depends on nothing but the structure: which
 decision points come up, in which order, what each one answers, who carries
 the melding on and into which groups. :func:`build_plan` runs the relay's
 breadth-first spread once for a wijkgroep without making anything, and keeps
-the result as a list of tuples. Each later report from there then only makes
-its outputs (:func:`run_plan`): no membership tests per decision point, no
-lookups of routing entries, no policy calls. That is what lets the cost of a
-report follow the groups it reaches.
+the result as the columns of a :class:`~routing.outputs.Deliveries` batch:
+the groups, who carries the melding into each, from which delivery and under
+which decision. Each later report from there then makes one batch that
+shares those columns, the records of its decisions and one delivery id per
+group (:func:`run_plan`): no membership tests per decision point, no lookups
+of routing entries, no policy calls, and no object per group reached. That
+is what lets the cost of a report follow the groups it reaches, at a few
+machine operations per group.
 
 A plan is only used where the generic spread would do exactly the same: the
 incident is fresh (nothing reached but its origin, nothing judged yet), and
@@ -27,43 +31,85 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .incident import forwarded_text
-from .outputs import DeliveryKind, Step
+from .outputs import STEP_INDEX, DeliveryKind, Step
 from .policies import Answer, Verdict
-from .relay_records import MELDING, STEP_INDEX, _decision, _delivery, _hop
+from .relay_records import _deliveries
 
 if TYPE_CHECKING:
     from .incident import IncidentState
-    from .outputs import Hop, Output
-    from .relay_records import DecisionRec, DeliveryRec, RouteRec
+    from .outputs import Output
     from .relay_router import Router
     from .tables import Tables
+    from .values import MemberId
 
 __all__ = ["Plan", "build_plan", "run_plan"]
 
-# (forward, step, decider, source, targets, carrier, reason, source slot, ((target, bot), ...))
-Action = tuple[bool, Step, str, str, tuple[str, ...], Any, str, int, tuple[tuple[str, bool], ...]]
+# (step index, decider, source, targets, forward, carrier, reason): a decision
+# record without its id, incident and time.
+Template = tuple[int, str, str, tuple[str, ...], bool, Any, str]
+_MELDING = DeliveryKind.MELDING
 
 
 class Plan:
-    """The spread of a fresh incident from one wijkgroep (see the module docstring)."""
+    """The spread of a fresh incident from one wijkgroep (see the module docstring).
 
-    __slots__ = ("actions", "considered", "forwards")
+    The columns are those of :class:`~routing.outputs.Deliveries`, the
+    origin first; the origin's poster and carrier are the reporter, so they
+    are left out of ``posters`` and ``carriers`` and put in front per report.
+    """
 
-    def __init__(self, actions: tuple[Action, ...], considered: frozenset[tuple[str, str]]):
-        self.actions = actions
+    __slots__ = (
+        "bot",
+        "bots",
+        "carriers",
+        "considered",
+        "decisions",
+        "forwards",
+        "groups",
+        "hops",
+        "parents",
+        "posters",
+        "size",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        groups: tuple[str, ...],
+        bots: tuple[bool, ...],
+        carriers: tuple[MemberId | None, ...],
+        parents: tuple[int | None, ...],
+        hops: tuple[int, ...],
+        decisions: tuple[Template, ...],
+        considered: frozenset[tuple[str, str]],
+    ) -> None:
+        self.groups = groups
+        self.size = len(groups)
+        self.bots = bots
+        self.bot = bots[0]
+        self.carriers = carriers
+        self.posters = tuple(
+            None if bot else carrier for bot, carrier in zip(bots[1:], carriers, strict=True)
+        )
+        self.parents = parents
+        self.hops = hops
+        self.decisions = decisions
         self.considered = considered
-        self.forwards = any(a[0] for a in actions)
+        self.forwards = self.size > 1
 
 
 def build_plan(tables: Tables, origin: str, fixed: dict[Step, Verdict]) -> Plan | None:
     """The plan for ``origin``, or ``None`` where a person must be asked."""
     reach = {origin}
     considered: set[tuple[str, str]] = set()
-    queue = [origin]  # slot i holds the group whose route is the i-th made
-    actions: list[Action] = []
+    groups = [origin]  # the i-th group is reached by the i-th delivery
+    bots = [tables.entry(origin).bot]
+    carriers: list[MemberId | None] = []
+    parents: list[int | None] = [None]
+    hops = [-1]
+    decisions: list[Template] = []
     i = 0
-    while i < len(queue):
-        group = queue[i]
+    while i < len(groups):
+        group = groups[i]
         entry = tables.entry(group)
         for step, decider, targets, _ in entry.points:
             todo = tuple(t for t in targets if t not in reach and (decider, t) not in considered)
@@ -73,67 +119,67 @@ def build_plan(tables: Tables, origin: str, fixed: dict[Step, Verdict]) -> Plan 
             verdict = fixed[step]
             if verdict.answer is Answer.ASK:
                 return None
-            if verdict.answer is Answer.FORWARD:
-                carrier = tables.entry(decider).on_duty
+            forward = verdict.answer is Answer.FORWARD
+            carrier = tables.entry(decider).on_duty if forward else None
+            template = (STEP_INDEX[step], decider, group, todo, forward, carrier, verdict.reason)
+            decisions.append(template)
+            if forward:
                 reach.update(todo)
-                queue += todo
-                made = tuple((t, tables.entry(t).bot) for t in todo)
-                actions.append((True, step, decider, group, todo, carrier, verdict.reason, i, made))
-            else:
-                actions.append((False, step, decider, group, todo, None, verdict.reason, i, ()))
+                for t in todo:
+                    groups.append(t)
+                    bots.append(tables.entry(t).bot)
+                    carriers.append(carrier)
+                    parents.append(i)
+                    hops.append(len(decisions) - 1)
         i += 1
-    return Plan(tuple(actions), frozenset(considered))
+    return Plan(
+        tuple(groups), tuple(bots), tuple(carriers), tuple(parents), tuple(hops),
+        tuple(decisions), frozenset(considered),
+    )  # fmt: skip
 
 
 def run_plan(
-    router: Router, inc: IncidentState, plan: Plan, route: tuple[Hop, ...], rec: RouteRec,
-    at: float, out: list[Output],
+    router: Router, inc: IncidentState, plan: Plan, reporter: MemberId, at: float,
+    out: list[Output],
 ) -> None:  # fmt: skip
-    """Make the outputs of ``plan`` for the fresh incident ``inc``: what ``_spread`` would.
+    """Deliver the fresh incident ``inc`` as ``plan`` says: what ``_spread`` would.
 
-    Each decision, hop and delivery is made twice: as the output handed back
-    and as the plain record the relay keeps (see :mod:`routing.relay_records`).
-    A skip has no output at all: nothing refers to it but its record.
+    One :class:`~routing.outputs.Deliveries` for the whole spread, sharing
+    the plan's columns; the decisions' records are made (the incident keeps
+    them), the deliveries only get their ids.
     """
-    decision_of, delivery_of, hop_of = _decision, _delivery, _hop  # locals: the loop is hot
     counts = router._counts
-    known = router._deliveries
-    decisions: list[DecisionRec] = []
-    deliveries: list[DeliveryRec] = []
-    reach = inc.reach
     iid = inc.id
-    police = inc.police
-    melding = DeliveryKind.MELDING
-    routes = [(route, rec)]
-    text = ""
-    if plan.forwards:
-        text = inc.fwd_text = inc.fwd_text or forwarded_text(inc.origin, inc.text)
-    for forward, step, decider, source, todo, carrier, reason, slot, made in plan.actions:
-        counts[2] += 1
-        dec = counts[2]
-        decisions.append(
-            (dec, iid, STEP_INDEX[step], decider, source, todo, forward, carrier, at, reason, False)
-        )
-        if forward:
-            decision = decision_of(
-                dec, iid, step, decider, source, todo, forward, carrier, at, reason, False
+    base = counts[2]
+    records = tuple(
+        [
+            (base + k, iid, step, decider, source, todo, forward, carrier, at, reason, False)
+            for k, (step, decider, source, todo, forward, carrier, reason) in enumerate(
+                plan.decisions, 1
             )
-            base, base_rec = routes[slot]
-            for t, bot in made:
-                path = (*base, hop_of(source, t, carrier, decision, at))
-                path_rec = (*base_rec, (source, t, carrier, dec, at))
-                counts[1] += 1
-                did = counts[1]
-                poster = None if bot else carrier
-                d = delivery_of(did, iid, melding, t, text, poster, bot, police, path)
-                known[did] = reach[t] = r = (
-                    did, iid, MELDING, t, text, poster, bot, police, path_rec
-                )  # fmt: skip
-                deliveries.append(r)
-                out.append(d)
-                routes.append((path, path_rec))
-    inc.decisions += tuple(decisions)
-    inc.deliveries += tuple(deliveries)
+        ]
+    )
+    counts[2] = base + len(records)
+    first = counts[1] + 1
+    size = plan.size
+    counts[1] += size
+    text = inc.text
+    if size > 1:
+        fwd = inc.fwd_text = inc.fwd_text or forwarded_text(inc.origin, text)
+        texts = (text,) + (fwd,) * (size - 1)
+    else:
+        texts = (text,)
+    batch = _deliveries(
+        iid, _MELDING, inc.police, at, first, plan.groups, texts,
+        (None if plan.bot else reporter, *plan.posters), plan.bots,
+        (reporter, *plan.carriers), plan.parents, plan.hops, (), records,
+    )  # fmt: skip
+    ids = batch.ids
+    inc.reach.update(zip(plan.groups, ids, strict=True))
+    inc.decisions += records
     # Shared with the plan, not copied: a set per incident would stay tracked
     # by the collector for the incident's life (see IncidentState.judged).
     inc.considered = plan.considered
+    inc.deliveries += (batch,)
+    router._deliveries.update(dict.fromkeys(ids, batch))
+    out.append(batch)

@@ -45,8 +45,7 @@ import attrs
 
 from .errors import IncidentRefused
 from .melding import Melding
-from .outputs import Decision, Delivery, Hop, PendingDecision
-from .relay_records import DecisionRec, DeliveryRec
+from .outputs import Decision, DecisionRec, Deliveries, Delivery, PendingDecision, RouteRec
 from .values import MemberId
 
 __all__ = [
@@ -298,14 +297,14 @@ class IncidentState:
         self.fwd_text = ""
         # Deliveries and decisions are kept as plain records, which the garbage
         # collector stops tracking (see routing.relay_records).
-        self.reach: dict[str, DeliveryRec] = {}  # group -> the live melding delivery there
+        self.reach: dict[str, int] = {}  # group -> the id of the live melding delivery there
         self.casus: dict[str, MemberId] = {}  # wijkgroep -> its active casushouder
         # (decider, target) judged once. A fresh report shares its fan-out
         # plan's frozenset; judged() gives a set of its own before a change.
         self.considered: set[tuple[str, str]] | frozenset[tuple[str, str]] = _NONE_JUDGED
         # Tuples, not lists, here and below: a list is tracked by the garbage
         # collector for the incident's life, a tuple of plain values is not.
-        self.deliveries: tuple[DeliveryRec, ...] = ()
+        self.deliveries: tuple[Deliveries, ...] = ()  # in id order
         # Groups whose melding delivery failed: they may be reached again, but
         # never through a route that already passes them (no loops).
         self.failed: frozenset[str] = frozenset()
@@ -355,8 +354,8 @@ class PendingState:
 
     __slots__ = ("incident", "output", "route", "seq")
 
-    def __init__(self, output: PendingDecision, route: tuple[Hop, ...], seq: int) -> None:
+    def __init__(self, output: PendingDecision, route: RouteRec, seq: int) -> None:
         self.output = output
         self.incident = output.incident
-        self.route = route  # of the source group, captured when asked
+        self.route = route  # of the source group's delivery, captured when asked
         self.seq = seq  # the heap entry that may time it out

@@ -25,8 +25,8 @@ users build outputs (in tests, say) with the ordinary keyword constructor.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Final, TypeVar, cast, overload
 
 import attrs
 
@@ -36,6 +36,7 @@ __all__ = [
     "CasushouderChanged",
     "Decision",
     "DecisionMade",
+    "Deliveries",
     "Delivery",
     "DeliveryConfirmed",
     "DeliveryFailed",
@@ -162,6 +163,161 @@ class Delivery:
     bot: bool
     police: bool
     route: tuple[Hop, ...]
+
+
+#: Step and kind indexes: the plain records below keep a step or a kind as
+#: its index, because an enum member would keep a tuple tracked by the
+#: garbage collector (see :mod:`routing.relay_records`).
+STEPS: Final = tuple(Step)
+STEP_INDEX: Final = {step: i for i, step in enumerate(STEPS)}
+KINDS: Final = tuple(DeliveryKind)
+KIND_INDEX: Final = {kind: i for i, kind in enumerate(KINDS)}
+
+#: (source, target, by, decision id, at): a :class:`Hop` as plain data.
+HopRec = tuple[str | None, str, MemberId | None, int | None, float]
+#: A route as plain data, origin first.
+RouteRec = tuple[HopRec, ...]
+#: (id, incident, step index, decider, source, targets, forward, by, at,
+#: reason, default applied): a :class:`Decision` as plain data.
+DecisionRec = tuple[
+    int, str, int, str, str, tuple[str, ...], bool, MemberId | None, float, str, bool
+]
+
+
+@attrs.frozen(eq=False, repr=False)
+class Deliveries(Sequence[Delivery]):
+    """The delivery tasks one command hands out in one incident, as columns.
+
+    A report that spreads gemeente-wide hands out dozens of deliveries at
+    once, so the relay returns them together: one value with a column per
+    field, where delivery ``i`` has id ``first + i`` and is posted into
+    ``groups[i]`` by ``posters[i]`` (``None``: a bot, ``bots[i]``) with the
+    text ``texts[i]``. An app that posts only needs the columns::
+
+        for did, group, poster, text in zip(batch.ids, batch.groups, batch.posters, batch.texts):
+            ...
+
+    It is also a sequence of :class:`Delivery` values, made when they are
+    read (``batch[i]``, ``for d in batch``), each with its route: the chain
+    of hops from the origin with who forwarded at each one and the decision
+    that allowed it. The routes are kept inside as plain records and become
+    :class:`Hop` and :class:`Decision` values only then; routes that share a
+    beginning share its hops. :meth:`hop` gives just the last hop.
+
+    Two batches are equal when they hold equal deliveries, however they
+    were built. The fields after ``bots`` are the records the routes are
+    made from; they are not part of the public interface.
+    """
+
+    incident: str
+    kind: DeliveryKind
+    police: bool
+    at: float
+    first: int
+    groups: tuple[str, ...]
+    texts: tuple[str, ...]
+    posters: tuple[MemberId | None, ...]
+    bots: tuple[bool, ...]
+    # Each delivery's last hop: who carried it (``by``), from which delivery
+    # (``None``: the origin; ``>= 0``: that index here; ``< 0``: the route
+    # ``_externals[-1 - p]`` of an earlier command) and under which decision
+    # (an index into ``_records``, or -1). Kinds other than MELDING follow
+    # the route of the melding delivery they point at and add no hop.
+    _carriers: tuple[MemberId | None, ...]
+    _parents: tuple[int | None, ...]
+    _hops: tuple[int, ...]
+    _externals: tuple[RouteRec, ...]
+    _records: tuple[DecisionRec, ...]
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    @property
+    def ids(self) -> range:
+        """The delivery ids, in column order; confirm or fail each one."""
+        return range(self.first, self.first + len(self.groups))
+
+    @overload
+    def __getitem__(self, index: int) -> Delivery: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Delivery, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Delivery | tuple[Delivery, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        return _Materialiser(self).delivery(self._index(index))
+
+    def __iter__(self) -> Iterator[Delivery]:
+        m = _Materialiser(self)
+        return iter([m.delivery(i) for i in range(len(self.groups))])
+
+    def hop(self, index: int) -> Hop:
+        """The last hop of delivery ``index``'s route: where it came from, by whom."""
+        return _Materialiser(self).route(self._index(index))[-1]
+
+    def _route_rec(self, index: int) -> RouteRec:
+        """The route of delivery ``index`` as plain records (no values made)."""
+        i = self._index(index)
+        p = self._parents[i]
+        if p is None:
+            prefix: RouteRec = ()
+        elif p >= 0:
+            prefix = self._route_rec(p)
+        else:
+            prefix = self._externals[-1 - p]
+        if self.kind is not DeliveryKind.MELDING:
+            return prefix
+        k = self._hops[i]
+        source = prefix[-1][1] if prefix else None
+        did = None if k < 0 else self._records[k][0]
+        return (*prefix, (source, self.groups[i], self._carriers[i], did, self.at))
+
+    def _source(self, i: int) -> str | None:
+        """The group melding delivery ``i`` came from (``None``: its origin); no values made."""
+        p = self._parents[i]
+        if p is None:
+            return None
+        if p >= 0:
+            return self.groups[p]
+        return self._externals[-1 - p][-1][1]
+
+    def _last_decision(self, i: int) -> DecisionRec | None:
+        """The record of the decision behind melding delivery ``i``'s last hop."""
+        k = self._hops[i]
+        return None if k < 0 else self._records[k]
+
+    def _decision_rec(self, did: int) -> DecisionRec:
+        """The record of decision ``did``, which a hop of these routes names."""
+        for rec in self._records:
+            if rec[0] == did:
+                return rec
+        raise KeyError(did)
+
+    def _index(self, index: int) -> int:
+        n = len(self.groups)
+        i = index + n if index < 0 else index
+        if not 0 <= i < n:
+            raise IndexError(f"delivery index {index} out of range for {n} deliveries")
+        return i
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Deliveries):
+            return NotImplemented
+        return self is other or tuple(self) == tuple(other)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return (
+            f"Deliveries(incident={self.incident!r}, kind={self.kind}, ids={self.ids!r}, "
+            f"groups={self.groups!r}, posters={self.posters!r})"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -298,7 +454,7 @@ class DeliveryFailed:
 
 
 Output = (
-    Delivery
+    Deliveries
     | PendingDecision
     | DecisionMade
     | IncidentOpened
@@ -337,3 +493,66 @@ def _builder(cls: type[_T]) -> Callable[..., _T]:
     build: Callable[..., _T] = namespace["build"]
     build.__qualname__ = f"_builder({cls.__name__})"
     return build
+
+
+_hop = _builder(Hop)
+_decision = _builder(Decision)
+_delivery = _builder(Delivery)
+
+
+class _Materialiser:
+    """Makes one batch's :class:`Delivery` values, each hop and decision once."""
+
+    __slots__ = ("b", "by_id", "decisions", "externals", "routes")
+
+    def __init__(self, b: Deliveries) -> None:
+        self.b = b
+        self.by_id = {rec[0]: rec for rec in b._records}
+        self.decisions: dict[int, Decision] = {}
+        self.externals: dict[int, tuple[Hop, ...]] = {}
+        self.routes: dict[int, tuple[Hop, ...]] = {}
+
+    def decision(self, did: int) -> Decision:
+        made = self.decisions.get(did)
+        if made is None:
+            r = self.by_id[did]
+            made = self.decisions[did] = _decision(
+                r[0], r[1], STEPS[r[2]], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10]
+            )
+        return made
+
+    def external(self, k: int) -> tuple[Hop, ...]:
+        made = self.externals.get(k)
+        if made is None:
+            made = self.externals[k] = tuple(
+                _hop(h[0], h[1], h[2], None if h[3] is None else self.decision(h[3]), h[4])
+                for h in self.b._externals[k]
+            )
+        return made
+
+    def route(self, i: int) -> tuple[Hop, ...]:
+        made = self.routes.get(i)
+        if made is not None:
+            return made
+        b = self.b
+        p = b._parents[i]
+        if p is None:
+            prefix: tuple[Hop, ...] = ()
+        elif p >= 0:
+            prefix = self.route(p)
+        else:
+            prefix = self.external(-1 - p)
+        if b.kind is DeliveryKind.MELDING:
+            k = b._hops[i]
+            decision = None if k < 0 else self.decision(b._records[k][0])
+            source = prefix[-1].target if prefix else None
+            prefix = (*prefix, _hop(source, b.groups[i], b._carriers[i], decision, b.at))
+        self.routes[i] = prefix
+        return prefix
+
+    def delivery(self, i: int) -> Delivery:
+        b = self.b
+        return _delivery(
+            b.first + i, b.incident, b.kind, b.groups[i], b.texts[i], b.posters[i], b.bots[i],
+            b.police, self.route(i),
+        )  # fmt: skip

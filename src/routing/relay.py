@@ -102,6 +102,7 @@ from .incident import (
 from .model import Hierarchy
 from .outputs import (
     CasushouderChanged,
+    Deliveries,
     DeliveryKind,
     Held,
     IncidentOpened,
@@ -118,14 +119,9 @@ from .relay_records import (
     C_BY,
     C_FORWARD,
     C_ID,
-    D_ID,
-    D_ROUTE,
-    H_TARGET,
+    STEP_INDEX,
     DecisionRec,
-    DeliveryRec,
     Rebuild,
-    _decision,
-    decision_rec,
 )
 from .relay_router import _LIVE, Queued
 from .tables import RelayConfig
@@ -179,9 +175,11 @@ class Relay(FollowUp):
         self._tables.sync()
         counts = list(self._counts)
         try:
-            return handler(command)
+            out = handler(command)
+            return self._finish(out) if self._building else out
         except BaseException:
             self._counts = counts  # ids handed out by a failed command are handed out again
+            self._building = []
             raise
 
     def next_deadline(self) -> float | None:
@@ -208,16 +206,16 @@ class Relay(FollowUp):
             casushouders=tuple(inc.casus.items()),
             called_112_by=tuple(inc.called),
             reports=tuple(inc.reports),
-            deliveries=tuple(self._record(rb, d) for d in inc.deliveries),
+            deliveries=tuple(self._record(rb, b, i) for b in inc.deliveries for i in range(len(b))),
             decisions=tuple(rb.decision(d[C_ID]) for d in inc.decisions),
             pending=tuple(self._pending[p].output for p in inc.pending),
             linked_to=inc.linked_to,
             linked=tuple(inc.linked),
         )
 
-    def _record(self, rb: Rebuild, rec: DeliveryRec) -> DeliveryRecord:
-        delivery = rb.delivery(rec)
-        done = self._status.get(rec[D_ID])
+    def _record(self, rb: Rebuild, batch: Deliveries, i: int) -> DeliveryRecord:
+        delivery = rb.delivery(batch, i)
+        done = self._status.get(batch.first + i)
         if done is None:
             return DeliveryRecord(delivery=delivery, status=DeliveryStatus.PENDING)
         status, by, at, reason = done
@@ -291,6 +289,7 @@ class Relay(FollowUp):
         """Take over another relay's state (built by :mod:`routing.relay_state`)."""
         self._incidents = other._incidents
         self._deliveries = other._deliveries
+        self._building = []
         self._status = other._status
         self._pending = other._pending
         self._resolved = other._resolved
@@ -455,8 +454,8 @@ class Relay(FollowUp):
                 command=cmd,
                 rule=step.rule,
             )
-        carried = inc.reach[cmd.source][D_ROUTE]
-        if any(hop[H_TARGET] == cmd.target for hop in carried):
+        carried = inc.reach[cmd.source]
+        if any(hop[1] == cmd.target for hop in self._route_rec(carried)):
             raise IncidentRefused(
                 f"{inc.id} came to {cmd.source} through {cmd.target}; a route never loops",
                 command=cmd,
@@ -472,18 +471,16 @@ class Relay(FollowUp):
         saved = inc.save()
         try:
             reason = cmd.reason or "handmatig doorgezet"
-            decision = _decision(
-                self._next_count(2), inc.id, step, decider, cmd.source, (cmd.target,), True,
-                cmd.by, cmd.at, reason, False,
+            dec = self._next_count(2)
+            inc.decisions += (
+                (
+                    dec, inc.id, STEP_INDEX[step], decider, cmd.source, (cmd.target,), True,
+                    cmd.by, cmd.at, reason, False,
+                ),
             )  # fmt: skip
-            inc.decisions += (decision_rec(decision),)
             inc.judged().add((decider, cmd.target))
             queue: list[Queued] = []
-            route = Rebuild(inc.decisions).route(carried)
-            self._carry(
-                inc, cmd.source, route, carried, (cmd.target,), cmd.by, decision, cmd.at, out,
-                queue,
-            )  # fmt: skip
+            self._carry(inc, cmd.source, carried, (cmd.target,), cmd.by, dec, cmd.at, out, queue)
             if step is Step.POLICE_DOWN and cmd.target not in inc.casus:
                 inc.casus[cmd.target] = cmd.by  # P2: who carries it in is casushouder there
             self._spread(inc, queue, cmd.at, out)
@@ -491,7 +488,7 @@ class Relay(FollowUp):
             inc.restore(saved)
             raise
         if cmd.reason:
-            inc.authored[decision.id] = cmd.by
+            inc.authored[dec] = cmd.by
         return tuple(out)
 
     def _decide(self, cmd: Decide) -> tuple[Output, ...]:
@@ -555,14 +552,15 @@ class Relay(FollowUp):
                 )
             group = found[0]
         entry = tables.entry(group)
-        rec = inc.reach[group][D_ROUTE]
-        route = Rebuild(inc.decisions).route(rec)
         poster = None if entry.bot else cmd.member
         text = reaction_text(inc.id, cmd.text)
-        kind = DeliveryKind.REACTION
-        d, _ = self._new_delivery(inc, kind, group, text, poster, entry.bot, route, rec)
-        inc.reactions += ((d.id, cmd.member, cmd.text),)
-        return (d,)
+        out: list[Output] = []
+        did = self._deliver(
+            inc, DeliveryKind.REACTION, group, text, poster, entry.bot, None, inc.reach[group],
+            None, cmd.at, out,
+        )  # fmt: skip
+        inc.reactions += ((did, cmd.member, cmd.text),)
+        return ()
 
     def _hand_over(self, cmd: HandOver) -> tuple[Output, ...]:
         inc = self._get(cmd.incident)

@@ -19,6 +19,7 @@ from .errors import IncidentRefused, PermissionRefused, UnknownDeliveryError, Un
 from .incident import DeliveryStatus, Event, next_phase
 from .outputs import (
     CasushouderChanged,
+    Deliveries,
     DeliveryConfirmed,
     DeliveryFailed,
     DeliveryKind,
@@ -27,23 +28,7 @@ from .outputs import (
     Reminder,
     Step,
 )
-from .relay_records import (
-    C_BY,
-    C_DECIDER,
-    C_STEP,
-    D_GROUP,
-    D_ID,
-    D_INCIDENT,
-    D_KIND,
-    D_POSTER,
-    D_ROUTE,
-    H_DECISION,
-    MELDING,
-    STEP_INDEX,
-    DeliveryRec,
-    Rebuild,
-    find_decision,
-)
+from .relay_records import C_BY, C_DECIDER, C_STEP, STEP_INDEX, find_decision
 from .relay_router import _DECISION, Router
 
 __all__ = ["FollowUp"]
@@ -55,17 +40,18 @@ class FollowUp(Router):
     """The handlers for confirmations, failures, ticks and the afloop (see above)."""
 
     def _confirm(self, cmd: Confirm) -> tuple[Output, ...]:
-        d = self._delivery_for(cmd.delivery)
-        did, group, poster = d[D_ID], d[D_GROUP], d[D_POSTER]
-        inc = self._incidents[d[D_INCIDENT]]
+        batch, i = self._delivery_for(cmd.delivery)
+        did, group, poster = cmd.delivery, batch.groups[i], batch.posters[i]
+        melding = batch.kind is DeliveryKind.MELDING
+        inc = self._incidents[batch.incident]
         next_phase(inc.phase, Event.CONFIRM, incident=inc.id, command=cmd)
-        self._require_open_delivery(d, cmd)
-        last_id = d[D_ROUTE][-1][H_DECISION]
+        self._require_open_delivery(did, cmd)
+        last_id = batch._route_rec(i)[-1][3]
         last = None if last_id is None else find_decision(inc.decisions, last_id)
         by = cmd.by if cmd.by is not None else poster
         if by is not None and by != poster:
             self._require_member(by)
-            decision = last if d[D_KIND] == MELDING else None
+            decision = last if melding else None
             allowed = (
                 by in self._tables.duty(decision[C_DECIDER])
                 if decision is not None
@@ -80,7 +66,8 @@ class FollowUp(Router):
         self._status[did] = (DeliveryStatus.CONFIRMED.value, by, cmd.at, "")
         out: list[Output] = [DeliveryConfirmed(delivery=did, by=by, at=cmd.at)]
         if (
-            by is not None
+            melding
+            and by is not None
             and last is not None
             and last[C_STEP] == _POLICE_DOWN
             and inc.casus.get(group) == last[C_BY]
@@ -95,13 +82,13 @@ class FollowUp(Router):
         return tuple(out)
 
     def _fail(self, cmd: Fail) -> tuple[Output, ...]:
-        d = self._delivery_for(cmd.delivery)
-        did, group = d[D_ID], d[D_GROUP]
-        inc = self._incidents[d[D_INCIDENT]]
+        batch, i = self._delivery_for(cmd.delivery)
+        did, group = cmd.delivery, batch.groups[i]
+        inc = self._incidents[batch.incident]
         next_phase(inc.phase, Event.FAIL, incident=inc.id, command=cmd)
-        self._require_open_delivery(d, cmd)
+        self._require_open_delivery(did, cmd)
         self._status[did] = (DeliveryStatus.FAILED.value, None, cmd.at, cmd.reason)
-        if inc.reach.get(group) is d:
+        if inc.reach.get(group) == did:
             del inc.reach[group]
             inc.failed |= {group}  # the group never saw it: no afloop there, forward again
         return (DeliveryFailed(delivery=did, group=group, reason=cmd.reason, at=cmd.at),)
@@ -127,16 +114,19 @@ class FollowUp(Router):
         )
         groups = tuple(inc.reach)
         out: list[Output] = [IncidentClosed(incident=inc.id, by=cmd.by, groups=groups, at=cmd.at)]
-        rb = Rebuild(inc.decisions)
         for group, first in inc.reach.items():
             entry = tables.entry(group)
-            poster = cmd.by if tables.is_member(cmd.by, group) else first[D_POSTER]
             if entry.bot:
                 poster = None
-            rec = first[D_ROUTE]
-            kind = DeliveryKind.AFLOOP
-            d, _ = self._new_delivery(inc, kind, group, text, poster, entry.bot, rb.route(rec), rec)
-            out.append(d)
+            elif tables.is_member(cmd.by, group):
+                poster = cmd.by
+            else:
+                batch, i = self._delivery(first)
+                poster = batch.posters[i]
+            self._deliver(
+                inc, DeliveryKind.AFLOOP, group, text, poster, entry.bot, None, first, None,
+                cmd.at, out,
+            )  # fmt: skip
         inc.phase = phase
         inc.closed_at = cmd.at
         inc.afloop = (cmd.by, cmd.text)
@@ -190,9 +180,9 @@ class FollowUp(Router):
 
     # ------------------------------------------------------------- helpers
 
-    def _delivery_for(self, delivery: int) -> DeliveryRec:
+    def _delivery_for(self, delivery: int) -> tuple[Deliveries, int]:
         try:
-            return self._deliveries[delivery]
+            return self._delivery(delivery)
         except (KeyError, TypeError):
             raise UnknownDeliveryError(delivery) from None
 
@@ -200,11 +190,11 @@ class FollowUp(Router):
         if member not in self.hierarchy:
             raise UnknownMemberError(member)
 
-    def _require_open_delivery(self, d: DeliveryRec, cmd: Confirm | Fail) -> None:
-        done = self._status.get(d[D_ID])
+    def _require_open_delivery(self, did: int, cmd: Confirm | Fail) -> None:
+        done = self._status.get(did)
         if done is not None:
             status, by = done[0], done[1]
             who = f" by {self._name(by)}" if by is not None else ""
             raise IncidentRefused(
-                f"delivery {d[D_ID]} was already {status}{who}", command=cmd, rule="R3"
+                f"delivery {did} was already {status}{who}", command=cmd, rule="R3"
             )

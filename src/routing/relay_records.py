@@ -13,7 +13,11 @@ objects, and the collector took 15-25 µs of a 50 µs report.
 
 So the relay keeps its records as exact tuples of ints, strings, floats,
 booleans, ``None`` and tuples of those (an enum member is an object, so a
-step or a kind is kept as its index). CPython stops tracking such a tuple
+step or a kind is kept as its index). Deliveries are kept the way they are
+handed out: as :class:`~routing.outputs.Deliveries`, one per command and
+incident, whose columns are such tuples and whose routes are records that
+point at the delivery they extend; a fresh report's batch shares its
+columns with the fan-out plan (:mod:`routing.fanout`). CPython stops tracking such a tuple
 once a collection finds its items untracked (one level of nesting per
 pass, so within a few young collections), and then never looks at it
 again. The
@@ -32,8 +36,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from .outputs import Decision, Delivery, DeliveryKind, Hop, Step, _builder
-from .values import MemberId
+from .outputs import (
+    KIND_INDEX,
+    KINDS,
+    STEP_INDEX,
+    STEPS,
+    Decision,
+    DecisionRec,
+    Deliveries,
+    Delivery,
+    DeliveryKind,
+    Hop,
+    HopRec,
+    RouteRec,
+    _builder,
+    _decision,
+    _delivery,
+    _hop,
+)
 
 __all__ = [
     "KINDS",
@@ -41,32 +61,16 @@ __all__ = [
     "STEPS",
     "STEP_INDEX",
     "DecisionRec",
-    "DeliveryRec",
     "HopRec",
     "Rebuild",
     "RouteRec",
+    "_decision",
+    "_deliveries",
     "decision_rec",
-    "route_rec",
 ]
 
-STEPS: Final = tuple(Step)
-STEP_INDEX: Final = {step: i for i, step in enumerate(STEPS)}
-KINDS: Final = tuple(DeliveryKind)
-KIND_INDEX: Final = {kind: i for i, kind in enumerate(KINDS)}
 MELDING: Final = KIND_INDEX[DeliveryKind.MELDING]
 REACTION: Final = KIND_INDEX[DeliveryKind.REACTION]
-
-#: (source, target, by, decision id, at): a :class:`~routing.outputs.Hop`.
-HopRec = tuple[str | None, str, MemberId | None, int | None, float]
-RouteRec = tuple[HopRec, ...]
-#: (id, incident, step index, decider, source, targets, forward, by, at,
-#: reason, default applied): a :class:`~routing.outputs.Decision`.
-DecisionRec = tuple[
-    int, str, int, str, str, tuple[str, ...], bool, MemberId | None, float, str, bool
-]
-#: (id, incident, kind index, group, text, poster, bot, police, route): a
-#: :class:`~routing.outputs.Delivery`.
-DeliveryRec = tuple[int, str, int, str, str, MemberId | None, bool, bool, RouteRec]
 
 # Field positions, for the few places that read a record. Final literals, so
 # that mypy knows the type of each field.
@@ -75,15 +79,6 @@ H_TARGET: Final = 1
 H_BY: Final = 2
 H_DECISION: Final = 3
 H_AT: Final = 4
-D_ID: Final = 0
-D_INCIDENT: Final = 1
-D_KIND: Final = 2
-D_GROUP: Final = 3
-D_TEXT: Final = 4
-D_POSTER: Final = 5
-D_BOT: Final = 6
-D_POLICE: Final = 7
-D_ROUTE: Final = 8
 C_ID: Final = 0
 C_INCIDENT: Final = 1
 C_STEP: Final = 2
@@ -96,9 +91,7 @@ C_AT: Final = 8
 C_REASON: Final = 9
 C_DEFAULT: Final = 10
 
-_hop = _builder(Hop)
-_decision = _builder(Decision)
-_delivery = _builder(Delivery)
+_deliveries = _builder(Deliveries)
 
 
 def decision_rec(d: Decision) -> DecisionRec:
@@ -106,13 +99,6 @@ def decision_rec(d: Decision) -> DecisionRec:
         d.id, d.incident, STEP_INDEX[d.step], d.decider, d.source, d.targets, d.forward,
         d.by, d.at, d.reason, d.default_applied,
     )  # fmt: skip
-
-
-def route_rec(route: Iterable[Hop]) -> RouteRec:
-    return tuple(
-        (h.source, h.target, h.by, None if h.decision is None else h.decision.id, h.at)
-        for h in route
-    )
 
 
 def find_decision(decisions: Iterable[DecisionRec], did: int) -> DecisionRec:
@@ -123,8 +109,8 @@ def find_decision(decisions: Iterable[DecisionRec], did: int) -> DecisionRec:
 class Rebuild:
     """Outputs made again from one incident's records, sharing equal parts.
 
-    One instance per view or command: every decision and hop is made once
-    and referenced by each route through it, as the relay's fan-out does.
+    One instance per view: every decision and hop is made once and
+    referenced by each route through it, as a batch's own deliveries are.
     """
 
     __slots__ = ("_decisions", "_hops", "_recs")
@@ -155,5 +141,8 @@ class Rebuild:
             out.append(hop)
         return tuple(out)
 
-    def delivery(self, r: DeliveryRec) -> Delivery:
-        return _delivery(r[0], r[1], KINDS[r[2]], r[3], r[4], r[5], r[6], r[7], self.route(r[8]))
+    def delivery(self, batch: Deliveries, i: int) -> Delivery:
+        return _delivery(
+            batch.first + i, batch.incident, batch.kind, batch.groups[i], batch.texts[i],
+            batch.posters[i], batch.bots[i], batch.police, self.route(batch._route_rec(i)),
+        )  # fmt: skip

@@ -13,7 +13,7 @@ the plain record the relay keeps (:mod:`routing.relay_records` says why).
 from __future__ import annotations
 
 import heapq
-from typing import Any
+from typing import Any, cast
 
 from .chattext import render_melding
 from .commands import PoliceNotice
@@ -30,11 +30,9 @@ from .incident import (
 )
 from .model import Hierarchy
 from .outputs import (
-    Decision,
     DecisionMade,
-    Delivery,
+    Deliveries,
     DeliveryKind,
-    Hop,
     IncidentOpened,
     Output,
     PendingDecision,
@@ -43,18 +41,11 @@ from .outputs import (
 )
 from .policies import Answer, Context, Policy, Verdict, fixed_verdicts
 from .relay_records import (
-    KIND_INDEX,
-    MELDING,
     STEP_INDEX,
     DecisionRec,
-    DeliveryRec,
-    HopRec,
     RouteRec,
     _decision,
-    _delivery,
-    _hop,
-    decision_rec,
-    route_rec,
+    _deliveries,
 )
 from .tables import RelayConfig, Tables
 from .values import GroupKind, MemberId
@@ -69,8 +60,84 @@ _LIVE = (Phase.OPEN, Phase.SPREADING)
 _SPREADING = Phase.SPREADING
 _DECISION, _REMINDER = 0, 1  # kinds of deadline on the heap
 
-Queued = tuple[str, tuple[Hop, ...], RouteRec]
-"""A group reached in this command, with its route as outputs and as a record."""
+Queued = tuple[str, int]
+"""A group reached in this command, with the id of its melding delivery."""
+
+Parent = int | RouteRec | None
+"""What a delivery's route extends: a delivery's id, a route, or nothing (the origin)."""
+
+
+class _Batch:
+    """The deliveries a command hands out in one incident, while it runs.
+
+    Every command that delivers collects its deliveries here, in the
+    position of the outputs where the first one was made (``slot``);
+    :meth:`Router._finish` turns each into one
+    :class:`~routing.outputs.Deliveries` once the command succeeded. Parents
+    are kept as delivery ids (or a route) until then; a fresh report from a
+    wijkgroep with a fan-out plan skips this and builds its batch at once.
+    """
+
+    __slots__ = (
+        "at", "bots", "carriers", "decisions", "first", "groups", "inc", "kind", "parents",
+        "posters", "slot", "texts",
+    )  # fmt: skip
+
+    def __init__(
+        self, inc: IncidentState, kind: DeliveryKind, at: float, first: int, slot: int
+    ) -> None:
+        self.inc = inc
+        self.kind = kind
+        self.at = at
+        self.first = first
+        self.slot = slot
+        self.groups: list[str] = []
+        self.texts: list[str] = []
+        self.posters: list[MemberId | None] = []
+        self.bots: list[bool] = []
+        self.carriers: list[MemberId | None] = []
+        self.parents: list[Parent] = []
+        self.decisions: list[int | None] = []
+
+    def route(self, router: Router, did: int) -> RouteRec:
+        i = did - self.first
+        prefix = router._parent_route(self.parents[i])
+        if self.kind is not _MELDING:
+            return prefix
+        source = prefix[-1][1] if prefix else None
+        return (*prefix, (source, self.groups[i], self.carriers[i], self.decisions[i], self.at))
+
+    def finish(self, router: Router) -> Deliveries:
+        first = self.first
+        externals: list[RouteRec] = []
+        seen: dict[Any, int] = {}
+        parents: list[int | None] = []
+        for p in self.parents:
+            if p is None:
+                parents.append(None)
+            elif type(p) is int and p >= first:
+                parents.append(p - first)
+            else:
+                k = seen.get(p)
+                if k is None:
+                    k = seen[p] = len(externals)
+                    externals.append(router._parent_route(p))
+                parents.append(-1 - k)
+        wanted = [d for d in self.decisions if d is not None]
+        wanted += [hop[3] for route in externals for hop in route if hop[3] is not None]
+        order = list(dict.fromkeys(wanted))
+        index = {did: k for k, did in enumerate(order)}
+        records: tuple[DecisionRec, ...] = ()
+        if order:
+            by_id = {rec[0]: rec for rec in self.inc.decisions}
+            records = tuple([by_id[did] for did in order])
+        inc = self.inc
+        return _deliveries(
+            inc.id, self.kind, inc.police, self.at, first, tuple(self.groups), tuple(self.texts),
+            tuple(self.posters), tuple(self.bots), tuple(self.carriers), tuple(parents),
+            tuple([-1 if did is None else index[did] for did in self.decisions]),
+            tuple(externals), records,
+        )  # fmt: skip
 
 
 class Router:
@@ -94,7 +161,8 @@ class Router:
         )
         # Records, not outputs: see routing.relay_records for why.
         self._incidents: dict[str, IncidentState] = {}
-        self._deliveries: dict[int, DeliveryRec] = {}
+        self._deliveries: dict[int, Deliveries] = {}  # delivery id -> its batch
+        self._building: list[_Batch] = []  # the running command's batches
         # Only deliveries no longer pending: (status value, by, at, reason).
         self._status: dict[int, tuple[str, MemberId | None, float | None, str]] = {}
         self._pending: dict[int, PendingState] = {}
@@ -132,19 +200,17 @@ class Router:
         """
         wg = inc.origin
         inc.text = render_melding(inc.melding, lang=self.config.lang)
-        route = (_hop(None, wg, reporter, None, at),)
-        rec: RouteRec = ((None, wg, reporter, None, at),)
-        poster = None if bot else reporter
-        d, inc.reach[wg] = self._new_delivery(inc, _MELDING, wg, inc.text, poster, bot, route, rec)
         inc.casus[wg] = reporter
-        out.append(d)
         plan = self._plan(wg) if not inc.considered else None
-        if plan is None:
-            self._spread(inc, [(wg, route, rec)], at, out)
+        if plan is not None:
+            run_plan(self, inc, plan, reporter, at, out)
+            if plan.forwards:
+                inc.phase = next_phase(inc.phase, Event.FORWARD, incident=inc.id)
             return
-        run_plan(self, inc, plan, route, rec, at, out)
-        if plan.forwards:
-            inc.phase = next_phase(inc.phase, Event.FORWARD, incident=inc.id)
+        poster = None if bot else reporter
+        did = self._deliver(inc, _MELDING, wg, inc.text, poster, bot, reporter, None, None, at, out)
+        inc.reach[wg] = did
+        self._spread(inc, [(wg, did)], at, out)
 
     def _verdicts(self) -> dict[Step, Verdict] | None:
         """:func:`~routing.policies.fixed_verdicts` of the current policy.
@@ -203,7 +269,6 @@ class Router:
             )
         ]
         queue: list[Queued] = []
-        routes: dict[str, Queued] = {}
         carriers: list[tuple[str, str]] = []  # (stuurgroep, the group it carries from)
         for gid in addressed:
             entry = tables.entry(gid)
@@ -213,31 +278,28 @@ class Router:
             else:
                 receiver = entry.on_duty
                 carriers.append((gid, gid))
-            route = (_hop(None, gid, None, None, cmd.at),)
-            rec: RouteRec = ((None, gid, None, None, cmd.at),)
             poster = None if entry.bot else receiver
-            d, inc.reach[gid] = self._new_delivery(
-                inc, _MELDING, gid, inc.text, poster, entry.bot, route, rec
+            did = self._deliver(
+                inc, _MELDING, gid, inc.text, poster, entry.bot, None, None, None, cmd.at, out
             )
-            out.append(d)
-            queue.append(routes.setdefault(gid, (gid, route, rec)))
+            inc.reach[gid] = did
+            queue.append((gid, did))
         for sg, source in carriers:  # P2
             carrier = tables.entry(sg).on_duty
             todo = tuple(w for w in tables.entry(sg).managed if w not in inc.reach)
             if carrier is None or not todo:
                 continue
-            decision = _decision(
-                self._next_count(2), inc.id, Step.POLICE_DOWN, sg, source, todo, True,
-                carrier, cmd.at, "P2: politiebericht, door de stuurgroep doorgezet", False,
+            dec = self._next_count(2)
+            inc.decisions += (
+                (
+                    dec, inc.id, STEP_INDEX[Step.POLICE_DOWN], sg, source, todo, True, carrier,
+                    cmd.at, "P2: politiebericht, door de stuurgroep doorgezet", False,
+                ),
             )  # fmt: skip
-            inc.decisions += (decision_rec(decision),)
-            _, carried, carried_rec = routes[source]
             for w in todo:
                 inc.judged().add((sg, w))
                 inc.casus[w] = carrier
-            self._carry(
-                inc, source, carried, carried_rec, todo, carrier, decision, cmd.at, out, queue
-            )
+            self._carry(inc, source, inc.reach[source], todo, carrier, dec, cmd.at, out, queue)
         self._spread(inc, queue, cmd.at, out)
         self._register(inc)
         return tuple(out)
@@ -255,10 +317,10 @@ class Router:
 
         The steps are S2, S3 (R5) and S5 (R6), and R5 and R6 one level up.
 
-        The hot path of every report: the loop reads the entries' dict
-        directly, counts ids inline, and asks a policy that ignores the
-        context (see :func:`~routing.policies.fixed_verdicts`) without
-        building one.
+        The hot path of reports the fan-out plans do not cover: the loop
+        reads the entries' dict directly, counts ids inline, and asks a
+        policy that ignores the context (see
+        :func:`~routing.policies.fixed_verdicts`) without building one.
         """
         tables = self._tables
         entries = tables._entries
@@ -270,7 +332,7 @@ class Router:
         counts = self._counts
         i = 0
         while i < len(queue):
-            group, route, rec = queue[i]
+            group, did = queue[i]
             i += 1
             entry = entries.get(group) or tables.entry(group)
             for step, decider, targets, target_wijk in entry.points:
@@ -301,17 +363,12 @@ class Router:
                 if answer is _FORWARD:
                     carrier = (entries.get(decider) or tables.entry(decider)).on_duty
                     counts[2] += 1
-                    decision = _decision(
-                        counts[2], inc.id, step, decider, group, todo, True,
-                        carrier, at, verdict.reason, False,
-                    )  # fmt: skip
                     decisions.append((
                         counts[2], inc.id, STEP_INDEX[step], decider, group, todo, True,
                         carrier, at, verdict.reason, False,
                     ))  # fmt: skip
-                    self._carry(inc, group, route, rec, todo, carrier, decision, at, out, queue)
+                    self._carry(inc, group, did, todo, carrier, counts[2], at, out, queue)
                 elif answer is _SKIP:
-                    # Nothing refers to a skip but the record: no Decision is made.
                     counts[2] += 1
                     decisions.append((
                         counts[2], inc.id, STEP_INDEX[step], decider, group, todo, False,
@@ -323,7 +380,7 @@ class Router:
                             inc.id, inc.melding, inc.police, step, decider, group, todo,
                             inc.origin_wijk, entry.wijk, target_wijk, at,
                         )  # fmt: skip
-                    out.append(self._ask(inc, context, route, verdict.reason))
+                    out.append(self._ask(inc, context, did, verdict.reason))
         if decisions:
             inc.decisions += tuple(decisions)
 
@@ -331,19 +388,21 @@ class Router:
         self,
         inc: IncidentState,
         source: str,
-        route: tuple[Hop, ...],
-        rec: RouteRec,
+        parent: Parent,
         targets: tuple[str, ...],
         by: MemberId | None,
-        decision: Decision,
+        decision: int,
         at: float,
         out: list[Output],
         queue: list[Queued],
     ) -> None:
         """Hand out one delivery per target not yet reached, and queue them to spread on.
 
-        A group gets the melding once; one whose delivery failed gets it again,
-        but never through a route that already passes it (S2, S3, S5, P2).
+        ``parent`` is the delivery in ``source`` (or its route) that the new
+        ones extend, ``decision`` the id of the decision that allowed it. A
+        group gets the melding once; one whose delivery failed gets it
+        again, but never through a route that already passes it (S2, S3,
+        S5, P2).
         """
         tables = self._tables
         entries = tables._entries
@@ -352,38 +411,34 @@ class Router:
             text = inc.fwd_text = forwarded_text(inc.origin, inc.text)
         reach = inc.reach
         failed = inc.failed
-        counts = self._counts
-        deliveries: list[DeliveryRec] = []  # added to the incident's at the end
-        known = self._deliveries
-        iid = inc.id
-        police = inc.police
-        dec = decision.id
+        passed: set[str] | None = None
         moved = False
         for t in targets:
-            if t in reach or (failed and t in failed and any(h.target == t for h in route)):
+            if t in reach:
                 continue
+            if failed and t in failed:
+                if passed is None:
+                    passed = {hop[1] for hop in self._parent_route(parent)}
+                if t in passed:
+                    continue
             bot = (entries.get(t) or tables.entry(t)).bot
             poster = None if bot else by
-            path = (*route, _hop(source, t, by, decision, at))
-            hop: HopRec = (source, t, by, dec, at)
-            path_rec = (*rec, hop)
-            counts[1] += 1
-            did = counts[1]
-            d = _delivery(did, iid, _MELDING, t, text, poster, bot, police, path)
-            known[did] = reach[t] = r = (did, iid, MELDING, t, text, poster, bot, police, path_rec)
-            deliveries.append(r)
-            out.append(d)
-            queue.append((t, path, path_rec))
+            reach[t] = did = self._deliver(
+                inc, _MELDING, t, text, poster, bot, by, parent, decision, at, out
+            )
+            queue.append((t, did))
             moved = True
-        if deliveries:
-            inc.deliveries += tuple(deliveries)
         if moved and inc.phase is not _SPREADING:
-            inc.phase = next_phase(inc.phase, Event.FORWARD, incident=iid)
+            inc.phase = next_phase(inc.phase, Event.FORWARD, incident=inc.id)
 
     def _ask(
-        self, inc: IncidentState, context: Context, route: tuple[Hop, ...], reason: str
+        self, inc: IncidentState, context: Context, source: int, reason: str
     ) -> PendingDecision:
-        """Put a decision point to the members of its deciding group (R5, R6)."""
+        """Put a decision point to the members of its deciding group (R5, R6).
+
+        ``source`` is the melding delivery in the context's source group: an
+        answer that forwards extends its route.
+        """
         pid = self._next_count(3)
         deadline = context.at + self.config.decision_timeout
         where = ", ".join(context.targets)
@@ -402,7 +457,7 @@ class Router:
             question=f"{question} ({reason})",
         )
         self._seq += 1
-        self._pending[pid] = PendingState(output, route, self._seq)
+        self._pending[pid] = PendingState(output, self._route_rec(source), self._seq)
         inc.pending += (pid,)
         heapq.heappush(self._heap, (deadline, self._seq, _DECISION, pid))
         return output
@@ -423,22 +478,22 @@ class Router:
         p = pending.output
         saved = inc.save()
         try:
-            decision = _decision(
-                self._next_count(2), inc.id, p.step, p.decider, p.source, p.targets, forward,
+            dec = self._next_count(2)
+            record: DecisionRec = (
+                dec, inc.id, STEP_INDEX[p.step], p.decider, p.source, p.targets, forward,
                 by, at, reason, default,
             )  # fmt: skip
-            record = decision_rec(decision)
             inc.decisions += (record,)
             inc.pending = tuple(pid for pid in inc.pending if pid != p.id)
+            decision = _decision(
+                dec, inc.id, p.step, p.decider, p.source, p.targets, forward, by, at, reason,
+                default,
+            )  # fmt: skip
             out.append(DecisionMade(pending=p.id, decision=decision))
             carrier = by if by is not None else self._tables.entry(p.decider).on_duty
             if forward and carrier is not None:
                 queue: list[Queued] = []
-                route = pending.route
-                self._carry(
-                    inc, p.source, route, route_rec(route), p.targets, carrier, decision, at,
-                    out, queue,
-                )  # fmt: skip
+                self._carry(inc, p.source, pending.route, p.targets, carrier, dec, at, out, queue)
                 self._spread(inc, queue, at, out)
         except BaseException:
             inc.restore(saved)
@@ -480,7 +535,7 @@ class Router:
         self._counts[which] += 1
         return self._counts[which]
 
-    def _new_delivery(
+    def _deliver(
         self,
         inc: IncidentState,
         kind: DeliveryKind,
@@ -488,17 +543,73 @@ class Router:
         text: str,
         poster: MemberId | None,
         bot: bool,
-        route: tuple[Hop, ...],
-        rec: RouteRec,
-    ) -> tuple[Delivery, DeliveryRec]:
-        """A delivery to hand out, and its record, kept with the incident."""
-        self._counts[1] += 1
-        did = self._counts[1]
-        d = _delivery(did, inc.id, kind, group, text, poster, bot, inc.police, route)
-        r = (did, inc.id, KIND_INDEX[kind], group, text, poster, bot, inc.police, rec)
-        inc.deliveries += (r,)
-        self._deliveries[did] = r
-        return d, r
+        carrier: MemberId | None,
+        parent: Parent,
+        decision: int | None,
+        at: float,
+        out: list[Output],
+    ) -> int:
+        """Hand out one delivery in the running command; returns its id.
+
+        It joins the command's last batch when that is of the same incident
+        and kind and the ids follow on; otherwise a new batch starts, placed
+        after the outputs made so far.
+        """
+        counts = self._counts
+        counts[1] += 1
+        did = counts[1]
+        building = self._building
+        b = building[-1] if building else None
+        if b is None or b.inc is not inc or b.kind is not kind or b.first + len(b.groups) != did:
+            b = _Batch(inc, kind, at, did, len(out))
+            building.append(b)
+        b.groups.append(group)
+        b.texts.append(text)
+        b.posters.append(poster)
+        b.bots.append(bot)
+        b.carriers.append(carrier)
+        b.parents.append(parent)
+        b.decisions.append(decision)
+        return did
+
+    def _finish(self, out: tuple[Output, ...]) -> tuple[Output, ...]:
+        """The command's outputs with its batches in place, now made and kept."""
+        building = self._building
+        made = [b.finish(self) for b in building]
+        result = list(out)
+        for b, batch in zip(reversed(building), reversed(made), strict=True):
+            result.insert(b.slot, batch)
+        self._building = []
+        for b, batch in zip(building, made, strict=True):
+            self._keep(b.inc, batch)
+        return tuple(result)
+
+    def _keep(self, inc: IncidentState, batch: Deliveries) -> None:
+        """Make ``batch`` the incident's and findable by each delivery's id."""
+        inc.deliveries += (batch,)
+        self._deliveries.update(dict.fromkeys(batch.ids, batch))
+
+    def _delivery(self, did: int) -> tuple[Deliveries, int]:
+        """The batch that holds delivery ``did``, and its index there."""
+        batch = self._deliveries[did]
+        return batch, did - batch.first
+
+    def _route_rec(self, did: int) -> RouteRec:
+        """The route of delivery ``did`` as records, made or still being made."""
+        batch = self._deliveries.get(did)
+        if batch is not None:
+            return batch._route_rec(did - batch.first)
+        for b in reversed(self._building):
+            if b.first <= did < b.first + len(b.groups):
+                return b.route(self, did)
+        raise KeyError(did)
+
+    def _parent_route(self, parent: Parent) -> RouteRec:
+        if parent is None:
+            return ()
+        if type(parent) is int:
+            return self._route_rec(parent)
+        return cast(RouteRec, parent)
 
     def _get(self, incident: str) -> IncidentState:
         try:

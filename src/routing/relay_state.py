@@ -41,22 +41,9 @@ from .errors import RoutingError, StateError
 from .incident import DeliveryStatus, IncidentState, PendingState, Phase
 from .melding import Category
 from .model import Hierarchy
-from .outputs import DeliveryKind, PendingDecision, Step
+from .outputs import Deliveries, DeliveryKind, PendingDecision, Step
 from .relay_plain import _melding, _Reader, melding_from_plain, melding_to_plain
-from .relay_records import (
-    KIND_INDEX,
-    KINDS,
-    MELDING,
-    REACTION,
-    STEP_INDEX,
-    STEPS,
-    DecisionRec,
-    DeliveryRec,
-    HopRec,
-    Rebuild,
-    RouteRec,
-    route_rec,
-)
+from .relay_records import STEP_INDEX, STEPS, DecisionRec, HopRec, RouteRec, _deliveries
 from .relay_router import _DECISION, _REMINDER, Router
 from .tables import RelayConfig
 
@@ -96,18 +83,18 @@ def _decision_out(d: DecisionRec) -> dict[str, Any]:
     }
 
 
-def _delivery_out(r: Router, d: DeliveryRec) -> dict[str, Any]:
-    did, _, kind, group, text, poster, bot, _, route = d
+def _delivery_out(r: Router, batch: Deliveries, i: int) -> dict[str, Any]:
+    did = batch.first + i
     record = r._status.get(did)
     status = DeliveryStatus.PENDING if record is None else DeliveryStatus(record[0])
     return {
         "id": did,
-        "kind": KINDS[kind].name,
-        "group": group,
-        "text": text,
-        "poster": poster,
-        "bot": bot,
-        "route": [_hop_out(h) for h in route],
+        "kind": batch.kind.name,
+        "group": batch.groups[i],
+        "text": batch.texts[i],
+        "poster": batch.posters[i],
+        "bot": batch.bots[i],
+        "route": [_hop_out(h) for h in batch._route_rec(i)],
         "status": status.name,
         "by": None if record is None else record[1],
         "at": None if record is None else record[2],
@@ -129,11 +116,13 @@ def _incident_out(r: Router, inc: IncidentState) -> dict[str, Any]:
         "sender": inc.sender,
         "text": inc.text,
         "fwd_text": inc.fwd_text,
-        "reach": [[group, d[0]] for group, d in inc.reach.items()],
+        "reach": [[group, did] for group, did in inc.reach.items()],
         "casushouders": [[group, m] for group, m in inc.casus.items()],
         "considered": sorted([d, t] for d, t in inc.considered),
         "failed": sorted(inc.failed),
-        "deliveries": [_delivery_out(r, d) for d in inc.deliveries],
+        "deliveries": [
+            _delivery_out(r, batch, i) for batch in inc.deliveries for i in range(len(batch))
+        ],
         "decisions": [_decision_out(d) for d in inc.decisions],
         "pending": list(inc.pending),
         "called_112_by": list(inc.called),
@@ -181,7 +170,7 @@ def export_state(r: Router) -> dict[str, Any]:
             "targets": list(p.output.targets),
             "deadline": p.output.deadline,
             "question": p.output.question,
-            "route": [_hop_out(h) for h in route_rec(p.route)],
+            "route": [_hop_out(h) for h in p.route],
             "seq": p.seq,
         }
         for p in r._pending.values()
@@ -258,7 +247,7 @@ class _Loader:
         self.rd = rd
         self.state = state
         self.incidents: dict[str, IncidentState] = {}
-        self.deliveries: dict[int, DeliveryRec] = {}
+        self.deliveries: dict[int, Deliveries] = {}
         self.status: dict[int, tuple[str, Any, float | None, str]] = {}
         self.decisions: dict[int, DecisionRec] = {}
         self.max_seq = -1
@@ -312,7 +301,8 @@ class _Loader:
 
     def delivery(
         self, value: object, path: str, inc: IncidentState, decisions: Mapping[int, DecisionRec]
-    ) -> DeliveryRec:
+    ) -> Deliveries:
+        """One delivery, as a batch of its own whose route is given whole."""
         rd = self.rd
         o = rd.obj(value, path)
         did = rd.integer(self.f(o, "id", path), f"{path}.id")
@@ -320,18 +310,22 @@ class _Loader:
             raise rd.fail(f"{path}.id", f"delivery {did} appears twice")
         route = self.route(self.f(o, "route", path), f"{path}.route", decisions)
         group = rd.group(self.f(o, "group", path), f"{path}.group")
-        d = (
-            did,
-            inc.id,
-            KIND_INDEX[rd.enum(DeliveryKind, self.f(o, "kind", path), f"{path}.kind")],
-            group,
-            rd.text(self.f(o, "text", path), f"{path}.text"),
-            rd.opt_member(self.f(o, "poster", path), f"{path}.poster"),
-            rd.flag(self.f(o, "bot", path), f"{path}.bot"),
-            inc.police,
-            route,
-        )
-        if route[-1][1] != group:
+        kind = rd.enum(DeliveryKind, self.f(o, "kind", path), f"{path}.kind")
+        last = route[-1]
+        # A melding delivery adds the route's last hop to the rest; the others
+        # follow the route of the melding delivery in their group.
+        prefix = route[:-1] if kind is DeliveryKind.MELDING else route
+        order = list(dict.fromkeys(hop[3] for hop in route if hop[3] is not None))
+        records = tuple(decisions[x] for x in order)
+        hop = -1 if last[3] is None or kind is not DeliveryKind.MELDING else order.index(last[3])
+        d = _deliveries(
+            inc.id, kind, inc.police, last[4], did, (group,),
+            (rd.text(self.f(o, "text", path), f"{path}.text"),),
+            (rd.opt_member(self.f(o, "poster", path), f"{path}.poster"),),
+            (rd.flag(self.f(o, "bot", path), f"{path}.bot"),),
+            (last[2],), (-1 if prefix else None,), (hop,), (prefix,) if prefix else (), records,
+        )  # fmt: skip
+        if last[1] != group:
             raise rd.fail(f"{path}.route", "a route ends in the delivery's group")
         status = rd.enum(DeliveryStatus, self.f(o, "status", path), f"{path}.status")
         by = rd.opt_member(self.f(o, "by", path), f"{path}.by")
@@ -382,17 +376,18 @@ class _Loader:
                 lambda v, p: self.delivery(v, p, inc, decisions),
             )
         )
-        own = {d[0]: d for d in inc.deliveries}
+        own = {d.first: d for d in inc.deliveries}
         for i, raw in enumerate(rd.items(f("reach"), f"{path}.reach")):
             p = f"{path}.reach[{i}]"
             group_raw, did_raw = rd.pair(raw, p)
             group = rd.group(group_raw, p)
-            d = own.get(rd.integer(did_raw, p))
-            if d is None or d[2] != MELDING or d[3] != group:
+            did = rd.integer(did_raw, p)
+            d = own.get(did)
+            if d is None or d.kind is not DeliveryKind.MELDING or d.groups[0] != group:
                 raise rd.fail(p, "not a melding delivery of this incident in that group")
             if group in inc.reach:
                 raise rd.fail(p, f"{group} is reached twice")
-            inc.reach[group] = d
+            inc.reach[group] = did
         for i, raw in enumerate(rd.items(f("casushouders"), f"{path}.casushouders")):
             p = f"{path}.casushouders[{i}]"
             group_raw, member_raw = rd.pair(raw, p)
@@ -420,9 +415,9 @@ class _Loader:
             if len(items) != 3:
                 raise rd.fail(p, "expected [delivery, member, text]")
             d = own.get(rd.integer(items[0], p))
-            if d is None or d[2] != REACTION:
+            if d is None or d.kind is not DeliveryKind.REACTION:
                 raise rd.fail(p, "not a reaction delivery of this incident")
-            inc.reactions += ((d[0], rd.member(items[1], p), rd.text(items[2], p)),)
+            inc.reactions += ((d.first, rd.member(items[1], p), rd.text(items[2], p)),)
         afloop = f("afloop")
         if afloop is not None:
             by_raw, text_raw = rd.pair(afloop, f"{path}.afloop")
@@ -515,9 +510,8 @@ def _load(
             question=rd.text(ld.f(o, "question", p), f"{p}.question"),
         )
         own = {d[0]: d for d in inc.decisions}
-        # A pending question keeps its route as outputs: its answer's
-        # deliveries extend it, and share its hops (see routing.relay_records).
-        route = Rebuild(own.values()).route(ld.route(ld.f(o, "route", p), f"{p}.route", own))
+        # A pending question keeps the route its answer's deliveries extend.
+        route = ld.route(ld.f(o, "route", p), f"{p}.route", own)
         item_seq = rd.integer(ld.f(o, "seq", p), f"{p}.seq")
         ld.max_seq = max(ld.max_seq, item_seq)
         if output.id in pending:

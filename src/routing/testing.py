@@ -17,7 +17,7 @@ predictable names for examples and tests.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -39,7 +39,7 @@ from .commands import (
 from .errors import RoutingError
 from .melding import Melding
 from .model import Hierarchy
-from .outputs import Delivery, DeliveryKind, Output
+from .outputs import Deliveries, Delivery, DeliveryKind, Output
 from .relay import Relay
 from .values import Applicant, MemberId
 
@@ -148,10 +148,21 @@ def melding(category: str = "inbraak", *, called_112: bool = True, **fields: Any
 
 
 def deliveries(
-    outputs: Sequence[Output], kind: DeliveryKind | None = DeliveryKind.MELDING
+    outputs: Iterable[Output | Delivery], kind: DeliveryKind | None = DeliveryKind.MELDING
 ) -> list[Delivery]:
-    """The deliveries among ``outputs`` (of one kind; all kinds with ``None``)."""
-    return [o for o in outputs if isinstance(o, Delivery) and (kind is None or o.kind is kind)]
+    """The deliveries among ``outputs`` (of one kind; all kinds with ``None``).
+
+    Batches (:class:`~routing.outputs.Deliveries`) are opened into their
+    :class:`~routing.outputs.Delivery` values; deliveries pass as they are.
+    """
+    found: list[Delivery] = []
+    for o in outputs:
+        if isinstance(o, Deliveries):
+            if kind is None or o.kind is kind:
+                found.extend(o)
+        elif isinstance(o, Delivery) and (kind is None or o.kind is kind):
+            found.append(o)
+    return found
 
 
 def relay_state(relay: Relay) -> tuple[Any, ...]:
