@@ -61,7 +61,7 @@ from routing.journal import Journal, state_of
 from routing.journal_store import dump, snapshot_crc
 from routing.melding import Melding, Person
 from routing.model import Hierarchy
-from routing.outputs import Delivery, IncidentOpened, Step
+from routing.outputs import Deliveries, IncidentOpened, Step
 from routing.policies import Always, ByStep, Never
 from routing.relay import Relay
 from routing.values import Applicant, MemberId
@@ -140,8 +140,8 @@ def evening(n: int, seed: int = 1) -> list[Any]:
         for o in outputs:
             if isinstance(o, IncidentOpened) and o.casushouder is not None:
                 open_incidents.append((o.incident, o.casushouder))
-            elif isinstance(o, Delivery) and o.poster is not None:
-                deliveries.append(o.id)
+            elif isinstance(o, Deliveries):
+                deliveries += [d for d, p in zip(o.ids, o.posters, strict=True) if p is not None]
         out.append(cmd)
     return out
 

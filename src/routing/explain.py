@@ -34,6 +34,7 @@ from .model import Hierarchy
 from .outputs import (
     Decision,
     DecisionMade,
+    Deliveries,
     Delivery,
     DeliveryKind,
     Held,
@@ -239,7 +240,14 @@ def explain(
         decision = next(m.decision for m in made if isinstance(m, DecisionMade))
         points.append((o, decision))
         outputs += made
-    deliveries = [o for o in outputs if isinstance(o, Delivery) and o.kind is DeliveryKind.MELDING]
+    # Each command hands out its deliveries as batches; the hops and decisions
+    # of their routes are needed below, so the Delivery values are made here.
+    deliveries = [
+        d
+        for o in outputs
+        if isinstance(o, Deliveries) and o.kind is DeliveryKind.MELDING
+        for d in o
+    ]
     return Explanation(
         origin=origin,
         command=command,
@@ -279,7 +287,14 @@ def _on_duty(h: Hierarchy, decider: str) -> MemberId:
 def _only_through(deliveries: Sequence[Delivery], decision: Decision | None) -> tuple[str, ...]:
     if decision is None:
         return ()
-    return tuple(d.group for d in deliveries if any(h.decision is decision for h in d.route))
+    # By id, not identity: a batch makes its Decision values when it is read,
+    # so a later batch's route holds an equal decision, not the same object.
+    did = decision.id
+    return tuple(
+        d.group
+        for d in deliveries
+        if any(h.decision is not None and h.decision.id == did for h in d.route)
+    )
 
 
 def _policy_skips(sim: Relay, deliveries: Sequence[Delivery]) -> tuple[Decision, ...]:

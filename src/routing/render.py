@@ -33,6 +33,7 @@ from .outputs import (
     CasushouderChanged,
     Decision,
     DecisionMade,
+    Deliveries,
     Delivery,
     DeliveryKind,
     IncidentClosed,
@@ -286,11 +287,14 @@ def _story_of_outputs(outputs: Sequence[Output]) -> _Story:
             story.opened_at = o.at
             if o.casushouder is not None:
                 story.casus[o.origin] = o.casushouder
-        elif isinstance(o, Delivery) and o.kind is DeliveryKind.MELDING:
-            story.deliveries.append(o)
-            decision = o.route[-1].decision
-            if decision is not None and decision.step.rule == "P2" and decision.by is not None:
-                story.casus.setdefault(o.group, decision.by)
+        elif isinstance(o, Deliveries) and o.kind is DeliveryKind.MELDING:
+            # The tree hangs each group under the one it came from, so it
+            # needs the routes: the Delivery values are made here.
+            for d in o:
+                story.deliveries.append(d)
+                decision = d.route[-1].decision
+                if decision is not None and decision.step.rule == "P2" and decision.by is not None:
+                    story.casus.setdefault(d.group, decision.by)
         elif isinstance(o, PendingDecision):
             story.pending.append(o)
         elif isinstance(o, DecisionMade):
