@@ -243,9 +243,12 @@ def internals(relay: Relay) -> dict[str, Any]:
             }
             for iid, inc in relay._incidents.items()
         },
-        "deliveries": {did: b[did - b.first] for did, b in relay._deliveries.items()},
+        "deliveries": [d for batch in relay._deliveries for d in batch],
         "status": relay._status,
-        "pending": {pid: (p.output, p.route, p.seq) for pid, p in relay._pending.items()},
+        "pending": {
+            pid: (p.output, relay._parent_route(p.route), p.seq)
+            for pid, p in relay._pending.items()
+        },
         "resolved": relay._resolved,
         "recent": {key: ids for key, ids in relay._recent.items() if ids},
         "heap": sorted(e for e in relay._heap if not relay._stale(e)),

@@ -169,17 +169,18 @@ def run_plan(
         texts = (text,) + (fwd,) * (size - 1)
     else:
         texts = (text,)
+    # A fresh incident has no decisions before these: the plan's indexes hold.
+    inc.decisions = records
     batch = _deliveries(
         iid, _MELDING, inc.police, at, first, plan.groups, texts,
         (None if plan.bot else reporter, *plan.posters), plan.bots,
         (reporter, *plan.carriers), plan.parents, plan.hops, (), records,
     )  # fmt: skip
-    ids = batch.ids
-    inc.reach.update(zip(plan.groups, ids, strict=True))
-    inc.decisions += records
+    # A fresh incident has reached nothing yet; the lengths agree by construction.
+    inc.reach = dict(zip(plan.groups, range(first, first + size)))  # noqa: B905
     # Shared with the plan, not copied: a set per incident would stay tracked
     # by the collector for the incident's life (see IncidentState.judged).
     inc.considered = plan.considered
     inc.deliveries += (batch,)
-    router._deliveries.update(dict.fromkeys(ids, batch))
+    router._deliveries.add(batch)
     out.append(batch)

@@ -354,8 +354,11 @@ class PendingState:
 
     __slots__ = ("incident", "output", "route", "seq")
 
-    def __init__(self, output: PendingDecision, route: RouteRec, seq: int) -> None:
+    def __init__(self, output: PendingDecision, route: int | RouteRec, seq: int) -> None:
         self.output = output
         self.incident = output.incident
-        self.route = route  # of the source group's delivery, captured when asked
+        # What an answer that forwards extends: the id of the melding delivery
+        # in the source group when the question was asked (or its route, as
+        # a saved state gives it).
+        self.route = route
         self.seq = seq  # the heap entry that may time it out

@@ -4,8 +4,13 @@ The relay (:mod:`routing.relay`) sends nothing. Every command returns a tuple
 of these values, and the app does the I/O they describe: paste a text into a
 chat group, show a question to a stuurgroep, remind a casushouder.
 
-All of them are frozen, keyword-only attrs classes with tuples inside, so
-they are hashable, compare by value and can be logged or replayed. They carry
+All of them are frozen attrs classes with tuples inside, so they are
+hashable, compare by value and can be logged or replayed. Deliveries come
+in batches: a command returns one :class:`Deliveries` per incident it
+delivers in, with a column per field, and each :class:`Delivery` (with its
+route of :class:`Hop` and :class:`Decision` values) is made when it is
+read. A report that reaches sixty groups then costs what its columns cost,
+not sixty objects with their routes; see ``docs/performance.md``. They carry
 no validators: the relay builds them from commands it has already checked,
 on the hot path of every report, so a validator would only check the
 relay's own work again (commands, which come from outside, are checked at

@@ -33,7 +33,8 @@ like the value it stands for (see the index names below).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from typing import Final
 
 from .outputs import (
@@ -60,6 +61,7 @@ __all__ = [
     "KIND_INDEX",
     "STEPS",
     "STEP_INDEX",
+    "Batches",
     "DecisionRec",
     "HopRec",
     "Rebuild",
@@ -146,3 +148,53 @@ class Rebuild:
             batch.first + i, batch.incident, batch.kind, batch.groups[i], batch.texts[i],
             batch.posters[i], batch.bots[i], batch.police, self.route(batch._route_rec(i)),
         )  # fmt: skip
+
+
+class Batches:
+    """Every batch of deliveries the relay keeps, found by a delivery's id.
+
+    Batches come in the order of their ids (the relay hands ids out in
+    order, and a batch's are consecutive), so one entry per batch and a
+    binary search find any delivery: no entry per delivery.
+    """
+
+    __slots__ = ("_batches", "_starts")
+
+    def __init__(self, batches: Iterable[Deliveries] = ()) -> None:
+        ordered = sorted(batches, key=lambda b: b.first)
+        self._starts = [b.first for b in ordered]
+        self._batches = ordered
+
+    def add(self, batch: Deliveries) -> None:
+        """Keep ``batch``, whose ids follow every batch kept before."""
+        if self._starts and batch.first <= self._starts[-1]:
+            raise ValueError(f"batch {batch.first} does not follow {self._starts[-1]}")
+        self._starts.append(batch.first)
+        self._batches.append(batch)
+
+    def find(self, did: int) -> tuple[Deliveries, int]:
+        """The batch holding delivery ``did`` and its index there; ``KeyError`` if none."""
+        k = bisect_right(self._starts, did) - 1
+        if k >= 0:
+            batch = self._batches[k]
+            i = did - batch.first
+            if i < len(batch.groups):
+                return batch, i
+        raise KeyError(did)
+
+    def __contains__(self, did: object) -> bool:
+        try:
+            self.find(did)  # type: ignore[arg-type]
+        except (KeyError, TypeError):
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[Deliveries]:
+        return iter(self._batches)
+
+    def highest(self) -> int:
+        """The highest delivery id kept, 0 if none."""
+        if not self._batches:
+            return 0
+        last = self._batches[-1]
+        return last.first + len(last.groups) - 1

@@ -13,6 +13,8 @@ the plain record the relay keeps (:mod:`routing.relay_records` says why).
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
+from operator import itemgetter
 from typing import Any, cast
 
 from .chattext import render_melding
@@ -42,6 +44,7 @@ from .outputs import (
 from .policies import Answer, Context, Policy, Verdict, fixed_verdicts
 from .relay_records import (
     STEP_INDEX,
+    Batches,
     DecisionRec,
     RouteRec,
     _decision,
@@ -53,6 +56,7 @@ from .values import GroupKind, MemberId
 __all__ = ["Queued", "Router"]
 
 _context = _builder(Context)
+_pending = _builder(PendingDecision)
 _MELDING = DeliveryKind.MELDING
 _FORWARD = Answer.FORWARD
 _SKIP = Answer.SKIP
@@ -67,21 +71,24 @@ Parent = int | RouteRec | None
 """What a delivery's route extends: a delivery's id, a route, or nothing (the origin)."""
 
 
+# One delivery while its command runs: (group, text, poster, bot, carrier,
+# parent, decision id); the order of the columns of a Deliveries.
+_Row = tuple[str, str, "MemberId | None", bool, "MemberId | None", Parent, "int | None"]
+_ID = itemgetter(0)
+
+
 class _Batch:
     """The deliveries a command hands out in one incident, while it runs.
 
-    Every command that delivers collects its deliveries here, in the
-    position of the outputs where the first one was made (``slot``);
+    Every command that delivers collects its deliveries here, one row each,
+    in the position of the outputs where the first one was made (``slot``);
     :meth:`Router._finish` turns each into one
     :class:`~routing.outputs.Deliveries` once the command succeeded. Parents
     are kept as delivery ids (or a route) until then; a fresh report from a
     wijkgroep with a fan-out plan skips this and builds its batch at once.
     """
 
-    __slots__ = (
-        "at", "bots", "carriers", "decisions", "first", "groups", "inc", "kind", "parents",
-        "posters", "slot", "texts",
-    )  # fmt: skip
+    __slots__ = ("at", "first", "inc", "kind", "rows", "slot")
 
     def __init__(
         self, inc: IncidentState, kind: DeliveryKind, at: float, first: int, slot: int
@@ -91,52 +98,45 @@ class _Batch:
         self.at = at
         self.first = first
         self.slot = slot
-        self.groups: list[str] = []
-        self.texts: list[str] = []
-        self.posters: list[MemberId | None] = []
-        self.bots: list[bool] = []
-        self.carriers: list[MemberId | None] = []
-        self.parents: list[Parent] = []
-        self.decisions: list[int | None] = []
+        self.rows: list[_Row] = []
 
     def route(self, router: Router, did: int) -> RouteRec:
-        i = did - self.first
-        prefix = router._parent_route(self.parents[i])
+        group, _, _, _, carrier, parent, decision = self.rows[did - self.first]
+        prefix = router._parent_route(parent)
         if self.kind is not _MELDING:
             return prefix
         source = prefix[-1][1] if prefix else None
-        return (*prefix, (source, self.groups[i], self.carriers[i], self.decisions[i], self.at))
+        return (*prefix, (source, group, carrier, decision, self.at))
 
     def finish(self, router: Router) -> Deliveries:
         first = self.first
+        groups, texts, posters, bots, carriers, raw, decisions = zip(*self.rows, strict=True)
         externals: list[RouteRec] = []
-        seen: dict[Any, int] = {}
         parents: list[int | None] = []
-        for p in self.parents:
+        seen: dict[Any, int] | None = None
+        for p in raw:
             if p is None:
                 parents.append(None)
             elif type(p) is int and p >= first:
                 parents.append(p - first)
             else:
+                if seen is None:
+                    seen = {}
                 k = seen.get(p)
                 if k is None:
                     k = seen[p] = len(externals)
                     externals.append(router._parent_route(p))
                 parents.append(-1 - k)
-        wanted = [d for d in self.decisions if d is not None]
-        wanted += [hop[3] for route in externals for hop in route if hop[3] is not None]
-        order = list(dict.fromkeys(wanted))
-        index = {did: k for k, did in enumerate(order)}
-        records: tuple[DecisionRec, ...] = ()
-        if order:
-            by_id = {rec[0]: rec for rec in self.inc.decisions}
-            records = tuple([by_id[did] for did in order])
+        # The incident's decisions so far, shared: every hop names one of them.
+        # Their ids grow with their position, so a binary search finds each.
+        records = self.inc.decisions
+        hops = tuple(
+            [-1 if did is None else bisect_left(records, did, key=_ID) for did in decisions]
+        )
         inc = self.inc
         return _deliveries(
-            inc.id, self.kind, inc.police, self.at, first, tuple(self.groups), tuple(self.texts),
-            tuple(self.posters), tuple(self.bots), tuple(self.carriers), tuple(parents),
-            tuple([-1 if did is None else index[did] for did in self.decisions]),
-            tuple(externals), records,
+            inc.id, self.kind, inc.police, self.at, first, groups, texts, posters, bots,
+            carriers, tuple(parents), hops, tuple(externals), records,
         )  # fmt: skip
 
 
@@ -161,7 +161,7 @@ class Router:
         )
         # Records, not outputs: see routing.relay_records for why.
         self._incidents: dict[str, IncidentState] = {}
-        self._deliveries: dict[int, Deliveries] = {}  # delivery id -> its batch
+        self._deliveries = Batches()  # every delivery, by id
         self._building: list[_Batch] = []  # the running command's batches
         # Only deliveries no longer pending: (status value, by, at, reason).
         self._status: dict[int, tuple[str, MemberId | None, float | None, str]] = {}
@@ -201,7 +201,7 @@ class Router:
         wg = inc.origin
         inc.text = render_melding(inc.melding, lang=self.config.lang)
         inc.casus[wg] = reporter
-        plan = self._plan(wg) if not inc.considered else None
+        plan = self._plan(wg) if not inc.considered and not inc.decisions else None
         if plan is not None:
             run_plan(self, inc, plan, reporter, at, out)
             if plan.forwards:
@@ -228,6 +228,14 @@ class Router:
 
     def _plan(self, wijkgroep: str) -> Plan | None:
         """The fan-out plan of ``wijkgroep`` for the current policy and tables, if any."""
+        if (
+            self.policy is self._fixed_for
+            and self._plans_at == self._tables.rebuilds
+            and self.use_plans
+        ):
+            plans = self._plans
+            if wijkgroep in plans:  # made for this policy and structure
+                return plans[wijkgroep]
         fixed = self._verdicts()
         if fixed is None or not self.use_plans:
             return None
@@ -446,18 +454,12 @@ class Router:
         question = (
             f"Is de melding {inc.id} ({category}) uit {context.source} relevant voor {where}?"
         )
-        output = PendingDecision(
-            id=pid,
-            incident=inc.id,
-            step=context.step,
-            decider=context.decider,
-            source=context.source,
-            targets=context.targets,
-            deadline=deadline,
-            question=f"{question} ({reason})",
-        )
+        output = _pending(
+            pid, inc.id, context.step, context.decider, context.source, context.targets,
+            deadline, f"{question} ({reason})",
+        )  # fmt: skip
         self._seq += 1
-        self._pending[pid] = PendingState(output, self._route_rec(source), self._seq)
+        self._pending[pid] = PendingState(output, source, self._seq)
         inc.pending += (pid,)
         heapq.heappush(self._heap, (deadline, self._seq, _DECISION, pid))
         return output
@@ -525,7 +527,12 @@ class Router:
 
     def _index(self, inc: IncidentState) -> None:
         if not inc.police:
-            self._recent.setdefault((inc.origin, inc.melding.category), []).append(inc.id)
+            key = (inc.origin, inc.melding.category)
+            ids = self._recent.get(key)
+            if ids is None:
+                self._recent[key] = [inc.id]
+            else:
+                ids.append(inc.id)
 
     def _next_id(self) -> str:
         self._counts[0] += 1
@@ -560,16 +567,10 @@ class Router:
         did = counts[1]
         building = self._building
         b = building[-1] if building else None
-        if b is None or b.inc is not inc or b.kind is not kind or b.first + len(b.groups) != did:
+        if b is None or b.inc is not inc or b.kind is not kind or b.first + len(b.rows) != did:
             b = _Batch(inc, kind, at, did, len(out))
             building.append(b)
-        b.groups.append(group)
-        b.texts.append(text)
-        b.posters.append(poster)
-        b.bots.append(bot)
-        b.carriers.append(carrier)
-        b.parents.append(parent)
-        b.decisions.append(decision)
+        b.rows.append((group, text, poster, bot, carrier, parent, decision))
         return did
 
     def _finish(self, out: tuple[Output, ...]) -> tuple[Output, ...]:
@@ -587,20 +588,22 @@ class Router:
     def _keep(self, inc: IncidentState, batch: Deliveries) -> None:
         """Make ``batch`` the incident's and findable by each delivery's id."""
         inc.deliveries += (batch,)
-        self._deliveries.update(dict.fromkeys(batch.ids, batch))
+        self._deliveries.add(batch)
 
     def _delivery(self, did: int) -> tuple[Deliveries, int]:
         """The batch that holds delivery ``did``, and its index there."""
-        batch = self._deliveries[did]
-        return batch, did - batch.first
+        return self._deliveries.find(did)
 
     def _route_rec(self, did: int) -> RouteRec:
         """The route of delivery ``did`` as records, made or still being made."""
-        batch = self._deliveries.get(did)
-        if batch is not None:
-            return batch._route_rec(did - batch.first)
+        try:
+            batch, i = self._deliveries.find(did)
+        except KeyError:
+            pass
+        else:
+            return batch._route_rec(i)
         for b in reversed(self._building):
-            if b.first <= did < b.first + len(b.groups):
+            if b.first <= did < b.first + len(b.rows):
                 return b.route(self, did)
         raise KeyError(did)
 

@@ -43,7 +43,7 @@ from .melding import Category
 from .model import Hierarchy
 from .outputs import Deliveries, DeliveryKind, PendingDecision, Step
 from .relay_plain import _melding, _Reader, melding_from_plain, melding_to_plain
-from .relay_records import STEP_INDEX, STEPS, DecisionRec, HopRec, RouteRec, _deliveries
+from .relay_records import STEP_INDEX, STEPS, Batches, DecisionRec, HopRec, RouteRec, _deliveries
 from .relay_router import _DECISION, _REMINDER, Router
 from .tables import RelayConfig
 
@@ -170,7 +170,7 @@ def export_state(r: Router) -> dict[str, Any]:
             "targets": list(p.output.targets),
             "deadline": p.output.deadline,
             "question": p.output.question,
-            "route": [_hop_out(h) for h in p.route],
+            "route": [_hop_out(h) for h in r._parent_route(p.route)],
             "seq": p.seq,
         }
         for p in r._pending.values()
@@ -315,9 +315,10 @@ class _Loader:
         # A melding delivery adds the route's last hop to the rest; the others
         # follow the route of the melding delivery in their group.
         prefix = route[:-1] if kind is DeliveryKind.MELDING else route
-        order = list(dict.fromkeys(hop[3] for hop in route if hop[3] is not None))
-        records = tuple(decisions[x] for x in order)
-        hop = -1 if last[3] is None or kind is not DeliveryKind.MELDING else order.index(last[3])
+        records = inc.decisions  # every decision of the incident; a hop names one
+        hop = -1
+        if last[3] is not None and kind is DeliveryKind.MELDING:
+            hop = next(k for k, rec in enumerate(records) if rec[0] == last[3])
         d = _deliveries(
             inc.id, kind, inc.police, last[4], did, (group,),
             (rd.text(self.f(o, "text", path), f"{path}.text"),),
@@ -597,7 +598,7 @@ def _load(
 
     relay = cls(hierarchy, policy=policy, config=config)
     relay._incidents = ld.incidents
-    relay._deliveries = ld.deliveries
+    relay._deliveries = Batches(ld.deliveries.values())
     relay._status = ld.status
     relay._pending = pending
     relay._resolved = resolved
