@@ -33,10 +33,10 @@ from routing.commands import (
     Tick,
 )
 from routing.errors import Refused, StateError, UnknownIdError
-from routing.incident import IncidentState
+from routing.incident import P_ROUTE, P_SEQ, IncidentState, pending_output
 from routing.melding import Melding
 from routing.model import Hierarchy
-from routing.outputs import Output
+from routing.outputs import Deliveries, Output
 from routing.policies import Always, Never, Policy
 from routing.relay import Relay, RelayConfig
 from routing.relay_state import SCHEMA, melding_from_plain, melding_to_plain
@@ -233,20 +233,24 @@ def internals(relay: Relay) -> dict[str, Any]:
 
     def flat(value: Any) -> Any:
         # Loading keeps each delivery as a batch of its own; what they hold is the same.
-        return tuple(d for batch in value for d in batch) if isinstance(value, tuple) else value
+        return tuple(d for rec in value for d in Deliveries(rec))
 
     return {
         "incidents": {
             iid: {
-                slot: flat(getattr(inc, slot)) if slot == "deliveries" else getattr(inc, slot)
+                slot: flat(getattr(inc, slot))
+                if slot == "deliveries"
+                else frozenset(inc.considered)
+                if slot == "considered"  # a set in no particular order
+                else getattr(inc, slot)
                 for slot in IncidentState.__slots__
             }
             for iid, inc in relay._incidents.items()
         },
-        "deliveries": [d for batch in relay._deliveries for d in batch],
+        "deliveries": [d for rec in relay._deliveries for d in Deliveries(rec)],
         "status": relay._status,
         "pending": {
-            pid: (p.output, relay._parent_route(p.route), p.seq)
+            pid: (pending_output(p), relay._parent_route(p[P_ROUTE]), p[P_SEQ])
             for pid, p in relay._pending.items()
         },
         "resolved": relay._resolved,

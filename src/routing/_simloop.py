@@ -36,6 +36,8 @@ from .outputs import (
     Reminder,
     Step,
     _builder,
+    batch_decision,
+    batch_source,
 )
 from .relay import Relay
 from .simconfig import (
@@ -342,10 +344,11 @@ class _Run:
                     continue
                 inc = self.incidents[o.incident]
                 posted_at = inc.posted
+                rec = o._rec
                 for i, (did, group, poster) in enumerate(
                     zip(o.ids, o.groups, o.posters, strict=True)
                 ):
-                    source = o._source(i)
+                    source = batch_source(rec, i)
                     if source is None:
                         posted = now  # the reporter (or the police) posts it themselves
                     else:
@@ -353,7 +356,7 @@ class _Run:
                         posted = start + (self.fwd() if poster is not None else 0.0)
                         if poster is not None:
                             self.forwarded[poster] = self.forwarded.get(poster, 0) + 1
-                        decision = o._last_decision(i)
+                        decision = batch_decision(rec, i)
                         if (
                             decision is not None
                             and decision[2] == _POLICE_DOWN

@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .incident import forwarded_text
-from .outputs import STEP_INDEX, DeliveryKind, Step
+from .outputs import KIND_INDEX, STEP_INDEX, BatchRec, DeliveryKind, Step
 from .policies import Answer, Verdict
 from .relay_records import _deliveries
 
@@ -47,7 +47,7 @@ __all__ = ["Plan", "build_plan", "run_plan"]
 # (step index, decider, source, targets, forward, carrier, reason): a decision
 # record without its id, incident and time.
 Template = tuple[int, str, str, tuple[str, ...], bool, Any, str]
-_MELDING = DeliveryKind.MELDING
+_MELDING = KIND_INDEX[DeliveryKind.MELDING]
 
 
 class Plan:
@@ -171,7 +171,7 @@ def run_plan(
         texts = (text,)
     # A fresh incident has no decisions before these: the plan's indexes hold.
     inc.decisions = records
-    batch = _deliveries(
+    batch: BatchRec = (
         iid, _MELDING, inc.police, at, first, plan.groups, texts,
         (None if plan.bot else reporter, *plan.posters), plan.bots,
         (reporter, *plan.carriers), plan.parents, plan.hops, (), records,
@@ -183,4 +183,4 @@ def run_plan(
     inc.considered = plan.considered
     inc.deliveries += (batch,)
     router._deliveries.add(batch)
-    out.append(batch)
+    out.append(_deliveries(batch))

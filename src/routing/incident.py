@@ -45,7 +45,17 @@ import attrs
 
 from .errors import IncidentRefused
 from .melding import Melding
-from .outputs import Decision, DecisionRec, Deliveries, Delivery, PendingDecision, RouteRec
+from .outputs import (
+    STEP_INDEX,
+    STEPS,
+    BatchRec,
+    Decision,
+    DecisionRec,
+    Delivery,
+    PendingDecision,
+    RouteRec,
+    _builder,
+)
 from .values import MemberId
 
 __all__ = [
@@ -54,8 +64,11 @@ __all__ = [
     "DeliveryStatus",
     "Event",
     "IncidentView",
+    "PendingRec",
     "Phase",
     "next_phase",
+    "pending_output",
+    "pending_rec",
     "transition_diagram",
 ]
 
@@ -243,7 +256,8 @@ class IncidentView:
     linked: tuple[str, ...]
 
 
-_NONE_JUDGED: frozenset[tuple[str, str]] = frozenset()
+Judged = set[tuple[str, str]] | frozenset[tuple[str, str]] | tuple[tuple[str, str], ...]
+_NONE_JUDGED: Judged = ()
 
 
 class IncidentState:
@@ -301,13 +315,16 @@ class IncidentState:
         self.casus: dict[str, MemberId] = {}  # wijkgroep -> its active casushouder
         # (decider, target) judged once. A fresh report shares its fan-out
         # plan's frozenset; judged() gives a set of its own before a change.
-        self.considered: set[tuple[str, str]] | frozenset[tuple[str, str]] = _NONE_JUDGED
+        # Between commands a tuple (a set would stay tracked by the collector);
+        # the relay's _judged() makes it a set while a command adds to it.
+        self.considered: Judged = _NONE_JUDGED
         # Tuples, not lists, here and below: a list is tracked by the garbage
         # collector for the incident's life, a tuple of plain values is not.
-        self.deliveries: tuple[Deliveries, ...] = ()  # in id order
+        self.deliveries: tuple[BatchRec, ...] = ()  # in id order
         # Groups whose melding delivery failed: they may be reached again, but
         # never through a route that already passes them (no loops).
-        self.failed: frozenset[str] = frozenset()
+        # A sorted tuple, not a frozenset: a set stays tracked by the collector.
+        self.failed: tuple[str, ...] = ()
         self.decisions: tuple[DecisionRec, ...] = ()
         self.pending: tuple[int, ...] = ()
         self.called: tuple[MemberId, ...] = ()
@@ -330,7 +347,7 @@ class IncidentState:
             self.phase,
             dict(self.reach),
             dict(self.casus),
-            set(self.considered),
+            self.considered if type(self.considered) is not set else set(self.considered),
             self.deliveries,
             self.decisions,
             self.pending,
@@ -341,24 +358,29 @@ class IncidentState:
         self.phase, self.reach, self.casus, self.considered = saved[:4]
         self.deliveries, self.decisions, self.pending, self.fwd_text = saved[4:]
 
-    def judged(self) -> set[tuple[str, str]]:
-        """``considered`` as a set of this incident's own, to add to."""
-        considered = self.considered
-        if type(considered) is not set:
-            considered = self.considered = set(considered)
-        return considered
+
+#: A question the relay asked and nobody answered yet, as plain data:
+#: (id, incident, step index, decider, source, targets, deadline, question,
+#: route, seq). ``route`` is what an answer that forwards extends: the id of
+#: the melding delivery in the source group when the question was asked (or
+#: its route, as a saved state gives it); ``seq`` names the heap entry that
+#: may time it out.
+PendingRec = tuple[int, str, int, str, str, tuple[str, ...], float, str, "int | RouteRec", int]
+P_ID: Final = 0
+P_INCIDENT: Final = 1
+P_ROUTE: Final = 8
+P_SEQ: Final = 9
+
+_pending_output = _builder(PendingDecision)
 
 
-class PendingState:
-    """A question the relay asked and nobody answered yet (internal)."""
+def pending_rec(output: PendingDecision, route: int | RouteRec, seq: int) -> PendingRec:
+    return (
+        output.id, output.incident, STEP_INDEX[output.step], output.decider, output.source,
+        output.targets, output.deadline, output.question, route, seq,
+    )  # fmt: skip
 
-    __slots__ = ("incident", "output", "route", "seq")
 
-    def __init__(self, output: PendingDecision, route: int | RouteRec, seq: int) -> None:
-        self.output = output
-        self.incident = output.incident
-        # What an answer that forwards extends: the id of the melding delivery
-        # in the source group when the question was asked (or its route, as
-        # a saved state gives it).
-        self.route = route
-        self.seq = seq  # the heap entry that may time it out
+def pending_output(rec: PendingRec) -> PendingDecision:
+    """The :class:`~routing.outputs.PendingDecision` a record stands for."""
+    return _pending_output(rec[0], rec[1], STEPS[rec[2]], rec[3], rec[4], rec[5], rec[6], rec[7])

@@ -189,15 +189,90 @@ DecisionRec = tuple[
 ]
 
 
+#: A batch of deliveries as plain data; see :class:`Deliveries` for the fields.
+BatchRec = tuple[
+    str,  # incident
+    int,  # kind index
+    bool,  # police
+    float,  # at
+    int,  # first delivery id
+    tuple[str, ...],  # groups
+    tuple[str, ...],  # texts
+    tuple[MemberId | None, ...],  # posters
+    tuple[bool, ...],  # bots
+    tuple[MemberId | None, ...],  # carriers
+    tuple[int | None, ...],  # parents
+    tuple[int, ...],  # hops
+    tuple[RouteRec, ...],  # externals
+    tuple[DecisionRec, ...],  # records
+]
+B_INCIDENT: Final = 0
+B_KIND: Final = 1
+B_POLICE: Final = 2
+B_AT: Final = 3
+B_FIRST: Final = 4
+B_GROUPS: Final = 5
+B_TEXTS: Final = 6
+B_POSTERS: Final = 7
+B_BOTS: Final = 8
+B_CARRIERS: Final = 9
+B_PARENTS: Final = 10
+B_HOPS: Final = 11
+B_EXTERNALS: Final = 12
+B_RECORDS: Final = 13
+_MELDING_INDEX: Final = KIND_INDEX[DeliveryKind.MELDING]
+
+
+def batch_route(b: BatchRec, i: int) -> RouteRec:
+    """The route of delivery ``i`` of batch ``b`` as plain records.
+
+    Each delivery's last hop is kept as who carried it (``carriers``), from
+    which delivery (``parents``: ``None`` at the origin, ``>= 0`` an index in
+    the batch, ``< 0`` the route ``externals[-1 - p]`` of an earlier command)
+    and under which decision (``hops``: an index into ``records``, or -1).
+    Kinds other than MELDING follow the route of the melding delivery they
+    point at and add no hop.
+    """
+    p = b[10][i]
+    if p is None:
+        prefix: RouteRec = ()
+    elif p >= 0:
+        prefix = batch_route(b, p)
+    else:
+        prefix = b[12][-1 - p]
+    if b[1] != _MELDING_INDEX:
+        return prefix
+    k = b[11][i]
+    source = prefix[-1][1] if prefix else None
+    did = None if k < 0 else b[13][k][0]
+    return (*prefix, (source, b[5][i], b[9][i], did, b[3]))
+
+
+def batch_source(b: BatchRec, i: int) -> str | None:
+    """The group melding delivery ``i`` came from (``None``: its origin)."""
+    p = b[10][i]
+    if p is None:
+        return None
+    if p >= 0:
+        return b[5][p]
+    return b[12][-1 - p][-1][1]
+
+
+def batch_decision(b: BatchRec, i: int) -> DecisionRec | None:
+    """The record of the decision behind melding delivery ``i``'s last hop."""
+    k = b[11][i]
+    return None if k < 0 else b[13][k]
+
+
 @attrs.frozen(eq=False, repr=False)
 class Deliveries(Sequence[Delivery]):
     """The delivery tasks one command hands out in one incident, as columns.
 
     A report that spreads gemeente-wide hands out dozens of deliveries at
     once, so the relay returns them together: one value with a column per
-    field, where delivery ``i`` has id ``first + i`` and is posted into
-    ``groups[i]`` by ``posters[i]`` (``None``: a bot, ``bots[i]``) with the
-    text ``texts[i]``. An app that posts only needs the columns::
+    field, where delivery ``i`` has id ``first + i`` (``ids``) and is posted
+    into ``groups[i]`` by ``posters[i]`` (``None``: a bot, ``bots[i]``) with
+    the text ``texts[i]``. An app that posts only needs the columns::
 
         for did, group, poster, text in zip(batch.ids, batch.groups, batch.posters, batch.texts):
             ...
@@ -206,41 +281,66 @@ class Deliveries(Sequence[Delivery]):
     read (``batch[i]``, ``for d in batch``), each with its route: the chain
     of hops from the origin with who forwarded at each one and the decision
     that allowed it. The routes are kept inside as plain records and become
-    :class:`Hop` and :class:`Decision` values only then; routes that share a
-    beginning share its hops. :meth:`hop` gives just the last hop.
+    :class:`Hop` and :class:`Decision` values only then, so values read
+    twice are equal but not the same objects: compare them with ``==``.
+    Routes that share a beginning share its hops within one reading.
+    :meth:`hop` gives just the last hop.
 
     Two batches are equal when they hold equal deliveries, however they
-    were built. The fields after ``bots`` are the records the routes are
-    made from; they are not part of the public interface.
+    were built (comparing or hashing one makes its deliveries). The relay
+    keeps the same data as a plain tuple (``BatchRec``); it is not part of
+    the public interface.
     """
 
-    incident: str
-    kind: DeliveryKind
-    police: bool
-    at: float
-    first: int
-    groups: tuple[str, ...]
-    texts: tuple[str, ...]
-    posters: tuple[MemberId | None, ...]
-    bots: tuple[bool, ...]
-    # Each delivery's last hop: who carried it (``by``), from which delivery
-    # (``None``: the origin; ``>= 0``: that index here; ``< 0``: the route
-    # ``_externals[-1 - p]`` of an earlier command) and under which decision
-    # (an index into ``_records``, or -1). Kinds other than MELDING follow
-    # the route of the melding delivery they point at and add no hop.
-    _carriers: tuple[MemberId | None, ...]
-    _parents: tuple[int | None, ...]
-    _hops: tuple[int, ...]
-    _externals: tuple[RouteRec, ...]
-    _records: tuple[DecisionRec, ...]
+    _rec: BatchRec
 
-    def __len__(self) -> int:
-        return len(self.groups)
+    @property
+    def incident(self) -> str:
+        return self._rec[0]
+
+    @property
+    def kind(self) -> DeliveryKind:
+        return KINDS[self._rec[1]]
+
+    @property
+    def police(self) -> bool:
+        """A police notice: apps show it first (P1)."""
+        return self._rec[2]
+
+    @property
+    def at(self) -> float:
+        """When the command that handed these out happened."""
+        return self._rec[3]
+
+    @property
+    def first(self) -> int:
+        """The id of the first delivery; the others follow on."""
+        return self._rec[4]
 
     @property
     def ids(self) -> range:
         """The delivery ids, in column order; confirm or fail each one."""
-        return range(self.first, self.first + len(self.groups))
+        first = self._rec[4]
+        return range(first, first + len(self._rec[5]))
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return self._rec[5]
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return self._rec[6]
+
+    @property
+    def posters(self) -> tuple[MemberId | None, ...]:
+        return self._rec[7]
+
+    @property
+    def bots(self) -> tuple[bool, ...]:
+        return self._rec[8]
+
+    def __len__(self) -> int:
+        return len(self._rec[5])
 
     @overload
     def __getitem__(self, index: int) -> Delivery: ...
@@ -251,56 +351,18 @@ class Deliveries(Sequence[Delivery]):
     def __getitem__(self, index: int | slice) -> Delivery | tuple[Delivery, ...]:
         if isinstance(index, slice):
             return tuple(self)[index]
-        return _Materialiser(self).delivery(self._index(index))
+        return _Materialiser(self._rec).delivery(self._index(index))
 
     def __iter__(self) -> Iterator[Delivery]:
-        m = _Materialiser(self)
-        return iter([m.delivery(i) for i in range(len(self.groups))])
+        m = _Materialiser(self._rec)
+        return iter([m.delivery(i) for i in range(len(self._rec[5]))])
 
     def hop(self, index: int) -> Hop:
         """The last hop of delivery ``index``'s route: where it came from, by whom."""
-        return _Materialiser(self).route(self._index(index))[-1]
-
-    def _route_rec(self, index: int) -> RouteRec:
-        """The route of delivery ``index`` as plain records (no values made)."""
-        i = self._index(index)
-        p = self._parents[i]
-        if p is None:
-            prefix: RouteRec = ()
-        elif p >= 0:
-            prefix = self._route_rec(p)
-        else:
-            prefix = self._externals[-1 - p]
-        if self.kind is not DeliveryKind.MELDING:
-            return prefix
-        k = self._hops[i]
-        source = prefix[-1][1] if prefix else None
-        did = None if k < 0 else self._records[k][0]
-        return (*prefix, (source, self.groups[i], self._carriers[i], did, self.at))
-
-    def _source(self, i: int) -> str | None:
-        """The group melding delivery ``i`` came from (``None``: its origin); no values made."""
-        p = self._parents[i]
-        if p is None:
-            return None
-        if p >= 0:
-            return self.groups[p]
-        return self._externals[-1 - p][-1][1]
-
-    def _last_decision(self, i: int) -> DecisionRec | None:
-        """The record of the decision behind melding delivery ``i``'s last hop."""
-        k = self._hops[i]
-        return None if k < 0 else self._records[k]
-
-    def _decision_rec(self, did: int) -> DecisionRec:
-        """The record of decision ``did``, which a hop of these routes names."""
-        for rec in self._records:
-            if rec[0] == did:
-                return rec
-        raise KeyError(did)
+        return _Materialiser(self._rec).route(self._index(index))[-1]
 
     def _index(self, index: int) -> int:
-        n = len(self.groups)
+        n = len(self._rec[5])
         i = index + n if index < 0 else index
         if not 0 <= i < n:
             raise IndexError(f"delivery index {index} out of range for {n} deliveries")
@@ -510,9 +572,9 @@ class _Materialiser:
 
     __slots__ = ("b", "by_id", "decisions", "externals", "routes")
 
-    def __init__(self, b: Deliveries) -> None:
+    def __init__(self, b: BatchRec) -> None:
         self.b = b
-        self.by_id = {rec[0]: rec for rec in b._records}
+        self.by_id = {rec[0]: rec for rec in b[13]}
         self.decisions: dict[int, Decision] = {}
         self.externals: dict[int, tuple[Hop, ...]] = {}
         self.routes: dict[int, tuple[Hop, ...]] = {}
@@ -531,7 +593,7 @@ class _Materialiser:
         if made is None:
             made = self.externals[k] = tuple(
                 _hop(h[0], h[1], h[2], None if h[3] is None else self.decision(h[3]), h[4])
-                for h in self.b._externals[k]
+                for h in self.b[12][k]
             )
         return made
 
@@ -540,24 +602,23 @@ class _Materialiser:
         if made is not None:
             return made
         b = self.b
-        p = b._parents[i]
+        p = b[10][i]
         if p is None:
             prefix: tuple[Hop, ...] = ()
         elif p >= 0:
             prefix = self.route(p)
         else:
             prefix = self.external(-1 - p)
-        if b.kind is DeliveryKind.MELDING:
-            k = b._hops[i]
-            decision = None if k < 0 else self.decision(b._records[k][0])
+        if b[1] == _MELDING_INDEX:
+            k = b[11][i]
+            decision = None if k < 0 else self.decision(b[13][k][0])
             source = prefix[-1].target if prefix else None
-            prefix = (*prefix, _hop(source, b.groups[i], b._carriers[i], decision, b.at))
+            prefix = (*prefix, _hop(source, b[5][i], b[9][i], decision, b[3]))
         self.routes[i] = prefix
         return prefix
 
     def delivery(self, i: int) -> Delivery:
         b = self.b
         return _delivery(
-            b.first + i, b.incident, b.kind, b.groups[i], b.texts[i], b.posters[i], b.bots[i],
-            b.police, self.route(i),
-        )  # fmt: skip
+            b[4] + i, b[0], KINDS[b[1]], b[5][i], b[6][i], b[7][i], b[8][i], b[2], self.route(i)
+        )

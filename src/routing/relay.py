@@ -91,18 +91,20 @@ from .errors import (
     UnknownDecisionError,
 )
 from .incident import (
+    P_INCIDENT,
     DeliveryRecord,
     DeliveryStatus,
     Event,
     IncidentState,
     IncidentView,
     next_phase,
+    pending_output,
     reaction_text,
 )
 from .model import Hierarchy
 from .outputs import (
+    BatchRec,
     CasushouderChanged,
-    Deliveries,
     DeliveryKind,
     Held,
     IncidentOpened,
@@ -181,6 +183,9 @@ class Relay(FollowUp):
             self._counts = counts  # ids handed out by a failed command are handed out again
             self._building = []
             raise
+        finally:
+            if self._judging:
+                self._settle()
 
     def next_deadline(self) -> float | None:
         """When the app should send the next :class:`~routing.commands.Tick`, if ever."""
@@ -206,16 +211,18 @@ class Relay(FollowUp):
             casushouders=tuple(inc.casus.items()),
             called_112_by=tuple(inc.called),
             reports=tuple(inc.reports),
-            deliveries=tuple(self._record(rb, b, i) for b in inc.deliveries for i in range(len(b))),
+            deliveries=tuple(
+                self._record(rb, b, i) for b in inc.deliveries for i in range(len(b[5]))
+            ),
             decisions=tuple(rb.decision(d[C_ID]) for d in inc.decisions),
-            pending=tuple(self._pending[p].output for p in inc.pending),
+            pending=tuple(pending_output(self._pending[p]) for p in inc.pending),
             linked_to=inc.linked_to,
             linked=tuple(inc.linked),
         )
 
-    def _record(self, rb: Rebuild, batch: Deliveries, i: int) -> DeliveryRecord:
+    def _record(self, rb: Rebuild, batch: BatchRec, i: int) -> DeliveryRecord:
         delivery = rb.delivery(batch, i)
-        done = self._status.get(batch.first + i)
+        done = self._status.get(batch[4] + i)
         if done is None:
             return DeliveryRecord(delivery=delivery, status=DeliveryStatus.PENDING)
         status, by, at, reason = done
@@ -229,7 +236,7 @@ class Relay(FollowUp):
 
     def pending(self) -> tuple[PendingDecision, ...]:
         """Every decision still waiting for an answer, oldest first."""
-        return tuple(p.output for p in self._pending.values())
+        return tuple(pending_output(p) for p in self._pending.values())
 
     # ------------------------------------------------------ state and privacy
 
@@ -290,6 +297,7 @@ class Relay(FollowUp):
         self._incidents = other._incidents
         self._deliveries = other._deliveries
         self._building = []
+        self._judging = []
         self._status = other._status
         self._pending = other._pending
         self._resolved = other._resolved
@@ -478,7 +486,7 @@ class Relay(FollowUp):
                     cmd.by, cmd.at, reason, False,
                 ),
             )  # fmt: skip
-            inc.judged().add((decider, cmd.target))
+            self._judged(inc).add((decider, cmd.target))
             queue: list[Queued] = []
             self._carry(inc, cmd.source, carried, (cmd.target,), cmd.by, dec, cmd.at, out, queue)
             if step is Step.POLICE_DOWN and cmd.target not in inc.casus:
@@ -501,10 +509,10 @@ class Relay(FollowUp):
             raise IncidentRefused(
                 f"decision {cmd.decision} is taken: {why}", command=cmd, rule="R6"
             )
-        inc = self._incidents[pending.incident]
+        inc = self._incidents[pending[P_INCIDENT]]
         next_phase(inc.phase, Event.DECIDE, incident=inc.id, command=cmd)
         self._require_member(cmd.by)
-        p = pending.output
+        p = pending_output(pending)
         if cmd.by not in self._tables.duty(p.decider):
             raise PermissionRefused(
                 f"only a member of {p.decider} decides about {', '.join(p.targets)}",

@@ -18,8 +18,8 @@ from .commands import Afloop, Confirm, Fail, Tick
 from .errors import IncidentRefused, PermissionRefused, UnknownDeliveryError, UnknownMemberError
 from .incident import DeliveryStatus, Event, next_phase
 from .outputs import (
+    BatchRec,
     CasushouderChanged,
-    Deliveries,
     DeliveryConfirmed,
     DeliveryFailed,
     DeliveryKind,
@@ -27,13 +27,15 @@ from .outputs import (
     Output,
     Reminder,
     Step,
+    batch_route,
 )
-from .relay_records import C_BY, C_DECIDER, C_STEP, STEP_INDEX, find_decision
+from .relay_records import C_BY, C_DECIDER, C_STEP, MELDING, STEP_INDEX, find_decision
 from .relay_router import _DECISION, Router
 
 __all__ = ["FollowUp"]
 
 _POLICE_DOWN = STEP_INDEX[Step.POLICE_DOWN]
+_MELDING = MELDING
 
 
 class FollowUp(Router):
@@ -41,12 +43,12 @@ class FollowUp(Router):
 
     def _confirm(self, cmd: Confirm) -> tuple[Output, ...]:
         batch, i = self._delivery_for(cmd.delivery)
-        did, group, poster = cmd.delivery, batch.groups[i], batch.posters[i]
-        melding = batch.kind is DeliveryKind.MELDING
-        inc = self._incidents[batch.incident]
+        did, group, poster = cmd.delivery, batch[5][i], batch[7][i]
+        melding = batch[1] == _MELDING
+        inc = self._incidents[batch[0]]
         next_phase(inc.phase, Event.CONFIRM, incident=inc.id, command=cmd)
         self._require_open_delivery(did, cmd)
-        last_id = batch._route_rec(i)[-1][3]
+        last_id = batch_route(batch, i)[-1][3]
         last = None if last_id is None else find_decision(inc.decisions, last_id)
         by = cmd.by if cmd.by is not None else poster
         if by is not None and by != poster:
@@ -83,14 +85,15 @@ class FollowUp(Router):
 
     def _fail(self, cmd: Fail) -> tuple[Output, ...]:
         batch, i = self._delivery_for(cmd.delivery)
-        did, group = cmd.delivery, batch.groups[i]
-        inc = self._incidents[batch.incident]
+        did, group = cmd.delivery, batch[5][i]
+        inc = self._incidents[batch[0]]
         next_phase(inc.phase, Event.FAIL, incident=inc.id, command=cmd)
         self._require_open_delivery(did, cmd)
         self._status[did] = (DeliveryStatus.FAILED.value, None, cmd.at, cmd.reason)
         if inc.reach.get(group) == did:
             del inc.reach[group]
-            inc.failed |= {group}  # the group never saw it: no afloop there, forward again
+            # The group never saw it: no afloop there, and it may be forwarded again.
+            inc.failed = tuple(sorted({*inc.failed, group}))
         return (DeliveryFailed(delivery=did, group=group, reason=cmd.reason, at=cmd.at),)
 
     def _afloop(self, cmd: Afloop) -> tuple[Output, ...]:
@@ -122,7 +125,7 @@ class FollowUp(Router):
                 poster = cmd.by
             else:
                 batch, i = self._delivery(first)
-                poster = batch.posters[i]
+                poster = batch[7][i]
             self._deliver(
                 inc, DeliveryKind.AFLOOP, group, text, poster, entry.bot, None, first, None,
                 cmd.at, out,
@@ -180,7 +183,7 @@ class FollowUp(Router):
 
     # ------------------------------------------------------------- helpers
 
-    def _delivery_for(self, delivery: int) -> tuple[Deliveries, int]:
+    def _delivery_for(self, delivery: int) -> tuple[BatchRec, int]:
         try:
             return self._delivery(delivery)
         except (KeyError, TypeError):

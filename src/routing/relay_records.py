@@ -13,11 +13,13 @@ objects, and the collector took 15-25 µs of a 50 µs report.
 
 So the relay keeps its records as exact tuples of ints, strings, floats,
 booleans, ``None`` and tuples of those (an enum member is an object, so a
-step or a kind is kept as its index). Deliveries are kept the way they are
-handed out: as :class:`~routing.outputs.Deliveries`, one per command and
-incident, whose columns are such tuples and whose routes are records that
-point at the delivery they extend; a fresh report's batch shares its
-columns with the fan-out plan (:mod:`routing.fanout`). CPython stops tracking such a tuple
+step or a kind is kept as its index). Deliveries are kept as the tuple a
+:class:`~routing.outputs.Deliveries` wraps (``BatchRec``), one per command
+and incident, whose columns are such tuples and whose routes are records
+that point at the delivery they extend; a fresh report's batch shares its
+columns with the fan-out plan (:mod:`routing.fanout`). The relay hands each
+command's batches out wrapped, one small object each, and keeps only the
+tuples. CPython stops tracking such a tuple
 once a collection finds its items untracked (one level of nesting per
 pass, so within a few young collections), and then never looks at it
 again. The
@@ -42,6 +44,7 @@ from .outputs import (
     KINDS,
     STEP_INDEX,
     STEPS,
+    BatchRec,
     Decision,
     DecisionRec,
     Deliveries,
@@ -54,6 +57,7 @@ from .outputs import (
     _decision,
     _delivery,
     _hop,
+    batch_route,
 )
 
 __all__ = [
@@ -93,7 +97,7 @@ C_AT: Final = 8
 C_REASON: Final = 9
 C_DEFAULT: Final = 10
 
-_deliveries = _builder(Deliveries)
+_deliveries = _builder(Deliveries)  # wraps a BatchRec for the caller
 
 
 def decision_rec(d: Decision) -> DecisionRec:
@@ -143,10 +147,10 @@ class Rebuild:
             out.append(hop)
         return tuple(out)
 
-    def delivery(self, batch: Deliveries, i: int) -> Delivery:
+    def delivery(self, b: BatchRec, i: int) -> Delivery:
         return _delivery(
-            batch.first + i, batch.incident, batch.kind, batch.groups[i], batch.texts[i],
-            batch.posters[i], batch.bots[i], batch.police, self.route(batch._route_rec(i)),
+            b[4] + i, b[0], KINDS[b[1]], b[5][i], b[6][i], b[7][i], b[8][i], b[2],
+            self.route(batch_route(b, i)),
         )  # fmt: skip
 
 
@@ -160,25 +164,25 @@ class Batches:
 
     __slots__ = ("_batches", "_starts")
 
-    def __init__(self, batches: Iterable[Deliveries] = ()) -> None:
-        ordered = sorted(batches, key=lambda b: b.first)
-        self._starts = [b.first for b in ordered]
+    def __init__(self, batches: Iterable[BatchRec] = ()) -> None:
+        ordered = sorted(batches, key=lambda b: b[4])
+        self._starts = [b[4] for b in ordered]
         self._batches = ordered
 
-    def add(self, batch: Deliveries) -> None:
+    def add(self, batch: BatchRec) -> None:
         """Keep ``batch``, whose ids follow every batch kept before."""
-        if self._starts and batch.first <= self._starts[-1]:
-            raise ValueError(f"batch {batch.first} does not follow {self._starts[-1]}")
-        self._starts.append(batch.first)
+        if self._starts and batch[4] <= self._starts[-1]:
+            raise ValueError(f"batch {batch[4]} does not follow {self._starts[-1]}")
+        self._starts.append(batch[4])
         self._batches.append(batch)
 
-    def find(self, did: int) -> tuple[Deliveries, int]:
+    def find(self, did: int) -> tuple[BatchRec, int]:
         """The batch holding delivery ``did`` and its index there; ``KeyError`` if none."""
         k = bisect_right(self._starts, did) - 1
         if k >= 0:
             batch = self._batches[k]
-            i = did - batch.first
-            if i < len(batch.groups):
+            i = did - batch[4]
+            if i < len(batch[5]):
                 return batch, i
         raise KeyError(did)
 
@@ -189,12 +193,5 @@ class Batches:
             return False
         return True
 
-    def __iter__(self) -> Iterator[Deliveries]:
+    def __iter__(self) -> Iterator[BatchRec]:
         return iter(self._batches)
-
-    def highest(self) -> int:
-        """The highest delivery id kept, 0 if none."""
-        if not self._batches:
-            return 0
-        last = self._batches[-1]
-        return last.first + len(last.groups) - 1

@@ -22,9 +22,10 @@ from .commands import PoliceNotice
 from .errors import UnknownGroupError, UnknownIncidentError
 from .fanout import Plan, build_plan, run_plan
 from .incident import (
+    P_SEQ,
     Event,
     IncidentState,
-    PendingState,
+    PendingRec,
     Phase,
     forwarded_text,
     next_phase,
@@ -32,18 +33,21 @@ from .incident import (
 )
 from .model import Hierarchy
 from .outputs import (
+    KIND_INDEX,
+    BatchRec,
     DecisionMade,
-    Deliveries,
     DeliveryKind,
     IncidentOpened,
     Output,
     PendingDecision,
     Step,
     _builder,
+    batch_route,
 )
 from .policies import Answer, Context, Policy, Verdict, fixed_verdicts
 from .relay_records import (
     STEP_INDEX,
+    STEPS,
     Batches,
     DecisionRec,
     RouteRec,
@@ -108,7 +112,7 @@ class _Batch:
         source = prefix[-1][1] if prefix else None
         return (*prefix, (source, group, carrier, decision, self.at))
 
-    def finish(self, router: Router) -> Deliveries:
+    def finish(self, router: Router) -> BatchRec:
         first = self.first
         groups, texts, posters, bots, carriers, raw, decisions = zip(*self.rows, strict=True)
         externals: list[RouteRec] = []
@@ -134,9 +138,9 @@ class _Batch:
             [-1 if did is None else bisect_left(records, did, key=_ID) for did in decisions]
         )
         inc = self.inc
-        return _deliveries(
-            inc.id, self.kind, inc.police, self.at, first, groups, texts, posters, bots,
-            carriers, tuple(parents), hops, tuple(externals), records,
+        return (
+            inc.id, KIND_INDEX[self.kind], inc.police, self.at, first, groups, texts, posters,
+            bots, carriers, tuple(parents), hops, tuple(externals), records,
         )  # fmt: skip
 
 
@@ -165,7 +169,8 @@ class Router:
         self._building: list[_Batch] = []  # the running command's batches
         # Only deliveries no longer pending: (status value, by, at, reason).
         self._status: dict[int, tuple[str, MemberId | None, float | None, str]] = {}
-        self._pending: dict[int, PendingState] = {}
+        self._pending: dict[int, PendingRec] = {}
+        self._judging: list[IncidentState] = []  # whose `considered` is a set now
         self._resolved: dict[int, DecisionRec | None] = {}  # None: cancelled by the afloop
         self._recent: dict[tuple[str, object], list[str]] = {}  # (wijkgroep, category) -> ids
         self._heap: list[tuple[float, int, int, Any]] = []
@@ -305,7 +310,7 @@ class Router:
                 ),
             )  # fmt: skip
             for w in todo:
-                inc.judged().add((sg, w))
+                self._judged(inc).add((sg, w))
                 inc.casus[w] = carrier
             self._carry(inc, source, inc.reach[source], todo, carrier, dec, cmd.at, out, queue)
         self._spread(inc, queue, cmd.at, out)
@@ -335,7 +340,7 @@ class Router:
         policy = self.policy
         fixed = self._verdicts()
         reach = inc.reach
-        considered = inc.judged()
+        considered = self._judged(inc)
         decisions: list[DecisionRec] = []  # added to the incident's at the end
         counts = self._counts
         i = 0
@@ -454,19 +459,23 @@ class Router:
         question = (
             f"Is de melding {inc.id} ({category}) uit {context.source} relevant voor {where}?"
         )
+        question = f"{question} ({reason})"
+        step, decider, targets = context.step, context.decider, context.targets
         output = _pending(
-            pid, inc.id, context.step, context.decider, context.source, context.targets,
-            deadline, f"{question} ({reason})",
+            pid, inc.id, step, decider, context.source, targets, deadline, question
         )  # fmt: skip
         self._seq += 1
-        self._pending[pid] = PendingState(output, source, self._seq)
+        self._pending[pid] = (
+            pid, inc.id, STEP_INDEX[step], decider, context.source, targets, deadline, question,
+            source, self._seq,
+        )  # fmt: skip
         inc.pending += (pid,)
         heapq.heappush(self._heap, (deadline, self._seq, _DECISION, pid))
         return output
 
     def _resolve(
         self,
-        pending: PendingState,
+        pending: PendingRec,
         *,
         forward: bool,
         by: MemberId | None,
@@ -476,32 +485,30 @@ class Router:
         out: list[Output],
     ) -> None:
         """Answer a pending decision (by a member, or by the deadline's default; R5, R6)."""
-        inc = self._incidents[pending.incident]
-        p = pending.output
+        pid, iid, step, decider, source, targets, _, _, route, _ = pending
+        inc = self._incidents[iid]
         saved = inc.save()
         try:
             dec = self._next_count(2)
             record: DecisionRec = (
-                dec, inc.id, STEP_INDEX[p.step], p.decider, p.source, p.targets, forward,
-                by, at, reason, default,
+                dec, iid, step, decider, source, targets, forward, by, at, reason, default,
             )  # fmt: skip
             inc.decisions += (record,)
-            inc.pending = tuple(pid for pid in inc.pending if pid != p.id)
+            inc.pending = tuple(other for other in inc.pending if other != pid)
             decision = _decision(
-                dec, inc.id, p.step, p.decider, p.source, p.targets, forward, by, at, reason,
-                default,
-            )  # fmt: skip
-            out.append(DecisionMade(pending=p.id, decision=decision))
-            carrier = by if by is not None else self._tables.entry(p.decider).on_duty
+                dec, iid, STEPS[step], decider, source, targets, forward, by, at, reason, default
+            )
+            out.append(DecisionMade(pending=pid, decision=decision))
+            carrier = by if by is not None else self._tables.entry(decider).on_duty
             if forward and carrier is not None:
                 queue: list[Queued] = []
-                self._carry(inc, p.source, pending.route, p.targets, carrier, dec, at, out, queue)
+                self._carry(inc, source, route, targets, carrier, dec, at, out, queue)
                 self._spread(inc, queue, at, out)
         except BaseException:
             inc.restore(saved)
             raise
-        del self._pending[p.id]
-        self._resolved[p.id] = record
+        del self._pending[pid]
+        self._resolved[pid] = record
 
     # ------------------------------------------------------------- helpers
 
@@ -509,7 +516,7 @@ class Router:
         _, seq, kind, ref = entry
         if kind == _DECISION:
             pending = self._pending.get(ref)
-            return pending is None or pending.seq != seq
+            return pending is None or pending[P_SEQ] != seq
         inc = self._incidents.get(ref)
         return inc is None or inc.phase not in _LIVE or inc.reminder_seq != seq
 
@@ -579,18 +586,18 @@ class Router:
         made = [b.finish(self) for b in building]
         result = list(out)
         for b, batch in zip(reversed(building), reversed(made), strict=True):
-            result.insert(b.slot, batch)
+            result.insert(b.slot, _deliveries(batch))
         self._building = []
         for b, batch in zip(building, made, strict=True):
             self._keep(b.inc, batch)
         return tuple(result)
 
-    def _keep(self, inc: IncidentState, batch: Deliveries) -> None:
+    def _keep(self, inc: IncidentState, batch: BatchRec) -> None:
         """Make ``batch`` the incident's and findable by each delivery's id."""
         inc.deliveries += (batch,)
         self._deliveries.add(batch)
 
-    def _delivery(self, did: int) -> tuple[Deliveries, int]:
+    def _delivery(self, did: int) -> tuple[BatchRec, int]:
         """The batch that holds delivery ``did``, and its index there."""
         return self._deliveries.find(did)
 
@@ -601,11 +608,26 @@ class Router:
         except KeyError:
             pass
         else:
-            return batch._route_rec(i)
+            return batch_route(batch, i)
         for b in reversed(self._building):
             if b.first <= did < b.first + len(b.rows):
                 return b.route(self, did)
         raise KeyError(did)
+
+    def _judged(self, inc: IncidentState) -> set[tuple[str, str]]:
+        """``inc.considered`` as a set to add to, until the command ends."""
+        considered = inc.considered
+        if type(considered) is not set:
+            considered = inc.considered = set(considered)
+            self._judging.append(inc)
+        return considered
+
+    def _settle(self) -> None:
+        """The end of a command: what was judged goes back into a tuple."""
+        for inc in self._judging:
+            if type(inc.considered) is set:
+                inc.considered = tuple(inc.considered)
+        self._judging = []
 
     def _parent_route(self, parent: Parent) -> RouteRec:
         if parent is None:

@@ -38,12 +38,20 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .errors import RoutingError, StateError
-from .incident import DeliveryStatus, IncidentState, PendingState, Phase
+from .incident import P_INCIDENT, DeliveryStatus, IncidentState, PendingRec, Phase, pending_rec
 from .melding import Category
 from .model import Hierarchy
-from .outputs import Deliveries, DeliveryKind, PendingDecision, Step
+from .outputs import (
+    KIND_INDEX,
+    KINDS,
+    BatchRec,
+    DeliveryKind,
+    PendingDecision,
+    Step,
+    batch_route,
+)
 from .relay_plain import _melding, _Reader, melding_from_plain, melding_to_plain
-from .relay_records import STEP_INDEX, STEPS, Batches, DecisionRec, HopRec, RouteRec, _deliveries
+from .relay_records import STEP_INDEX, STEPS, Batches, DecisionRec, HopRec, RouteRec
 from .relay_router import _DECISION, _REMINDER, Router
 from .tables import RelayConfig
 
@@ -83,18 +91,18 @@ def _decision_out(d: DecisionRec) -> dict[str, Any]:
     }
 
 
-def _delivery_out(r: Router, batch: Deliveries, i: int) -> dict[str, Any]:
-    did = batch.first + i
+def _delivery_out(r: Router, batch: BatchRec, i: int) -> dict[str, Any]:
+    did = batch[4] + i
     record = r._status.get(did)
     status = DeliveryStatus.PENDING if record is None else DeliveryStatus(record[0])
     return {
         "id": did,
-        "kind": batch.kind.name,
-        "group": batch.groups[i],
-        "text": batch.texts[i],
-        "poster": batch.posters[i],
-        "bot": batch.bots[i],
-        "route": [_hop_out(h) for h in batch._route_rec(i)],
+        "kind": KINDS[batch[1]].name,
+        "group": batch[5][i],
+        "text": batch[6][i],
+        "poster": batch[7][i],
+        "bot": batch[8][i],
+        "route": [_hop_out(h) for h in batch_route(batch, i)],
         "status": status.name,
         "by": None if record is None else record[1],
         "at": None if record is None else record[2],
@@ -121,7 +129,7 @@ def _incident_out(r: Router, inc: IncidentState) -> dict[str, Any]:
         "considered": sorted([d, t] for d, t in inc.considered),
         "failed": sorted(inc.failed),
         "deliveries": [
-            _delivery_out(r, batch, i) for batch in inc.deliveries for i in range(len(batch))
+            _delivery_out(r, batch, i) for batch in inc.deliveries for i in range(len(batch[5]))
         ],
         "decisions": [_decision_out(d) for d in inc.decisions],
         "pending": list(inc.pending),
@@ -162,18 +170,20 @@ def export_state(r: Router) -> dict[str, Any]:
     """Everything ``r`` holds, as JSON-able plain data (see the module docstring)."""
     pending = [
         {
-            "id": p.output.id,
-            "incident": p.incident,
-            "step": p.output.step.name,
-            "decider": p.output.decider,
-            "source": p.output.source,
-            "targets": list(p.output.targets),
-            "deadline": p.output.deadline,
-            "question": p.output.question,
-            "route": [_hop_out(h) for h in r._parent_route(p.route)],
-            "seq": p.seq,
+            "id": pid,
+            "incident": iid,
+            "step": STEPS[step].name,
+            "decider": decider,
+            "source": source,
+            "targets": list(targets),
+            "deadline": deadline,
+            "question": question,
+            "route": [_hop_out(h) for h in r._parent_route(route)],
+            "seq": seq,
         }
-        for p in r._pending.values()
+        for pid, iid, step, decider, source, targets, deadline, question, route, seq in (
+            r._pending.values()
+        )
     ]
     live = sorted(entry for entry in r._heap if not r._stale(entry))
     return {
@@ -247,7 +257,7 @@ class _Loader:
         self.rd = rd
         self.state = state
         self.incidents: dict[str, IncidentState] = {}
-        self.deliveries: dict[int, Deliveries] = {}
+        self.deliveries: dict[int, BatchRec] = {}
         self.status: dict[int, tuple[str, Any, float | None, str]] = {}
         self.decisions: dict[int, DecisionRec] = {}
         self.max_seq = -1
@@ -301,7 +311,7 @@ class _Loader:
 
     def delivery(
         self, value: object, path: str, inc: IncidentState, decisions: Mapping[int, DecisionRec]
-    ) -> Deliveries:
+    ) -> BatchRec:
         """One delivery, as a batch of its own whose route is given whole."""
         rd = self.rd
         o = rd.obj(value, path)
@@ -319,8 +329,8 @@ class _Loader:
         hop = -1
         if last[3] is not None and kind is DeliveryKind.MELDING:
             hop = next(k for k, rec in enumerate(records) if rec[0] == last[3])
-        d = _deliveries(
-            inc.id, kind, inc.police, last[4], did, (group,),
+        d: BatchRec = (
+            inc.id, KIND_INDEX[kind], inc.police, last[4], did, (group,),
             (rd.text(self.f(o, "text", path), f"{path}.text"),),
             (rd.opt_member(self.f(o, "poster", path), f"{path}.poster"),),
             (rd.flag(self.f(o, "bot", path), f"{path}.bot"),),
@@ -377,14 +387,14 @@ class _Loader:
                 lambda v, p: self.delivery(v, p, inc, decisions),
             )
         )
-        own = {d.first: d for d in inc.deliveries}
+        own = {d[4]: d for d in inc.deliveries}
         for i, raw in enumerate(rd.items(f("reach"), f"{path}.reach")):
             p = f"{path}.reach[{i}]"
             group_raw, did_raw = rd.pair(raw, p)
             group = rd.group(group_raw, p)
             did = rd.integer(did_raw, p)
             d = own.get(did)
-            if d is None or d.kind is not DeliveryKind.MELDING or d.groups[0] != group:
+            if d is None or d[1] != KIND_INDEX[DeliveryKind.MELDING] or d[5][0] != group:
                 raise rd.fail(p, "not a melding delivery of this incident in that group")
             if group in inc.reach:
                 raise rd.fail(p, f"{group} is reached twice")
@@ -393,11 +403,13 @@ class _Loader:
             p = f"{path}.casushouders[{i}]"
             group_raw, member_raw = rd.pair(raw, p)
             inc.casus[rd.group(group_raw, p)] = rd.member(member_raw, p)
+        judged: set[tuple[str, str]] = set()
         for i, raw in enumerate(rd.items(f("considered"), f"{path}.considered")):
             p = f"{path}.considered[{i}]"
             decider, target = rd.pair(raw, p)
-            inc.judged().add((rd.group(decider, p), rd.group(target, p)))
-        inc.failed = frozenset(rd.each(f("failed"), f"{path}.failed", rd.group))
+            judged.add((rd.group(decider, p), rd.group(target, p)))
+        inc.considered = tuple(judged)
+        inc.failed = tuple(sorted(set(rd.each(f("failed"), f"{path}.failed", rd.group))))
         inc.pending = tuple(rd.each(f("pending"), f"{path}.pending", rd.integer))
         inc.called = tuple(rd.each(f("called_112_by"), f"{path}.called_112_by", rd.member))
         for i, raw in enumerate(rd.items(f("reports"), f"{path}.reports")):
@@ -416,9 +428,9 @@ class _Loader:
             if len(items) != 3:
                 raise rd.fail(p, "expected [delivery, member, text]")
             d = own.get(rd.integer(items[0], p))
-            if d is None or d.kind is not DeliveryKind.REACTION:
+            if d is None or d[1] != KIND_INDEX[DeliveryKind.REACTION]:
                 raise rd.fail(p, "not a reaction delivery of this incident")
-            inc.reactions += ((d.first, rd.member(items[1], p), rd.text(items[2], p)),)
+            inc.reactions += ((d[4], rd.member(items[1], p), rd.text(items[2], p)),)
         afloop = f("afloop")
         if afloop is not None:
             by_raw, text_raw = rd.pair(afloop, f"{path}.afloop")
@@ -492,7 +504,7 @@ def _load(
     ld = _Loader(rd, top)
     rd.each(rd.field(top, "incidents", "state"), "incidents", ld.incident)
 
-    pending: dict[int, PendingState] = {}
+    pending: dict[int, PendingRec] = {}
     for i, raw in enumerate(rd.items(rd.field(top, "pending", "state"), "pending")):
         p = f"pending[{i}]"
         o = rd.obj(raw, p)
@@ -517,10 +529,10 @@ def _load(
         ld.max_seq = max(ld.max_seq, item_seq)
         if output.id in pending:
             raise rd.fail(f"{p}.id", f"pending decision {output.id} appears twice")
-        pending[output.id] = PendingState(output, route, item_seq)
+        pending[output.id] = pending_rec(output, route, item_seq)
     for inc in ld.incidents.values():
         for pid in inc.pending:
-            if pid not in pending or pending[pid].incident != inc.id:
+            if pid not in pending or pending[pid][P_INCIDENT] != inc.id:
                 raise StateError(f"incident {inc.id} waits for an unknown decision {pid}")
         for other in (inc.linked_to, *inc.linked):
             if other is not None and other not in ld.incidents:
