@@ -315,8 +315,8 @@ class IncidentState:
         self.casus: dict[str, MemberId] = {}  # wijkgroep -> its active casushouder
         # (decider, target) judged once. A fresh report shares its fan-out
         # plan's frozenset; judged() gives a set of its own before a change.
-        # Between commands a tuple (a set would stay tracked by the collector);
-        # the relay's _judged() makes it a set while a command adds to it.
+        # A set while the incident is live and judged by the generic spread;
+        # a tuple otherwise (a set stays tracked by the collector for life).
         self.considered: Judged = _NONE_JUDGED
         # Tuples, not lists, here and below: a list is tracked by the garbage
         # collector for the incident's life, a tuple of plain values is not.

@@ -203,7 +203,7 @@ BatchRec = tuple[
     tuple[MemberId | None, ...],  # carriers
     tuple[int | None, ...],  # parents
     tuple[int, ...],  # hops
-    tuple[RouteRec, ...],  # externals
+    tuple[Any, ...],  # externals: RouteRec, or (BatchRec, index) of the parent
     tuple[DecisionRec, ...],  # records
 ]
 B_INCIDENT: Final = 0
@@ -239,7 +239,7 @@ def batch_route(b: BatchRec, i: int) -> RouteRec:
     elif p >= 0:
         prefix = batch_route(b, p)
     else:
-        prefix = b[12][-1 - p]
+        prefix = external_route(b[12][-1 - p])
     if b[1] != _MELDING_INDEX:
         return prefix
     k = b[11][i]
@@ -255,7 +255,25 @@ def batch_source(b: BatchRec, i: int) -> str | None:
         return None
     if p >= 0:
         return b[5][p]
-    return b[12][-1 - p][-1][1]
+    ext = b[12][-1 - p]
+    if len(ext) == 2 and type(ext[1]) is int:
+        parent: BatchRec = ext[0]
+        return parent[5][ext[1]]
+    route: RouteRec = ext
+    return route[-1][1]
+
+
+def external_route(ext: Any) -> RouteRec:
+    """The route an external parent stands for.
+
+    Either the route itself (as a saved state gives it) or the parent's
+    batch and index: a reference to a tuple the relay keeps anyway, so
+    extending a route from an earlier command copies nothing.
+    """
+    if len(ext) == 2 and type(ext[1]) is int:
+        return batch_route(ext[0], ext[1])
+    route: RouteRec = ext
+    return route
 
 
 def batch_decision(b: BatchRec, i: int) -> DecisionRec | None:
@@ -593,7 +611,7 @@ class _Materialiser:
         if made is None:
             made = self.externals[k] = tuple(
                 _hop(h[0], h[1], h[2], None if h[3] is None else self.decision(h[3]), h[4])
-                for h in self.b[12][k]
+                for h in external_route(self.b[12][k])
             )
         return made
 

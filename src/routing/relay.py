@@ -183,9 +183,6 @@ class Relay(FollowUp):
             self._counts = counts  # ids handed out by a failed command are handed out again
             self._building = []
             raise
-        finally:
-            if self._judging:
-                self._settle()
 
     def next_deadline(self) -> float | None:
         """When the app should send the next :class:`~routing.commands.Tick`, if ever."""
@@ -297,7 +294,6 @@ class Relay(FollowUp):
         self._incidents = other._incidents
         self._deliveries = other._deliveries
         self._building = []
-        self._judging = []
         self._status = other._status
         self._pending = other._pending
         self._resolved = other._resolved

@@ -133,6 +133,9 @@ class FollowUp(Router):
         inc.phase = phase
         inc.closed_at = cmd.at
         inc.afloop = (cmd.by, cmd.text)
+        # Nothing is judged after the afloop: a tuple, which the collector
+        # stops tracking, where a set would be walked for the incident's life.
+        inc.considered = tuple(inc.considered)
         for pid in inc.pending:  # nobody needs to judge a closed incident any more
             del self._pending[pid]
             self._resolved[pid] = None

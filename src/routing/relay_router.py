@@ -115,7 +115,7 @@ class _Batch:
     def finish(self, router: Router) -> BatchRec:
         first = self.first
         groups, texts, posters, bots, carriers, raw, decisions = zip(*self.rows, strict=True)
-        externals: list[RouteRec] = []
+        externals: list[Any] = []
         parents: list[int | None] = []
         seen: dict[Any, int] | None = None
         for p in raw:
@@ -129,7 +129,7 @@ class _Batch:
                 k = seen.get(p)
                 if k is None:
                     k = seen[p] = len(externals)
-                    externals.append(router._parent_route(p))
+                    externals.append(router._external(p))
                 parents.append(-1 - k)
         # The incident's decisions so far, shared: every hop names one of them.
         # Their ids grow with their position, so a binary search finds each.
@@ -170,7 +170,6 @@ class Router:
         # Only deliveries no longer pending: (status value, by, at, reason).
         self._status: dict[int, tuple[str, MemberId | None, float | None, str]] = {}
         self._pending: dict[int, PendingRec] = {}
-        self._judging: list[IncidentState] = []  # whose `considered` is a set now
         self._resolved: dict[int, DecisionRec | None] = {}  # None: cancelled by the afloop
         self._recent: dict[tuple[str, object], list[str]] = {}  # (wijkgroep, category) -> ids
         self._heap: list[tuple[float, int, int, Any]] = []
@@ -583,13 +582,21 @@ class Router:
     def _finish(self, out: tuple[Output, ...]) -> tuple[Output, ...]:
         """The command's outputs with its batches in place, now made and kept."""
         building = self._building
-        made = [b.finish(self) for b in building]
+        self._building = []
+        if len(building) == 1:  # the usual case
+            b = building[0]
+            batch = b.finish(self)
+            self._keep(b.inc, batch)
+            slot = b.slot
+            return (*out[:slot], _deliveries(batch), *out[slot:])
+        made = []
+        for b in building:  # in order: a later batch may extend an earlier one
+            batch = b.finish(self)
+            self._keep(b.inc, batch)
+            made.append(batch)
         result = list(out)
         for b, batch in zip(reversed(building), reversed(made), strict=True):
             result.insert(b.slot, _deliveries(batch))
-        self._building = []
-        for b, batch in zip(building, made, strict=True):
-            self._keep(b.inc, batch)
         return tuple(result)
 
     def _keep(self, inc: IncidentState, batch: BatchRec) -> None:
@@ -615,19 +622,20 @@ class Router:
         raise KeyError(did)
 
     def _judged(self, inc: IncidentState) -> set[tuple[str, str]]:
-        """``inc.considered`` as a set to add to, until the command ends."""
+        """``inc.considered`` as a set to add to; it stays one until the afloop."""
         considered = inc.considered
         if type(considered) is not set:
             considered = inc.considered = set(considered)
-            self._judging.append(inc)
         return considered
 
-    def _settle(self) -> None:
-        """The end of a command: what was judged goes back into a tuple."""
-        for inc in self._judging:
-            if type(inc.considered) is set:
-                inc.considered = tuple(inc.considered)
-        self._judging = []
+    def _external(self, parent: Parent) -> Any:
+        """What a batch keeps for a parent outside it: its batch and index, or its route."""
+        if type(parent) is int:
+            try:
+                return self._deliveries.find(parent)
+            except KeyError:
+                return self._route_rec(parent)  # in a batch of this command
+        return parent
 
     def _parent_route(self, parent: Parent) -> RouteRec:
         if parent is None:
