@@ -33,7 +33,7 @@ from routing.commands import (
     Tick,
 )
 from routing.errors import Refused, StateError, UnknownIdError
-from routing.incident import P_ROUTE, P_SEQ, IncidentState, pending_output
+from routing.incident import P_INCIDENT, P_ROUTE, P_SEQ, IncidentState, pending_output
 from routing.melding import Melding
 from routing.model import Hierarchy
 from routing.outputs import Deliveries, Output
@@ -250,7 +250,11 @@ def internals(relay: Relay) -> dict[str, Any]:
         "deliveries": [d for rec in relay._deliveries for d in Deliveries(rec)],
         "status": relay._status,
         "pending": {
-            pid: (pending_output(p), relay._parent_route(p[P_ROUTE]), p[P_SEQ])
+            pid: (
+                pending_output(p),
+                relay._parent_route(p[P_ROUTE], relay._incidents[p[P_INCIDENT]]),
+                p[P_SEQ],
+            )
             for pid, p in relay._pending.items()
         },
         "resolved": relay._resolved,

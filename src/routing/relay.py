@@ -459,7 +459,7 @@ class Relay(FollowUp):
                 rule=step.rule,
             )
         carried = inc.reach[cmd.source]
-        if any(hop[1] == cmd.target for hop in self._route_rec(carried)):
+        if any(hop[1] == cmd.target for hop in self._route_rec(carried, inc)):
             raise IncidentRefused(
                 f"{inc.id} came to {cmd.source} through {cmd.target}; a route never loops",
                 command=cmd,

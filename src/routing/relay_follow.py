@@ -124,7 +124,7 @@ class FollowUp(Router):
             elif tables.is_member(cmd.by, group):
                 poster = cmd.by
             else:
-                batch, i = self._delivery(first)
+                batch, i = self._delivery(first, inc)
                 poster = batch[7][i]
             self._deliver(
                 inc, DeliveryKind.AFLOOP, group, text, poster, entry.bot, None, first, None,

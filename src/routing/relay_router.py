@@ -106,7 +106,7 @@ class _Batch:
 
     def route(self, router: Router, did: int) -> RouteRec:
         group, _, _, _, carrier, parent, decision = self.rows[did - self.first]
-        prefix = router._parent_route(parent)
+        prefix = router._parent_route(parent, self.inc)
         if self.kind is not _MELDING:
             return prefix
         source = prefix[-1][1] if prefix else None
@@ -129,7 +129,7 @@ class _Batch:
                 k = seen.get(p)
                 if k is None:
                     k = seen[p] = len(externals)
-                    externals.append(router._external(p))
+                    externals.append(router._external(p, self.inc))
                 parents.append(-1 - k)
         # The incident's decisions so far, shared: every hop names one of them.
         # Their ids grow with their position, so a binary search finds each.
@@ -430,7 +430,7 @@ class Router:
                 continue
             if failed and t in failed:
                 if passed is None:
-                    passed = {hop[1] for hop in self._parent_route(parent)}
+                    passed = {hop[1] for hop in self._parent_route(parent, inc)}
                 if t in passed:
                     continue
             bot = (entries.get(t) or tables.entry(t)).bot
@@ -604,14 +604,26 @@ class Router:
         inc.deliveries += (batch,)
         self._deliveries.add(batch)
 
-    def _delivery(self, did: int) -> tuple[BatchRec, int]:
-        """The batch that holds delivery ``did``, and its index there."""
+    def _delivery(self, did: int, inc: IncidentState | None = None) -> tuple[BatchRec, int]:
+        """The batch that holds delivery ``did``, and its index there.
+
+        Given the incident, its own few batches are searched, last first
+        (most lookups are of recent deliveries); otherwise the relay's index.
+        """
+        if inc is not None:
+            for batch in reversed(inc.deliveries):
+                first = batch[4]
+                if first <= did:
+                    if did - first < len(batch[5]):
+                        return batch, did - first
+                    break
+            raise KeyError(did)
         return self._deliveries.find(did)
 
-    def _route_rec(self, did: int) -> RouteRec:
-        """The route of delivery ``did`` as records, made or still being made."""
+    def _route_rec(self, did: int, inc: IncidentState) -> RouteRec:
+        """The route of delivery ``did`` of ``inc`` as records, made or still being made."""
         try:
-            batch, i = self._deliveries.find(did)
+            batch, i = self._delivery(did, inc)
         except KeyError:
             pass
         else:
@@ -628,20 +640,20 @@ class Router:
             considered = inc.considered = set(considered)
         return considered
 
-    def _external(self, parent: Parent) -> Any:
+    def _external(self, parent: Parent, inc: IncidentState) -> Any:
         """What a batch keeps for a parent outside it: its batch and index, or its route."""
         if type(parent) is int:
             try:
-                return self._deliveries.find(parent)
+                return self._delivery(parent, inc)
             except KeyError:
-                return self._route_rec(parent)  # in a batch of this command
+                return self._route_rec(parent, inc)  # in a batch of this command
         return parent
 
-    def _parent_route(self, parent: Parent) -> RouteRec:
+    def _parent_route(self, parent: Parent, inc: IncidentState) -> RouteRec:
         if parent is None:
             return ()
         if type(parent) is int:
-            return self._route_rec(parent)
+            return self._route_rec(parent, inc)
         return cast(RouteRec, parent)
 
     def _get(self, incident: str) -> IncidentState:

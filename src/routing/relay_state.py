@@ -178,7 +178,7 @@ def export_state(r: Router) -> dict[str, Any]:
             "targets": list(targets),
             "deadline": deadline,
             "question": question,
-            "route": [_hop_out(h) for h in r._parent_route(route)],
+            "route": [_hop_out(h) for h in r._parent_route(route, r._incidents[iid])],
             "seq": seq,
         }
         for pid, iid, step, decider, source, targets, deadline, question, route, seq in (
