@@ -89,6 +89,21 @@ def test_P2_whoever_actually_carries_it_in_becomes_casushouder(town: Town) -> No
     h.refused(Confirm(at=99, delivery=task1.id, by=town.resident("wg-zuid-1")), PermissionRefused)
 
 
+def test_P2_confirming_a_reaction_leaves_the_casushouder_alone(town: Town) -> None:
+    """P2, P3: only the melding's carrier can take the casushouder role by
+    confirming; a resident confirming their own reaction does not."""
+    h = Harness(Relay(town.hierarchy, policy=Never()))
+    out = h.police(melding("vermissing"), stuurgroepen=["sg-zuid"])
+    incident = h.one(out, IncidentOpened).incident
+    before = dict(h.relay.incident(incident).casushouders)["wg-zuid-1"]
+    resident = town.resident("wg-zuid-1")
+    [reaction] = deliveries(h.react(resident, incident, "ik zag hem bij de bakker"), None)
+    assert reaction.kind is DeliveryKind.REACTION
+    out = h.confirm(reaction.id)
+    assert not [o for o in out if isinstance(o, CasushouderChanged)]
+    assert dict(h.relay.incident(incident).casushouders)["wg-zuid-1"] == before != resident
+
+
 def test_P1_notice_must_be_addressed_to_existing_groups_of_the_right_kind(town: Town) -> None:
     with pytest.raises(InvalidValueError):
         PoliceNotice(at=1, sender="politie", melding=melding())
