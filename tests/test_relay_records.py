@@ -29,6 +29,14 @@ def test_a_reports_records_are_untracked_after_a_few_collections() -> None:
     [opened] = [o for o in out if isinstance(o, IncidentOpened)]
     [batch] = [o for o in out if isinstance(o, Deliveries)]
     inc = relay._incidents[opened.incident]
+    # A planned spread keeps its plan, ids and time; reach and decision
+    # records follow from them and are made when first read.
+    assert inc.planned is not None
+    assert inc._reach is None
+    assert inc._decisions is None
+    decisions, reach = inc.decisions, inc.reach
+    assert [d[0] for d in decisions] == list(range(1, len(decisions) + 1))
+    assert list(reach.values()) == list(batch.ids)
     # A tuple is untracked when the collector finds its items untracked. It
     # meets an outer tuple before its items, so each pass untracks one level
     # of nesting (records -> record -> targets: three).

@@ -238,12 +238,13 @@ def internals(relay: Relay) -> dict[str, Any]:
     return {
         "incidents": {
             iid: {
-                slot: flat(getattr(inc, slot))
+                slot: flat(inc.deliveries)
                 if slot == "deliveries"
                 else frozenset(inc.considered)
                 if slot == "considered"  # a set in no particular order
-                else getattr(inc, slot)
+                else getattr(inc, slot.lstrip("_"))  # reach and decisions, made if planned
                 for slot in IncidentState.__slots__
+                if slot != "planned"  # how a fresh report spread: nothing a load keeps
             }
             for iid, inc in relay._incidents.items()
         },

@@ -151,15 +151,7 @@ def run_plan(
     counts = router._counts
     iid = inc.id
     base = counts[2]
-    records = tuple(
-        [
-            (base + k, iid, step, decider, source, todo, forward, carrier, at, reason, False)
-            for k, (step, decider, source, todo, forward, carrier, reason) in enumerate(
-                plan.decisions, 1
-            )
-        ]
-    )
-    counts[2] = base + len(records)
+    counts[2] = base + len(plan.decisions)
     first = counts[1] + 1
     size = plan.size
     counts[1] += size
@@ -169,15 +161,17 @@ def run_plan(
         texts = (text,) + (fwd,) * (size - 1)
     else:
         texts = (text,)
-    # A fresh incident has no decisions before these: the plan's indexes hold.
-    inc.decisions = records
+    # Reach and decisions follow from the plan, the ids and the time: the
+    # incident keeps those and makes the records when they are read.
+    inc.planned = (plan, first, base, at)
+    inc._reach = None
+    inc._decisions = None
     batch: BatchRec = (
         iid, _MELDING, inc.police, at, first, plan.groups, texts,
         (None if plan.bot else reporter, *plan.posters), plan.bots,
-        (reporter, *plan.carriers), plan.parents, plan.hops, (), records,
+        (reporter, *plan.carriers), plan.parents, plan.hops, (),
+        ("plan", base, iid, at, plan.decisions),
     )  # fmt: skip
-    # A fresh incident has reached nothing yet; the lengths agree by construction.
-    inc.reach = dict(zip(plan.groups, range(first, first + size)))  # noqa: B905
     # Shared with the plan, not copied: a set per incident would stay tracked
     # by the collector for the incident's life (see IncidentState.judged).
     inc.considered = plan.considered

@@ -55,6 +55,7 @@ from .outputs import (
     PendingDecision,
     RouteRec,
     _builder,
+    plan_records,
 )
 from .values import MemberId
 
@@ -267,13 +268,14 @@ class IncidentState:
     """
 
     __slots__ = (
+        "_decisions",
+        "_reach",
         "afloop",
         "authored",
         "called",
         "casus",
         "closed_at",
         "considered",
-        "decisions",
         "deliveries",
         "failed",
         "fwd_text",
@@ -286,8 +288,8 @@ class IncidentState:
         "origin_wijk",
         "pending",
         "phase",
+        "planned",
         "police",
-        "reach",
         "reactions",
         "reminder_seq",
         "reports",
@@ -311,7 +313,11 @@ class IncidentState:
         self.fwd_text = ""
         # Deliveries and decisions are kept as plain records, which the garbage
         # collector stops tracking (see routing.relay_records).
-        self.reach: dict[str, int] = {}  # group -> the id of the live melding delivery there
+        self._reach: dict[str, int] | None = {}  # group -> id of the melding delivery there
+        # A fresh report spread by a fan-out plan (routing.fanout) keeps only
+        # (plan, first delivery id, decision id before its first, time):
+        # ``reach`` and ``decisions`` follow from it and are made when read.
+        self.planned: tuple[Any, int, int, float] | None = None
         self.casus: dict[str, MemberId] = {}  # wijkgroep -> its active casushouder
         # (decider, target) judged once. A fresh report shares its fan-out
         # plan's frozenset; judged() gives a set of its own before a change.
@@ -325,7 +331,7 @@ class IncidentState:
         # never through a route that already passes them (no loops).
         # A sorted tuple, not a frozenset: a set stays tracked by the collector.
         self.failed: tuple[str, ...] = ()
-        self.decisions: tuple[DecisionRec, ...] = ()
+        self._decisions: tuple[DecisionRec, ...] | None = ()
         self.pending: tuple[int, ...] = ()
         self.called: tuple[MemberId, ...] = ()
         self.reports: tuple[tuple[MemberId, float], ...] = ()
@@ -340,6 +346,32 @@ class IncidentState:
         self.screening: tuple[MemberId, bool, str, float] | None = None  # (by, release, reason, at)
         self.authored: dict[int, MemberId] = {}  # decision id -> member who typed its reason
         self.stripped = False  # the retention period passed and its descriptions went
+
+    @property
+    def reach(self) -> dict[str, int]:
+        """Group -> the id of the live melding delivery there, in the order reached."""
+        reach = self._reach
+        if reach is None:
+            plan, first, _, _ = self.planned  # type: ignore[misc]
+            reach = self._reach = dict(zip(plan.groups, range(first, first + plan.size)))  # noqa: B905
+        return reach
+
+    @reach.setter
+    def reach(self, value: dict[str, int]) -> None:
+        self._reach = value
+
+    @property
+    def decisions(self) -> tuple[DecisionRec, ...]:
+        """Every decision about this incident, oldest first, as records."""
+        decisions = self._decisions
+        if decisions is None:
+            plan, _, base, at = self.planned  # type: ignore[misc]
+            decisions = self._decisions = plan_records(plan.decisions, base, self.id, at)
+        return decisions
+
+    @decisions.setter
+    def decisions(self, value: tuple[DecisionRec, ...]) -> None:
+        self._decisions = value
 
     def save(self) -> tuple[Any, ...]:
         """A copy of everything a spread may change, to undo it if a policy raises."""

@@ -189,6 +189,43 @@ DecisionRec = tuple[
 ]
 
 
+def plan_records(
+    templates: tuple[tuple[Any, ...], ...], base: int, incident: str, at: float
+) -> tuple[DecisionRec, ...]:
+    """The decision records a fan-out plan's templates stand for (see ``PlannedRecs``).
+
+    A template is a record without its id, incident and time: (step index,
+    decider, source, targets, forward, by, reason); ids follow ``base``.
+    """
+    return tuple(
+        [
+            (base + k, incident, step, decider, source, todo, forward, by, at, reason, False)
+            for k, (step, decider, source, todo, forward, by, reason) in enumerate(templates, 1)
+        ]
+    )
+
+
+#: A batch's decision records as a fan-out plan made them, unexpanded:
+#: ("plan", decision id before the first, incident, time, templates).
+PlannedRecs = tuple[str, int, str, float, tuple[tuple[Any, ...], ...]]
+
+
+def batch_records(b: BatchRec) -> tuple[DecisionRec, ...]:
+    """The decision records of batch ``b``, made from its plan if it has one."""
+    records = b[13]
+    if records and type(records[0]) is str:
+        _, base, incident, at, templates = records
+        return plan_records(templates, base, incident, at)
+    expanded: tuple[DecisionRec, ...] = records
+    return expanded
+
+
+def _hop_decision_id(b: BatchRec, k: int) -> int:
+    records = b[13]
+    did: int = records[1] + k + 1 if type(records[0]) is str else records[k][0]
+    return did
+
+
 #: A batch of deliveries as plain data; see :class:`Deliveries` for the fields.
 BatchRec = tuple[
     str,  # incident
@@ -204,7 +241,7 @@ BatchRec = tuple[
     tuple[int | None, ...],  # parents
     tuple[int, ...],  # hops
     tuple[Any, ...],  # externals: RouteRec, or (BatchRec, index) of the parent
-    tuple[DecisionRec, ...],  # records
+    Any,  # records: tuple[DecisionRec, ...], or PlannedRecs
 ]
 B_INCIDENT: Final = 0
 B_KIND: Final = 1
@@ -244,7 +281,7 @@ def batch_route(b: BatchRec, i: int) -> RouteRec:
         return prefix
     k = b[11][i]
     source = prefix[-1][1] if prefix else None
-    did = None if k < 0 else b[13][k][0]
+    did = None if k < 0 else _hop_decision_id(b, k)
     return (*prefix, (source, b[5][i], b[9][i], did, b[3]))
 
 
@@ -279,7 +316,14 @@ def external_route(ext: Any) -> RouteRec:
 def batch_decision(b: BatchRec, i: int) -> DecisionRec | None:
     """The record of the decision behind melding delivery ``i``'s last hop."""
     k = b[11][i]
-    return None if k < 0 else b[13][k]
+    if k < 0:
+        return None
+    records = b[13]
+    if type(records[0]) is str:
+        _, base, incident, at, templates = records
+        step, decider, source, todo, forward, by, reason = templates[k]
+        return (base + k + 1, incident, step, decider, source, todo, forward, by, at, reason, False)
+    return records[k]  # type: ignore[no-any-return]
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -592,7 +636,7 @@ class _Materialiser:
 
     def __init__(self, b: BatchRec) -> None:
         self.b = b
-        self.by_id = {rec[0]: rec for rec in b[13]}
+        self.by_id = {rec[0]: rec for rec in batch_records(b)}
         self.decisions: dict[int, Decision] = {}
         self.externals: dict[int, tuple[Hop, ...]] = {}
         self.routes: dict[int, tuple[Hop, ...]] = {}
@@ -629,7 +673,7 @@ class _Materialiser:
             prefix = self.external(-1 - p)
         if b[1] == _MELDING_INDEX:
             k = b[11][i]
-            decision = None if k < 0 else self.decision(b[13][k][0])
+            decision = None if k < 0 else self.decision(_hop_decision_id(b, k))
             source = prefix[-1].target if prefix else None
             prefix = (*prefix, _hop(source, b[5][i], b[9][i], decision, b[3]))
         self.routes[i] = prefix
