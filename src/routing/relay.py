@@ -508,10 +508,11 @@ class Relay(FollowUp):
         inc = self._incidents[pending[P_INCIDENT]]
         next_phase(inc.phase, Event.DECIDE, incident=inc.id, command=cmd)
         self._require_member(cmd.by)
-        p = pending_output(pending)
-        if cmd.by not in self._tables.duty(p.decider):
+        decider = pending[3]
+        if cmd.by not in self._tables.duty(decider):
+            p = pending_output(pending)
             raise PermissionRefused(
-                f"only a member of {p.decider} decides about {', '.join(p.targets)}",
+                f"only a member of {decider} decides about {', '.join(p.targets)}",
                 command=cmd,
                 rule=p.step.rule,
             )

@@ -61,6 +61,7 @@ __all__ = ["Queued", "Router"]
 
 _context = _builder(Context)
 _pending = _builder(PendingDecision)
+_decision_made = _builder(DecisionMade)
 _MELDING = DeliveryKind.MELDING
 _FORWARD = Answer.FORWARD
 _SKIP = Answer.SKIP
@@ -486,7 +487,9 @@ class Router:
         """Answer a pending decision (by a member, or by the deadline's default; R5, R6)."""
         pid, iid, step, decider, source, targets, _, _, route, _ = pending
         inc = self._incidents[iid]
-        saved = inc.save()
+        # A policy of fixed verdicts is never called, so nothing below can
+        # fail halfway; only a policy that looks at the context may raise.
+        saved = inc.save() if self._verdicts() is None else None
         try:
             dec = self._next_count(2)
             record: DecisionRec = (
@@ -497,14 +500,15 @@ class Router:
             decision = _decision(
                 dec, iid, STEPS[step], decider, source, targets, forward, by, at, reason, default
             )
-            out.append(DecisionMade(pending=pid, decision=decision))
+            out.append(_decision_made(pid, decision))
             carrier = by if by is not None else self._tables.entry(decider).on_duty
             if forward and carrier is not None:
                 queue: list[Queued] = []
                 self._carry(inc, source, route, targets, carrier, dec, at, out, queue)
                 self._spread(inc, queue, at, out)
         except BaseException:
-            inc.restore(saved)
+            if saved is not None:
+                inc.restore(saved)
             raise
         del self._pending[pid]
         self._resolved[pid] = record
