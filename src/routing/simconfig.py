@@ -108,8 +108,10 @@ class Delay:
         if median == 0 or spread == 0:
             return lambda: median
         mu = math.log(median)
-        lognormal = rng.lognormvariate
-        return lambda: min(cap, lognormal(mu, spread))
+        # exp of a normal draw is a lognormal one; gauss() draws normals in
+        # pairs and is about three times as fast as lognormvariate().
+        gauss, exp = rng.gauss, math.exp
+        return lambda: min(cap, exp(gauss(mu, spread)))
 
 
 def _rates(value: Mapping[Category | str, float]) -> Mapping[Category, float]:
