@@ -21,6 +21,12 @@ all alike (min and median per report):
   its wijk (the policy stops at the gemeentelijke regiegroep);
 * ``gemeente report``: the same report spread gemeente-wide (61 groups),
   which gives the cost of each further group;
+* ``... + tasks read``: both again, with the app reading every delivery's
+  id, group, poster and text from the batch's columns (what posting
+  needs), and ``... + Delivery values``: with the app making every
+  ``Delivery`` value with its route of hops and decisions. The relay hands
+  deliveries out as one ``Deliveries`` batch per command whose routes are
+  made when read, so these show what reading costs the app;
 * ``scaling``: the wijk report in hierarchies of 1,000, 10,000 and 100,000
   groups, from random origins all over each;
 * ``history``: one relay takes ``--history`` wijk reports in a row, gc on,
@@ -98,8 +104,16 @@ def build(groups: int) -> tuple[Hierarchy, list[MemberId]]:
 WIJK_POLICY: Policy = ByStep({Step.TO_GEMEENTE: Never()}, default=Always())
 
 
-def relay_case(h: Hierarchy, reporters: list[MemberId], policy: Policy, seed: int) -> Case:
-    """Complete reports from random origins; commands are built outside the timing."""
+def relay_case(
+    h: Hierarchy, reporters: list[MemberId], policy: Policy, seed: int, read: str = ""
+) -> Case:
+    """Complete reports from random origins; commands are built outside the timing.
+
+    ``read`` adds what an app does with the outputs, inside the timing:
+    ``"tasks"`` reads every delivery's id, group, poster and text from the
+    batch's columns (what posting needs); ``"values"`` makes every
+    :class:`~routing.outputs.Delivery` with its route of hops and decisions.
+    """
     relay = Relay(h, policy=policy, config=RelayConfig(duplicate_window=1.0))
     rng = random.Random(seed)
     clock = [0.0]
@@ -111,8 +125,20 @@ def relay_case(h: Hierarchy, reporters: list[MemberId], policy: Policy, seed: in
             commands.append(Report(at=clock[0], reporter=rng.choice(reporters), melding=MELDING))
         handle = relay.handle
         start = time.perf_counter()
-        for cmd in commands:
-            handle(cmd)
+        if read == "tasks":
+            for cmd in commands:
+                for o in handle(cmd):
+                    if type(o) is Deliveries:
+                        for _task in zip(o.ids, o.groups, o.posters, o.texts, strict=True):
+                            pass
+        elif read == "values":
+            for cmd in commands:
+                for o in handle(cmd):
+                    if type(o) is Deliveries:
+                        list(o)
+        else:
+            for cmd in commands:
+                handle(cmd)
         return (time.perf_counter() - start) / n
 
     return run
@@ -327,12 +353,21 @@ def main() -> None:
     cases[wijk] = relay_case(h, reporters, WIJK_POLICY, 1)
     cases[gemeente] = relay_case(h, reporters, Always(), 2)
     cases["wijk report, gc off"] = without_gc(relay_case(h, reporters, WIJK_POLICY, 4))
+    read = {
+        "tasks": ("wijk report + tasks read", "gemeente report + tasks read"),
+        "values": ("wijk report + Delivery values", "gemeente report + Delivery values"),
+    }
+    for how, (w_name, g_name) in read.items():
+        cases[w_name] = relay_case(h, reporters, WIJK_POLICY, 5, read=how)
+        cases[g_name] = relay_case(h, reporters, Always(), 6, read=how)
     for n, (hn, rn) in scaled.items():
         cases[f"scaling: {n:,} groups"] = relay_case(hn, rn, WIJK_POLICY, n)
     built = time.perf_counter() - t0
     print(f"main hierarchy: {n_groups} groups, {len(h)} members; everything built in {built:.1f} s")
 
-    batch = {name: args.batch // 10 if name == gemeente else args.batch for name in cases}
+    batch = {
+        name: args.batch // 10 if name.startswith("gemeente") else args.batch for name in cases
+    }
     samples = measure(cases, repeats, batch)
     print(f"\n{'case':<30}{'min µs':>10}{'median µs':>12}")
     mins = {name: min(t) * 1e6 for name, t in samples.items()}
@@ -348,6 +383,9 @@ def main() -> None:
     further = (mins[gemeente] - mins[wijk]) / (large - small)
     further_med = (meds[gemeente] - meds[wijk]) / (large - small)
     print(f"per further group: {further:.3f} µs (min), {further_med:.3f} µs (median)")
+    for how, (w_name, g_name) in read.items():
+        extra = (mins[g_name] - mins[w_name]) / (large - small)
+        print(f"  ... with the {how} read by the app: {extra:.3f} µs (min)")
     lo, hi = f"scaling: {scale_sizes[0]:,} groups", f"scaling: {scale_sizes[-1]:,} groups"
     growth = mins[hi] / mins[lo]
     print(f"growth {scale_sizes[0]:,} -> {scale_sizes[-1]:,} groups: {growth:.2f}x (min)")
