@@ -484,7 +484,7 @@ class Relay(FollowUp):
             )  # fmt: skip
             self._judged(inc).add((decider, cmd.target))
             queue: list[Queued] = []
-            self._carry(inc, cmd.source, carried, (cmd.target,), cmd.by, dec, cmd.at, out, queue)
+            self._carry(inc, carried, (cmd.target,), cmd.by, dec, cmd.at, out, queue)
             if step is Step.POLICE_DOWN and cmd.target not in inc.casus:
                 inc.casus[cmd.target] = cmd.by  # P2: who carries it in is casushouder there
             self._spread(inc, queue, cmd.at, out)

@@ -72,7 +72,6 @@ __all__ = [
     "RouteRec",
     "_decision",
     "_deliveries",
-    "decision_rec",
 ]
 
 MELDING: Final = KIND_INDEX[DeliveryKind.MELDING]
@@ -80,11 +79,6 @@ REACTION: Final = KIND_INDEX[DeliveryKind.REACTION]
 
 # Field positions, for the few places that read a record. Final literals, so
 # that mypy knows the type of each field.
-H_SOURCE: Final = 0
-H_TARGET: Final = 1
-H_BY: Final = 2
-H_DECISION: Final = 3
-H_AT: Final = 4
 C_ID: Final = 0
 C_INCIDENT: Final = 1
 C_STEP: Final = 2
@@ -98,13 +92,6 @@ C_REASON: Final = 9
 C_DEFAULT: Final = 10
 
 _deliveries = _builder(Deliveries)  # wraps a BatchRec for the caller
-
-
-def decision_rec(d: Decision) -> DecisionRec:
-    return (
-        d.id, d.incident, STEP_INDEX[d.step], d.decider, d.source, d.targets, d.forward,
-        d.by, d.at, d.reason, d.default_applied,
-    )  # fmt: skip
 
 
 def find_decision(decisions: Iterable[DecisionRec], did: int) -> DecisionRec:

@@ -312,7 +312,7 @@ class Router:
             for w in todo:
                 self._judged(inc).add((sg, w))
                 inc.casus[w] = carrier
-            self._carry(inc, source, inc.reach[source], todo, carrier, dec, cmd.at, out, queue)
+            self._carry(inc, inc.reach[source], todo, carrier, dec, cmd.at, out, queue)
         self._spread(inc, queue, cmd.at, out)
         self._register(inc)
         return tuple(out)
@@ -380,7 +380,7 @@ class Router:
                         counts[2], inc.id, STEP_INDEX[step], decider, group, todo, True,
                         carrier, at, verdict.reason, False,
                     ))  # fmt: skip
-                    self._carry(inc, group, did, todo, carrier, counts[2], at, out, queue)
+                    self._carry(inc, did, todo, carrier, counts[2], at, out, queue)
                 elif answer is _SKIP:
                     counts[2] += 1
                     decisions.append((
@@ -400,7 +400,6 @@ class Router:
     def _carry(
         self,
         inc: IncidentState,
-        source: str,
         parent: Parent,
         targets: tuple[str, ...],
         by: MemberId | None,
@@ -411,8 +410,9 @@ class Router:
     ) -> None:
         """Hand out one delivery per target not yet reached, and queue them to spread on.
 
-        ``parent`` is the delivery in ``source`` (or its route) that the new
-        ones extend, ``decision`` the id of the decision that allowed it. A
+        ``parent`` is the melding delivery (or the route) in the group the
+        new ones come from, ``decision`` the id of the decision that allowed
+        the step. A
         group gets the melding once; one whose delivery failed gets it
         again, but never through a route that already passes it (S2, S3,
         S5, P2).
@@ -504,7 +504,7 @@ class Router:
             carrier = by if by is not None else self._tables.entry(decider).on_duty
             if forward and carrier is not None:
                 queue: list[Queued] = []
-                self._carry(inc, source, route, targets, carrier, dec, at, out, queue)
+                self._carry(inc, route, targets, carrier, dec, at, out, queue)
                 self._spread(inc, queue, at, out)
         except BaseException:
             if saved is not None:
