@@ -321,8 +321,7 @@ def batch_decision(b: BatchRec, i: int) -> DecisionRec | None:
     records = b[13]
     if type(records[0]) is str:
         _, base, incident, at, templates = records
-        step, decider, source, todo, forward, by, reason = templates[k]
-        return (base + k + 1, incident, step, decider, source, todo, forward, by, at, reason, False)
+        return plan_records(templates[k : k + 1], base + k, incident, at)[0]
     return records[k]  # type: ignore[no-any-return]
 
 
