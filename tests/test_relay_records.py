@@ -10,7 +10,15 @@ from __future__ import annotations
 import gc
 
 from routing.commands import Report
-from routing.outputs import Deliveries, Hop, IncidentOpened, Step
+from routing.outputs import (
+    Deliveries,
+    Hop,
+    IncidentOpened,
+    Step,
+    batch_decision,
+    batch_records,
+    batch_route,
+)
 from routing.policies import Always, ByStep, Never
 from routing.relay import Relay
 from routing.testing import build_town, deliveries, melding, zoomwijck
@@ -84,3 +92,23 @@ def test_the_fan_out_shares_route_prefixes_between_deliveries() -> None:
     for g in ("b1", "b2", "b3"):
         assert by_group[g].route[:-1] == regie.route
         assert all(a is b for a, b in zip(by_group[g].route, regie.route, strict=False))
+
+
+def test_a_planned_batch_names_the_same_decisions_as_the_incident() -> None:
+    """A planned spread keeps its decisions as the plan's templates; every way
+    of reading them gives the records the incident makes from them."""
+    relay, out = reported()
+    [batch] = [o for o in out if isinstance(o, Deliveries)]
+    rec = batch._rec
+    assert type(rec[13][0]) is str  # the plan's form, not the records
+    inc = relay._incidents[batch.incident]
+    by_id = {d[0]: d for d in inc.decisions}
+    assert list(batch_records(rec)) == list(inc.decisions)
+    for i, delivery in enumerate(batch):
+        hop = delivery.route[-1]
+        record = batch_decision(rec, i)
+        if hop.decision is None:
+            assert record is None
+        else:
+            assert record == by_id[hop.decision.id]
+            assert batch_route(rec, i)[-1][3] == hop.decision.id
