@@ -315,7 +315,7 @@ class Relay(FollowUp):
                 return self._join(other, cmd)
             linked = other  # seen in another wijk: SAAR starts again there (R7)
         else:
-            dup = self._duplicate(wg, cmd.melding.category, cmd.at)
+            dup = self._duplicate(wg, cmd.melding.category.name, cmd.at)
             if dup is not None:
                 return self._join(dup, cmd)
         inc = IncidentState(self._next_id(), wg, entry.wijk, cmd.melding, cmd.at)
@@ -346,8 +346,8 @@ class Relay(FollowUp):
             linked.linked += (inc.id,)
         return tuple(out)
 
-    def _duplicate(self, wg: str, category: object, at: float) -> IncidentState | None:
-        """A live incident of ``category`` opened in ``wg`` within the window (H4)."""
+    def _duplicate(self, wg: str, category: str, at: float) -> IncidentState | None:
+        """A live incident of ``category`` (its name) opened in ``wg`` within the window (H4)."""
         ids = self._recent.get((wg, category))
         if not ids:
             return None

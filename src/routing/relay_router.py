@@ -172,7 +172,9 @@ class Router:
         self._status: dict[int, tuple[str, MemberId | None, float | None, str]] = {}
         self._pending: dict[int, PendingRec] = {}
         self._resolved: dict[int, DecisionRec | None] = {}  # None: cancelled by the afloop
-        self._recent: dict[tuple[str, object], list[str]] = {}  # (wijkgroep, category) -> ids
+        # (wijkgroep, category name) -> ids; a name, not the enum member, so
+        # that the key is a tuple the collector stops tracking.
+        self._recent: dict[tuple[str, str], list[str]] = {}
         self._heap: list[tuple[float, int, int, Any]] = []
         self._counts = [0, 0, 0, 0]  # incidents, deliveries, decisions, pending
         self._seq = 0  # heap order; never rolled back, so stale entries stay stale
@@ -537,7 +539,7 @@ class Router:
 
     def _index(self, inc: IncidentState) -> None:
         if not inc.police:
-            key = (inc.origin, inc.melding.category)
+            key = (inc.origin, inc.melding.category.name)
             ids = self._recent.get(key)
             if ids is None:
                 self._recent[key] = [inc.id]
@@ -647,10 +649,7 @@ class Router:
     def _external(self, parent: Parent, inc: IncidentState) -> Any:
         """What a batch keeps for a parent outside it: its batch and index, or its route."""
         if type(parent) is int:
-            try:
-                return self._delivery(parent, inc)
-            except KeyError:
-                return self._route_rec(parent, inc)  # in a batch of this command
+            return self._route_rec(parent, inc)
         return parent
 
     def _parent_route(self, parent: Parent, inc: IncidentState) -> RouteRec:

@@ -203,19 +203,13 @@ def export_state(r: Router) -> dict[str, Any]:
         # Sorted: the index's order means nothing, and an entry that emptied
         # and filled again would otherwise move depending on the history.
         "recent": sorted(
-            [group, _category_name(category), list(ids)]
-            for (group, category), ids in r._recent.items()
-            if ids
+            [group, category, list(ids)] for (group, category), ids in r._recent.items() if ids
         ),
         "deadlines": [
             [deadline, seq, "decision" if kind == _DECISION else "reminder", ref]
             for deadline, seq, kind, ref in live
         ],
     }
-
-
-def _category_name(category: object) -> str:
-    return category.name if isinstance(category, Category) else str(category)
 
 
 # ------------------------------------------------------------------ reading
@@ -555,13 +549,13 @@ def _load(
                 raise rd.fail(p, f"no decision {did_raw}")
             resolved[pid] = decision
 
-    recent: dict[tuple[str, object], list[str]] = {}
+    recent: dict[tuple[str, str], list[str]] = {}
     for i, raw in enumerate(rd.items(rd.field(top, "recent", "state"), "recent")):
         p = f"recent[{i}]"
         items = rd.items(raw, p)
         if len(items) != 3:
             raise rd.fail(p, "expected [wijkgroep, category, incidents]")
-        key = (rd.group(items[0], p), rd.enum(Category, items[1], p))
+        key = (rd.group(items[0], p), rd.enum(Category, items[1], p).name)
         ids = rd.each(items[2], p, rd.text)
         if key in recent or any(iid not in ld.incidents for iid in ids):
             raise rd.fail(p, "a repeated entry or an unknown incident")
