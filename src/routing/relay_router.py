@@ -114,8 +114,24 @@ class _Batch:
         return (*prefix, (source, group, carrier, decision, self.at))
 
     def finish(self, router: Router) -> BatchRec:
+        inc = self.inc
         first = self.first
-        groups, texts, posters, bots, carriers, raw, decisions = zip(*self.rows, strict=True)
+        rows = self.rows
+        records = inc.decisions  # shared: every hop names one of them
+        if len(rows) == 1:  # a reaction, or a decision that reached one group
+            group, text, poster, bot, carrier, p, did = rows[0]
+            hop = -1 if did is None else bisect_left(records, did, key=_ID)
+            if p is None:
+                return (
+                    inc.id, KIND_INDEX[self.kind], inc.police, self.at, first, (group,),
+                    (text,), (poster,), (bot,), (carrier,), (None,), (hop,), (), records,
+                )  # fmt: skip
+            return (
+                inc.id, KIND_INDEX[self.kind], inc.police, self.at, first, (group,), (text,),
+                (poster,), (bot,), (carrier,), (-1,), (hop,), (router._external(p, inc),),
+                records,
+            )  # fmt: skip
+        groups, texts, posters, bots, carriers, raw, decisions = zip(*rows, strict=True)
         externals: list[Any] = []
         parents: list[int | None] = []
         seen: dict[Any, int] | None = None
@@ -130,15 +146,12 @@ class _Batch:
                 k = seen.get(p)
                 if k is None:
                     k = seen[p] = len(externals)
-                    externals.append(router._external(p, self.inc))
+                    externals.append(router._external(p, inc))
                 parents.append(-1 - k)
-        # The incident's decisions so far, shared: every hop names one of them.
-        # Their ids grow with their position, so a binary search finds each.
-        records = self.inc.decisions
+        # Decision ids grow with their position, so a binary search finds each.
         hops = tuple(
             [-1 if did is None else bisect_left(records, did, key=_ID) for did in decisions]
         )
-        inc = self.inc
         return (
             inc.id, KIND_INDEX[self.kind], inc.police, self.at, first, groups, texts, posters,
             bots, carriers, tuple(parents), hops, tuple(externals), records,
