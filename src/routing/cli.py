@@ -40,7 +40,7 @@ from .outputs import Step
 from .policies import Always, Ask, ByStep, Never, Policy
 from .render import hierarchy_table, hierarchy_tree, incident_tree, simulation_table
 from .simulate import SimConfig, simulate, trace
-from .testing import build_town
+from .testing import zoomwijck
 from .values import GroupKind
 
 __all__ = ["main"]
@@ -124,16 +124,7 @@ def _parser() -> argparse.ArgumentParser:
 def _builtin() -> Hierarchy:
     """The town of :func:`routing.testing.zoomwijck`, with 60 residents per
     wijkgroep so that a year has incidents enough to count."""
-    return build_town(
-        {
-            "Zoomwijck": {
-                "sg-noord": ["wg-noord-1", "wg-noord-2", "wg-noord-3"],
-                "sg-zuid": ["wg-zuid-1", "wg-zuid-2"],
-            },
-            "Poortwijk": {"sg-poort": ["wg-poort-1", "wg-poort-2"]},
-        },
-        residents=60,
-    ).hierarchy
+    return zoomwijck(residents=60).hierarchy
 
 
 def _hierarchy(path: str | None) -> Hierarchy:

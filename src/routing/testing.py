@@ -122,13 +122,14 @@ def build_town(
     return Town(hierarchy=h, stuurgroep_members=members, residents_of=homes)
 
 
-def zoomwijck() -> Town:
+def zoomwijck(*, residents: int = 3) -> Town:
     """The Zoomwijck of seed 002 in phase 2, with a neighbouring wijk.
 
     Zoomwijck has two stuurgroepen (``sg-noord`` with ``wg-noord-1..3``,
     ``sg-zuid`` with ``wg-zuid-1..2``) and the regiegroep ``rg-zoomwijck``;
     Poortwijk (``sg-poort`` with ``wg-poort-1..2``, ``rg-poortwijk``) borders
-    it; both sit under the gemeentelijke regiegroep ``grg``.
+    it; both sit under the gemeentelijke regiegroep ``grg``. Each wijkgroep
+    has ``residents`` residents besides the stuurgroep's founders.
     """
     return build_town(
         {
@@ -137,7 +138,8 @@ def zoomwijck() -> Town:
                 "sg-zuid": ["wg-zuid-1", "wg-zuid-2"],
             },
             "Poortwijk": {"sg-poort": ["wg-poort-1", "wg-poort-2"]},
-        }
+        },
+        residents=residents,
     )
 
 
