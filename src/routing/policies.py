@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, ClassVar, Final, Protocol, runtime_checkable
 
 import attrs
 
@@ -117,51 +117,44 @@ class Policy(Protocol):
 
 
 @attrs.frozen
-class Always:
+class _Fixed:
+    """A policy with the same answer at every decision point; see the three below."""
+
+    _ANSWER: ClassVar[Answer]
+    reason: str
+    # Built once: the same answer every time, without a new object per report.
+    verdict: Verdict = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # After every field is set: a subclass redefines ``reason`` with its default.
+        object.__setattr__(self, "verdict", Verdict(answer=self._ANSWER, reason=self.reason))
+
+    def decide(self, context: Context) -> Verdict:
+        return self.verdict
+
+
+@attrs.frozen
+class Always(_Fixed):
     """Forward at every decision point."""
 
+    _ANSWER = Answer.FORWARD
     reason: str = "altijd doorzetten"
-    # Built once: the same answer every time, without a new object per report.
-    verdict: Verdict = attrs.field(init=False, eq=False, repr=False)
-
-    @verdict.default
-    def _verdict(self) -> Verdict:
-        return Verdict(answer=Answer.FORWARD, reason=self.reason)
-
-    def decide(self, context: Context) -> Verdict:
-        return self.verdict
 
 
 @attrs.frozen
-class Never:
+class Never(_Fixed):
     """Forward nowhere: the report stays in its wijkgroep unless a person forwards it."""
 
+    _ANSWER = Answer.SKIP
     reason: str = "niet doorzetten"
-    # Built once: the same answer every time, without a new object per report.
-    verdict: Verdict = attrs.field(init=False, eq=False, repr=False)
-
-    @verdict.default
-    def _verdict(self) -> Verdict:
-        return Verdict(answer=Answer.SKIP, reason=self.reason)
-
-    def decide(self, context: Context) -> Verdict:
-        return self.verdict
 
 
 @attrs.frozen
-class Ask:
+class Ask(_Fixed):
     """Let the members of the deciding group judge (the seed's own practice, R5, R6)."""
 
+    _ANSWER = Answer.ASK
     reason: str = "de stuurgroep beoordeelt"
-    # Built once: the same answer every time, without a new object per report.
-    verdict: Verdict = attrs.field(init=False, eq=False, repr=False)
-
-    @verdict.default
-    def _verdict(self) -> Verdict:
-        return Verdict(answer=Answer.ASK, reason=self.reason)
-
-    def decide(self, context: Context) -> Verdict:
-        return self.verdict
 
 
 def _adjacency(graph: Any) -> dict[str, frozenset[str]]:
