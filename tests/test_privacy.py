@@ -402,6 +402,35 @@ def test_a_failure_reason_goes_with_its_incident_on_retention(tmp_path: Path) ->
     assert reasons == [REDACTED, kept_quote]
 
 
+def test_a_police_sender_with_an_actor_id_goes_when_the_actor_is_erased(tmp_path: Path) -> None:
+    """P1 and AVG art. 17: a notice that names its sender's actor id loses the
+    sender's name from the state and from every file when the actor is erased."""
+    path = tmp_path / "j.db"
+    sender = "wijkagent Geheimhuis"
+    with open_journal(path) as j:
+        for item in town():
+            j.execute(item)
+        j.execute(AddActor(actor=Actor(id="wa", kind=ActorKind.WIJKAGENT, name=WIJKAGENT)))
+        notice = Melding(category="straatroof", called_112=True, text="let op")
+        j.execute(PoliceNotice(at=0.0, sender=sender, melding=notice, regiegroep="rg0", actor="wa"))
+        assert found(path, [sender]) == [sender]
+        j.erase_actor("wa")
+        assert found(path, [WIJKAGENT, sender]) == []
+        view = j.relay.incident("I1")
+        assert view.sender == "actor wa"
+        assert all(sender not in r.delivery.text for r in view.deliveries)
+        live = j.export_state()
+    assert found(path, [WIJKAGENT, sender]) == []
+    with open_journal(path) as j:
+        assert j.export_state() == live
+    # Replaying the events from nothing shows the pseudonym too.
+    h, relay = fresh()
+    with open_journal(path) as j:
+        for _, event in j.events():
+            apply(h, relay, event)
+    assert relay.incident("I1").sender == "actor wa"
+
+
 def test_a_police_sender_label_goes_by_retention_not_by_erasing_an_actor(tmp_path: Path) -> None:
     """A PoliceNotice carries no actor id: its sender is a label the police chose."""
     path = tmp_path / "j.db"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from routing.errors import UnknownIdError
 from routing.incident import Phase
 from routing.melding import Person
 from routing.outputs import DeliveryKind, IncidentOpened, PendingDecision, Step
@@ -14,6 +16,7 @@ from routing.policies import Always, Ask, ByStep, Never
 from routing.relay import Relay
 from routing.relay_privacy import ERASED, EXPIRED
 from routing.testing import Harness, Town, deliveries, melding, zoomwijck
+from routing.values import Actor, ActorKind
 from test_relay_state import Driver, driven, token
 
 
@@ -177,3 +180,41 @@ def test_retention_default_is_28_days_and_keeps_reaction_counts() -> None:
     reactions = [r for r in view.deliveries if r.delivery.kind is DeliveryKind.REACTION]
     assert len(reactions) == 1
     assert deliveries([r.delivery for r in view.deliveries], DeliveryKind.AFLOOP)
+
+
+# --------------------------------------------------------- police senders
+
+
+def test_erasing_an_actor_renders_their_police_notices_again() -> None:
+    """AVG art. 17 for the police (P1): a notice sent with the wijkagent's actor
+    id shows their pseudonym once they are erased; other notices keep theirs."""
+    town = zoomwijck()
+    town.hierarchy.add_actor(
+        Actor(id="wa", kind=ActorKind.WIJKAGENT, name="Wim Agent", wijken={"Zoomwijck"})
+    )
+    h = Harness(Relay(town.hierarchy, policy=Always()))
+    out = h.police(melding("vermissing"), stuurgroepen=["sg-zuid"], sender="Wim Agent", actor="wa")
+    mine = h.one(out, IncidentOpened).incident
+    out = h.police(melding("straatroof"), stuurgroepen=["sg-noord"], sender="meldkamer")
+    other = h.one(out, IncidentOpened).incident
+    assert h.relay.incident(mine).sender_actor == "wa"
+    assert all("Wim Agent" in r.delivery.text for r in h.relay.incident(mine).deliveries)
+    untouched = h.relay.incident(other)
+
+    assert h.relay.erase_actor("wa") == 1
+    view = h.relay.incident(mine)
+    assert view.sender == "actor wa"
+    assert "Wim Agent" not in dump(h.relay)
+    for record in view.deliveries:
+        assert record.delivery.text.startswith("POLITIEBERICHT (actor wa)")
+    assert h.relay.incident(other) == untouched
+    assert h.relay.erase_actor("wa") == 0  # already done: nothing changes
+
+
+def test_a_police_notice_naming_an_unknown_actor_is_refused_and_changes_nothing() -> None:
+    town = zoomwijck()
+    h = Harness(Relay(town.hierarchy))
+    before = dump(h.relay)
+    with pytest.raises(UnknownIdError):
+        h.police(melding(), stuurgroepen=["sg-zuid"], actor="nobody")
+    assert dump(h.relay) == before

@@ -264,10 +264,11 @@ class Erase:
 class EraseActor:
     """Erase an actor's name and organisation (AVG art. 17), keeping the id.
 
-    :meth:`Hierarchy.erase_actor`; the result is the pseudonym. The relay is
-    not touched: it records no actor ids (a police notice's ``sender`` is a
-    free label, removed by retention). A journal also deletes the name and
-    organisation from its files.
+    :meth:`Hierarchy.erase_actor`; the result is the pseudonym. In the relay,
+    police notices sent with this actor's id get the pseudonym as sender
+    (:meth:`Relay.erase_actor <routing.relay.Relay.erase_actor>`); a notice
+    sent without an actor id keeps its label until retention. A journal
+    also deletes the name and organisation from its files.
     """
 
     actor: str = attrs.field(validator=_ident)
@@ -370,7 +371,10 @@ def apply_change(h: Hierarchy, change: Change, relay: Relay | None = None) -> An
         case Erase():
             return _erase(h, change.member, relay)
         case EraseActor():
-            return h.erase_actor(change.actor)
+            pseudonym = h.erase_actor(change.actor)
+            if relay is not None:
+                relay.erase_actor(change.actor)  # police notices they sent
+            return pseudonym
         case Retention():
             if relay is None:
                 return ()

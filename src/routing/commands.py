@@ -172,7 +172,9 @@ class PoliceNotice:
     """The police report a situation to a regiegroep and/or stuurgroepen (P1).
 
     ``sender`` is a label for people ("wijkagent Jansen"); the police are not
-    members of any group (G5).
+    members of any group (G5). ``actor``, if given, is the id of the sender
+    as an :class:`~routing.values.Actor` of the hierarchy: erasing that actor
+    (AVG art. 17) then also replaces ``sender`` by their pseudonym.
     """
 
     at: float = _at()
@@ -180,6 +182,7 @@ class PoliceNotice:
     melding: Melding = attrs.field(validator=_melding)
     regiegroep: str | None = attrs.field(default=None, validator=_optional_ident)
     stuurgroepen: tuple[str, ...] = attrs.field(default=(), converter=_idents)
+    actor: str | None = attrs.field(default=None, validator=_optional_ident)
 
     def __attrs_post_init__(self) -> None:
         if self.regiegroep is None and not self.stuurgroepen:

@@ -255,6 +255,7 @@ class IncidentView:
     pending: tuple[PendingDecision, ...]
     linked_to: str | None
     linked: tuple[str, ...]
+    sender_actor: str | None = None
 
 
 Judged = set[tuple[str, str]] | frozenset[tuple[str, str]] | tuple[tuple[str, str], ...]
@@ -295,6 +296,7 @@ class IncidentState:
         "reports",
         "screening",
         "sender",
+        "sender_actor",
         "stripped",
         "text",
     )
@@ -309,6 +311,7 @@ class IncidentState:
         self.phase: Phase = Phase.OPEN
         self.police = False
         self.sender: str | None = None
+        self.sender_actor: str | None = None  # the police sender's actor id, if known
         self.text = ""
         self.fwd_text = ""
         # Deliveries and decisions are kept as plain records, which the garbage

@@ -160,7 +160,11 @@ def split(tag: str, payload: dict[str, Any], result: Any) -> list[Slot]:
     elif tag == "PoliceNotice":
         incident = _incident(result)
         s.melding(payload["melding"], ["melding"], None, incident)
-        s.take(payload, "sender", [], "politie", None, incident)
+        actor = payload.get("actor")
+        if actor is None:  # a label only: the incident's, until retention
+            s.take(payload, "sender", [], "politie", None, incident)
+        else:  # the actor's, erased with them; replay then shows their pseudonym
+            s.take(payload, "sender", [], Hierarchy.actor_pseudonym(actor), None, incident, actor)
     elif tag in ("React", "Afloop"):
         who = payload["member"] if tag == "React" else payload["by"]
         s.take(payload, "text", [], REDACTED, who, payload["incident"])

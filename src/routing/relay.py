@@ -215,6 +215,7 @@ class Relay(FollowUp):
             pending=tuple(pending_output(self._pending[p]) for p in inc.pending),
             linked_to=inc.linked_to,
             linked=tuple(inc.linked),
+            sender_actor=inc.sender_actor,
         )
 
     def _record(self, rb: Rebuild, batch: BatchRec, i: int) -> DeliveryRecord:
@@ -277,6 +278,16 @@ class Relay(FollowUp):
         Returns how many texts were erased; atomic and deterministic.
         """
         return relay_privacy.erase_member(self, member)
+
+    def erase_actor(self, actor: str) -> int:
+        """Replace a police sender who is ``actor`` by their pseudonym (AVG art. 17).
+
+        Police notices sent with ``actor`` (:class:`~routing.commands.PoliceNotice`)
+        get :meth:`Hierarchy.actor_pseudonym <routing.model.Hierarchy.actor_pseudonym>`
+        as sender, and their delivery texts are rendered again. Returns how
+        many incidents changed; atomic and deterministic.
+        """
+        return relay_privacy.erase_actor(self, actor)
 
     def apply_retention(self, now: float, *, older_than: float = 28 * 86400.0) -> tuple[str, ...]:
         """Strip old incidents' descriptions (AVG art. 5): those closed by ``now - older_than``.

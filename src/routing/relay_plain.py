@@ -93,6 +93,7 @@ class _Reader:
         # one the hierarchy knew, even a member who has left since (their
         # id stays in old routes).
         self.issued = hierarchy.issued
+        self.actors = frozenset(a.id for a in hierarchy.actors())
 
     @staticmethod
     def fail(path: str, problem: str) -> StateError:

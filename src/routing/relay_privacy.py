@@ -30,12 +30,13 @@ from typing import TYPE_CHECKING, Any
 
 from .chattext import render_afloop, render_melding
 from .incident import forwarded_text, police_text, reaction_text
+from .model import Hierarchy
 from .relay_state import export_state, load_state, melding_from_plain, melding_to_plain
 
 if TYPE_CHECKING:
     from .relay import Relay
 
-__all__ = ["ERASED", "EXPIRED", "apply_retention", "erase_member"]
+__all__ = ["ERASED", "EXPIRED", "apply_retention", "erase_actor", "erase_member"]
 
 #: What replaces a text its author had erased (AVG art. 17).
 ERASED = "[verwijderd]"
@@ -115,6 +116,26 @@ def erase_member(relay: Relay, member: int) -> int:
     """See :meth:`routing.relay.Relay.erase_member`."""
     state = export_state(relay)
     count = sum(_erase_in(relay, inc, member) for inc in state["incidents"])
+    if count:
+        relay._adopt(load_state(type(relay), relay.hierarchy, state, policy=relay.policy,
+                                config=relay.config))  # fmt: skip
+    return count
+
+
+def erase_actor(relay: Relay, actor: str) -> int:
+    """See :meth:`routing.relay.Relay.erase_actor`."""
+    state = export_state(relay)
+    pseudonym = Hierarchy.actor_pseudonym(actor)
+    count = 0
+    for inc in state["incidents"]:
+        if inc["sender_actor"] != actor or inc["stripped"] or inc["sender"] == pseudonym:
+            continue
+        inc["sender"] = pseudonym
+        changes = _melding_texts(relay, inc, inc["melding"])
+        for d in inc["deliveries"]:
+            if d["kind"] == "MELDING":
+                d["text"] = changes.get(d["text"], d["text"])
+        count += 1
     if count:
         relay._adopt(load_state(type(relay), relay.hierarchy, state, policy=relay.policy,
                                 config=relay.config))  # fmt: skip

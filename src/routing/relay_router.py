@@ -279,11 +279,14 @@ class Router:
         for gid, kind in zip(addressed, wanted, strict=True):
             if tables.entry(gid).kind is not kind:
                 raise UnknownGroupError(gid)
+        if cmd.actor is not None:
+            self.hierarchy.actor(cmd.actor)  # UnknownIdError before anything changes
         first = tables.entry(addressed[0])
         inc = IncidentState(self._next_id(), addressed[0], first.wijk, cmd.melding, cmd.at)
         inc.phase = next_phase(None, Event.POLICE)
         inc.police = True
         inc.sender = cmd.sender
+        inc.sender_actor = cmd.actor
         inc.text = police_text(cmd.sender, render_melding(cmd.melding, lang=self.config.lang))
         inc.fwd_text = inc.text
         out: list[Output] = [

@@ -122,6 +122,7 @@ def _incident_out(r: Router, inc: IncidentState) -> dict[str, Any]:
         "phase": inc.phase.name,
         "police": inc.police,
         "sender": inc.sender,
+        "sender_actor": inc.sender_actor,
         "text": inc.text,
         "fwd_text": inc.fwd_text,
         "reach": [[group, did] for group, did in inc.reach.items()],
@@ -365,6 +366,11 @@ class _Loader:
         inc.phase = rd.enum(Phase, f("phase"), f"{path}.phase")
         inc.police = rd.flag(f("police"), f"{path}.police")
         inc.sender = rd.opt_text(f("sender"), f"{path}.sender")
+        # Written since police notices name their actor; older states lack it.
+        actor = rd.opt_text(o.get("sender_actor"), f"{path}.sender_actor")
+        if actor is not None and actor not in rd.actors:
+            raise rd.fail(f"{path}.sender_actor", f"no actor {actor!r} in the hierarchy")
+        inc.sender_actor = actor
         inc.text = rd.text(f("text"), f"{path}.text")
         inc.fwd_text = rd.text(f("fwd_text"), f"{path}.fwd_text")
         decisions = {

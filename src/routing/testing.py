@@ -231,6 +231,7 @@ class Harness:
         regiegroep: str | None = None,
         stuurgroepen: Sequence[str] = (),
         sender: str = "wijkagent Jansen",
+        actor: str | None = None,
         at: float | None = None,
     ) -> tuple[Output, ...]:
         cmd = PoliceNotice(
@@ -239,6 +240,7 @@ class Harness:
             melding=m,
             regiegroep=regiegroep,
             stuurgroepen=tuple(stuurgroepen),
+            actor=actor,
         )
         return self.run(cmd)
 
