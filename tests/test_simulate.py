@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 
 import pytest
@@ -12,7 +13,7 @@ from routing import Afloop, Decide, IncidentClosed, Joined, Report
 from routing.errors import InvalidValueError
 from routing.incident import Phase
 from routing.outputs import IncidentOpened
-from routing.simulate import Delay, LoadSummary, SimConfig, SimResult, simulate, trace
+from routing.simulate import GC_THRESHOLD, Delay, LoadSummary, SimConfig, SimResult, simulate, trace
 from routing.testing import build_town, deliveries, melding, zoomwijck
 from routing.values import GroupKind
 
@@ -212,3 +213,39 @@ def test_to_dict_is_plain_data(town_result: tuple[SimResult, object]) -> None:
     data = json.loads(json.dumps(result.to_dict(incidents=True)))
     assert data["incidents"] == len(result.incidents)
     assert len(data["incident_outcomes"]) == len(result.incidents)
+
+
+def test_simulate_raises_the_collector_threshold_only_while_it_runs() -> None:
+    """A run sets the first threshold to at least GC_THRESHOLD and puts the
+    app's back afterwards, also when the app's was higher or a run fails."""
+    town = zoomwijck()
+    before = gc.get_threshold()
+    seen: list[int] = []
+
+    def note(_: float) -> None:
+        seen.append(gc.get_threshold()[0])
+
+    try:
+        gc.set_threshold(700, before[1], before[2])
+        simulate(
+            town.hierarchy, seed=1, weeks=1, progress=lambda _: seen.append(gc.get_threshold()[0])
+        )
+        assert seen
+        assert set(seen) == {GC_THRESHOLD}
+        assert gc.get_threshold() == (700, before[1], before[2])
+        gc.set_threshold(GC_THRESHOLD * 3, before[1], before[2])
+        seen.clear()
+        simulate(
+            town.hierarchy, seed=1, weeks=1, progress=lambda _: seen.append(gc.get_threshold()[0])
+        )
+        assert set(seen) == {GC_THRESHOLD * 3}
+        assert gc.get_threshold()[0] == GC_THRESHOLD * 3
+
+        def boom(_: float) -> None:
+            raise RuntimeError("stop")
+
+        with pytest.raises(RuntimeError):
+            simulate(town.hierarchy, seed=1, weeks=1, progress=boom)
+        assert gc.get_threshold()[0] == GC_THRESHOLD * 3
+    finally:
+        gc.set_threshold(*before)

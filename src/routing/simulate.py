@@ -40,6 +40,7 @@ checked once, when it is built, never per event.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable
 
@@ -62,6 +63,7 @@ from .values import MemberId
 
 __all__ = [
     "DEFAULT_RATES",
+    "GC_THRESHOLD",
     "Delay",
     "IncidentOutcome",
     "LoadSummary",
@@ -71,6 +73,11 @@ __all__ = [
     "simulate",
     "trace",
 ]
+
+
+#: The least first-generation threshold of the garbage collector while
+#: :func:`simulate` runs (CPython's default is 700); see there.
+GC_THRESHOLD = 100_000
 
 
 def simulate(
@@ -85,11 +92,24 @@ def simulate(
 
     The hierarchy is not changed. ``progress`` is called now and then with
     the fraction of virtual time done (0 to 1), for a progress bar.
+
+    While it runs, the garbage collector's first threshold is at least
+    :data:`GC_THRESHOLD` (it is set back afterwards): a run makes millions
+    of short-lived commands and outputs, and at CPython's default of 700
+    allocations the collector keeps promoting them into the old generation,
+    whose full collections then walk every incident kept: 12-15 s of a
+    national year at the default (``docs/performance.md``). Cycles are
+    still collected; an app that turned the collector off keeps it off.
     """
     if not (math.isfinite(weeks) and weeks > 0):
         raise InvalidValueError(weeks, "weeks must be a positive number")
     run = _Run(hierarchy, config if config is not None else SimConfig(), seed, weeks)
-    return run.go(progress)
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], GC_THRESHOLD), *threshold[1:])
+    try:
+        return run.go(progress)
+    finally:
+        gc.set_threshold(*threshold)
 
 
 @attrs.frozen(kw_only=True)
