@@ -30,7 +30,7 @@ users build outputs (in tests, say) with the ordinary keyword constructor.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar, cast, overload
 
 import attrs
@@ -240,7 +240,7 @@ BatchRec = tuple[
     tuple[MemberId | None, ...],  # carriers
     tuple[int | None, ...],  # parents
     tuple[int, ...],  # hops
-    tuple[Any, ...],  # externals: RouteRec, or (BatchRec, index) of the parent
+    tuple[RouteRec, ...],  # externals
     Any,  # records: tuple[DecisionRec, ...], or PlannedRecs
 ]
 B_INCIDENT: Final = 0
@@ -276,7 +276,7 @@ def batch_route(b: BatchRec, i: int) -> RouteRec:
     elif p >= 0:
         prefix = batch_route(b, p)
     else:
-        prefix = external_route(b[12][-1 - p])
+        prefix = b[12][-1 - p]
     if b[1] != _MELDING_INDEX:
         return prefix
     k = b[11][i]
@@ -292,25 +292,7 @@ def batch_source(b: BatchRec, i: int) -> str | None:
         return None
     if p >= 0:
         return b[5][p]
-    ext = b[12][-1 - p]
-    if len(ext) == 2 and type(ext[1]) is int:
-        parent: BatchRec = ext[0]
-        return parent[5][ext[1]]
-    route: RouteRec = ext
-    return route[-1][1]
-
-
-def external_route(ext: Any) -> RouteRec:
-    """The route an external parent stands for.
-
-    Either the route itself (as a saved state gives it) or the parent's
-    batch and index: a reference to a tuple the relay keeps anyway, so
-    extending a route from an earlier command copies nothing.
-    """
-    if len(ext) == 2 and type(ext[1]) is int:
-        return batch_route(ext[0], ext[1])
-    route: RouteRec = ext
-    return route
+    return b[12][-1 - p][-1][1]
 
 
 def batch_decision(b: BatchRec, i: int) -> DecisionRec | None:
@@ -412,15 +394,18 @@ class Deliveries(Sequence[Delivery]):
     def __getitem__(self, index: int | slice) -> Delivery | tuple[Delivery, ...]:
         if isinstance(index, slice):
             return tuple(self)[index]
-        return _Materialiser(self._rec).delivery(self._index(index))
+        rec = self._rec
+        return Rebuild(batch_records(rec)).delivery(rec, self._index(index))
 
     def __iter__(self) -> Iterator[Delivery]:
-        m = _Materialiser(self._rec)
-        return iter([m.delivery(i) for i in range(len(self._rec[5]))])
+        rec = self._rec
+        return iter(Rebuild(batch_records(rec)).batch(rec))
 
     def hop(self, index: int) -> Hop:
         """The last hop of delivery ``index``'s route: where it came from, by whom."""
-        return _Materialiser(self._rec).route(self._index(index))[-1]
+        rec = self._rec
+        route = batch_route(rec, self._index(index))
+        return Rebuild(batch_records(rec)).route(route[-1:])[0]
 
     def _index(self, index: int) -> int:
         n = len(self._rec[5])
@@ -628,58 +613,68 @@ _decision = _builder(Decision)
 _delivery = _builder(Delivery)
 
 
-class _Materialiser:
-    """Makes one batch's :class:`Delivery` values, each hop and decision once."""
+class Rebuild:
+    """Outputs made again from one incident's records, sharing equal parts.
 
-    __slots__ = ("b", "by_id", "decisions", "externals", "routes")
+    One instance per reading (a batch's values, an incident's view): every
+    decision and hop is made once and referenced by each route through it.
+    """
 
-    def __init__(self, b: BatchRec) -> None:
-        self.b = b
-        self.by_id = {rec[0]: rec for rec in batch_records(b)}
-        self.decisions: dict[int, Decision] = {}
-        self.externals: dict[int, tuple[Hop, ...]] = {}
-        self.routes: dict[int, tuple[Hop, ...]] = {}
+    __slots__ = ("_decisions", "_hops", "_recs")
+
+    def __init__(self, decisions: Iterable[DecisionRec]) -> None:
+        self._recs = {rec[0]: rec for rec in decisions}
+        self._decisions: dict[int, Decision] = {}
+        self._hops: dict[HopRec, Hop] = {}
 
     def decision(self, did: int) -> Decision:
-        made = self.decisions.get(did)
+        made = self._decisions.get(did)
         if made is None:
-            r = self.by_id[did]
-            made = self.decisions[did] = _decision(
+            r = self._recs[did]
+            made = self._decisions[did] = _decision(
                 r[0], r[1], STEPS[r[2]], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10]
             )
         return made
 
-    def external(self, k: int) -> tuple[Hop, ...]:
-        made = self.externals.get(k)
-        if made is None:
-            made = self.externals[k] = tuple(
-                _hop(h[0], h[1], h[2], None if h[3] is None else self.decision(h[3]), h[4])
-                for h in external_route(self.b[12][k])
-            )
-        return made
+    def route(self, route: RouteRec) -> tuple[Hop, ...]:
+        hops = self._hops
+        out = []
+        for rec in route:
+            hop = hops.get(rec)
+            if hop is None:
+                did = rec[3]
+                decision = None if did is None else self.decision(did)
+                hop = hops[rec] = _hop(rec[0], rec[1], rec[2], decision, rec[4])
+            out.append(hop)
+        return tuple(out)
 
-    def route(self, i: int) -> tuple[Hop, ...]:
-        made = self.routes.get(i)
-        if made is not None:
-            return made
-        b = self.b
-        p = b[10][i]
-        if p is None:
-            prefix: tuple[Hop, ...] = ()
-        elif p >= 0:
-            prefix = self.route(p)
-        else:
-            prefix = self.external(-1 - p)
-        if b[1] == _MELDING_INDEX:
-            k = b[11][i]
-            decision = None if k < 0 else self.decision(_hop_decision_id(b, k))
-            source = prefix[-1].target if prefix else None
-            prefix = (*prefix, _hop(source, b[5][i], b[9][i], decision, b[3]))
-        self.routes[i] = prefix
-        return prefix
-
-    def delivery(self, i: int) -> Delivery:
-        b = self.b
+    def delivery(self, b: BatchRec, i: int) -> Delivery:
         return _delivery(
-            b[4] + i, b[0], KINDS[b[1]], b[5][i], b[6][i], b[7][i], b[8][i], b[2], self.route(i)
-        )
+            b[4] + i, b[0], KINDS[b[1]], b[5][i], b[6][i], b[7][i], b[8][i], b[2],
+            self.route(batch_route(b, i)),
+        )  # fmt: skip
+
+    def batch(self, b: BatchRec) -> list[Delivery]:
+        """Every delivery of ``b``; a route inside the batch is made once and extended."""
+        routes: list[tuple[Hop, ...]] = []
+        melding = b[1] == _MELDING_INDEX
+        for i, p in enumerate(b[10]):
+            if p is None:
+                prefix: tuple[Hop, ...] = ()
+            elif p >= 0:
+                prefix = routes[p]  # parents come before their children
+            else:
+                prefix = self.route(b[12][-1 - p])
+            if melding:
+                k = b[11][i]
+                decision = None if k < 0 else self.decision(_hop_decision_id(b, k))
+                source = prefix[-1].target if prefix else None
+                prefix = (*prefix, _hop(source, b[5][i], b[9][i], decision, b[3]))
+            routes.append(prefix)
+        first, kind = b[4], KINDS[b[1]]
+        return [
+            _delivery(first + i, b[0], kind, group, text, poster, bot, b[2], route)
+            for i, (group, text, poster, bot, route) in enumerate(
+                zip(b[5], b[6], b[7], b[8], routes, strict=True)
+            )
+        ]

@@ -103,8 +103,8 @@ from .incident import (
 )
 from .model import Hierarchy
 from .outputs import (
-    BatchRec,
     CasushouderChanged,
+    Delivery,
     DeliveryKind,
     Held,
     IncidentOpened,
@@ -208,9 +208,7 @@ class Relay(FollowUp):
             casushouders=tuple(inc.casus.items()),
             called_112_by=tuple(inc.called),
             reports=tuple(inc.reports),
-            deliveries=tuple(
-                self._record(rb, b, i) for b in inc.deliveries for i in range(len(b[5]))
-            ),
+            deliveries=tuple(self._record(d) for b in inc.deliveries for d in rb.batch(b)),
             decisions=tuple(rb.decision(d[C_ID]) for d in inc.decisions),
             pending=tuple(pending_output(self._pending[p]) for p in inc.pending),
             linked_to=inc.linked_to,
@@ -218,9 +216,8 @@ class Relay(FollowUp):
             sender_actor=inc.sender_actor,
         )
 
-    def _record(self, rb: Rebuild, batch: BatchRec, i: int) -> DeliveryRecord:
-        delivery = rb.delivery(batch, i)
-        done = self._status.get(batch[4] + i)
+    def _record(self, delivery: Delivery) -> DeliveryRecord:
+        done = self._status.get(delivery.id)
         if done is None:
             return DeliveryRecord(delivery=delivery, status=DeliveryStatus.PENDING)
         status, by, at, reason = done

@@ -45,19 +45,14 @@ from .outputs import (
     STEP_INDEX,
     STEPS,
     BatchRec,
-    Decision,
     DecisionRec,
     Deliveries,
-    Delivery,
     DeliveryKind,
-    Hop,
     HopRec,
+    Rebuild,
     RouteRec,
     _builder,
     _decision,
-    _delivery,
-    _hop,
-    batch_route,
 )
 
 __all__ = [
@@ -99,48 +94,6 @@ def find_decision(decisions: Iterable[DecisionRec], did: int) -> DecisionRec:
     return next(rec for rec in decisions if rec[0] == did)
 
 
-class Rebuild:
-    """Outputs made again from one incident's records, sharing equal parts.
-
-    One instance per view: every decision and hop is made once and
-    referenced by each route through it, as a batch's own deliveries are.
-    """
-
-    __slots__ = ("_decisions", "_hops", "_recs")
-
-    def __init__(self, decisions: Iterable[DecisionRec]) -> None:
-        self._recs = {rec[0]: rec for rec in decisions}
-        self._decisions: dict[int, Decision] = {}
-        self._hops: dict[HopRec, Hop] = {}
-
-    def decision(self, did: int) -> Decision:
-        made = self._decisions.get(did)
-        if made is None:
-            r = self._recs[did]
-            made = self._decisions[did] = _decision(
-                r[0], r[1], STEPS[r[2]], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10]
-            )
-        return made
-
-    def route(self, route: RouteRec) -> tuple[Hop, ...]:
-        hops = self._hops
-        out = []
-        for rec in route:
-            hop = hops.get(rec)
-            if hop is None:
-                did = rec[3]
-                decision = None if did is None else self.decision(did)
-                hop = hops[rec] = _hop(rec[0], rec[1], rec[2], decision, rec[4])
-            out.append(hop)
-        return tuple(out)
-
-    def delivery(self, b: BatchRec, i: int) -> Delivery:
-        return _delivery(
-            b[4] + i, b[0], KINDS[b[1]], b[5][i], b[6][i], b[7][i], b[8][i], b[2],
-            self.route(batch_route(b, i)),
-        )  # fmt: skip
-
-
 class Batches:
     """Every batch of deliveries the relay keeps, found by a delivery's id.
 
@@ -172,13 +125,6 @@ class Batches:
             if i < len(batch[5]):
                 return batch, i
         raise KeyError(did)
-
-    def __contains__(self, did: object) -> bool:
-        try:
-            self.find(did)  # type: ignore[arg-type]
-        except (KeyError, TypeError):
-            return False
-        return True
 
     def __iter__(self) -> Iterator[BatchRec]:
         return iter(self._batches)

@@ -128,7 +128,7 @@ class _Batch:
                 )  # fmt: skip
             return (
                 inc.id, KIND_INDEX[self.kind], inc.police, self.at, first, (group,), (text,),
-                (poster,), (bot,), (carrier,), (-1,), (hop,), (router._external(p, inc),),
+                (poster,), (bot,), (carrier,), (-1,), (hop,), (router._parent_route(p, inc),),
                 records,
             )  # fmt: skip
         groups, texts, posters, bots, carriers, raw, decisions = zip(*rows, strict=True)
@@ -146,7 +146,7 @@ class _Batch:
                 k = seen.get(p)
                 if k is None:
                     k = seen[p] = len(externals)
-                    externals.append(router._external(p, inc))
+                    externals.append(router._parent_route(p, inc))
                 parents.append(-1 - k)
         # Decision ids grow with their position, so a binary search finds each.
         hops = tuple(
@@ -661,12 +661,6 @@ class Router:
         if type(considered) is not set:
             considered = inc.considered = set(considered)
         return considered
-
-    def _external(self, parent: Parent, inc: IncidentState) -> Any:
-        """What a batch keeps for a parent outside it: its batch and index, or its route."""
-        if type(parent) is int:
-            return self._route_rec(parent, inc)
-        return parent
 
     def _parent_route(self, parent: Parent, inc: IncidentState) -> RouteRec:
         if parent is None:
