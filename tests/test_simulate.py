@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import random
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,7 +14,7 @@ from routing import Afloop, Decide, IncidentClosed, Joined, Report
 from routing.errors import InvalidValueError
 from routing.incident import Phase
 from routing.outputs import IncidentOpened
-from routing.simulate import GC_THRESHOLD, Delay, LoadSummary, SimConfig, SimResult, simulate, trace
+from routing.simulate import Delay, LoadSummary, SimConfig, SimResult, simulate, trace
 from routing.testing import build_town, deliveries, melding, zoomwijck
 from routing.values import GroupKind
 
@@ -215,37 +216,49 @@ def test_to_dict_is_plain_data(town_result: tuple[SimResult, object]) -> None:
     assert len(data["incident_outcomes"]) == len(result.incidents)
 
 
-def test_simulate_raises_the_collector_threshold_only_while_it_runs() -> None:
-    """A run sets the first threshold to at least GC_THRESHOLD and puts the
-    app's back afterwards, also when the app's was higher or a run fails."""
+def test_simulate_pauses_the_collector_only_while_it_runs() -> None:
+    """A run pauses automatic collection and enables it again afterwards, also
+    when the run fails; an app that turned the collector off keeps it off."""
     town = zoomwijck()
-    before = gc.get_threshold()
-    seen: list[int] = []
+    seen: list[bool] = []
 
     def note(_: float) -> None:
-        seen.append(gc.get_threshold()[0])
+        seen.append(gc.isenabled())
 
+    was = gc.isenabled()
     try:
-        gc.set_threshold(700, before[1], before[2])
-        simulate(
-            town.hierarchy, seed=1, weeks=1, progress=lambda _: seen.append(gc.get_threshold()[0])
-        )
-        assert seen
-        assert set(seen) == {GC_THRESHOLD}
-        assert gc.get_threshold() == (700, before[1], before[2])
-        gc.set_threshold(GC_THRESHOLD * 3, before[1], before[2])
-        seen.clear()
-        simulate(
-            town.hierarchy, seed=1, weeks=1, progress=lambda _: seen.append(gc.get_threshold()[0])
-        )
-        assert set(seen) == {GC_THRESHOLD * 3}
-        assert gc.get_threshold()[0] == GC_THRESHOLD * 3
+        gc.enable()
+        simulate(town.hierarchy, seed=1, weeks=1, progress=note)
+        assert seen and not any(seen)
+        assert gc.isenabled()
 
         def boom(_: float) -> None:
             raise RuntimeError("stop")
 
         with pytest.raises(RuntimeError):
             simulate(town.hierarchy, seed=1, weeks=1, progress=boom)
-        assert gc.get_threshold()[0] == GC_THRESHOLD * 3
+        assert gc.isenabled()
+        gc.disable()
+        simulate(town.hierarchy, seed=1, weeks=1)
+        assert not gc.isenabled()
     finally:
-        gc.set_threshold(*before)
+        if was:
+            gc.enable()
+
+
+@pytest.mark.parametrize("confirm", [False, True])
+def test_a_run_makes_no_reference_cycles(confirm: bool) -> None:
+    """What makes pausing the collector safe: at the run's end, with the
+    relay and every incident still alive, a full collection finds nothing
+    (the collector is paused, so every cycle the run made would be there)."""
+    town = build_town(LAYOUT, residents=20).hierarchy
+    found: list[int] = []
+    gc.collect()
+
+    def collect(_: float) -> None:
+        found.append(gc.collect())
+
+    config = attrs.evolve(BUSY, confirm=confirm)
+    result = simulate(town, config, seed=3, weeks=4, progress=collect)
+    assert result.commands > 300 and result.decisions > 50 and result.police_notices > 0
+    assert found and found == [0] * len(found)

@@ -63,7 +63,6 @@ from .values import MemberId
 
 __all__ = [
     "DEFAULT_RATES",
-    "GC_THRESHOLD",
     "Delay",
     "IncidentOutcome",
     "LoadSummary",
@@ -73,11 +72,6 @@ __all__ = [
     "simulate",
     "trace",
 ]
-
-
-#: The least first-generation threshold of the garbage collector while
-#: :func:`simulate` runs (CPython's default is 700); see there.
-GC_THRESHOLD = 100_000
 
 
 def simulate(
@@ -93,23 +87,27 @@ def simulate(
     The hierarchy is not changed. ``progress`` is called now and then with
     the fraction of virtual time done (0 to 1), for a progress bar.
 
-    While it runs, the garbage collector's first threshold is at least
-    :data:`GC_THRESHOLD` (it is set back afterwards): a run makes millions
-    of short-lived commands and outputs, and at CPython's default of 700
-    allocations the collector keeps promoting them into the old generation,
-    whose full collections then walk every incident kept: 12-15 s of a
-    national year at the default (``docs/performance.md``). Cycles are
-    still collected; an app that turned the collector off keeps it off.
+    While it runs, the garbage collector's automatic collections are
+    paused (:func:`gc.disable`), and enabled again afterwards if they were
+    enabled before. The run makes no reference cycles of its own (a test
+    holds this), so the collector would find nothing to free; it would only
+    walk the millions of objects the run keeps alive, again and again: about
+    10 s of a national year even with a raised threshold
+    (``docs/performance.md``). Objects freed by reference counting are freed
+    as usual. A policy or progress callback that makes reference cycles
+    keeps them until the run ends; the next collection after it frees them.
+    The pause is process-wide, so other threads' cycles wait too.
     """
     if not (math.isfinite(weeks) and weeks > 0):
         raise InvalidValueError(weeks, "weeks must be a positive number")
     run = _Run(hierarchy, config if config is not None else SimConfig(), seed, weeks)
-    threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], GC_THRESHOLD), *threshold[1:])
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         return run.go(progress)
     finally:
-        gc.set_threshold(*threshold)
+        if enabled:
+            gc.enable()
 
 
 @attrs.frozen(kw_only=True)
