@@ -207,6 +207,11 @@ def test_load_summary_weights() -> None:
     assert LoadSummary.of([]).count == 0
 
 
+@given(st.lists(st.floats(min_value=0, max_value=1e7, allow_nan=False)))
+def test_load_summary_of_values_is_weighted_by_one(values: list[float]) -> None:
+    assert LoadSummary.of(values) == LoadSummary.weighted([(v, 1) for v in values])
+
+
 def test_to_dict_is_plain_data(town_result: tuple[SimResult, object]) -> None:
     import json
 
@@ -229,7 +234,8 @@ def test_simulate_pauses_the_collector_only_while_it_runs() -> None:
     try:
         gc.enable()
         simulate(town.hierarchy, seed=1, weeks=1, progress=note)
-        assert seen and not any(seen)
+        assert seen
+        assert not any(seen)
         assert gc.isenabled()
 
         def boom(_: float) -> None:
@@ -260,5 +266,8 @@ def test_a_run_makes_no_reference_cycles(confirm: bool) -> None:
 
     config = attrs.evolve(BUSY, confirm=confirm)
     result = simulate(town, config, seed=3, weeks=4, progress=collect)
-    assert result.commands > 300 and result.decisions > 50 and result.police_notices > 0
-    assert found and found == [0] * len(found)
+    assert result.commands > 300
+    assert result.decisions > 50
+    assert result.police_notices > 0
+    assert found
+    assert found == [0] * len(found)

@@ -68,6 +68,8 @@ _react = _builder(React)  # at, member, incident, text, group
 _afloop = _builder(Afloop)  # at, by, incident, text
 _confirm = _builder(Confirm)  # at, delivery, by
 _tick = _builder(Tick)  # at
+_outcome = _builder(IncidentOutcome)  # id, category, police, origin, opened_at, closed_at,
+# afloop, groups, reach
 _WIJKGROEP = GroupKind.WIJKGROEP
 _AFLOOP_TEXT = "De politie is ter plaatse geweest; de situatie is voorbij."
 _REACT_TEXT = "Aanvulling: ik zag iemand weglopen richting het park"
@@ -345,29 +347,34 @@ class _Run:
                 inc = self.incidents[o.incident]
                 posted_at = inc.posted
                 rec = o._rec
-                for i, (did, group, poster) in enumerate(
-                    zip(o.ids, o.groups, o.posters, strict=True)
-                ):
+                police = inc.police
+                confirm = c.confirm
+                react_chance = c.react_chance
+                kinds = self.kinds
+                forwarded = self.forwarded
+                i = 0
+                for did, group, poster in zip(o.ids, o.groups, o.posters, strict=True):
                     source = batch_source(rec, i)
                     if source is None:
                         posted = now  # the reporter (or the police) posts it themselves
                     else:
                         start = max(now, posted_at.get(source, now))
-                        posted = start + (self.fwd() if poster is not None else 0.0)
                         if poster is not None:
-                            self.forwarded[poster] = self.forwarded.get(poster, 0) + 1
-                        decision = batch_decision(rec, i)
-                        if (
-                            decision is not None
-                            and decision[2] == _POLICE_DOWN
-                            and inc.carrier is None
-                        ):
-                            inc.carrier = decision[7]
+                            posted = start + self.fwd()
+                            forwarded[poster] = forwarded.get(poster, 0) + 1
+                        else:
+                            posted = start  # a bot posts at once
+                        if police and inc.carrier is None:
+                            decision = batch_decision(rec, i)
+                            if decision is not None and decision[2] == _POLICE_DOWN:
+                                inc.carrier = decision[7]
+                    i += 1
                     posted_at[group] = posted
-                    inc.groups += 1
-                    self.confirm(did, poster, posted)
-                    if self.kinds[group] is _WIJKGROEP and rng.random() < c.react_chance:
+                    if confirm:
+                        self.push(posted, _CONFIRM, (did, poster))
+                    if kinds[group] is _WIJKGROEP and rng.random() < react_chance:
                         self.push(posted + self.read(), _REACT, (o.incident, group))
+                inc.groups += i
             elif kind is PendingDecision:
                 assert isinstance(o, PendingDecision)
                 self.ask(o)
@@ -388,10 +395,6 @@ class _Run:
             elif kind is IncidentClosed:
                 assert isinstance(o, IncidentClosed)
                 self.incidents[o.incident].closed_at = o.at
-
-    def confirm(self, delivery: int, poster: MemberId | None, posted: float) -> None:
-        if self.c.confirm:
-            self.push(posted, _CONFIRM, (delivery, poster))
 
     def ask(self, p: PendingDecision) -> None:
         """A stuurgroep is asked (R5, R6): the first available member answers."""
@@ -530,31 +533,27 @@ class _Run:
         kinds = self.kinds
         afloop = {"casushouder": 0, "reminder": 0, "stuurgroep": 0}
         left = 0
+        add_reach = reach.append
         for inc in self.incidents.values():
-            times = tuple(
-                (g, t - inc.opened_at) for g, t in inc.posted.items() if kinds[g] is wijkgroep
-            )
-            beyond = [t for g, t in times if g != inc.origin]
-            reach += beyond
+            opened, origin = inc.opened_at, inc.origin
+            times = tuple([(g, t - opened) for g, t in inc.posted.items() if kinds[g] is wijkgroep])
             if times:
-                last.append(max(t for _, t in times))
+                latest = 0.0
+                for g, t in times:
+                    if g != origin:
+                        add_reach(t)
+                    if t > latest:
+                        latest = t
+                last.append(latest)
             if inc.afloop is not None:
                 afloop[inc.afloop] += 1
             elif inc.closed_at is None:
                 left += 1
-            outcomes.append(
-                IncidentOutcome(
-                    id=inc.id,
-                    category=inc.category,
-                    police=inc.police,
-                    origin=inc.origin,
-                    opened_at=inc.opened_at,
-                    closed_at=inc.closed_at,
-                    afloop=inc.afloop,
-                    groups=inc.groups,
-                    reach=times,
-                )
-            )
+            outcome = _outcome(
+                inc.id, inc.category, inc.police, origin, opened, inc.closed_at,
+                inc.afloop, inc.groups, times,
+            )  # fmt: skip
+            outcomes.append(outcome)
         messages, decided, forwarded, busiest = self.loads()
         return SimResult(
             seed=self.seed,

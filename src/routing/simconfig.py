@@ -192,7 +192,19 @@ class LoadSummary:
 
     @classmethod
     def of(cls, values: Sequence[float]) -> LoadSummary:
-        return cls.weighted([(v, 1) for v in values])
+        # The same figures as ``weighted`` with every weight 1, without a pair
+        # per value: a national year has a million reach times.
+        ordered = sorted(values)
+        n = len(ordered)
+        if n == 0:
+            return cls(count=0, mean=0.0, p50=0.0, p95=0.0, max=0.0)
+        return cls(
+            count=n,
+            mean=sum(ordered) / n,
+            p50=float(ordered[max(1, math.ceil(0.5 * n)) - 1]),
+            p95=float(ordered[max(1, math.ceil(0.95 * n)) - 1]),
+            max=float(ordered[-1]),
+        )
 
     @classmethod
     def weighted(cls, pairs: Sequence[tuple[float, int]]) -> LoadSummary:
