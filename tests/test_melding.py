@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from routing.errors import InvalidValueError, OutOfScopeError, PhotoError
 from routing.kenteken import parse_kenteken
 from routing.melding import (
+    REDACTED,
+    REDACTED_FIELDS,
     Build,
     Category,
     Estimate,
@@ -229,3 +231,24 @@ def test_docs_howto_melding_runs(capsys: pytest.CaptureFixture[str]) -> None:
     printed = capsys.readouterr().out
     assert shown
     assert shown[0] in printed
+
+
+@given(meldingen, st.sampled_from(["", REDACTED]))
+def test_redacted_keeps_counts_and_no_description(melding: Melding, mark: str) -> None:
+    """What erasing the reporter leaves (AVG art. 17): counts, category, 112,
+    heading, transport, time and buurt; no text anyone typed but the mark."""
+    left = melding.redacted(mark)
+    assert left.redacted(mark) == left  # twice is once
+    kept = [f.name for f in attrs.fields(Melding) if f.name not in REDACTED_FIELDS]
+    assert kept == ["category", "called_112", "heading", "transport", "seen_at"]
+    for name in kept:
+        assert getattr(left, name) == getattr(melding, name)
+    assert len(left.persons) == len(melding.persons)
+    assert [v.kind for v in left.vehicles] == [v.kind for v in melding.vehicles]
+    assert [p.subject for p in left.photos] == [p.subject for p in melding.photos]
+    buurt = melding.place.buurt if melding.place is not None else ""
+    assert set(left.texts()) <= {mark, REDACTED, buurt} - {""}
+    assert all(v.kenteken is None for v in left.vehicles)
+    assert left.place is None or (left.place.street, left.place.postcode) == ("", None)
+    assert bool(left.text) == bool(melding.text and mark)
+    assert bool(left.direction) == bool(melding.direction and mark)

@@ -38,6 +38,11 @@ DAY = 86400.0
 NAME, PHONE = "Jantje Geheimnaam", "0687654321"
 SECRETS = [NAME, PHONE, "Geheimtekst achterdeur", "Geheime aanvulling", "Geheim afloopje"]
 OTHER = "Openbare tekst van een ander"
+# What Jantje described in his melding: free text he typed about other people.
+DESCRIBED = [
+    "groene jas", "litteken", "GB-123-X", "Dorpsstraat 12", "fotos/achterdeur", "gezicht",
+    "Dorpsplein",
+]  # fmt: skip
 
 
 def raw(path: Path) -> bytes:
@@ -55,6 +60,7 @@ def melding(text: str) -> Melding:
         called_112=True,
         text=text,
         persons=[Person(clothing="groene jas", particulars=["litteken"])],
+        direction="richting Dorpsplein",
         vehicles=[Vehicle(colour="blauw", kenteken="GB-123-X")],
         place=Place(street="Dorpsstraat 12", buurt="Oost"),
         photos=[Photo(reference="fotos/achterdeur.jpg", reason="gezicht zichtbaar")],
@@ -83,11 +89,17 @@ def test_erasure_removes_every_trace_from_state_journal_and_snapshots(tmp_path: 
     path = tmp_path / "j.db"
     jantje, _ = populated(path)
     assert found(path, SECRETS) == SECRETS  # the search can find them
+    assert found(path, DESCRIBED) == DESCRIBED
     with open_journal(path) as j:
         members, incidents = len(j.hierarchy), j.relay.incidents()
         assert j.erase(jantje) == Hierarchy.pseudonym(jantje)
         assert found(path, SECRETS) == []  # also while open: the WAL was scrubbed too
+        # The snapshot written at the erasure holds the live state: his
+        # signalement, vehicle, street and photo went from there as well.
+        assert found(path, DESCRIBED) == []
         live = j.export_state()
+        assert not [t for t in DESCRIBED if t in json.dumps(live, ensure_ascii=False)]
+        assert j.relay.incident("I1").melding.place == Place(buurt="Oost")
         # The live state keeps the member, their home and the incident; counts stay.
         assert j.hierarchy.name(jantje) == Hierarchy.pseudonym(jantje)
         assert j.hierarchy.phone(jantje) is None
@@ -95,7 +107,7 @@ def test_erasure_removes_every_trace_from_state_journal_and_snapshots(tmp_path: 
         assert len(j.hierarchy) == members
         assert j.relay.incidents() == incidents
         assert len(j.relay.incident("I1").reports) == 1
-    assert found(path, SECRETS) == []
+    assert found(path, SECRETS + DESCRIBED) == []
     assert found(path, [OTHER]) == [OTHER]  # someone else's text is not theirs to erase
     with open_journal(path) as j:
         assert j.export_state() == live

@@ -45,25 +45,19 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .codec import encode
+from .codec import decode, encode
 from .journal_store import dump
-from .melding import Person, Photo, PhotoSubject
+from .melding import REDACTED, REDACTED_FIELDS, Melding
 from .model import Hierarchy
-from .place import Transport
 
 __all__ = ["REDACTED", "Slot", "parse_event", "restore", "split"]
 
-#: What erased or expired free text reads as, in the relay and in the journal.
-REDACTED = "[verwijderd]"
 
 Slot = tuple[str, int | None, str | None, str, str | None]
 """One personal field: (path as JSON, owning member, incident, value as JSON, owning actor).
 
 At most one of member and actor is set: they are different kinds of subject
 and live in different columns, so their ids cannot collide."""
-
-_EMPTY_PERSON = encode(Person())
-_PERSON_PHOTO = PhotoSubject.PERSOON.value
 
 
 class _Splitter:
@@ -99,31 +93,11 @@ class _Splitter:
     def melding(
         self, data: dict[str, Any], path: list[str | int], member: int | None, incident: str | None
     ) -> None:
-        def take(key: str, placeholder: Any) -> None:
-            self.take(data, key, path, placeholder, member, incident)
-
-        take("text", "")
-        take("action", "")
-        take("direction", None)
-        # Counts stay: one undescribed person per person, one vehicle of the
-        # same kind per vehicle, one unreadable photo per photo.
-        take("persons", [_EMPTY_PERSON] * len(data["persons"]))
-        take("vehicles", [_vehicle(v) for v in data["vehicles"]])
-        take("photos", [_photo(p) for p in data["photos"]])
-        place = data["place"]
-        # A buurt is an area of hundreds of homes: coarse enough to keep, and
-        # what a relevance policy may have routed on.
-        take("place", {"buurt": place["buurt"]} if place and place["buurt"] else None)
-
-
-def _vehicle(data: dict[str, Any]) -> dict[str, Any]:
-    return {"kind": data.get("kind", Transport.AUTO.value)}
-
-
-def _photo(data: dict[str, Any]) -> dict[str, Any]:
-    subject = data.get("subject", _PERSON_PHOTO)
-    reason = REDACTED if subject == _PERSON_PHOTO else ""
-    return encode(Photo(reference=REDACTED, subject=subject, reason=reason))
+        # The placeholders are what erasing the reporter leaves in the relay
+        # (Melding.redacted): counts, categories and the buurt stay.
+        blank = encode(decode(Melding, data).redacted())
+        for key in REDACTED_FIELDS:
+            self.take(data, key, path, blank[key], member, incident)
 
 
 def _incident(outputs: object) -> str | None:

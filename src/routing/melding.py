@@ -407,3 +407,43 @@ class Melding:
             parts += [self.place.street, self.place.buurt, self.place.landmark]
         parts += [photo.reason for photo in self.photos]
         return tuple(part for part in parts if part)
+
+    def redacted(self, mark: str = "") -> Melding:
+        """What is left of this melding once its reporter is erased (AVG art. 17).
+
+        Everything that describes a person, a vehicle or a place goes, and so
+        does the text the reporter typed (:data:`REDACTED_FIELDS`). What the
+        process counts stays: the category, whether 112 was called, when it
+        was seen, the heading and the means of transport (choices from a
+        list, not descriptions), one undescribed person per person, one
+        vehicle of the same kind per vehicle, one unreadable photo per photo
+        (H7's reason too, for a photo of a person), and the buurt of the
+        place: an area of hundreds of homes, which a policy may have routed
+        on. Free text that was there becomes ``mark`` (empty by default).
+        Redacting twice gives the same melding.
+        """
+        place = self.place
+        return attrs.evolve(
+            self,
+            persons=[Person() for _ in self.persons],
+            vehicles=[Vehicle(kind=v.kind) for v in self.vehicles],
+            place=Place(buurt=place.buurt) if place is not None and place.buurt else None,
+            direction=(mark or None) if self.direction else None,
+            action=mark if self.action else "",
+            text=mark if self.text else "",
+            photos=[
+                Photo(
+                    reference=REDACTED,
+                    subject=p.subject,
+                    reason=REDACTED if p.subject is PhotoSubject.PERSOON else "",
+                )
+                for p in self.photos
+            ],
+        )
+
+
+#: What erased free text reads as, in the relay and in the journal (AVG art. 17).
+REDACTED = "[verwijderd]"
+
+#: The fields of a :class:`Melding` that :meth:`Melding.redacted` clears.
+REDACTED_FIELDS = ("persons", "vehicles", "place", "direction", "action", "text", "photos")

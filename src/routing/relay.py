@@ -267,12 +267,15 @@ class Relay(FollowUp):
     def erase_member(self, member: int) -> int:
         """Erase every free text ``member`` wrote from the relay (AVG art. 17).
 
-        Reaction texts, afloop texts, the text and action of meldingen they
-        reported and the reasons they typed for a forward, a decision or a
-        screening become ``"[verwijderd]"``; delivery texts rendered from
-        them are rendered again. Member ids in routes stay (their name is
+        Reaction texts, afloop texts and the reasons they typed for a
+        forward, a decision or a screening become ``"[verwijderd]"``; so do
+        the text, action and looprichting of meldingen they reported, whose
+        signalementen, vehicles, place and photos are reduced to counts
+        (:meth:`Melding.redacted <routing.melding.Melding.redacted>`, what the
+        journal keeps of them too). Delivery texts rendered from them are
+        rendered again. Member ids in routes stay (their name is
         :meth:`Hierarchy.erase <routing.model.Hierarchy.erase>`'s job).
-        Returns how many texts were erased; atomic and deterministic.
+        Returns how many fields were erased; atomic and deterministic.
         """
         return relay_privacy.erase_member(self, member)
 

@@ -18,7 +18,10 @@ export is.
 What counts as text a member *wrote* is recorded when it is written (see
 :class:`~routing.incident.IncidentState`): the reaction texts, the afloop,
 the reason of a forward, a decision or a screening when the member typed
-one, and the free text and action of the melding they reported. Texts the
+one, and the melding they reported: its free text, action and looprichting,
+and the signalementen, vehicles, place and photos they described, which
+:meth:`~routing.melding.Melding.redacted` reduces to counts, as the journal
+does with the same method. Texts the
 relay made up itself (default reasons, a policy's reason) are nobody's.
 Member ids in routes stay: the name behind an id is the hierarchy's to
 erase (:meth:`~routing.model.Hierarchy.erase`).
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from .chattext import render_afloop, render_melding
 from .incident import forwarded_text, police_text, reaction_text
+from .melding import REDACTED, REDACTED_FIELDS
 from .model import Hierarchy
 from .relay_state import export_state, load_state, melding_from_plain, melding_to_plain
 
@@ -39,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["ERASED", "EXPIRED", "apply_retention", "erase_actor", "erase_member"]
 
 #: What replaces a text its author had erased (AVG art. 17).
-ERASED = "[verwijderd]"
+ERASED = REDACTED
 #: What replaces a description whose retention period passed (AVG art. 5).
 EXPIRED = "[bewaartermijn verstreken]"
 
@@ -66,13 +70,12 @@ def _erase_in(relay: Relay, inc: dict[str, Any], member: int) -> int:
     deliveries = {d["id"]: d for d in inc["deliveries"]}
     reporter = inc["reports"][0][0] if inc["reports"] else None
     if not inc["police"] and reporter == member and not inc["stripped"]:
-        melding = dict(inc["melding"])
-        for key in ("text", "action"):
-            if melding[key] and melding[key] != ERASED:
-                melding[key] = ERASED
-                count += 1
-        if melding != inc["melding"]:
-            changes = _melding_texts(relay, inc, melding)
+        old = melding_from_plain(inc["melding"])
+        new = old.redacted(ERASED)
+        erased = sum(getattr(old, f) != getattr(new, f) for f in REDACTED_FIELDS)
+        if erased:
+            count += erased
+            changes = _melding_texts(relay, inc, melding_to_plain(new))
             for d in inc["deliveries"]:
                 if d["kind"] == "MELDING":
                     d["text"] = changes.get(d["text"], d["text"])
