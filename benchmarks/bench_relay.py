@@ -388,15 +388,30 @@ def main() -> None:
         print(f"  ... with the {how} read by the app: {extra:.3f} µs (min)")
     lo, hi = f"scaling: {scale_sizes[0]:,} groups", f"scaling: {scale_sizes[-1]:,} groups"
     growth = mins[hi] / mins[lo]
-    print(f"growth {scale_sizes[0]:,} -> {scale_sizes[-1]:,} groups: {growth:.2f}x (min)")
+    growth_med = meds[hi] / meds[lo]
+    print(
+        f"growth {scale_sizes[0]:,} -> {scale_sizes[-1]:,} groups: {growth:.2f}x (min), "
+        f"{growth_med:.2f}x (median)"
+    )
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "NOT MET"
 
-    print("\ntargets of issue 3 (judged on the minimum, the least disturbed repeat):")
-    print(f"  wijk report <= 10 µs:              {mins[wijk]:7.2f} µs  {verdict(mins[wijk] <= 10)}")
-    print(f"  <= 0.25 µs per further group:      {further:7.3f} µs  {verdict(further <= 0.25)}")
-    print(f"  <= 2x growth, {lo[9:]} -> {hi[9:]}: {growth:7.2f}x   {verdict(growth <= 2)}")
+    # As in national.py and docs/performance.md: the median is what to expect
+    # on this shared machine; the minimum is shown beside it.
+    print("\ntargets of issue 3 (judged on the median; the minimum in brackets):")
+    print(
+        f"  wijk report <= 10 µs:              {meds[wijk]:7.2f} µs ({mins[wijk]:.2f})  "
+        f"{verdict(meds[wijk] <= 10)}"
+    )
+    print(
+        f"  <= 0.25 µs per further group:      {further_med:7.3f} µs ({further:.3f})  "
+        f"{verdict(further_med <= 0.25)}"
+    )
+    print(
+        f"  <= 2x growth, {lo[9:]} -> {hi[9:]}: {growth_med:7.2f}x ({growth:.2f}x)  "
+        f"{verdict(growth_med <= 2)}"
+    )
 
     early, late, mean = history(h, reporters, args.history)
     print(f"\nhistory: {args.history:,} wijk reports in a row on one relay, gc on (µs per report)")
