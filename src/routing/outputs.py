@@ -280,9 +280,16 @@ def batch_route(b: BatchRec, i: int) -> RouteRec:
     if b[1] != _MELDING_INDEX:
         return prefix
     k = b[11][i]
+    return extend_route(prefix, b[5][i], b[9][i], None if k < 0 else _hop_decision_id(b, k), b[3])
+
+
+def extend_route(
+    prefix: RouteRec, group: str, carrier: MemberId | None, decision: int | None, at: float
+) -> RouteRec:
+    """``prefix`` with one more hop: a melding delivery into ``group``, from
+    where the prefix ends (``None`` at the origin)."""
     source = prefix[-1][1] if prefix else None
-    did = None if k < 0 else _hop_decision_id(b, k)
-    return (*prefix, (source, b[5][i], b[9][i], did, b[3]))
+    return (*prefix, (source, group, carrier, decision, at))
 
 
 def batch_source(b: BatchRec, i: int) -> str | None:

@@ -43,6 +43,7 @@ from .outputs import (
     Step,
     _builder,
     batch_route,
+    extend_route,
 )
 from .policies import Answer, Context, Policy, Verdict, fixed_verdicts
 from .relay_records import (
@@ -110,8 +111,7 @@ class _Batch:
         prefix = router._parent_route(parent, self.inc)
         if self.kind is not _MELDING:
             return prefix
-        source = prefix[-1][1] if prefix else None
-        return (*prefix, (source, group, carrier, decision, self.at))
+        return extend_route(prefix, group, carrier, decision, self.at)
 
     def finish(self, router: Router) -> BatchRec:
         inc = self.inc
