@@ -201,8 +201,8 @@ class LoadSummary:
         return cls(
             count=n,
             mean=sum(ordered) / n,
-            p50=float(ordered[max(1, math.ceil(0.5 * n)) - 1]),
-            p95=float(ordered[max(1, math.ceil(0.95 * n)) - 1]),
+            p50=float(ordered[_rank(n, 0.5) - 1]),
+            p95=float(ordered[_rank(n, 0.95) - 1]),
             max=float(ordered[-1]),
         )
 
@@ -224,9 +224,13 @@ class LoadSummary:
         )
 
 
+def _rank(n: int, q: float) -> int:
+    """The nearest rank (from 1) of quantile ``q`` among ``n`` values: a value somebody has."""
+    return max(1, math.ceil(q * n))
+
+
 def _quantile(pairs: Sequence[tuple[float, int]], n: int, q: float) -> float:
-    # The nearest-rank quantile: a value somebody actually has.
-    rank = max(1, math.ceil(q * n))
+    rank = _rank(n, q)
     seen = 0
     for value, weight in pairs:
         seen += weight
