@@ -33,6 +33,7 @@ from routing.codec import (
     decode,
     decode_event,
     decode_trusted,
+    decode_trusted_value,
     encode,
     encode_event,
     event_tag,
@@ -251,6 +252,9 @@ def test_the_trusted_decoder_agrees_on_any_melding(
         tag, payload = encode_event(value)
         data = json.loads(json.dumps(payload))
         assert same(decode_trusted(tag, data), decode_event(tag, data))
+    # One value on its own, as the journal rebuilds a melding to redact it.
+    alone = encode(melding)
+    assert same(decode_trusted_value(Melding, alone), decode(Melding, alone))
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,7 @@ import math
 import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -77,11 +77,13 @@ __all__ = [
     "decode",
     "decode_event",
     "decode_trusted",
+    "decode_trusted_value",
     "encode",
     "encode_event",
     "event_tag",
 ]
 
+_T = TypeVar("_T")
 _Enc = Callable[[Any], Any]
 _Dec = Callable[[Any, str], Any]
 
@@ -150,6 +152,15 @@ def decode_trusted(tag: str, payload: Any) -> Any:
     :func:`decode_event`, which gives the same value or a precise error.
     """
     return _TRUSTED_EVENTS[tag](payload)
+
+
+def decode_trusted_value(cls: type[_T], data: Any) -> _T:
+    """:func:`decode_trusted` for one value of ``cls`` (a melding, say), not an event.
+
+    The same terms: only for what :func:`encode` just made from a valid value.
+    """
+    value: _T = _trusted(cls)(data)
+    return value
 
 
 # ------------------------------------------------------------------ compiling

@@ -45,7 +45,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .codec import decode, encode
+from .codec import decode_trusted_value, encode
 from .journal_store import dump
 from .melding import REDACTED, REDACTED_FIELDS, Melding
 from .model import Hierarchy
@@ -94,8 +94,9 @@ class _Splitter:
         self, data: dict[str, Any], path: list[str | int], member: int | None, incident: str | None
     ) -> None:
         # The placeholders are what erasing the reporter leaves in the relay
-        # (Melding.redacted): counts, categories and the buurt stay.
-        blank = encode(decode(Melding, data).redacted())
+        # (Melding.redacted): counts, categories and the buurt stay. ``data``
+        # was encoded just now from a validated command, so it is trusted.
+        blank = encode(decode_trusted_value(Melding, data).redacted())
         for key in REDACTED_FIELDS:
             self.take(data, key, path, blank[key], member, incident)
 
