@@ -157,6 +157,8 @@ def test_retention_strips_closed_incidents_past_the_period_only() -> None:
         r.delivery.route for r in before.deliveries
     ]
     assert after.reports == before.reports
+    # The signalement's count stays too (one person seen), undescribed.
+    assert after.melding.persons == (Person(),)
     # What goes: every description and free text.
     assert after.melding.text == ""
     assert after.melding.direction is None

@@ -292,11 +292,14 @@ class Relay(FollowUp):
     def apply_retention(self, now: float, *, older_than: float = 28 * 86400.0) -> tuple[str, ...]:
         """Strip old incidents' descriptions (AVG art. 5): those closed by ``now - older_than``.
 
-        Persons, vehicles, photos, place, direction, free text, action, the
-        police sender's name, reaction, afloop and delivery texts and typed
-        reasons go; category, phase, times, groups reached, the counts of
-        reactions and deliveries and the routes (ids only) stay, and
-        :meth:`incident` still works. Returns the ids stripped by this call.
+        The descriptions of persons, vehicles, photos and place, the
+        looprichting, free text, action, the police sender's name, reaction,
+        afloop and delivery texts and typed reasons go; the melding keeps
+        what :meth:`Melding.redacted <routing.melding.Melding.redacted>`
+        keeps (category, how many persons, vehicles and photos, the buurt),
+        and phase, times, groups reached, the counts of reactions and
+        deliveries and the routes (ids only) stay, so :meth:`incident` still
+        works. Returns the ids stripped by this call.
         """
         return relay_privacy.apply_retention(self, now, older_than)
 

@@ -146,25 +146,10 @@ def erase_actor(relay: Relay, actor: str) -> int:
 
 
 def _strip(inc: dict[str, Any]) -> None:
-    m = inc["melding"]
-    # Category, whether 112 was called and when it was seen are the
-    # statistics; everything that describes a person, a vehicle or a place goes.
-    inc["melding"] = melding_to_plain(
-        melding_from_plain(
-            {
-                **m,
-                "persons": [],
-                "vehicles": [],
-                "place": None,
-                "direction": None,
-                "heading": None,
-                "transport": None,
-                "action": "",
-                "text": "",
-                "photos": [],
-            }
-        )
-    )
+    # What stays of the melding is what stays when its reporter is erased
+    # (Melding.redacted): the statistics, including how many persons,
+    # vehicles and photos there were; every description and free text goes.
+    inc["melding"] = melding_to_plain(melding_from_plain(inc["melding"]).redacted())
     if inc["sender"] is not None:
         inc["sender"] = EXPIRED  # a police officer's name
     for key in ("text", "fwd_text"):
