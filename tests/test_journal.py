@@ -7,6 +7,7 @@ by the benchmark's idea of a realistic evening.
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import sqlite3
@@ -249,6 +250,49 @@ def test_a_reopened_journal_holds_the_same_state(tmp_path: Path) -> None:
         assert j.seq == len(items)
         assert [e for _, e in j.events()] == [as_journaled(i) for i in items]
         assert j.hierarchy.verify() == []
+
+
+def test_replay_makes_no_reference_cycles_and_pauses_the_collector(tmp_path: Path) -> None:
+    """What makes pausing the collector during replay safe (routing._collector):
+    with the replayed state alive, a full collection finds nothing to free."""
+    path = tmp_path / "j.db"
+    with open_journal(path, snapshot_every=None) as writer:
+        for item in workload(3, 400):
+            writer.execute(item)
+    del writer
+    seen: list[bool] = []
+    apply = Journal._apply
+
+    def noting(self: Journal, item: Any) -> Any:
+        seen.append(gc.isenabled())
+        return apply(self, item)
+
+    gc.collect()
+    was = gc.isenabled()
+    try:
+        gc.disable()  # everything the replay makes stays for the collection below
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(Journal, "_apply", noting)
+            j = open_journal(path)
+        try:
+            assert j.seq == 400
+            assert gc.collect() == 0
+        finally:
+            j.close()
+        assert not gc.isenabled()  # it was off before the open: it stays off
+        gc.enable()
+        seen.clear()
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(Journal, "_apply", noting)
+            open_journal(path).close()
+        assert len(seen) == 400
+        assert not any(seen)
+        assert gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
 
 
 def test_every_event_type_is_used_by_the_workload() -> None:

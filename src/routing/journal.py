@@ -54,6 +54,7 @@ from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any, Final
 
+from . import _collector
 from .changes import (
     DEFAULT_RETENTION,
     Change,
@@ -534,6 +535,12 @@ class Journal:
             base = (h, Relay(h, policy=self._policy, config=self._config), 0)
         h, relay, start = base
         self._h, self._relay = h, relay
+        with _collector.paused():  # replay makes no cycles; see routing._collector
+            seq = self._replay(store, start)
+        return h, relay, seq, start
+
+    def _replay(self, store: Store, start: int) -> int:
+        """Apply every event after ``start``; the sequence number of the last."""
         seq = start
         decode, apply = self._decode_verified, self._apply  # looked up once, not per event
         for seq, tag, version, payload, personal in store.events(start):
@@ -553,7 +560,7 @@ class Journal:
                 raise CorruptStateError(
                     f"event {seq} ({tag}) does not replay: {exc}", source=store.path, seq=seq
                 ) from None
-        return h, relay, seq, start
+        return seq
 
     def _recover(self) -> None:
         """After a failed write: make the live state what the file holds again."""

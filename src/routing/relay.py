@@ -152,18 +152,22 @@ class Relay(FollowUp):
             policy if policy is not None else Ask(),
             config if config is not None else RelayConfig(),
         )
-        self._handlers: dict[type, Callable[[Any], tuple[Output, ...]]] = {
-            Report: self._report,
-            React: self._react,
-            Forward: self._forward_cmd,
-            Decide: self._decide,
-            PoliceNotice: self._police,
-            Screen: self._screen,
-            Confirm: self._confirm,
-            Fail: self._fail,
-            HandOver: self._hand_over,
-            Afloop: self._afloop,
-            Tick: self._tick,
+        # The class's functions, not bound methods: a bound method held by
+        # its own instance is a reference cycle, and a relay without one is
+        # freed the moment it is dropped (see routing._collector).
+        cls = type(self)
+        self._handlers: dict[type, Callable[[Relay, Any], tuple[Output, ...]]] = {
+            Report: cls._report,
+            React: cls._react,
+            Forward: cls._forward_cmd,
+            Decide: cls._decide,
+            PoliceNotice: cls._police,
+            Screen: cls._screen,
+            Confirm: cls._confirm,
+            Fail: cls._fail,
+            HandOver: cls._hand_over,
+            Afloop: cls._afloop,
+            Tick: cls._tick,
         }
 
     # ------------------------------------------------------------ public API
@@ -177,7 +181,7 @@ class Relay(FollowUp):
         self._tables.sync()
         counts = list(self._counts)
         try:
-            out = handler(command)
+            out = handler(self, command)
             return self._finish(out) if self._building else out
         except BaseException:
             self._counts = counts  # ids handed out by a failed command are handed out again

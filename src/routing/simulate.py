@@ -40,12 +40,12 @@ checked once, when it is built, never per event.
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Callable
 
 import attrs
 
+from . import _collector
 from ._simloop import _START, _Run
 from .errors import InvalidValueError
 from .incident import IncidentView
@@ -96,18 +96,14 @@ def simulate(
     (``docs/performance.md``). Objects freed by reference counting are freed
     as usual. A policy or progress callback that makes reference cycles
     keeps them until the run ends; the next collection after it frees them.
-    The pause is process-wide, so other threads' cycles wait too.
+    The pause is process-wide, so other threads' cycles wait too. Replaying
+    a journal (:meth:`routing.journal.Journal.open`) pauses it the same way.
     """
     if not (math.isfinite(weeks) and weeks > 0):
         raise InvalidValueError(weeks, "weeks must be a positive number")
     run = _Run(hierarchy, config if config is not None else SimConfig(), seed, weeks)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _collector.paused():
         return run.go(progress)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @attrs.frozen(kw_only=True)
