@@ -381,7 +381,6 @@ class Router:
                         continue
                     for t in todo:
                         considered.add((decider, t))
-                context = None
                 if fixed is None:
                     context = _context(
                         inc.id, inc.melding, inc.police, step, decider, group, todo,
@@ -406,12 +405,7 @@ class Router:
                         None, at, verdict.reason, False,
                     ))  # fmt: skip
                 else:
-                    if context is None:
-                        context = _context(
-                            inc.id, inc.melding, inc.police, step, decider, group, todo,
-                            inc.origin_wijk, entry.wijk, target_wijk, at,
-                        )  # fmt: skip
-                    out.append(self._ask(inc, context, did, verdict.reason))
+                    out.append(self._ask(inc, step, decider, group, todo, at, did, verdict.reason))
         if decisions:
             inc.decisions += tuple(decisions)
 
@@ -463,28 +457,32 @@ class Router:
             inc.phase = next_phase(inc.phase, Event.FORWARD, incident=inc.id)
 
     def _ask(
-        self, inc: IncidentState, context: Context, source: int, reason: str
+        self,
+        inc: IncidentState,
+        step: Step,
+        decider: str,
+        group: str,
+        targets: tuple[str, ...],
+        at: float,
+        source: int,
+        reason: str,
     ) -> PendingDecision:
         """Put a decision point to the members of its deciding group (R5, R6).
 
-        ``source`` is the melding delivery in the context's source group: an
+        ``group`` is where the melding is, ``source`` its delivery there: an
         answer that forwards extends its route.
         """
         pid = self._next_count(3)
-        deadline = context.at + self.config.decision_timeout
-        where = ", ".join(context.targets)
-        category = inc.melding.category.label("nl")
+        deadline = at + self.config.decision_timeout
+        where = ", ".join(targets)
+        category = inc.melding.category.value  # the Dutch label
         question = (
-            f"Is de melding {inc.id} ({category}) uit {context.source} relevant voor {where}?"
+            f"Is de melding {inc.id} ({category}) uit {group} relevant voor {where}? ({reason})"
         )
-        question = f"{question} ({reason})"
-        step, decider, targets = context.step, context.decider, context.targets
-        output = _pending(
-            pid, inc.id, step, decider, context.source, targets, deadline, question
-        )  # fmt: skip
+        output = _pending(pid, inc.id, step, decider, group, targets, deadline, question)
         self._seq += 1
         self._pending[pid] = (
-            pid, inc.id, STEP_INDEX[step], decider, context.source, targets, deadline, question,
+            pid, inc.id, STEP_INDEX[step], decider, group, targets, deadline, question,
             source, self._seq,
         )  # fmt: skip
         inc.pending += (pid,)
