@@ -23,6 +23,12 @@ from .explain import _resident
 from .melding import Category, Melding, Person
 from .model import Hierarchy
 from .outputs import (
+    B_FIRST,
+    B_GROUPS,
+    B_INCIDENT,
+    B_KIND,
+    B_POSTERS,
+    KIND_INDEX,
     STEP_INDEX,
     DecisionMade,
     Deliveries,
@@ -54,7 +60,7 @@ from .values import GroupKind, MemberId
 # (time, seq) and never reaches the payload, since seq is unique.
 _INCIDENT, _POLICE, _DECIDE, _TICK, _REACT, _WITNESS, _AFLOOP, _CONFIRM, _SCREEN, _START = range(10)
 
-_MELDING = DeliveryKind.MELDING
+_MELDING_KIND = KIND_INDEX[DeliveryKind.MELDING]
 _POLICE_DOWN = STEP_INDEX[Step.POLICE_DOWN]
 
 # Commands built positionally, without attrs' converters and validators (see
@@ -340,20 +346,25 @@ class _Run:
             kind = type(o)
             if kind is Deliveries:
                 assert isinstance(o, Deliveries)
-                for group in o.groups:
-                    msgs[group] = msgs.get(group, 0) + 1
-                if o.kind is not _MELDING:
-                    continue
-                inc = self.incidents[o.incident]
-                posted_at = inc.posted
+                # The batch's record, read directly (see routing.outputs.BatchRec):
+                # every delivery of the run passes here.
                 rec = o._rec
+                groups = rec[B_GROUPS]
+                for group in groups:
+                    msgs[group] = msgs.get(group, 0) + 1
+                if rec[B_KIND] != _MELDING_KIND:
+                    continue
+                iid = rec[B_INCIDENT]
+                inc = self.incidents[iid]
+                posted_at = inc.posted
                 police = inc.police
                 confirm = c.confirm
                 react_chance = c.react_chance
                 kinds = self.kinds
                 forwarded = self.forwarded
+                did = rec[B_FIRST]
                 i = 0
-                for did, group, poster in zip(o.ids, o.groups, o.posters, strict=True):
+                for group, poster in zip(groups, rec[B_POSTERS], strict=True):
                     source = batch_source(rec, i)
                     if source is None:
                         posted = now  # the reporter (or the police) posts it themselves
@@ -368,12 +379,12 @@ class _Run:
                             decision = batch_decision(rec, i)
                             if decision is not None and decision[2] == _POLICE_DOWN:
                                 inc.carrier = decision[7]
-                    i += 1
                     posted_at[group] = posted
                     if confirm:
-                        self.push(posted, _CONFIRM, (did, poster))
+                        self.push(posted, _CONFIRM, (did + i, poster))
                     if kinds[group] is _WIJKGROEP and rng.random() < react_chance:
-                        self.push(posted + self.read(), _REACT, (o.incident, group))
+                        self.push(posted + self.read(), _REACT, (iid, group))
+                    i += 1
                 inc.groups += i
             elif kind is PendingDecision:
                 assert isinstance(o, PendingDecision)
