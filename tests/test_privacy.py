@@ -414,17 +414,22 @@ def test_a_failure_reason_goes_with_its_incident_on_retention(tmp_path: Path) ->
     assert reasons == [REDACTED, kept_quote]
 
 
+def notify(j: Journal, sender: str, *, actor: str | None) -> None:
+    """The town, its wijkagent as actor ``wa``, and a police notice from ``sender`` (P1)."""
+    for item in town():
+        j.execute(item)
+    j.execute(AddActor(actor=Actor(id="wa", kind=ActorKind.WIJKAGENT, name=WIJKAGENT)))
+    notice = Melding(category="straatroof", called_112=True, text="let op")
+    j.execute(PoliceNotice(at=0.0, sender=sender, melding=notice, regiegroep="rg0", actor=actor))
+
+
 def test_a_police_sender_with_an_actor_id_goes_when_the_actor_is_erased(tmp_path: Path) -> None:
     """P1 and AVG art. 17: a notice that names its sender's actor id loses the
     sender's name from the state and from every file when the actor is erased."""
     path = tmp_path / "j.db"
     sender = "wijkagent Geheimhuis"
     with open_journal(path) as j:
-        for item in town():
-            j.execute(item)
-        j.execute(AddActor(actor=Actor(id="wa", kind=ActorKind.WIJKAGENT, name=WIJKAGENT)))
-        notice = Melding(category="straatroof", called_112=True, text="let op")
-        j.execute(PoliceNotice(at=0.0, sender=sender, melding=notice, regiegroep="rg0", actor="wa"))
+        notify(j, sender, actor="wa")
         assert found(path, [sender]) == [sender]
         j.erase_actor("wa")
         assert found(path, [WIJKAGENT, sender]) == []
@@ -448,11 +453,7 @@ def test_a_police_sender_label_goes_by_retention_not_by_erasing_an_actor(tmp_pat
     path = tmp_path / "j.db"
     sender = "wijkagent Geheimhuis"
     with open_journal(path) as j:
-        for item in town():
-            j.execute(item)
-        j.execute(AddActor(actor=Actor(id="wa", kind=ActorKind.WIJKAGENT, name=WIJKAGENT)))
-        notice = Melding(category="straatroof", called_112=True, text="let op")
-        j.execute(PoliceNotice(at=0.0, sender=sender, melding=notice, regiegroep="rg0"))
+        notify(j, sender, actor=None)
         j.execute(Afloop(at=DAY, by=MemberId(0), incident="I1", text="klaar"))
         j.erase_actor("wa")
         assert found(path, [WIJKAGENT, sender]) == [sender]
