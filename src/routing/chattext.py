@@ -14,7 +14,7 @@ return the text and never print or post it; the app or relay does that.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -92,25 +92,32 @@ def _when(moment: dt.datetime, lang: str) -> tuple[str, str]:
     return date, moment.strftime("%H:%M")
 
 
-def _person(person: Person, lang: str) -> str:
-    w = _words(lang)
+def _label(member: Any, en: bool) -> str:
+    """An enum's label (see ``routing.place._Labelled.label``) without the method call."""
+    return member._label_en if en else member._value_  # type: ignore[no-any-return]
+
+
+def _person(person: Person, en: bool, w: dict[str, str]) -> str:
     parts: list[str] = []
-    if person.sex.name != "ONBEKEND":
-        parts.append(person.sex.label(lang))
+    if person.sex._name_ != "ONBEKEND":  # not the property .name: a call per read
+        parts.append(_label(person.sex, en))
     if person.age is not None:
         parts.append(f"{person.age.describe()} {w['years']}")
     if person.height_cm is not None:
         parts.append(f"{person.height_cm.describe()} cm")
     if person.build is not None:
-        parts.append(person.build.label(lang))
-    parts += [person.skin, person.hair, person.face, person.clothing, *person.particulars]
-    return ", ".join(part for part in parts if part) or w["nothing"]
+        parts.append(_label(person.build, en))
+    parts += [
+        part
+        for part in (person.skin, person.hair, person.face, person.clothing, *person.particulars)
+        if part
+    ]
+    return ", ".join(parts) if parts else w["nothing"]
 
 
-def _vehicle(vehicle: Vehicle, lang: str) -> str:
-    w = _words(lang)
+def _vehicle(vehicle: Vehicle, en: bool, w: dict[str, str]) -> str:
     parts = [
-        vehicle.kind.label(lang),
+        _label(vehicle.kind, en),
         vehicle.colour,
         " ".join(filter(None, [vehicle.make, vehicle.model])),
     ]
@@ -129,42 +136,48 @@ def render_melding(melding: Melding, *, lang: str = "nl") -> str:
     enums follow it, free text stays as the reporter typed it. Raises
     :class:`ValueError` for any other ``lang``.
     """
+    # Every resident's report is rendered once, on the relay's hot path: the
+    # labels are read straight from the enum members, not through calls.
     w = _words(lang)
-    lines = [melding.category.label(lang).upper()]
-    lines.append(w["called"] if melding.called_112 else w["not_called"])
-
-    lines.append(w["b"])
+    en = lang == "en"
+    lines = [
+        _label(melding.category, en).upper(),
+        w["called"] if melding.called_112 else w["not_called"],
+        w["b"],
+    ]
     if melding.place is not None:
         lines.append(f"- {w['place']}: {melding.place.describe()}")
     if melding.seen_at is not None:
         date, time = _when(melding.seen_at, lang)
         lines.append(f"- {w['seen'].format(date=date, time=time)}")
-    numbered = len(melding.persons) > 1
-    for index, person in enumerate(melding.persons, start=1):
-        label = f"{w['person']} {index}" if numbered else w["person"]
-        lines.append(f"- {label}: {_person(person, lang)}")
-    numbered = len(melding.vehicles) > 1
-    for index, vehicle in enumerate(melding.vehicles, start=1):
-        label = f"{w['vehicle']} {index}" if numbered else w["vehicle"]
-        lines.append(f"- {label}: {_vehicle(vehicle, lang)}")
-    if melding.direction and melding.heading is not None:
-        movement = f"{melding.direction} ({melding.heading.label(lang)})"
-    elif melding.heading is not None:
-        movement = w["heading"].format(melding.heading.label(lang))
+    persons = melding.persons
+    if len(persons) == 1:
+        lines.append(f"- {w['person']}: {_person(persons[0], en, w)}")
     else:
-        movement = melding.direction or ""
-    if movement:
-        lines.append(f"- {w['direction']}: {movement}")
+        for index, person in enumerate(persons, start=1):
+            lines.append(f"- {w['person']} {index}: {_person(person, en, w)}")
+    vehicles = melding.vehicles
+    if len(vehicles) == 1:
+        lines.append(f"- {w['vehicle']}: {_vehicle(vehicles[0], en, w)}")
+    else:
+        for index, vehicle in enumerate(vehicles, start=1):
+            lines.append(f"- {w['vehicle']} {index}: {_vehicle(vehicle, en, w)}")
+    heading = melding.heading
+    if heading is not None:
+        if melding.direction:
+            lines.append(f"- {w['direction']}: {melding.direction} ({_label(heading, en)})")
+        else:
+            lines.append(f"- {w['direction']}: {w['heading'].format(_label(heading, en))}")
+    elif melding.direction:
+        lines.append(f"- {w['direction']}: {melding.direction}")
     if melding.transport is not None:
-        lines.append(f"- {w['transport']}: {melding.transport.label(lang)}")
+        lines.append(f"- {w['transport']}: {_label(melding.transport, en)}")
     if melding.text:
         lines.append(melding.text)
-
     lines.append(w["c"])
     lines.append(melding.action or w["no_action"])
-
     if melding.photos:
-        refs = ", ".join(photo.reference for photo in melding.photos)
+        refs = ", ".join([photo.reference for photo in melding.photos])
         lines.append(f"{w['photos']}: {refs}")
     return "\n".join(lines)
 
