@@ -161,9 +161,9 @@ def run_plan(
         texts = (text,) + (fwd,) * (size - 1)
     else:
         texts = (text,)
-    # Reach and decisions follow from the plan, the ids and the time: the
-    # incident keeps those and makes the records when they are read.
-    inc.planned = (plan, first, base, at)
+    # Reach and decisions follow from this batch (the plan's columns, the
+    # ids, the time): the incident makes the records when they are read.
+    inc.planned = True
     inc._reach = None
     inc._decisions = None
     batch: BatchRec = (

@@ -316,11 +316,14 @@ class IncidentState:
         self.fwd_text = ""
         # Deliveries and decisions are kept as plain records, which the garbage
         # collector stops tracking (see routing.relay_records).
-        self._reach: dict[str, int] | None = {}  # group -> id of the melding delivery there
+        # group -> id of the melding delivery there; made on first use (below).
+        self._reach: dict[str, int] | None = None
         # A fresh report spread by a fan-out plan (routing.fanout) keeps only
-        # (plan, first delivery id, decision id before its first, time):
+        # its first batch, which holds the plan's columns and decisions:
         # ``reach`` and ``decisions`` follow from it and are made when read.
-        self.planned: tuple[Any, int, int, float] | None = None
+        # A flag, not a reference to the plan: a tuple holding the plan would
+        # stay tracked by the collector for the incident's life.
+        self.planned = False
         self.casus: dict[str, MemberId] = {}  # wijkgroep -> its active casushouder
         # (decider, target) judged once. A fresh report shares its fan-out
         # plan's frozenset; judged() gives a set of its own before a change.
@@ -347,7 +350,9 @@ class IncidentState:
         self.reactions: tuple[tuple[int, MemberId, str], ...] = ()  # (delivery, author, text)
         self.afloop: tuple[MemberId, str] | None = None  # (author, text as typed)
         self.screening: tuple[MemberId, bool, str, float] | None = None  # (by, release, reason, at)
-        self.authored: dict[int, MemberId] = {}  # decision id -> member who typed its reason
+        # (decision id, member who typed its reason); a tuple, not a dict: most
+        # incidents have none, and an empty tuple costs no allocation.
+        self.authored: tuple[tuple[int, MemberId], ...] = ()
         self.stripped = False  # the retention period passed and its descriptions went
 
     @property
@@ -355,8 +360,12 @@ class IncidentState:
         """Group -> the id of the live melding delivery there, in the order reached."""
         reach = self._reach
         if reach is None:
-            plan, first, _, _ = self.planned  # type: ignore[misc]
-            reach = self._reach = dict(zip(plan.groups, range(first, first + plan.size)))  # noqa: B905
+            if not self.planned:
+                reach = self._reach = {}
+                return reach
+            batch = self.deliveries[0]  # the plan's
+            groups, first = batch[5], batch[4]
+            reach = self._reach = dict(zip(groups, range(first, first + len(groups))))  # noqa: B905
         return reach
 
     @reach.setter
@@ -367,9 +376,9 @@ class IncidentState:
     def decisions(self) -> tuple[DecisionRec, ...]:
         """Every decision about this incident, oldest first, as records."""
         decisions = self._decisions
-        if decisions is None:
-            plan, _, base, at = self.planned  # type: ignore[misc]
-            decisions = self._decisions = plan_records(plan.decisions, base, self.id, at)
+        if decisions is None:  # planned: the first batch names the plan's decisions
+            _, base, incident, at, templates = self.deliveries[0][13]
+            decisions = self._decisions = plan_records(templates, base, incident, at)
         return decisions
 
     @decisions.setter

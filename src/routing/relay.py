@@ -333,7 +333,7 @@ class Relay(FollowUp):
                 return self._join(other, cmd)
             linked = other  # seen in another wijk: SAAR starts again there (R7)
         else:
-            dup = self._duplicate(wg, cmd.melding.category.name, cmd.at)
+            dup = self._duplicate(wg, cmd.melding.category._name_, cmd.at)
             if dup is not None:
                 return self._join(dup, cmd)
         inc = IncidentState(self._next_id(), wg, entry.wijk, cmd.melding, cmd.at)
@@ -510,7 +510,7 @@ class Relay(FollowUp):
             inc.restore(saved)
             raise
         if cmd.reason:
-            inc.authored[dec] = cmd.by
+            inc.authored += ((dec, cmd.by),)
         return tuple(out)
 
     def _decide(self, cmd: Decide) -> tuple[Output, ...]:
@@ -548,7 +548,7 @@ class Relay(FollowUp):
         if cmd.reason:
             decision = self._resolved[cmd.decision]
             if decision is not None:
-                inc.authored[decision[C_ID]] = cmd.by
+                inc.authored += ((decision[C_ID], cmd.by),)
         return tuple(out)
 
     def _react(self, cmd: React) -> tuple[Output, ...]:

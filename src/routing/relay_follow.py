@@ -140,7 +140,7 @@ class FollowUp(Router):
             del self._pending[pid]
             self._resolved[pid] = None
         inc.pending = ()
-        ids = self._recent.get((inc.origin, inc.melding.category.name))
+        ids = self._recent.get((inc.origin, inc.melding.category._name_))
         if ids and inc.id in ids:
             ids.remove(inc.id)
         return tuple(out)

@@ -186,7 +186,8 @@ class Router:
         self._pending: dict[int, PendingRec] = {}
         self._resolved: dict[int, DecisionRec | None] = {}  # None: cancelled by the afloop
         # (wijkgroep, category name) -> ids; a name, not the enum member, so
-        # that the key is a tuple the collector stops tracking.
+        # that the key is a tuple the collector stops tracking. Read as the
+        # member's ``_name_``: the ``name`` property costs a call per report.
         self._recent: dict[tuple[str, str], list[str]] = {}
         self._heap: list[tuple[float, int, int, Any]] = []
         self._counts = [0, 0, 0, 0]  # incidents, deliveries, decisions, pending
@@ -553,7 +554,7 @@ class Router:
 
     def _index(self, inc: IncidentState) -> None:
         if not inc.police:
-            key = (inc.origin, inc.melding.category.name)
+            key = (inc.origin, inc.melding.category._name_)
             ids = self._recent.get(key)
             if ids is None:
                 self._recent[key] = [inc.id]

@@ -149,7 +149,7 @@ def _incident_out(r: Router, inc: IncidentState) -> dict[str, Any]:
             "reason": screening[2],
             "at": screening[3],
         },
-        "authored": [[did, m] for did, m in inc.authored.items()],
+        "authored": [[did, m] for did, m in inc.authored],
         "stripped": inc.stripped,
     }
 
@@ -451,7 +451,7 @@ class _Loader:
             did = rd.integer(did_raw, p)
             if did not in decisions:
                 raise rd.fail(p, f"no decision {did} in this incident")
-            inc.authored[did] = rd.member(member_raw, p)
+            inc.authored += ((did, rd.member(member_raw, p)),)
         inc.stripped = rd.flag(f("stripped"), f"{path}.stripped")
         self.incidents[iid] = inc
         return inc
