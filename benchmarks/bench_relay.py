@@ -16,6 +16,9 @@ all alike (min and median per report):
 * ``networkx``: the same fan-out found by walking the hierarchy's graph;
 * ``blinker``: a signal per wijk with one receiver per group (if installed);
 * ``pypubsub``: a topic per wijk with one listener per group (if installed);
+* ``minimal report``: the same reports handled by one hand-written function
+  that keeps the same state with nothing general (see :func:`minimal_report_case`):
+  the least a complete report costs in Python on this machine;
 * ``wijk report``: :meth:`Relay.handle` on a complete resident report, from
   the command to the deliveries with their routes, reaching the 6 groups of
   its wijk (the policy stops at the gemeentelijke regiegroep);
@@ -44,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import heapq
 import random
 import statistics
 import time
@@ -213,6 +217,88 @@ def bare_case(h: Hierarchy, origins: list[str]) -> Case:
     return run
 
 
+class _MinimalIncident:
+    __slots__ = ("at", "casus", "deliveries", "fwd", "id", "melding", "origin", "text")
+
+    def __init__(self, iid: str, origin: str, melding: Melding, at: float) -> None:
+        self.id = iid
+        self.origin = origin
+        self.melding = melding
+        self.at = at
+        self.text = ""
+        self.fwd = ""
+        self.deliveries: tuple[Any, ...] = ()
+        self.casus: dict[str, MemberId] = {}
+
+
+def minimal_report_case(h: Hierarchy, reporters: list[MemberId], seed: int) -> Case:
+    """The least a complete report can do in Python, written out in one function.
+
+    The same commands as ``wijk report``, the same state kept, nothing
+    general: the reporter's wijkgroep from a dict, the duplicate check (H4),
+    an incident object, a SAAR text from one f-string, the deliveries as
+    columns over a precomputed list of the wijk's groups, the duplicate
+    index and the reminder on a heap. No validation, phases, decisions,
+    routes, output values, rollback or policy. What the relay costs above
+    this is what its generality costs.
+    """
+    home = {r: h.wijkgroep_of(r) for r in reporters}
+    groups_of = {wg: tuple(wijk_groups(h, wg)) for wg in set(home.values())}
+    incidents: dict[str, _MinimalIncident] = {}
+    recent: dict[tuple[str, str], list[str]] = {}
+    heap: list[tuple[float, int, str]] = []
+    counts = [0, 0, 0]
+    rng = random.Random(seed)
+    clock = [0.0]
+
+    def report(cmd: Report) -> tuple[Any, ...]:
+        reporter, m, at = cmd.reporter, cmd.melding, cmd.at
+        wg = home[reporter]
+        key = (wg, m.category._name_)
+        ids = recent.get(key)
+        if ids:
+            last = incidents[ids[-1]]
+            if at - last.at <= 1.0:
+                return ("joined", last.id)
+        counts[0] += 1
+        iid = f"I{counts[0]}"
+        inc = _MinimalIncident(iid, wg, m, at)
+        p = m.persons[0]
+        text = inc.text = (
+            f"{m.category._value_.upper()}\na) 112 is gebeld.\nb) Signalement en looprichting:\n"
+            f"- Persoon: {p.sex._value_}, {p.clothing}\n- Looprichting: {m.direction}\n"
+            f"c) Wat ik doe:\n{m.action}"
+        )
+        fwd = inc.fwd = f"Doorgestuurd uit {wg}:\n{text}"
+        groups = groups_of[wg]
+        n = len(groups)
+        first = counts[1] + 1
+        counts[1] += n
+        batch = (iid, first, groups, (text,) + (fwd,) * (n - 1), (reporter,) * n, at)
+        inc.deliveries = (batch,)
+        inc.casus[wg] = reporter
+        incidents[iid] = inc
+        if ids is None:
+            recent[key] = [iid]
+        else:
+            ids.append(iid)
+        counts[2] += 1
+        heapq.heappush(heap, (at + 3600.0, counts[2], iid))
+        return (("opened", iid, wg, reporter, at), batch)
+
+    def run(n: int) -> float:
+        commands = []
+        for _ in range(n):
+            clock[0] += 10.0
+            commands.append(Report(at=clock[0], reporter=rng.choice(reporters), melding=MELDING))
+        start = time.perf_counter()
+        for cmd in commands:
+            report(cmd)
+        return (time.perf_counter() - start) / n
+
+    return run
+
+
 def networkx_case(h: Hierarchy, origins: list[str]) -> Case:
     """The same fan-out found by walking the graph (networkx adjacency) each time."""
     g: Any = h.graph
@@ -350,6 +436,8 @@ def main() -> None:
             print(f"({name} is not installed: skipped)")
     wijk = f"wijk report ({small} groups)"
     gemeente = f"gemeente report ({large} groups)"
+    minimal = f"minimal report ({small} groups)"
+    cases[minimal] = minimal_report_case(h, reporters, 8)
     cases[wijk] = relay_case(h, reporters, WIJK_POLICY, 1)
     cases[gemeente] = relay_case(h, reporters, Always(), 2)
     cases["wijk report, gc off"] = without_gc(relay_case(h, reporters, WIJK_POLICY, 4))
@@ -380,6 +468,10 @@ def main() -> None:
     for name in cases:
         if name != bare:
             print(f"  {name:<28}{mins[name] / mins[bare]:>8.1f}x")
+    print(
+        f"wijk report / minimal report: {mins[wijk] / mins[minimal]:.1f}x (min), "
+        f"{meds[wijk] / meds[minimal]:.1f}x (median)"
+    )
     further = (mins[gemeente] - mins[wijk]) / (large - small)
     further_med = (meds[gemeente] - meds[wijk]) / (large - small)
     print(f"per further group: {further:.3f} µs (min), {further_med:.3f} µs (median)")
