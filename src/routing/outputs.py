@@ -240,7 +240,7 @@ BatchRec = tuple[
     tuple[MemberId | None, ...],  # carriers
     tuple[int | None, ...],  # parents
     tuple[int, ...],  # hops
-    tuple[RouteRec, ...],  # externals
+    tuple["External", ...],  # externals
     Any,  # records: tuple[DecisionRec, ...], or PlannedRecs
 ]
 B_INCIDENT: Final = 0
@@ -260,15 +260,29 @@ B_RECORDS: Final = 13
 _MELDING_INDEX: Final = KIND_INDEX[DeliveryKind.MELDING]
 
 
+#: Where a delivery of an earlier command that a batch extends is found:
+#: ``(batch, index)``, the parent itself, or its route as records (a saved
+#: state gives routes). A pointer costs one small tuple where a copy of the
+#: route cost one per hop, for every reaction and every group of an afloop.
+External = tuple[Any, int] | RouteRec
+
+
+def external_route(ext: External) -> RouteRec:
+    """The route an entry of a batch's ``externals`` stands for."""
+    if type(ext[-1]) is int:  # a pointer; a route ends with a hop (a tuple)
+        return batch_route(ext[0], ext[1])
+    return ext  # type: ignore[return-value]
+
+
 def batch_route(b: BatchRec, i: int) -> RouteRec:
     """The route of delivery ``i`` of batch ``b`` as plain records.
 
     Each delivery's last hop is kept as who carried it (``carriers``), from
     which delivery (``parents``: ``None`` at the origin, ``>= 0`` an index in
-    the batch, ``< 0`` the route ``externals[-1 - p]`` of an earlier command)
-    and under which decision (``hops``: an index into ``records``, or -1).
-    Kinds other than MELDING follow the route of the melding delivery they
-    point at and add no hop.
+    the batch, ``< 0`` the entry ``externals[-1 - p]``: a delivery of an
+    earlier command, see :data:`External`) and under which decision
+    (``hops``: an index into ``records``, or -1). Kinds other than MELDING
+    follow the route of the melding delivery they point at and add no hop.
     """
     p = b[10][i]
     if p is None:
@@ -276,7 +290,7 @@ def batch_route(b: BatchRec, i: int) -> RouteRec:
     elif p >= 0:
         prefix = batch_route(b, p)
     else:
-        prefix = b[12][-1 - p]
+        prefix = external_route(b[12][-1 - p])
     if b[1] != _MELDING_INDEX:
         return prefix
     k = b[11][i]
@@ -299,7 +313,7 @@ def batch_source(b: BatchRec, i: int) -> str | None:
         return None
     if p >= 0:
         return b[5][p]
-    return b[12][-1 - p][-1][1]
+    return external_route(b[12][-1 - p])[-1][1]
 
 
 def batch_decision(b: BatchRec, i: int) -> DecisionRec | None:
@@ -671,7 +685,7 @@ class Rebuild:
             elif p >= 0:
                 prefix = routes[p]  # parents come before their children
             else:
-                prefix = self.route(b[12][-1 - p])
+                prefix = self.route(external_route(b[12][-1 - p]))
             if melding:
                 k = b[11][i]
                 decision = None if k < 0 else self.decision(_hop_decision_id(b, k))

@@ -27,15 +27,17 @@ from .outputs import (
     Output,
     Reminder,
     Step,
-    batch_route,
+    _builder,
+    batch_decision,
 )
-from .relay_records import C_BY, C_DECIDER, C_STEP, MELDING, STEP_INDEX, find_decision
+from .relay_records import C_BY, C_DECIDER, C_STEP, MELDING, STEP_INDEX
 from .relay_router import _DECISION, Router
 
 __all__ = ["FollowUp"]
 
 _POLICE_DOWN = STEP_INDEX[Step.POLICE_DOWN]
 _MELDING = MELDING
+_confirmed = _builder(DeliveryConfirmed)
 
 
 class FollowUp(Router):
@@ -48,8 +50,9 @@ class FollowUp(Router):
         inc = self._incidents[batch[0]]
         next_phase(inc.phase, Event.CONFIRM, incident=inc.id, command=cmd)
         self._require_open_delivery(did, cmd)
-        last_id = batch_route(batch, i)[-1][3]
-        last = None if last_id is None else find_decision(inc.decisions, last_id)
+        # The decision behind a melding delivery's last hop, read from its
+        # batch: no route to build, no search through the incident's records.
+        last = batch_decision(batch, i) if melding else None
         by = cmd.by if cmd.by is not None else poster
         if by is not None and by != poster:
             self._require_member(by)
@@ -66,7 +69,7 @@ class FollowUp(Router):
                     rule="S2",
                 )
         self._status[did] = (DeliveryStatus.CONFIRMED.value, by, cmd.at, "")
-        out: list[Output] = [DeliveryConfirmed(delivery=did, by=by, at=cmd.at)]
+        out: list[Output] = [_confirmed(did, by, cmd.at)]
         if (
             melding
             and by is not None

@@ -89,11 +89,6 @@ C_DEFAULT: Final = 10
 _deliveries = _builder(Deliveries)  # wraps a BatchRec for the caller
 
 
-def find_decision(decisions: Iterable[DecisionRec], did: int) -> DecisionRec:
-    """The record of decision ``did`` among one incident's (a short list; rare)."""
-    return next(rec for rec in decisions if rec[0] == did)
-
-
 class Batches:
     """Every batch of deliveries the relay keeps, found by a delivery's id.
 

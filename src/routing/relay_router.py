@@ -37,6 +37,7 @@ from .outputs import (
     BatchRec,
     DecisionMade,
     DeliveryKind,
+    External,
     IncidentOpened,
     Output,
     PendingDecision,
@@ -128,7 +129,7 @@ class _Batch:
                 )  # fmt: skip
             return (
                 inc.id, KIND_INDEX[self.kind], inc.police, self.at, first, (group,), (text,),
-                (poster,), (bot,), (carrier,), (-1,), (hop,), (router._parent_route(p, inc),),
+                (poster,), (bot,), (carrier,), (-1,), (hop,), (router._parent_ref(p, inc),),
                 records,
             )  # fmt: skip
         groups, texts, posters, bots, carriers, raw, decisions = zip(*rows, strict=True)
@@ -146,7 +147,7 @@ class _Batch:
                 k = seen.get(p)
                 if k is None:
                     k = seen[p] = len(externals)
-                    externals.append(router._parent_route(p, inc))
+                    externals.append(router._parent_ref(p, inc))
                 parents.append(-1 - k)
         # Decision ids grow with their position, so a binary search finds each.
         hops = tuple(
@@ -660,6 +661,19 @@ class Router:
         if type(considered) is not set:
             considered = inc.considered = set(considered)
         return considered
+
+    def _parent_ref(self, parent: Parent, inc: IncidentState) -> External:
+        """What a finished batch keeps for a parent outside it (see ``External``).
+
+        A delivery of an earlier command, or of an earlier batch of this one
+        (finished and kept first), is pointed at; a route stays a route.
+        """
+        if type(parent) is int:
+            try:
+                return self._delivery(parent, inc)
+            except KeyError:
+                return self._route_rec(parent, inc)
+        return cast(RouteRec, parent)
 
     def _parent_route(self, parent: Parent, inc: IncidentState) -> RouteRec:
         if parent is None:
