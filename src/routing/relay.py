@@ -566,17 +566,20 @@ class Relay(FollowUp):
                 )
             group = cmd.group
         else:
-            # Their home wijkgroep first, then the other groups in the order
-            # the incident reached them; the first one they are in.
+            # Their home wijkgroep first (everyone is in theirs), then the
+            # other groups in the order the incident reached them; the first
+            # one they are in.
             home = self.hierarchy.wijkgroep_of(cmd.member)
             reach = inc.reach
-            order = [home, *(g for g in reach if g != home)] if home in reach else reach
-            found = next((g for g in order if tables.is_member(cmd.member, g)), None)
-            if found is None:
-                raise IncidentRefused(
-                    f"{inc.id} did not reach any group you are in", command=cmd, rule="R4"
-                )
-            group = found
+            if home in reach:
+                group = home
+            else:
+                found = next((g for g in reach if tables.is_member(cmd.member, g)), None)
+                if found is None:
+                    raise IncidentRefused(
+                        f"{inc.id} did not reach any group you are in", command=cmd, rule="R4"
+                    )
+                group = found
         entry = tables.entry(group)
         poster = None if entry.bot else cmd.member
         text = reaction_text(inc.id, cmd.text)
