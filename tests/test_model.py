@@ -1550,3 +1550,15 @@ def test_erase_actor_of_an_unknown_id_is_refused_and_changes_nothing() -> None:
             h.erase_actor(unknown)  # type: ignore[arg-type]
     assert h.export_state() == before
     assert h.version == version
+
+
+@given(hierarchies(), st.data())
+def test_lives_in_is_membership_and_home_in_one_look_up(h: Hierarchy, data: Any) -> None:
+    # Ids of members, of members who left, past the last one, and values
+    # that are no member id at all (a bool is an int to Python, not here).
+    ids = data.draw(st.lists(st.integers(-2, h.issued + 2), max_size=20))
+    others: list[object] = [True, False, None, 1.0, "1"]
+    for wijkgroep in [*h.groups(GroupKind.WIJKGROEP), "no such group"]:
+        for member in [*ids, *others]:
+            expected = member in h and h.wijkgroep_of(member) == wijkgroep  # type: ignore[arg-type]
+            assert h.lives_in(member, wijkgroep) is expected

@@ -223,6 +223,19 @@ class HierarchyReader:
         """The one wijkgroep a member lives in (their home group)."""
         return self._home_of(mid).id
 
+    def lives_in(self, member: object, wijkgroep: str) -> bool:
+        """Whether ``member`` is a current member whose home is ``wijkgroep``.
+
+        What ``member in h and h.wijkgroep_of(member) == wijkgroep`` says, in
+        one look-up: membership checks ask it for every group an afloop or a
+        confirmation touches.
+        """
+        home = self._home
+        if type(member) is not int or not 0 <= member < len(home):
+            return False
+        rec = home[member]
+        return rec is not None and rec.id == wijkgroep
+
     def stuurgroep_membership(self, mid: int) -> str | None:
         """The stuurgroep a member sits in, if any."""
         self._home_of(mid)

@@ -163,11 +163,11 @@ class Tables:
 
     def is_member(self, member: int, gid: str) -> bool:
         """Whether ``member`` is in chat group ``gid`` (residents and admins)."""
-        entry = self.entry(gid)
+        entry = self._entries.get(gid) or self.entry(gid)
         if entry.kind is GroupKind.WIJKGROEP:
             if member in self.entry(entry.stuurgroep or "").members:
                 return True
-            return member in self._h and self._h.wijkgroep_of(member) == gid
+            return self._h.lives_in(member, gid)
         return member in entry.members
 
     # ------------------------------------------------------------ building
