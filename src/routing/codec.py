@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import inspect
 import math
 import types
 import typing
@@ -421,18 +422,27 @@ def _compile_trusted(cls: type) -> _Conv:
         raise _Untrusted(cls)  # a field __init__ computes: only __init__ knows how
     hints = typing.get_type_hints(cls)
     # Straight-line code, one statement per field: a loop over (name,
-    # converter) pairs costs more than the assignments themselves.
+    # converter) pairs costs more than the assignments themselves. A slot is
+    # filled through its descriptor, as routing.outputs._builder does:
+    # object.__setattr__ would look the name up on the class every time.
+    # The helpers are bound as defaults, the fastest look-up there is.
     namespace: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__, "_cls": cls}
-    lines = ["def build(d):", f"    if len(d) != {len(fields)}: raise KeyError('fields')"]
-    lines.append("    o = _new(_cls)")
+    body = [f"    if len(d) != {len(fields)}: raise KeyError('fields')", "    o = _new(_cls)"]
     for i, f in enumerate(fields):
         conv = _trusted_conv(hints[f.name])
         value = f"d[{f.name!r}]"
         if conv is not None:
             namespace[f"_c{i}"] = conv
             value = f"_c{i}({value})"
-        lines.append(f"    _set(o, {f.name!r}, {value})")
-    lines.append("    return o")
+        slot = inspect.getattr_static(cls, f.name, None)
+        if type(slot) is types.MemberDescriptorType:
+            namespace[f"_s{i}"] = slot.__set__
+            body.append(f"    _s{i}(o, {value})")
+        else:
+            body.append(f"    _set(o, {f.name!r}, {value})")
+    body.append("    return o")
+    bound = ", ".join(f"{name}={name}" for name in namespace)
+    lines = [f"def build(d, *, {bound}):", *body]
     exec("\n".join(lines), namespace)  # our own source, built from field names
     build: _Conv = namespace["build"]
     return build
