@@ -14,7 +14,8 @@ return the text and never print or post it; the app or relay does that.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from .melding import Melding, Person, Vehicle
 
 __all__ = ["LANGUAGES", "render_afloop", "render_melding"]
+
+_Item = TypeVar("_Item")
 
 #: Languages the chat texts exist in.
 LANGUAGES = ("nl", "en")
@@ -129,6 +132,22 @@ def _vehicle(vehicle: Vehicle, en: bool, w: dict[str, str]) -> str:
     return ", ".join(part for part in parts if part)
 
 
+def _listed(
+    lines: list[str],
+    label: str,
+    items: tuple[_Item, ...],
+    describe: Callable[[_Item, bool, dict[str, str]], str],
+    en: bool,
+    w: dict[str, str],
+) -> None:
+    """One line per item; numbered only when there is more than one (R3)."""
+    if len(items) == 1:
+        lines.append(f"- {label}: {describe(items[0], en, w)}")
+    else:
+        for index, item in enumerate(items, start=1):
+            lines.append(f"- {label} {index}: {describe(item, en, w)}")
+
+
 def render_melding(melding: Melding, *, lang: str = "nl") -> str:
     """The melding as one chat message in the SAAR shape of R3.
 
@@ -150,18 +169,8 @@ def render_melding(melding: Melding, *, lang: str = "nl") -> str:
     if melding.seen_at is not None:
         date, time = _when(melding.seen_at, lang)
         lines.append(f"- {w['seen'].format(date=date, time=time)}")
-    persons = melding.persons
-    if len(persons) == 1:
-        lines.append(f"- {w['person']}: {_person(persons[0], en, w)}")
-    else:
-        for index, person in enumerate(persons, start=1):
-            lines.append(f"- {w['person']} {index}: {_person(person, en, w)}")
-    vehicles = melding.vehicles
-    if len(vehicles) == 1:
-        lines.append(f"- {w['vehicle']}: {_vehicle(vehicles[0], en, w)}")
-    else:
-        for index, vehicle in enumerate(vehicles, start=1):
-            lines.append(f"- {w['vehicle']} {index}: {_vehicle(vehicle, en, w)}")
+    _listed(lines, w["person"], melding.persons, _person, en, w)
+    _listed(lines, w["vehicle"], melding.vehicles, _vehicle, en, w)
     heading = melding.heading
     if heading is not None:
         if melding.direction:
