@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 
-from routing.commands import Report
+from routing.commands import Afloop, React, Report
 from routing.outputs import (
     Deliveries,
     Hop,
@@ -117,3 +117,35 @@ def test_a_planned_batch_names_the_same_decisions_as_the_incident() -> None:
         else:
             assert record == by_id[hop.decision.id]
             assert batch_route(rec, i)[-1][3] == hop.decision.id
+
+
+def test_a_reaction_and_an_afloop_point_at_the_delivery_they_extend() -> None:
+    """They keep (batch, index) of the melding delivery in their group, not a
+    copy of its route; the route read from them is still that delivery's."""
+    town = zoomwijck()
+    relay = Relay(town.hierarchy, policy=ByStep({Step.TO_GEMEENTE: Never()}, default=Always()))
+    reporter = town.resident("wg-noord-1")
+    out = relay.handle(Report(at=1.0, reporter=reporter, melding=melding()))
+    [spread] = [o for o in out if isinstance(o, Deliveries)]
+    [opened] = [o for o in out if isinstance(o, IncidentOpened)]
+    reacted = relay.handle(
+        React(at=2.0, member=town.resident("wg-zuid-1"), incident=opened.incident, text="ja")
+    )
+    closed = relay.handle(
+        Afloop(at=3.0, by=reporter, incident=opened.incident, text="De politie is geweest.")
+    )
+    melding_route = {d.group: d.route for d in spread}
+    batches = [*deliveries_batches(reacted), *deliveries_batches(closed)]
+    assert [len(b._rec[12]) for b in batches] == [1, len(spread)]
+    for batch in batches:
+        rec = batch._rec
+        for ext in rec[12]:
+            parent, index = ext
+            assert parent is spread._rec  # the batch itself, not a copy
+            assert isinstance(index, int)
+        for delivery in batch:
+            assert delivery.route == melding_route[delivery.group]
+
+
+def deliveries_batches(outputs: tuple[object, ...]) -> list[Deliveries]:
+    return [o for o in outputs if isinstance(o, Deliveries)]
