@@ -41,6 +41,10 @@ __all__ = [
 
 
 def _time(value: object) -> float:
+    # Every command passes here: a finite float (x - x is 0.0 only then)
+    # goes straight through; anything else takes the full check.
+    if type(value) is float and value - value == 0.0:
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InvalidValueError(value, "a time is a finite number of seconds")
     return float(value)
@@ -53,7 +57,8 @@ def _int_id(what: str) -> _Validator:
     """A validator for an id that is an int (not a bool); ``what`` names it in the error."""
 
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int):
+        # type() is int rules out bool (its own type) at the cost of one test.
+        if type(value) is not int and (isinstance(value, bool) or not isinstance(value, int)):
             raise InvalidValueError(value, f"{attribute.name} must be {what} (an int)")
 
     return check
