@@ -7,11 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from routing.errors import InvalidValueError, PostcodeError
+from routing.melding import Build, Category, PhotoSubject, Sex
 from routing.place import (
     Compass,
     Place,
     Postcode,
     Transport,
+    _key,
+    _Labelled,
     normalize_postcode,
     parse_postcode,
 )
@@ -122,3 +125,42 @@ def test_R3b_labels_round_trip(member: Compass | Transport) -> None:
     assert kind.parse(member.label_en) is member
     assert member.label("en") == member.label_en
     assert member.label() == member.label_nl == member.value
+
+
+def _scan(cls: type[_Labelled], text: str) -> _Labelled | None:
+    """The member a parse must find: the first whose name or label matches."""
+    key = _key(text)
+    for member in cls:
+        if key in {_key(member.name), _key(member.label_nl), _key(member.label_en)}:
+            return member
+    return None
+
+
+_LABELLED = [Compass, Transport, Category, Sex, Build, PhotoSubject]
+
+
+def _typed_like_a_label(cls: type[_Labelled]) -> st.SearchStrategy[str]:
+    words = [w for m in cls for w in (m.name, m.label_nl, m.label_en)]
+    typed = st.sampled_from(words).flatmap(
+        lambda w: st.sampled_from(
+            [w, w.upper(), w.title(), w.replace(" ", "-"), w.replace("_", "")]
+        )
+    )
+    return st.one_of(typed, st.text(max_size=12))
+
+
+@given(
+    st.sampled_from(_LABELLED).flatmap(
+        lambda cls: st.tuples(st.just(cls), _typed_like_a_label(cls))
+    )
+)
+def test_R3b_every_labelled_enum_parses_as_a_scan_of_its_members_would(
+    case: tuple[type[_Labelled], str],
+) -> None:
+    cls, text = case
+    expected = _scan(cls, text)
+    if expected is None:
+        with pytest.raises(InvalidValueError):
+            cls.parse(text)
+    else:
+        assert cls.parse(text) is expected

@@ -146,16 +146,25 @@ class _Labelled(enum.Enum):
 
     @classmethod
     def _lookup(cls, text: object) -> Self | None:
-        key = _key(str(text))
-        for member in cls:
-            if key in {_key(member.name), _key(member.label_nl), _key(member.label_en)}:
-                return member
-        return None
+        keys = _KEYS.get(cls)
+        if keys is None:
+            # Every melding parses its category and enums: the keys of the
+            # members are worked out once per class, not per parse. The
+            # first member in definition order wins, as a scan would find it.
+            keys = {}
+            for member in cls:
+                for word in (member.name, member.label_nl, member.label_en):
+                    keys.setdefault(_key(word), member)
+            _KEYS[cls] = keys
+        return keys.get(_key(str(text)))  # type: ignore[return-value]
+
+
+_KEYS: dict[type[_Labelled], dict[str, _Labelled]] = {}
 
 
 def _key(text: str) -> str:
     # People write "zuid-oost", "zuid oost" and "ZUIDOOST" for the same thing.
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return "".join(filter(str.isalnum, text.casefold()))
 
 
 class Compass(_Labelled):
