@@ -119,7 +119,7 @@ def test_a_planned_batch_names_the_same_decisions_as_the_incident() -> None:
             assert batch_route(rec, i)[-1][3] == hop.decision.id
 
 
-def test_a_reaction_and_an_afloop_point_at_the_delivery_they_extend() -> None:
+def test_R4_R8_a_reaction_and_an_afloop_point_at_the_delivery_they_extend() -> None:
     """They keep (batch, index) of the melding delivery in their group, not a
     copy of its route; the route read from them is still that delivery's."""
     town = zoomwijck()

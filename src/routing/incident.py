@@ -385,6 +385,16 @@ class IncidentState:
     def decisions(self, value: tuple[DecisionRec, ...]) -> None:
         self._decisions = value
 
+    def hop_records(self) -> Any:
+        """The decision records a batch that names no decision of its own keeps.
+
+        :attr:`decisions`, or for a planned incident whose records were never
+        made, the plan's as its first batch keeps them (``PlannedRecs``):
+        a reaction or an afloop only reads its route's hops through them.
+        """
+        decisions = self._decisions
+        return decisions if decisions is not None else self.deliveries[0][13]
+
     def save(self) -> tuple[Any, ...]:
         """A copy of everything a spread may change, to undo it if a policy raises."""
         return (

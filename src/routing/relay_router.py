@@ -118,13 +118,9 @@ class _Batch:
         inc = self.inc
         first = self.first
         rows = self.rows
-        if self.kind is not _MELDING and inc._decisions is None:
-            # A reaction or an afloop on a planned incident: it names no
-            # decision itself, and its route's hops are read through the
-            # plan's records as the first batch keeps them, unexpanded.
-            records = inc.deliveries[0][13]
-        else:
-            records = inc.decisions  # shared: every hop names one of them
+        # Shared: every hop names one of them. Only melding deliveries name
+        # a decision of their own and need the records made.
+        records = inc.decisions if self.kind is _MELDING else inc.hop_records()
         if len(rows) == 1:  # a reaction, or a decision that reached one group
             group, text, poster, bot, carrier, p, did = rows[0]
             hop = -1 if did is None else bisect_left(records, did, key=_ID)

@@ -163,7 +163,7 @@ class Tables:
 
     def is_member(self, member: int, gid: str) -> bool:
         """Whether ``member`` is in chat group ``gid`` (residents and admins)."""
-        entry = self._entries.get(gid) or self.entry(gid)
+        entry = self.entry(gid)
         if entry.kind is GroupKind.WIJKGROEP:
             if member in self.entry(entry.stuurgroep or "").members:
                 return True
