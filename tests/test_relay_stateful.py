@@ -359,6 +359,14 @@ class RelayMachine(RuleBasedStateMachine):
             afloops = [r for r in view.deliveries if r.delivery.kind is DeliveryKind.AFLOOP]
             assert len({r.delivery.group for r in afloops}) == len(afloops)
 
+    @invariant()
+    def each_incident_keeps_its_batches_in_the_order_of_their_ids(self) -> None:
+        # Relay._delivery finds a delivery of an incident by a binary search.
+        for inc in self.relay._incidents.values():
+            spans = [(b[4], b[4] + len(b[5])) for b in inc.deliveries]
+            for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+                assert end <= start
+
     def teardown(self) -> None:
         if not hasattr(self, "log"):
             return

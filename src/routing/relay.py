@@ -124,6 +124,7 @@ from .relay_records import (
     STEP_INDEX,
     DecisionRec,
     Rebuild,
+    _deliveries,
 )
 from .relay_router import _LIVE, Queued
 from .tables import RelayConfig
@@ -580,16 +581,13 @@ class Relay(FollowUp):
                         f"{inc.id} did not reach any group you are in", command=cmd, rule="R4"
                     )
                 group = found
-        entry = tables.entry(group)
-        poster = None if entry.bot else cmd.member
-        text = reaction_text(inc.id, cmd.text)
-        out: list[Output] = []
-        did = self._deliver(
-            inc, DeliveryKind.REACTION, group, text, poster, entry.bot, None, inc.reach[group],
-            None, cmd.at, out,
+        bot = tables.entry(group).bot
+        batch = self._extend(
+            inc, DeliveryKind.REACTION, cmd.at, (group,), (reaction_text(inc.id, cmd.text),),
+            (None if bot else cmd.member,), (bot,), (self._parent_ref(inc.reach[group], inc),),
         )  # fmt: skip
-        inc.reactions += ((did, cmd.member, cmd.text),)
-        return ()
+        inc.reactions += ((batch[4], cmd.member, cmd.text),)
+        return (_deliveries(batch),)
 
     def _hand_over(self, cmd: HandOver) -> tuple[Output, ...]:
         inc = self._get(cmd.incident)

@@ -30,8 +30,9 @@ from .outputs import (
     _builder,
     batch_decision,
 )
-from .relay_records import C_BY, C_DECIDER, C_STEP, MELDING, STEP_INDEX
+from .relay_records import C_BY, C_DECIDER, C_STEP, MELDING, STEP_INDEX, _deliveries
 from .relay_router import _DECISION, Router
+from .values import MemberId
 
 __all__ = ["FollowUp"]
 
@@ -119,20 +120,32 @@ class FollowUp(Router):
             cmd.text, lang=self.config.lang, melding=inc.melding, by=self._name(cmd.by)
         )
         groups = tuple(inc.reach)
-        out: list[Output] = [IncidentClosed(incident=inc.id, by=cmd.by, groups=groups, at=cmd.at)]
-        for group, first in inc.reach.items():
-            entry = tables.entry(group)
-            if entry.bot:
-                poster = None
-            elif tables.is_member(cmd.by, group):
-                poster = cmd.by
-            else:
-                batch, i = self._delivery(first, inc)
-                poster = batch[7][i]
-            self._deliver(
-                inc, DeliveryKind.AFLOOP, group, text, poster, entry.bot, None, first, None,
-                cmd.at, out,
+        out: tuple[Output, ...] = (
+            IncidentClosed(incident=inc.id, by=cmd.by, groups=groups, at=cmd.at),
+        )
+        if groups:  # a held incident reached nothing
+            posters: list[MemberId | None] = []
+            bots: list[bool] = []
+            parents = []
+            for group, first in inc.reach.items():
+                bot = tables.entry(group).bot
+                # Extends the group's melding delivery; posted by whoever can:
+                # a bot, the author if they are in the group, else who posted it.
+                parent = self._delivery(first, inc)
+                bots.append(bot)
+                parents.append(parent)
+                if bot:
+                    posters.append(None)
+                elif tables.is_member(cmd.by, group):
+                    posters.append(cmd.by)
+                else:
+                    posters.append(parent[0][7][parent[1]])
+            n = len(groups)
+            batch = self._extend(
+                inc, DeliveryKind.AFLOOP, cmd.at, groups, (text,) * n, tuple(posters),
+                tuple(bots), tuple(parents),
             )  # fmt: skip
+            out += (_deliveries(batch),)
         inc.phase = phase
         inc.closed_at = cmd.at
         inc.afloop = (cmd.by, cmd.text)
@@ -146,7 +159,7 @@ class FollowUp(Router):
         ids = self._recent.get((inc.origin, inc.melding.category._name_))
         if ids and inc.id in ids:
             ids.remove(inc.id)
-        return tuple(out)
+        return out
 
     def _tick(self, cmd: Tick) -> tuple[Output, ...]:
         out: list[Output] = []

@@ -13,7 +13,7 @@ the plain record the relay keeps (:mod:`routing.relay_records` says why).
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from operator import itemgetter
 from typing import Any, cast
 
@@ -82,6 +82,10 @@ Parent = int | RouteRec | None
 # parent, decision id); the order of the columns of a Deliveries.
 _Row = tuple[str, str, "MemberId | None", bool, "MemberId | None", Parent, "int | None"]
 _ID = itemgetter(0)
+_FIRST = itemgetter(4)  # a batch's first delivery id
+# The parents column of a batch of n deliveries that each extend their own
+# external: -1 - k names the k-th external (see routing.outputs).
+_EXTERNAL = tuple(tuple(range(-1, -1 - n, -1)) for n in range(64))
 
 
 class _Batch:
@@ -623,6 +627,37 @@ class Router:
             result.insert(b.slot, _deliveries(batch))
         return tuple(result)
 
+    def _extend(
+        self,
+        inc: IncidentState,
+        kind: DeliveryKind,
+        at: float,
+        groups: tuple[str, ...],
+        texts: tuple[str, ...],
+        posters: tuple[MemberId | None, ...],
+        bots: tuple[bool, ...],
+        parents: tuple[External, ...],
+    ) -> BatchRec:
+        """Hand out and keep a batch whose every delivery extends one of an earlier command.
+
+        A reaction (one group) and an afloop (each group reached) need none
+        of :meth:`_deliver`'s generality: no decision, no carrier, each
+        parent a delivery already kept (``parents``, one each, from
+        :meth:`_delivery`). The batch is what :meth:`_Batch.finish` would
+        make of the same rows, made at once.
+        """
+        n = len(groups)
+        counts = self._counts
+        first = counts[1] + 1
+        counts[1] += n
+        batch: BatchRec = (
+            inc.id, KIND_INDEX[kind], inc.police, at, first, groups, texts, posters, bots,
+            (None,) * n, _EXTERNAL[n] if n < len(_EXTERNAL) else tuple(range(-1, -1 - n, -1)),
+            (-1,) * n, parents, inc.hop_records(),
+        )  # fmt: skip
+        self._keep(inc, batch)
+        return batch
+
     def _keep(self, inc: IncidentState, batch: BatchRec) -> None:
         """Make ``batch`` the incident's and findable by each delivery's id."""
         inc.deliveries += (batch,)
@@ -631,16 +666,19 @@ class Router:
     def _delivery(self, did: int, inc: IncidentState | None = None) -> tuple[BatchRec, int]:
         """The batch that holds delivery ``did``, and its index there.
 
-        Given the incident, its own few batches are searched, last first
-        (most lookups are of recent deliveries); otherwise the relay's index.
+        Given the incident, a binary search of its batches (in the order of
+        their ids; a reaction's or afloop's parent is a melding delivery,
+        usually in the first batch, behind every reaction since); otherwise
+        the relay's index.
         """
         if inc is not None:
-            for batch in reversed(inc.deliveries):
-                first = batch[4]
-                if first <= did:
-                    if did - first < len(batch[5]):
-                        return batch, did - first
-                    break
+            batches = inc.deliveries
+            k = bisect_right(batches, did, key=_FIRST) - 1
+            if k >= 0:
+                batch = batches[k]
+                i = did - batch[4]
+                if i < len(batch[5]):
+                    return batch, i
             raise KeyError(did)
         return self._deliveries.find(did)
 
