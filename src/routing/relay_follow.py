@@ -12,6 +12,7 @@ both; the theory of operation is in :mod:`routing.relay`.
 from __future__ import annotations
 
 import heapq
+from typing import NoReturn
 
 from .chattext import render_afloop
 from .commands import Afloop, Confirm, Fail, Tick
@@ -39,6 +40,7 @@ __all__ = ["FollowUp"]
 _POLICE_DOWN = STEP_INDEX[Step.POLICE_DOWN]
 _MELDING = MELDING
 _confirmed = _builder(DeliveryConfirmed)
+_CONFIRMED = DeliveryStatus.CONFIRMED.value
 
 
 class FollowUp(Router):
@@ -50,7 +52,8 @@ class FollowUp(Router):
         melding = batch[1] == _MELDING
         inc = self._incidents[batch[0]]
         next_phase(inc.phase, Event.CONFIRM, incident=inc.id, command=cmd)
-        self._require_open_delivery(did, cmd)
+        if did in self._status:
+            self._refuse_done(did, cmd)
         # The decision behind a melding delivery's last hop, read from its
         # batch: no route to build, no search through the incident's records.
         last = batch_decision(batch, i) if melding else None
@@ -69,7 +72,7 @@ class FollowUp(Router):
                     command=cmd,
                     rule="S2",
                 )
-        self._status[did] = (DeliveryStatus.CONFIRMED.value, by, cmd.at, "")
+        self._status[did] = (_CONFIRMED, by, cmd.at, "")
         out: list[Output] = [_confirmed(did, by, cmd.at)]
         if (
             melding
@@ -92,7 +95,8 @@ class FollowUp(Router):
         did, group = cmd.delivery, batch[5][i]
         inc = self._incidents[batch[0]]
         next_phase(inc.phase, Event.FAIL, incident=inc.id, command=cmd)
-        self._require_open_delivery(did, cmd)
+        if did in self._status:
+            self._refuse_done(did, cmd)
         self._status[did] = (DeliveryStatus.FAILED.value, None, cmd.at, cmd.reason)
         if inc.reach.get(group) == did:
             del inc.reach[group]
@@ -212,11 +216,8 @@ class FollowUp(Router):
         if member not in self.hierarchy:
             raise UnknownMemberError(member)
 
-    def _require_open_delivery(self, did: int, cmd: Confirm | Fail) -> None:
-        done = self._status.get(did)
-        if done is not None:
-            status, by = done[0], done[1]
-            who = f" by {self._name(by)}" if by is not None else ""
-            raise IncidentRefused(
-                f"delivery {did} was already {status}{who}", command=cmd, rule="R3"
-            )
+    def _refuse_done(self, did: int, cmd: Confirm | Fail) -> NoReturn:
+        """Refuse ``cmd``: delivery ``did`` was already confirmed or failed."""
+        status, by = self._status[did][:2]
+        who = f" by {self._name(by)}" if by is not None else ""
+        raise IncidentRefused(f"delivery {did} was already {status}{who}", command=cmd, rule="R3")
