@@ -23,6 +23,12 @@ on a file in ``--dir``:
   does nothing), so the journal's own share is seen apart from the engine's;
 * ``strict``: both again with the strict, validating decoder, as replay
   decoded before the trusted path, for the difference in the same run;
+* ``floor``: the same events, personal values put back, in one plain table
+  with a row per event, as JSON objects and as positional JSON arrays:
+  reading and checking the rows, parsing them, building the values. Less
+  than any JSON-over-SQLite replay can do before its engine runs (see
+  :func:`floors`), so with the engine alone it bounds what another event
+  format could reach;
 * ``start``: opening a journal of ``--start-events`` events (200,000) from
   its newest snapshot plus a tail of up to ``snapshot_every`` events, for
   several intervals, and what writing one snapshot of that state costs.
@@ -38,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import shutil
@@ -45,6 +52,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,8 +65,10 @@ from routing.changes import (
     LoadMembers,
     apply_change,
 )
+from routing.codec import decode_trusted
 from routing.commands import Afloop, Confirm, React, Report, Tick
 from routing.journal import Journal, state_of
+from routing.journal_privacy import parse_event
 from routing.journal_store import dump, snapshot_crc
 from routing.melding import Melding, Person
 from routing.model import Hierarchy
@@ -243,6 +253,75 @@ def replays(path: Path, commands: list[Any], repeats: int) -> dict[str, tuple[fl
     }
 
 
+def _positional(value: Any) -> Any:
+    """``value`` with every JSON object replaced by the list of its values, in order."""
+    if isinstance(value, dict):
+        return [_positional(v) for v in value.values()]
+    if isinstance(value, list):
+        return [_positional(v) for v in value]
+    return value
+
+
+def floors(path: Path, repeats: int) -> dict[str, tuple[float, float]]:
+    """What reading costs in the leanest JSON-over-SQLite format: a floor, not a design.
+
+    The journal's events, with their personal values put back (so there is
+    no second table to merge), go into one plain table, a row per event:
+    once as the journal writes them (JSON objects) and once positionally
+    (JSON arrays of the values only). Each case reads every row in order
+    and checks its CRC-32; then parses its JSON; then, for the objects,
+    builds the event with the trusted decoder. No journal can be this lean
+    (erasure needs the personal fields in rows of their own), so what the
+    cases take is less than any replay of JSON from SQLite takes before its
+    engine runs.
+    """
+    with Journal.open(path, policy=policy()) as j:
+        rows = [(seq, tag, parse_event(p, r)) for seq, tag, _, p, r in j._store.events(0)]
+    flat = path.with_name("floor.db")
+    conn = sqlite3.connect(flat)
+    for table, shape in (("objects", lambda v: v), ("arrays", _positional)):
+        conn.execute(f"CREATE TABLE {table} (seq INTEGER PRIMARY KEY, type, payload, crc)")
+        conn.executemany(
+            f"INSERT INTO {table} VALUES (?, ?, ?, ?)",
+            [
+                (seq, tag, text, zlib.crc32(f"{seq}\x1f{tag}\x1f{text}".encode()))
+                for seq, tag, value in rows
+                for text in [json.dumps(shape(value), separators=(",", ":"))]
+            ],
+        )
+    conn.commit()
+    conn.close()
+
+    def case(table: str, parse: bool, build: bool) -> float:
+        gc.collect()
+        crc32, loads = zlib.crc32, json.loads
+        start = time.perf_counter()
+        db = sqlite3.connect(flat)
+        for seq, tag, text, crc in db.execute(
+            f"SELECT seq, type, payload, crc FROM {table} WHERE seq > 0 ORDER BY seq"
+        ):
+            if crc32(f"{seq}\x1f{tag}\x1f{text}".encode()) != crc:
+                raise AssertionError(f"row {seq} fails its checksum")
+            if parse:
+                value = loads(text)
+                if build:
+                    decode_trusted(tag, value)
+        db.close()
+        return time.perf_counter() - start
+
+    times = rounds(
+        repeats,
+        {
+            "floor: read + check a row": lambda: case("objects", False, False),
+            "floor: + parse JSON objects": lambda: case("objects", True, False),
+            "floor: + parse JSON arrays": lambda: case("arrays", True, False),
+            "floor: + objects, build values": lambda: case("objects", True, True),
+        },
+    )
+    flat.unlink()
+    return {name: best_median(t, len(rows)) for name, t in times.items()}
+
+
 def appends(path: Path, commands: list[Any], repeats: int) -> dict[str, tuple[float, float]]:
     cases: dict[str, Callable[[], float]] = {}
     for durability in ("full", "normal", "off"):
@@ -340,6 +419,17 @@ def main() -> None:
         print(
             f"  per event: {1e6 / full:.1f} us replay = {1e6 / decode:.1f} us journal "
             f"+ {1e6 / full - 1e6 / decode:.1f} us engine (alone: {1e6 / engine:.1f} us)"
+        )
+        floor = floors(path, args.repeats)
+        for name, (best, median) in floor.items():
+            print(
+                f"  {name:<38}: {best:>9,.0f} / {median:>9,.0f} events/s ({1e6 / best:.2f} us best)"
+            )
+        least = 1e6 / floor["floor: + parse JSON arrays"][0] + 1e6 / engine
+        print(
+            f"  least a JSON replay could take: {least:.1f} us an event (floor with arrays, "
+            f"before building values, + engine alone) against the {1e6 / REPLAY_TARGET:.0f} us "
+            f"that {REPLAY_TARGET:,}/s allows"
         )
         if args.start_events:
             n = args.start_events
