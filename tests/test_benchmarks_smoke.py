@@ -1,4 +1,4 @@
-"""The national benchmark still runs: ``benchmarks/national.py --quick`` end to end.
+"""The benchmarks still run: `national.py --quick` and a small `bench_journal.py`, end to end.
 
 A benchmark nobody runs rots quietly: an API changes, the script breaks, and
 the next person to need the figures finds out. This runs it at small sizes
@@ -54,3 +54,23 @@ def test_national_benchmark_quick_run_prints_every_target(tmp_path: Path) -> Non
         # dependency) and the floor are always measured.
         assert {"relay", "networkx", "floor"} <= set(cases)
         assert all(c["message_s"]["min"] > 0 for c in cases.values())
+
+
+def test_journal_benchmark_small_run_prints_its_floor_and_targets(tmp_path: Path) -> None:
+    script = SCRIPT.with_name("bench_journal.py")
+    small = ["--commands", "300", "--repeats", "1", "--start-events", "0"]
+    done = subprocess.run(
+        [sys.executable, str(script), *small, "--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    floors = re.findall(r"^  floor: .+: +([\d,]+) / +[\d,]+ events/s", done.stdout, re.MULTILINE)
+    assert len(floors) == 4, done.stdout
+    assert all(int(rate.replace(",", "")) > 0 for rate in floors)
+    assert "least a JSON replay could take:" in done.stdout
+    assert re.search(r"^target replay >= 100,000/s: (met|NOT MET)$", done.stdout, re.MULTILINE)
+    assert list(tmp_path.iterdir()) == []  # the journal and the floor's table are gone

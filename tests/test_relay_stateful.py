@@ -18,6 +18,7 @@ it checks the properties of issue 3:
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from hypothesis import settings
@@ -364,7 +365,7 @@ class RelayMachine(RuleBasedStateMachine):
         # Relay._delivery finds a delivery of an incident by a binary search.
         for inc in self.relay._incidents.values():
             spans = [(b[4], b[4] + len(b[5])) for b in inc.deliveries]
-            for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+            for (_, end), (start, _) in pairwise(spans):
                 assert end <= start
 
     def teardown(self) -> None:
