@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from routing.commands import Confirm, Decide, Fail, Forward, HandOver, Report, Tick
+from routing.commands import Confirm, Decide, Fail, Forward, HandOver, React, Report, Tick
 from routing.errors import (
     IncidentRefused,
     PermissionRefused,
@@ -134,6 +134,12 @@ def test_unknown_ids_are_the_apps_fault(town: Town) -> None:
     )
     h.refused(Decide(at=1, by=by, decision=12345, forward=True), UnknownDecisionError)
     h.refused(Confirm(at=1, delivery=12345), UnknownDeliveryError)
+    for stranger in (10_000, -1):  # a reaction, with or without its group
+        h.refused(React(at=1, member=stranger, incident=incident, text="ik"), UnknownMemberError)
+        h.refused(
+            React(at=1, member=stranger, incident=incident, text="ik", group="wg-noord-1"),
+            UnknownMemberError,
+        )
 
 
 def test_R3_one_casushouder_per_wijkgroep_hand_over(town: Town) -> None:

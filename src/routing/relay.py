@@ -555,9 +555,9 @@ class Relay(FollowUp):
     def _react(self, cmd: React) -> tuple[Output, ...]:
         inc = self._get(cmd.incident)
         next_phase(inc.phase, Event.REACT, incident=inc.id, command=cmd)
-        self._require_member(cmd.member)
         tables = self._tables
         if cmd.group is not None:
+            self._require_member(cmd.member)
             tables.entry(cmd.group)
             if cmd.group not in inc.reach or not tables.is_member(cmd.member, cmd.group):
                 raise IncidentRefused(
@@ -569,7 +569,7 @@ class Relay(FollowUp):
         else:
             # Their home wijkgroep first (everyone is in theirs), then the
             # other groups in the order the incident reached them; the first
-            # one they are in.
+            # one they are in. UnknownMemberError if they are in none.
             home = self.hierarchy.wijkgroep_of(cmd.member)
             reach = inc.reach
             if home in reach:
