@@ -30,10 +30,10 @@ TARGETS = (
 )
 
 
-def test_national_benchmark_quick_run_prints_every_target(tmp_path: Path) -> None:
-    out = tmp_path / "national.json"
+def run(script: str, *args: str) -> str:
+    """What ``benchmarks/<script> args`` prints, run as a user would; it must succeed."""
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick", "--json", str(out), "--dir", str(tmp_path)],
+        [sys.executable, str(SCRIPT.with_name(script)), *args],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -41,8 +41,14 @@ def test_national_benchmark_quick_run_prints_every_target(tmp_path: Path) -> Non
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    verdicts = re.findall(r"^  (met    |NOT MET)  (.+)$", done.stdout, re.MULTILINE)
-    assert len(verdicts) == len(TARGETS), done.stdout
+    return done.stdout
+
+
+def test_national_benchmark_quick_run_prints_every_target(tmp_path: Path) -> None:
+    out = tmp_path / "national.json"
+    stdout = run("national.py", "--quick", "--json", str(out), "--dir", str(tmp_path))
+    verdicts = re.findall(r"^  (met    |NOT MET)  (.+)$", stdout, re.MULTILINE)
+    assert len(verdicts) == len(TARGETS), stdout
     for (_, label), target in zip(verdicts, TARGETS, strict=True):
         assert label.startswith(target), label
 
@@ -57,20 +63,11 @@ def test_national_benchmark_quick_run_prints_every_target(tmp_path: Path) -> Non
 
 
 def test_journal_benchmark_small_run_prints_its_floor_and_targets(tmp_path: Path) -> None:
-    script = SCRIPT.with_name("bench_journal.py")
     small = ["--commands", "300", "--repeats", "1", "--start-events", "0"]
-    done = subprocess.run(
-        [sys.executable, str(script), *small, "--dir", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    floors = re.findall(r"^  floor: .+: +([\d,]+) / +[\d,]+ events/s", done.stdout, re.MULTILINE)
-    assert len(floors) == 4, done.stdout
+    stdout = run("bench_journal.py", *small, "--dir", str(tmp_path))
+    floors = re.findall(r"^  floor: .+: +([\d,]+) / +[\d,]+ events/s", stdout, re.MULTILINE)
+    assert len(floors) == 4, stdout
     assert all(int(rate.replace(",", "")) > 0 for rate in floors)
-    assert "least a JSON replay could take:" in done.stdout
-    assert re.search(r"^target replay >= 100,000/s: (met|NOT MET)$", done.stdout, re.MULTILINE)
+    assert "least a JSON replay could take:" in stdout
+    assert re.search(r"^target replay >= 100,000/s: (met|NOT MET)$", stdout, re.MULTILINE)
     assert list(tmp_path.iterdir()) == []  # the journal and the floor's table are gone
