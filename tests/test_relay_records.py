@@ -149,3 +149,23 @@ def test_R4_R8_a_reaction_and_an_afloop_point_at_the_delivery_they_extend() -> N
 
 def deliveries_batches(outputs: tuple[object, ...]) -> list[Deliveries]:
     return [o for o in outputs if isinstance(o, Deliveries)]
+
+
+def test_R8_an_afloop_to_more_groups_than_made_ahead_points_at_each_melding_delivery() -> None:
+    """The parents column of an afloop is made ahead for up to 64 groups; past
+    that it is made per afloop, and must say the same: each group its own."""
+    layout = {f"Wijk{w}": {f"sg-{w}": [f"wg-{w}-{i}" for i in range(1, 8)]} for w in range(10)}
+    town = build_town(layout, residents=1)
+    relay = Relay(town.hierarchy, policy=Always())
+    reporter = town.resident("wg-0-1")
+    out = relay.handle(Report(at=1.0, reporter=reporter, melding=melding()))
+    [opened] = [o for o in out if isinstance(o, IncidentOpened)]
+    melding_route = {d.group: d.route for b in deliveries_batches(out) for d in b}
+    assert len(melding_route) > 64
+    closed = relay.handle(
+        Afloop(at=2.0, by=reporter, incident=opened.incident, text="De politie is geweest.")
+    )
+    [afloop] = deliveries_batches(closed)
+    assert sorted(d.group for d in afloop) == sorted(melding_route)
+    for delivery in afloop:
+        assert delivery.route == melding_route[delivery.group]

@@ -208,6 +208,21 @@ def test_R8_afloop_closes_and_reaches_every_reached_group_exactly_once(town: Tow
     assert h.relay.next_deadline() is None  # no reminder for a closed incident
 
 
+def test_R8_afloop_after_the_only_delivery_failed_closes_and_delivers_nothing(town: Town) -> None:
+    """R8: the afloop goes to the groups the incident is in; a failed delivery left its group."""
+    h = harness(town, Never())
+    reporter = town.resident("wg-noord-1")
+    out = h.report(reporter, melding())
+    incident = h.one(out, IncidentOpened).incident
+    [origin] = deliveries(out)
+    h.fail(origin.id)
+    assert h.relay.incident(incident).reached == ()
+    out = h.afloop(reporter, incident)
+    assert h.one(out, IncidentClosed).groups == ()
+    assert deliveries(out) == []
+    assert h.relay.incident(incident).phase is Phase.CLOSED
+
+
 def test_R8_closed_incident_refuses_reports_forwards_and_a_second_afloop(town: Town) -> None:
     from routing.commands import Afloop, Forward, React, Report
 

@@ -584,7 +584,7 @@ class Relay(FollowUp):
         bot = tables.entry(group).bot
         batch = self._extend(
             inc, DeliveryKind.REACTION, cmd.at, (group,), (reaction_text(inc.id, cmd.text),),
-            (None if bot else cmd.member,), (bot,), (self._parent_ref(inc.reach[group], inc),),
+            (None if bot else cmd.member,), (bot,), (self._delivery(inc.reach[group], inc),),
         )  # fmt: skip
         inc.reactions += ((batch[4], cmd.member, cmd.text),)
         return (_deliveries(batch),)
