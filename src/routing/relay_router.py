@@ -64,7 +64,7 @@ __all__ = ["Queued", "Router"]
 _context = _builder(Context)
 _pending = _builder(PendingDecision)
 _decision_made = _builder(DecisionMade)
-_MELDING = DeliveryKind.MELDING
+_MELDING_INDEX = KIND_INDEX[DeliveryKind.MELDING]
 _FORWARD = Answer.FORWARD
 _SKIP = Answer.SKIP
 _LIVE = (Phase.OPEN, Phase.SPREADING)
@@ -85,15 +85,15 @@ _ID = itemgetter(0)
 _FIRST = itemgetter(4)  # a batch's first delivery id
 # The parents column of a batch of n deliveries that each extend their own
 # external: -1 - k names the k-th (see routing.outputs). Made once for the
-# sizes an afloop has; a tuple(range(...)) per reaction cost 1.4% of an evening.
+# sizes an afloop has; a tuple(range(...)) per reaction cost 2% of an evening.
 _OWN_MADE = 64
 _OWN_EXTERNALS = tuple(tuple(range(-1, -1 - n, -1)) for n in range(_OWN_MADE))
 
 
 class _Batch:
-    """The deliveries a command hands out in one incident, while it runs.
+    """The melding deliveries a command hands out in one incident, while it runs.
 
-    Every command that delivers collects its deliveries here, one row each,
+    Every command that spreads a melding collects its deliveries here, one row each,
     in the position of the outputs where the first one was made (``slot``);
     :meth:`Router._finish` turns each into one
     :class:`~routing.outputs.Deliveries` once the command succeeded. Parents
@@ -101,13 +101,10 @@ class _Batch:
     wijkgroep with a fan-out plan skips this and builds its batch at once.
     """
 
-    __slots__ = ("at", "first", "inc", "kind", "rows", "slot")
+    __slots__ = ("at", "first", "inc", "rows", "slot")
 
-    def __init__(
-        self, inc: IncidentState, kind: DeliveryKind, at: float, first: int, slot: int
-    ) -> None:
+    def __init__(self, inc: IncidentState, at: float, first: int, slot: int) -> None:
         self.inc = inc
-        self.kind = kind
         self.at = at
         self.first = first
         self.slot = slot
@@ -116,27 +113,23 @@ class _Batch:
     def route(self, router: Router, did: int) -> RouteRec:
         group, _, _, _, carrier, parent, decision = self.rows[did - self.first]
         prefix = router._parent_route(parent, self.inc)
-        if self.kind is not _MELDING:
-            return prefix
         return extend_route(prefix, group, carrier, decision, self.at)
 
     def finish(self, router: Router) -> BatchRec:
         inc = self.inc
         first = self.first
         rows = self.rows
-        # Shared: every hop names one of them. Only melding deliveries name
-        # a decision of their own and need the records made.
-        records = inc.decisions if self.kind is _MELDING else inc.hop_records()
-        if len(rows) == 1:  # a reaction, or a decision that reached one group
+        records = inc.decisions  # shared: every hop names one of them
+        if len(rows) == 1:  # an origin, or a decision that reached one group
             group, text, poster, bot, carrier, p, did = rows[0]
             hop = -1 if did is None else bisect_left(records, did, key=_ID)
             if p is None:
                 return (
-                    inc.id, KIND_INDEX[self.kind], inc.police, self.at, first, (group,),
+                    inc.id, _MELDING_INDEX, inc.police, self.at, first, (group,),
                     (text,), (poster,), (bot,), (carrier,), (None,), (hop,), (), records,
                 )  # fmt: skip
             return (
-                inc.id, KIND_INDEX[self.kind], inc.police, self.at, first, (group,), (text,),
+                inc.id, _MELDING_INDEX, inc.police, self.at, first, (group,), (text,),
                 (poster,), (bot,), (carrier,), (-1,), (hop,), (router._parent_ref(p, inc),),
                 records,
             )  # fmt: skip
@@ -162,7 +155,7 @@ class _Batch:
             [-1 if did is None else bisect_left(records, did, key=_ID) for did in decisions]
         )
         return (
-            inc.id, KIND_INDEX[self.kind], inc.police, self.at, first, groups, texts, posters,
+            inc.id, _MELDING_INDEX, inc.police, self.at, first, groups, texts, posters,
             bots, carriers, tuple(parents), hops, tuple(externals), records,
         )  # fmt: skip
 
@@ -238,7 +231,7 @@ class Router:
                 inc.phase = next_phase(inc.phase, Event.FORWARD, incident=inc.id)
             return
         poster = None if bot else reporter
-        did = self._deliver(inc, _MELDING, wg, inc.text, poster, bot, reporter, None, None, at, out)
+        did = self._deliver(inc, wg, inc.text, poster, bot, reporter, None, None, at, out)
         inc.reach[wg] = did
         self._spread(inc, [(wg, did)], at, out)
 
@@ -321,7 +314,7 @@ class Router:
                 carriers.append((gid, gid))
             poster = None if entry.bot else receiver
             did = self._deliver(
-                inc, _MELDING, gid, inc.text, poster, entry.bot, None, None, None, cmd.at, out
+                inc, gid, inc.text, poster, entry.bot, None, None, None, cmd.at, out
             )
             inc.reach[gid] = did
             queue.append((gid, did))
@@ -458,9 +451,7 @@ class Router:
                     continue
             bot = (entries.get(t) or tables.entry(t)).bot
             poster = None if bot else by
-            reach[t] = did = self._deliver(
-                inc, _MELDING, t, text, poster, bot, by, parent, decision, at, out
-            )
+            reach[t] = did = self._deliver(inc, t, text, poster, bot, by, parent, decision, at, out)
             queue.append((t, did))
             moved = True
         if moved and inc.phase is not _SPREADING:
@@ -581,7 +572,6 @@ class Router:
     def _deliver(
         self,
         inc: IncidentState,
-        kind: DeliveryKind,
         group: str,
         text: str,
         poster: MemberId | None,
@@ -592,19 +582,19 @@ class Router:
         at: float,
         out: list[Output],
     ) -> int:
-        """Hand out one delivery in the running command; returns its id.
+        """Hand out one melding delivery in the running command; returns its id.
 
         It joins the command's last batch when that is of the same incident
-        and kind and the ids follow on; otherwise a new batch starts, placed
-        after the outputs made so far.
+        and the ids follow on; otherwise a new batch starts, placed after the
+        outputs made so far. (Reactions and afloops use :meth:`_extend`.)
         """
         counts = self._counts
         counts[1] += 1
         did = counts[1]
         building = self._building
         b = building[-1] if building else None
-        if b is None or b.inc is not inc or b.kind is not kind or b.first + len(b.rows) != did:
-            b = _Batch(inc, kind, at, did, len(out))
+        if b is None or b.inc is not inc or b.first + len(b.rows) != did:
+            b = _Batch(inc, at, did, len(out))
             building.append(b)
         b.rows.append((group, text, poster, bot, carrier, parent, decision))
         return did
