@@ -66,7 +66,7 @@ def test_journal_benchmark_small_run_prints_its_floor_and_targets(tmp_path: Path
     small = ["--commands", "300", "--repeats", "1", "--start-events", "0"]
     stdout = run("bench_journal.py", *small, "--dir", str(tmp_path))
     floors = re.findall(r"^  floor: .+: +([\d,]+) / +[\d,]+ events/s", stdout, re.MULTILINE)
-    assert len(floors) == 4, stdout
+    assert len(floors) == 5, stdout
     assert all(int(rate.replace(",", "")) > 0 for rate in floors)
     assert "least a JSON replay could take:" in stdout
     assert re.search(r"^target replay >= 100,000/s: (met|NOT MET)$", stdout, re.MULTILINE)
