@@ -8,7 +8,7 @@ Run::
 
 It builds a town of two wijken and plays an evening of relay commands on it
 (reports with a signalement, reactions, confirmations, afloops, ticks; one
-in five commands opens an incident), through a :class:`~routing.journal.Journal`
+in five commands opens an incident), through a :class:`~routing.persist.journal.Journal`
 on a file in ``--dir``:
 
 * ``engine``: ``Relay.handle`` on the same commands in memory, the floor
@@ -58,7 +58,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from routing.changes import (
+from routing.hierarchy.changes import (
     CreateGemeentelijkeRegiegroep,
     CreateRegiegroep,
     CreateWijkgroep,
@@ -66,17 +66,17 @@ from routing.changes import (
     LoadMembers,
     apply_change,
 )
-from routing.codec import decode_trusted
-from routing.commands import Afloop, Confirm, React, Report, Tick
-from routing.journal import Journal, state_of
-from routing.journal_privacy import parse_event
-from routing.journal_store import dump, snapshot_crc
-from routing.melding import Melding, Person
+from routing.persist.codec import decode_trusted
+from routing.engine.commands import Afloop, Confirm, React, Report, Tick
+from routing.persist.journal import Journal, state_of
+from routing.persist.personal import parse_event
+from routing.persist.store import dump, snapshot_crc
+from routing.domain.melding import Melding, Person
 from routing.model import Hierarchy
-from routing.outputs import Deliveries, IncidentOpened, Step
-from routing.policies import Always, ByStep, Never
+from routing.engine.outputs import Deliveries, IncidentOpened, Step
+from routing.engine.policies import Always, ByStep, Never
 from routing.relay import Relay
-from routing.values import Applicant, MemberId
+from routing.domain.values import Applicant, MemberId
 
 APPEND_TARGET = 5_000
 REPLAY_TARGET = 100_000

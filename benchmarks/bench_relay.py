@@ -54,13 +54,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from routing.commands import Report
-from routing.melding import Melding, Person
+from routing.engine.commands import Report
+from routing.domain.melding import Melding, Person
 from routing.model import Hierarchy
-from routing.outputs import Deliveries, Step
-from routing.policies import Always, ByStep, Never, Policy
+from routing.engine.outputs import Deliveries, Step
+from routing.engine.policies import Always, ByStep, Never, Policy
 from routing.relay import Relay, RelayConfig
-from routing.values import Applicant, MemberId
+from routing.domain.values import Applicant, MemberId
 
 GROUPS_PER_WIJK = 8  # 5 wijkgroepen, 2 stuurgroepen, 1 regiegroep
 WIJKEN_PER_GEMEENTE = 10
@@ -116,7 +116,7 @@ def relay_case(
     ``read`` adds what an app does with the outputs, inside the timing:
     ``"tasks"`` reads every delivery's id, group, poster and text from the
     batch's columns (what posting needs); ``"values"`` makes every
-    :class:`~routing.outputs.Delivery` with its route of hops and decisions.
+    :class:`~routing.engine.outputs.Delivery` with its route of hops and decisions.
     """
     relay = Relay(h, policy=policy, config=RelayConfig(duplicate_window=1.0))
     rng = random.Random(seed)

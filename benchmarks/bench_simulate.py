@@ -8,8 +8,8 @@ Run::
 
 It builds the synthetic Netherlands of ``bench_model.py`` (342 gemeenten,
 about 13,800 wijkgroepen, 1.4 million members) through the public API, then
-runs :func:`routing.simulate.simulate` for ``--weeks`` (52 by default) with
-the default :class:`~routing.simulate.SimConfig`: about 200,000 incidents a
+runs :func:`routing.sim.simulate.simulate` for ``--weeks`` (52 by default) with
+the default :class:`~routing.sim.simulate.SimConfig`: about 200,000 incidents a
 year with their decisions, reactions, confirmations and afloops.
 
 It prints the build time, the simulation time, the numbers of incidents and
@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_model import build, names_for, plan
 
-from routing.simulate import SimConfig, simulate
+from routing.sim.simulate import SimConfig, simulate
 
 TARGET_SECONDS = 60.0
 

@@ -14,7 +14,7 @@ measurement of something else:
    pass (tracemalloc slows every allocation, so it never runs while a clock
    does) the bytes held and the peak, and bytes per member;
 2. a resident's report routed at three levels, from ``Relay.handle`` on a
-   ready-made :class:`~routing.commands.Report` to the tuple of deliveries:
+   ready-made :class:`~routing.engine.commands.Report` to the tuple of deliveries:
    ``wijkgroep`` (policy Never: it stays in the reporter's wijkgroep),
    ``wijk`` (siblings, regiegroep, the wijk's other wijkgroepen: Always except
    the step to the gemeentelijke regiegroep) and ``gemeente`` (Always: through
@@ -28,7 +28,7 @@ measurement of something else:
    least Python can do to hand out one tuple per group;
 4. how the wijk-level report grows from 1,000 to 10,000 to 100,000 groups
    (the hierarchy of ``bench_relay.py``), with random origins;
-5. simulation speed (:func:`routing.simulate.simulate` on the national
+5. simulation speed (:func:`routing.sim.simulate.simulate` on the national
    hierarchy), in incidents and commands per second;
 6. journal append (default durability) and replay rates, on the evening of
    ``bench_journal.py``.

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.rule import Rule
 
 from routing import Hierarchy, Melding
-from routing.render import hierarchy_tree, incident_tree, simulation_table
-from routing.simulate import SimConfig, SimResult, simulate, trace
+from routing.present.render import hierarchy_tree, incident_tree, simulation_table
+from routing.sim.simulate import SimConfig, SimResult, simulate, trace
 
 
 def console() -> Console:

@@ -23,8 +23,8 @@ from rich.console import Console
 from rich.rule import Rule
 
 from routing import Applicant, Hierarchy, InvariantRefused
-from routing.config import load_hierarchy
-from routing.render import hierarchy_table, hierarchy_tree
+from routing.hierarchy.config import load_hierarchy
+from routing.present.render import hierarchy_table, hierarchy_tree
 
 # Relative to this file, so the demo runs from any working directory.
 HERE = Path(__file__).resolve().parent

@@ -19,7 +19,7 @@ from pathlib import Path
 from neighbourhood import console, hierarchy, incident, year
 
 from routing import Melding, Person
-from routing.config import load_hierarchy
+from routing.hierarchy.config import load_hierarchy
 
 HERE = Path(__file__).resolve().parent
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from routing.changes import (
+from routing.hierarchy.changes import (
     AddActor,
     Admit,
     Change,
@@ -33,7 +33,7 @@ from routing.errors import (
     UnknownMemberError,
 )
 from routing.model import Hierarchy
-from routing.values import Actor, ActorKind, Applicant
+from routing.domain.values import Actor, ActorKind, Applicant
 
 FOUNDERS = [Applicant.registered(f"lid {i}", buurt="Oost") for i in range(3)]
 SPLIT = {"West": "wg-west", "Oost": "wg"}

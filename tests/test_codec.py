@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing.changes import (
+from routing.hierarchy.changes import (
     AddActor,
     Admit,
     ChangeStuurgroep,
@@ -28,7 +28,7 @@ from routing.changes import (
     Retention,
     SplitWijkgroep,
 )
-from routing.codec import (
+from routing.persist.codec import (
     EVENT_TYPES,
     decode,
     decode_event,
@@ -38,7 +38,7 @@ from routing.codec import (
     encode_event,
     event_tag,
 )
-from routing.commands import (
+from routing.engine.commands import (
     Afloop,
     Confirm,
     Decide,
@@ -52,10 +52,10 @@ from routing.commands import (
     Tick,
 )
 from routing.errors import CorruptStateError, StateError
-from routing.melding import Melding, Person, Photo, Vehicle
-from routing.place import Place
-from routing.settings import PLATFORMS, Settings
-from routing.values import Actor, ActorKind, Applicant, MemberId
+from routing.domain.melding import Melding, Person, Photo, Vehicle
+from routing.domain.place import Place
+from routing.domain.settings import PLATFORMS, Settings
+from routing.domain.values import Actor, ActorKind, Applicant, MemberId
 from strategies import meldingen
 
 FULL_MELDING = Melding(

@@ -1,4 +1,4 @@
-"""routing._collector.paused: the one pause of the garbage collector (simulate, replay)."""
+"""routing.gcpause.paused: the one pause of the garbage collector (simulate, replay)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from routing._collector import paused
+from routing.gcpause import paused
 
 
 @pytest.fixture

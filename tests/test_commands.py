@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing.commands import Confirm, Tick
+from routing.engine.commands import Confirm, Tick
 from routing.errors import InvalidValueError
 
 

@@ -1,4 +1,4 @@
-"""Loading a neighbourhood from TOML (routing.config).
+"""Loading a neighbourhood from TOML (routing.hierarchy.config).
 
 Every kind of bad file must raise ConfigError naming the file, the entry and
 the problem; everything else must load into a hierarchy whose invariants hold.
@@ -24,7 +24,7 @@ from routing import (
     InvariantRefused,
     Role,
 )
-from routing.config import hierarchy_from_dict, load_hierarchy
+from routing.hierarchy.config import hierarchy_from_dict, load_hierarchy
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from routing import Deliveries, Delivery, DeliveryKind, Hop
-from routing.commands import Report
-from routing.policies import Always
+from routing.engine.commands import Report
+from routing.engine.policies import Always
 from routing.relay import Relay
 from routing.testing import Harness, deliveries, melding, zoomwijck
 

@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pytest
 
-from routing.config import load_hierarchy
+from routing.hierarchy.config import load_hierarchy
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "zoomwijck.py"
 

@@ -1,4 +1,4 @@
-"""The dry run (routing.explain): who would receive a melding, and nothing changes."""
+"""The dry run (routing.present.explain): who would receive a melding, and nothing changes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 
 from routing import Always, ByStep, Never, Relay, Report, Step
-from routing.explain import explain
+from routing.present.explain import explain
 from routing.testing import melding, relay_state, zoomwijck
 
 

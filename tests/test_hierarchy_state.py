@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from routing import Applicant, GroupKind, Hierarchy, StateError
-from routing.config import load_hierarchy
+from routing.hierarchy.config import load_hierarchy
 from strategies import hierarchies, snapshot
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from routing.errors import IncidentRefused
-from routing.incident import TRANSITIONS, Event, Phase, next_phase, transition_diagram
+from routing.engine.incident import TRANSITIONS, Event, Phase, next_phase, transition_diagram
 
 DOCS = Path(__file__).parent.parent / "docs" / "incidents.md"
 

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.changes import (
+from routing.hierarchy.changes import (
     Admit,
     Change,
     CreateGemeentelijkeRegiegroep,
@@ -34,8 +34,8 @@ from routing.changes import (
     Remove,
     apply_change,
 )
-from routing.codec import EVENT_TYPES
-from routing.commands import (
+from routing.persist.codec import EVENT_TYPES
+from routing.engine.commands import (
     Afloop,
     Command,
     Confirm,
@@ -58,15 +58,15 @@ from routing.errors import (
     RoutingError,
     UnknownMemberError,
 )
-from routing.journal import Journal, export_json, import_json, state_of
-from routing.journal_store import event_crc
-from routing.melding import Melding, Person, Vehicle
+from routing.persist.journal import Journal, export_json, import_json, state_of
+from routing.persist.store import event_crc
+from routing.domain.melding import Melding, Person, Vehicle
 from routing.model import Hierarchy
-from routing.outputs import Step
-from routing.policies import Ask, ByStep, Never, Policy
+from routing.engine.outputs import Step
+from routing.engine.policies import Ask, ByStep, Never, Policy
 from routing.relay import Relay
-from routing.settings import Settings
-from routing.values import Applicant, MemberId
+from routing.domain.settings import Settings
+from routing.domain.values import Applicant, MemberId
 
 Item = Change | Command
 TESTS = Path(__file__).resolve().parent
@@ -83,7 +83,7 @@ def fresh() -> tuple[Hierarchy, Relay]:
 
 
 def apply(h: Hierarchy, relay: Relay, item: Item) -> Any:
-    if type(item).__module__ == "routing.changes":
+    if type(item).__module__ == "routing.hierarchy.changes":
         return apply_change(h, item, relay)  # type: ignore[arg-type]
     return relay.handle(item)  # type: ignore[arg-type]
 
@@ -253,7 +253,7 @@ def test_a_reopened_journal_holds_the_same_state(tmp_path: Path) -> None:
 
 
 def test_replay_makes_no_reference_cycles_and_pauses_the_collector(tmp_path: Path) -> None:
-    """What makes pausing the collector during replay safe (routing._collector):
+    """What makes pausing the collector during replay safe (routing.gcpause):
     with the replayed state alive, a full collection finds nothing to free."""
     path = tmp_path / "j.db"
     with open_journal(path, snapshot_every=None) as writer:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from routing.errors import InvalidValueError, KentekenError
-from routing.kenteken import Kenteken, normalize_kenteken, parse_kenteken
+from routing.domain.kenteken import Kenteken, normalize_kenteken, parse_kenteken
 from strategies.melding import (
     BANNED,
     LAYOUTS,

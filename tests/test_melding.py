@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from routing.errors import InvalidValueError, OutOfScopeError, PhotoError
-from routing.kenteken import parse_kenteken
-from routing.melding import (
+from routing.domain.kenteken import parse_kenteken
+from routing.domain.melding import (
     REDACTED,
     REDACTED_FIELDS,
     Build,
@@ -25,7 +25,7 @@ from routing.melding import (
     Vehicle,
     parse_category,
 )
-from routing.place import Compass, Place, Transport
+from routing.domain.place import Compass, Place, Transport
 from strategies.melding import meldingen, meldings_kwargs
 
 

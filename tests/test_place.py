@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from routing.errors import InvalidValueError, PostcodeError
-from routing.melding import Build, Category, PhotoSubject, Sex
-from routing.place import (
+from routing.domain.melding import Build, Category, PhotoSubject, Sex
+from routing.domain.place import (
     Compass,
     Place,
     Postcode,

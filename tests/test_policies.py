@@ -6,9 +6,9 @@ import networkx as nx
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing.melding import Category
-from routing.outputs import Step
-from routing.policies import (
+from routing.domain.melding import Category
+from routing.engine.outputs import Step
+from routing.engine.policies import (
     AdjacentWijken,
     AllOf,
     Always,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from routing.commands import Confirm, Decide, Fail, Forward, HandOver, React, Report, Tick
+from routing.engine.commands import Confirm, Decide, Fail, Forward, HandOver, React, Report, Tick
 from routing.errors import (
     IncidentRefused,
     PermissionRefused,
@@ -15,7 +15,7 @@ from routing.errors import (
     UnknownIncidentError,
     UnknownMemberError,
 )
-from routing.outputs import (
+from routing.engine.outputs import (
     CasushouderChanged,
     DecisionMade,
     DeliveryConfirmed,
@@ -26,7 +26,7 @@ from routing.outputs import (
     Reminder,
     Step,
 )
-from routing.policies import Always, Ask, Never
+from routing.engine.policies import Always, Ask, Never
 from routing.relay import Relay, RelayConfig
 from routing.testing import Harness, Town, deliveries, melding, zoomwijck
 

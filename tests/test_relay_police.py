@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from routing.commands import PoliceNotice
+from routing.engine.commands import PoliceNotice
 from routing.errors import IncidentRefused, InvalidValueError, PermissionRefused, UnknownGroupError
-from routing.incident import Phase
-from routing.outputs import (
+from routing.engine.incident import Phase
+from routing.engine.outputs import (
     CasushouderChanged,
     DeliveryKind,
     IncidentClosed,
@@ -16,7 +16,7 @@ from routing.outputs import (
     PendingDecision,
     Step,
 )
-from routing.policies import Always, Ask, ByStep, Never
+from routing.engine.policies import Always, Ask, ByStep, Never
 from routing.relay import Relay, RelayConfig
 from routing.testing import Harness, Town, deliveries, melding, zoomwijck
 
@@ -84,7 +84,7 @@ def test_P2_whoever_actually_carries_it_in_becomes_casushouder(town: Town) -> No
     assert dict(h.relay.incident(incident).casushouders)["wg-zuid-2"] == other
     # A resident may not claim to have carried a stuurgroep's task.
     task1 = next(d for d in deliveries(h.log[0][1]) if d.group == "wg-zuid-1")
-    from routing.commands import Confirm
+    from routing.engine.commands import Confirm
 
     h.refused(Confirm(at=99, delivery=task1.id, by=town.resident("wg-zuid-1")), PermissionRefused)
 
@@ -165,6 +165,6 @@ def test_P7_afloop_reaches_every_reached_group_once(town: Town) -> None:
     assert sorted(h.one(out, IncidentClosed).groups) == reached
     assert sorted(d.group for d in deliveries(out, DeliveryKind.AFLOOP)) == reached
     assert h.relay.incident(incident).phase is Phase.CLOSED
-    from routing.commands import Afloop
+    from routing.engine.commands import Afloop
 
     h.refused(Afloop(at=999, by=casus, incident=incident, text="x"), IncidentRefused)

@@ -9,14 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routing.errors import UnknownIdError
-from routing.incident import Phase
-from routing.melding import Person
-from routing.outputs import DeliveryKind, IncidentOpened, PendingDecision, Step
-from routing.policies import Always, Ask, ByStep, Never
+from routing.engine.incident import Phase
+from routing.domain.melding import Person
+from routing.engine.outputs import DeliveryKind, IncidentOpened, PendingDecision, Step
+from routing.engine.policies import Always, Ask, ByStep, Never
 from routing.relay import Relay
-from routing.relay_privacy import ERASED, EXPIRED
+from routing.engine.privacy import ERASED, EXPIRED
 from routing.testing import Harness, Town, deliveries, melding, zoomwijck
-from routing.values import Actor, ActorKind
+from routing.domain.values import Actor, ActorKind
 from test_relay_state import Driver, driven, token
 
 

@@ -1,6 +1,6 @@
 """The relay keeps its records as plain tuples the garbage collector stops tracking.
 
-Why this matters is in ``routing.relay_records``: tracked objects kept per
+Why this matters is in ``routing.engine.records``: tracked objects kept per
 incident made every full collection walk the whole evening again. These
 tests hold the design in place; the outputs stay what they were.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import gc
 
-from routing.commands import Afloop, React, Report
-from routing.outputs import (
+from routing.engine.commands import Afloop, React, Report
+from routing.engine.outputs import (
     Deliveries,
     Hop,
     IncidentOpened,
@@ -19,7 +19,7 @@ from routing.outputs import (
     batch_records,
     batch_route,
 )
-from routing.policies import Always, ByStep, Never
+from routing.engine.policies import Always, ByStep, Never
 from routing.relay import Relay
 from routing.testing import build_town, deliveries, melding, zoomwijck
 

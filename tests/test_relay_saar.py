@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from routing.errors import IncidentRefused, PermissionRefused
-from routing.incident import Phase
-from routing.outputs import (
+from routing.engine.incident import Phase
+from routing.engine.outputs import (
     DeliveryKind,
     Held,
     IncidentClosed,
@@ -23,7 +23,7 @@ from routing.outputs import (
     Rejected,
     Step,
 )
-from routing.policies import Always, Ask, ByStep, Never
+from routing.engine.policies import Always, Ask, ByStep, Never
 from routing.relay import Relay, RelayConfig
 from routing.testing import Harness, Town, deliveries, melding, zoomwijck
 
@@ -95,7 +95,7 @@ def test_S1_held_report_can_be_rejected_with_a_reason_for_the_reporter(town: Tow
 
 
 def h_screen(h: Harness, by: int, incident: str, *, release: bool):  # type: ignore[no-untyped-def]
-    from routing.commands import Screen
+    from routing.engine.commands import Screen
 
     return Screen(at=h.now + 1, by=by, incident=incident, release=release)  # type: ignore[arg-type]
 
@@ -114,7 +114,7 @@ def test_R4_reactions_are_delivered_in_a_group_the_incident_reached(town: Town) 
 
 
 def test_R4_reaction_from_outside_the_reached_groups_is_refused(town: Town) -> None:
-    from routing.commands import React
+    from routing.engine.commands import React
 
     h = harness(town, Never())
     incident = h.one(h.report(town.resident("wg-noord-1"), melding()), IncidentOpened).incident
@@ -161,7 +161,7 @@ def test_R6_other_stuurgroepen_forward_from_the_regiegroep_into_their_wijkgroepe
     assert zuid.source == "rg-zoomwijck"
     assert zuid.targets == ("wg-zuid-1", "wg-zuid-2")
     # A member of sg-noord holds no duty for sg-zuid's wijkgroepen (S5).
-    from routing.commands import Decide
+    from routing.engine.commands import Decide
 
     h.refused(
         Decide(at=9, by=town.member("sg-noord"), decision=zuid.id, forward=True), PermissionRefused
@@ -224,7 +224,7 @@ def test_R8_afloop_after_the_only_delivery_failed_closes_and_delivers_nothing(to
 
 
 def test_R8_closed_incident_refuses_reports_forwards_and_a_second_afloop(town: Town) -> None:
-    from routing.commands import Afloop, Forward, React, Report
+    from routing.engine.commands import Afloop, Forward, React, Report
 
     h = harness(town, Never())
     reporter = town.resident("wg-noord-1")
@@ -242,7 +242,7 @@ def test_R8_closed_incident_refuses_reports_forwards_and_a_second_afloop(town: T
 
 
 def test_R8_afloop_by_someone_without_the_role_is_refused(town: Town) -> None:
-    from routing.commands import Afloop
+    from routing.engine.commands import Afloop
 
     h = harness(town, Never())
     incident = h.one(h.report(town.resident("wg-noord-1"), melding()), IncidentOpened).incident

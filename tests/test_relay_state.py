@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.commands import (
+from routing.engine.commands import (
     Afloop,
     Command,
     Confirm,
@@ -33,15 +33,15 @@ from routing.commands import (
     Tick,
 )
 from routing.errors import Refused, StateError, UnknownIdError
-from routing.incident import P_INCIDENT, P_ROUTE, P_SEQ, IncidentState, pending_output
-from routing.melding import Melding
+from routing.engine.incident import P_INCIDENT, P_ROUTE, P_SEQ, IncidentState, pending_output
+from routing.domain.melding import Melding
 from routing.model import Hierarchy
-from routing.outputs import Deliveries, Output
-from routing.policies import Always, Never, Policy
+from routing.engine.outputs import Deliveries, Output
+from routing.engine.policies import Always, Never, Policy
 from routing.relay import Relay, RelayConfig
-from routing.relay_state import SCHEMA, melding_from_plain, melding_to_plain
+from routing.engine.state import SCHEMA, melding_from_plain, melding_to_plain
 from routing.testing import Harness, build_town, deliveries, melding, zoomwijck
-from routing.values import GroupKind
+from routing.domain.values import GroupKind
 from strategies.melding import meldingen
 from test_relay_stateful import CATEGORIES, layouts, policies
 
@@ -427,7 +427,7 @@ def test_corrupted_states_raise_state_error_and_nothing_else(
 def test_fan_out_plans_give_exactly_what_the_generic_spread_gives(
     driver: Driver, steps: int
 ) -> None:
-    """Plans (routing.fanout) are a shortcut, never a different answer."""
+    """Plans (routing.engine.fanout) are a shortcut, never a different answer."""
     generic = Relay(driver.h, policy=driver.policy, config=driver.config)
     generic.use_plans = False
     for _ in range(steps):

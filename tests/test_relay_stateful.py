@@ -25,7 +25,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from routing.commands import (
+from routing.engine.commands import (
     Afloop,
     Command,
     Confirm,
@@ -39,13 +39,13 @@ from routing.commands import (
     Tick,
 )
 from routing.errors import Refused, UnknownIdError
-from routing.incident import DeliveryStatus
+from routing.engine.incident import DeliveryStatus
 from routing.model import Hierarchy
-from routing.outputs import Delivery, DeliveryKind, IncidentOpened, Output, Step
-from routing.policies import Always, Ask, ByStep, Never, Policy
+from routing.engine.outputs import Delivery, DeliveryKind, IncidentOpened, Output, Step
+from routing.engine.policies import Always, Ask, ByStep, Never, Policy
 from routing.relay import Relay, RelayConfig
 from routing.testing import build_town, deliveries, melding, relay_state
-from routing.values import GroupKind
+from routing.domain.values import GroupKind
 
 CATEGORIES = ["inbraak", "vermissing", "diefstal"]
 

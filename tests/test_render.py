@@ -1,4 +1,4 @@
-"""Drawing a hierarchy with rich (routing.render)."""
+"""Drawing a hierarchy with rich (routing.present.render)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from rich.text import Text
 from rich.tree import Tree
 
 from routing import Applicant, GroupKind, Hierarchy, Platform, Settings
-from routing.config import load_hierarchy
-from routing.render import (
+from routing.hierarchy.config import load_hierarchy
+from routing.present.render import (
     ADMIN_MARK,
     CAPACITY_STYLES,
     TELEFOONBEHEERDER_MARK,
     hierarchy_table,
     hierarchy_tree,
 )
-from routing.settings import CapacityState
+from routing.domain.settings import CapacityState
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

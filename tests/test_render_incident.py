@@ -1,4 +1,4 @@
-"""Drawing an incident's propagation and a simulation's summary (routing.render)."""
+"""Drawing an incident's propagation and a simulation's summary (routing.present.render)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from rich.table import Table
 from rich.tree import Tree
 
 from routing import Afloop, Always, Decide, PendingDecision, Relay, Report
-from routing.render import CASUSHOUDER_MARK, POLICE_MARK, incident_tree, simulation_table
-from routing.simulate import SimConfig, simulate
+from routing.present.render import CASUSHOUDER_MARK, POLICE_MARK, incident_tree, simulation_table
+from routing.sim.simulate import SimConfig, simulate
 from routing.testing import Harness, melding, zoomwijck
 
 

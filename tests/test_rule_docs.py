@@ -74,8 +74,8 @@ def test_every_referenced_method_exists() -> None:
     """`Class.member` references in the rule tables name real code, so moving a
     method leaves no stale pointer behind."""
     from routing import Hierarchy, Relay, RelayConfig, Step
-    from routing.relay_router import Router
-    from routing.tables import Tables
+    from routing.engine.router import Router
+    from routing.engine.tables import Tables
 
     owners: dict[str, object] = {
         "Relay": Relay,

@@ -16,8 +16,8 @@ from routing.errors import (
     UnknownIdError,
     UnknownMessageError,
 )
-from routing.melding import Melding, Person
-from routing.screening import (
+from routing.domain.melding import Melding, Person
+from routing.domain.screening import (
     DUTCH_ABUSE,
     Finding,
     RulingKind,
@@ -27,7 +27,7 @@ from routing.screening import (
     WordList,
     screen,
 )
-from routing.values import MemberId
+from routing.domain.values import MemberId
 from strategies.melding import meldingen
 
 T0 = dt.datetime(2024, 3, 12, 21, 40, tzinfo=dt.UTC)

@@ -1,4 +1,4 @@
-"""The simulation (routing.simulate): deterministic, nothing lost, metrics that add up."""
+"""The simulation (routing.sim.simulate): deterministic, nothing lost, metrics that add up."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from routing import Afloop, Decide, IncidentClosed, Joined, Report
 from routing.errors import InvalidValueError
-from routing.incident import Phase
-from routing.outputs import IncidentOpened
-from routing.simulate import Delay, LoadSummary, SimConfig, SimResult, simulate, trace
+from routing.engine.incident import Phase
+from routing.engine.outputs import IncidentOpened
+from routing.sim.simulate import Delay, LoadSummary, SimConfig, SimResult, simulate, trace
 from routing.testing import build_town, deliveries, melding, zoomwijck
-from routing.values import GroupKind
+from routing.domain.values import GroupKind
 
 LAYOUT = {
     "Zoomwijck": {

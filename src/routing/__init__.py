@@ -5,8 +5,8 @@ The public names are re-exported here; see ``docs/reference.md``.
 
 from __future__ import annotations
 
-from .chattext import render_afloop, render_melding
-from .commands import (
+from .domain.texts import render_afloop, render_melding
+from .engine.commands import (
     Afloop,
     Command,
     Confirm,
@@ -20,7 +20,7 @@ from .commands import (
     Screen,
     Tick,
 )
-from .config import hierarchy_from_dict, load_hierarchy
+from .hierarchy.config import hierarchy_from_dict, load_hierarchy
 from .errors import (
     AdmissionRefused,
     CapacityRefused,
@@ -50,31 +50,31 @@ from .errors import (
     UnknownMemberError,
     UnknownMessageError,
 )
-from .explain import (
+from .present.explain import (
     DecisionPoint,
     Explanation,
     explain,
 )
-from .incident import (
+from .engine.incident import (
     TRANSITIONS,
     DeliveryRecord,
     DeliveryStatus,
     IncidentView,
     transition_diagram,
 )
-from .journal import (
+from .persist.journal import (
     Journal,
     export_json,
     import_json,
 )
-from .kenteken import (
+from .domain.kenteken import (
     FORBIDDEN_COMBINATIONS,
     SIDECODES,
     Kenteken,
     normalize_kenteken,
     parse_kenteken,
 )
-from .melding import (
+from .domain.melding import (
     Build,
     Category,
     Estimate,
@@ -87,7 +87,7 @@ from .melding import (
     parse_category,
 )
 from .model import Hierarchy
-from .outputs import (
+from .engine.outputs import (
     CasushouderChanged,
     Decision,
     DecisionMade,
@@ -107,8 +107,8 @@ from .outputs import (
     Reminder,
     Step,
 )
-from .place import Compass, Place, Postcode, Transport, normalize_postcode, parse_postcode
-from .policies import (
+from .domain.place import Compass, Place, Postcode, Transport, normalize_postcode, parse_postcode
+from .engine.policies import (
     AdjacentWijken,
     AllOf,
     Always,
@@ -125,7 +125,7 @@ from .policies import (
     Verdict,
 )
 from .relay import Relay
-from .render import (
+from .present.render import (
     CASUSHOUDER_MARK,
     POLICE_MARK,
     hierarchy_table,
@@ -133,7 +133,7 @@ from .render import (
     incident_tree,
     simulation_table,
 )
-from .screening import (
+from .domain.screening import (
     DUTCH_ABUSE,
     Finding,
     HeldMessage,
@@ -145,8 +145,8 @@ from .screening import (
     WordList,
     screen,
 )
-from .settings import PLATFORMS, Capacity, CapacityState, Platform, Settings, platform
-from .simconfig import (
+from .domain.settings import PLATFORMS, Capacity, CapacityState, Platform, Settings, platform
+from .sim.config import (
     DEFAULT_RATES,
     Delay,
     IncidentOutcome,
@@ -154,13 +154,13 @@ from .simconfig import (
     SimConfig,
     SimResult,
 )
-from .simulate import (
+from .sim.simulate import (
     Trace,
     simulate,
     trace,
 )
-from .tables import RelayConfig
-from .values import Actor, ActorKind, Applicant, Group, GroupKind, Member, MemberId, Relation, Role
+from .engine.tables import RelayConfig
+from .domain.values import Actor, ActorKind, Applicant, Group, GroupKind, Member, MemberId, Relation, Role
 
 __version__ = "0.1.0.dev0"
 

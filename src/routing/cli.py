@@ -31,17 +31,17 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.rule import Rule
 
-from .config import load_hierarchy
+from .hierarchy.config import load_hierarchy
 from .errors import RoutingError
-from .explain import explain
-from .melding import Melding
+from .present.explain import explain
+from .domain.melding import Melding
 from .model import Hierarchy
-from .outputs import Step
-from .policies import Always, Ask, ByStep, Never, Policy
-from .render import hierarchy_table, hierarchy_tree, incident_tree, simulation_table
-from .simulate import SimConfig, simulate, trace
+from .engine.outputs import Step
+from .engine.policies import Always, Ask, ByStep, Never, Policy
+from .present.render import hierarchy_table, hierarchy_tree, incident_tree, simulation_table
+from .sim.simulate import SimConfig, simulate, trace
 from .testing import zoomwijck
-from .values import GroupKind
+from .domain.values import GroupKind
 
 __all__ = ["main"]
 

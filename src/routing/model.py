@@ -36,7 +36,7 @@ from typing import Any
 
 import attrs
 
-from ._structure import HierarchyReader, _Gemeente, _Rec, _Wijk
+from .hierarchy.structure import HierarchyReader, _Gemeente, _Rec, _Wijk
 from .errors import (
     AdmissionRefused,
     CapacityRefused,
@@ -45,9 +45,9 @@ from .errors import (
     PermissionRefused,
     UnknownGroupError,
 )
-from .hierarchy_state import export_hierarchy, hierarchy_from_state
-from .settings import Platform, Settings
-from .values import Actor, Applicant, Group, GroupKind, Member, MemberId, Relation, Role
+from .hierarchy.state import export_hierarchy, hierarchy_from_state
+from .domain.settings import Platform, Settings
+from .domain.values import Actor, Applicant, Group, GroupKind, Member, MemberId, Relation, Role
 
 __all__ = [
     "Applicant",
@@ -67,7 +67,7 @@ class Hierarchy(HierarchyReader):
     Build one with :meth:`found_neighbourhood` (G1), grow it with :meth:`admit`
     (T1), :meth:`create_wijkgroep` (T3) and :meth:`split_wijkgroep` (G2), and
     read it with the query methods. Load one from TOML with
-    :func:`routing.config.load_hierarchy`.
+    :func:`routing.hierarchy.config.load_hierarchy`.
     """
 
     # ------------------------------------------------------------ founding (G1)

@@ -7,8 +7,8 @@ The app owns every effect: it talks to people, posts into chat groups (or
 asks a person to), keeps time. The relay owns the picture: which incidents
 exist, which groups each one reached and by which route, who is casushouder
 where, which relevance questions are open. The app feeds
-:mod:`~routing.commands` to :meth:`Relay.handle` and gets back a tuple of
-:mod:`~routing.outputs` that say what must be delivered where and by whom.
+:mod:`~routing.engine.commands` to :meth:`Relay.handle` and gets back a tuple of
+:mod:`~routing.engine.outputs` that say what must be delivered where and by whom.
 Nothing here sends, prints, reads a clock or draws a random number, so the
 same commands always give the same outputs (the stateful tests replay them).
 
@@ -29,13 +29,13 @@ The path, as the relay runs it:
   casushouder there (P2).
 * **Spreading.** Whenever the melding reaches a group, the relay looks at
   the decision points that lead on from it (precomputed in
-  :mod:`~routing.tables`): siblings (S2), up to the regiegroep (S3, R5), down
+  :mod:`~routing.engine.tables`): siblings (S2), up to the regiegroep (S3, R5), down
   into each other stuurgroep's wijkgroepen (S5, R6), and the same two steps
   through the gemeentelijke regiegroep. The relevance policy answers each
   point: forward (the member on duty of the deciding group is given the
-  delivery), skip, or ask (a :class:`~routing.outputs.PendingDecision` for
+  delivery), skip, or ask (a :class:`~routing.engine.outputs.PendingDecision` for
   that group's members, with a deadline). A member can also forward by hand
-  (:class:`~routing.commands.Forward`), which is their own decision.
+  (:class:`~routing.engine.commands.Forward`), which is their own decision.
 * **Once per group.** A group that holds the melding is never given it
   again; every delivery carries its route, and a (decider, target) pair is
   judged once per incident.
@@ -49,7 +49,7 @@ The path, as the relay runs it:
 * **Time.** Pending decisions fall back to the configured default at their
   deadline, and open incidents remind their casushouders to post the afloop.
   :meth:`Relay.next_deadline` says when the app should next send a
-  :class:`~routing.commands.Tick`; a decision that arrives before that tick
+  :class:`~routing.engine.commands.Tick`; a decision that arrives before that tick
   still counts.
 * **Afloop.** Closes the incident and goes exactly once to every group it
   reached (R8, P7). A closed incident refuses reports, forwards and decisions.
@@ -59,8 +59,8 @@ refused: the rules say 112 comes first (H3), but a not-urgent situation is
 reported by 0900-8844 or not at all, and the stuurgroep's first duty is to
 screen messages and address the resident (S1). So the relay opens the
 incident as HELD, delivers nothing, and returns a
-:class:`~routing.outputs.Held` for the stuurgroep, who release or reject it
-with :class:`~routing.commands.Screen`.
+:class:`~routing.engine.outputs.Held` for the stuurgroep, who release or reject it
+with :class:`~routing.engine.commands.Screen`.
 """
 
 from __future__ import annotations
@@ -69,8 +69,9 @@ import heapq
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import relay_privacy, relay_state
-from .commands import (
+from .engine import privacy as relay_privacy
+from .engine import state as relay_state
+from .engine.commands import (
     Afloop,
     Command,
     Confirm,
@@ -90,7 +91,7 @@ from .errors import (
     RouteRefused,
     UnknownDecisionError,
 )
-from .incident import (
+from .engine.incident import (
     P_INCIDENT,
     DeliveryRecord,
     DeliveryStatus,
@@ -102,7 +103,7 @@ from .incident import (
     reaction_text,
 )
 from .model import Hierarchy
-from .outputs import (
+from .engine.outputs import (
     CasushouderChanged,
     Delivery,
     DeliveryKind,
@@ -115,9 +116,9 @@ from .outputs import (
     Step,
     _builder,
 )
-from .policies import Ask, Policy
-from .relay_follow import FollowUp
-from .relay_records import (
+from .engine.policies import Ask, Policy
+from .engine.followup import FollowUp
+from .engine.records import (
     C_BY,
     C_FORWARD,
     C_ID,
@@ -126,8 +127,8 @@ from .relay_records import (
     Rebuild,
     _deliveries,
 )
-from .relay_router import _LIVE, Queued
-from .tables import RelayConfig
+from .engine.router import _LIVE, Queued
+from .engine.tables import RelayConfig
 
 _opened = _builder(IncidentOpened)
 
@@ -155,7 +156,7 @@ class Relay(FollowUp):
         )
         # The class's functions, not bound methods: a bound method held by
         # its own instance is a reference cycle, and a relay without one is
-        # freed the moment it is dropped (see routing._collector).
+        # freed the moment it is dropped (see routing.gcpause).
         cls = type(self)
         self._handlers: dict[type, Callable[[Relay, Any], tuple[Output, ...]]] = {
             Report: cls._report,
@@ -190,7 +191,7 @@ class Relay(FollowUp):
             raise
 
     def next_deadline(self) -> float | None:
-        """When the app should send the next :class:`~routing.commands.Tick`, if ever."""
+        """When the app should send the next :class:`~routing.engine.commands.Tick`, if ever."""
         heap = self._heap
         while heap and self._stale(heap[0]):
             heapq.heappop(heap)
@@ -246,7 +247,7 @@ class Relay(FollowUp):
         Incidents with all their records, pending decisions and deadlines,
         casushouders, delivery records, the duplicate index and the id
         counters, with ``"schema"`` and ``"kind"``. Deterministic: the same
-        state gives an equal dict. See :mod:`routing.relay_state`.
+        state gives an equal dict. See :mod:`routing.engine.state`.
         """
         return relay_state.export_state(self)
 
@@ -262,7 +263,7 @@ class Relay(FollowUp):
         """A relay rebuilt from :meth:`export_state`'s data over ``hierarchy``.
 
         ``config`` defaults to the one saved in the state; the policy is code
-        and is passed again (default :class:`~routing.policies.Ask`). Raises
+        and is passed again (default :class:`~routing.engine.policies.Ask`). Raises
         :class:`~routing.errors.StateError`, and only that, when the data is
         of another kind, a newer schema, ill-formed, or names members or
         groups the hierarchy never had.
@@ -276,7 +277,7 @@ class Relay(FollowUp):
         forward, a decision or a screening become ``"[verwijderd]"``; so do
         the text, action and looprichting of meldingen they reported, whose
         signalementen, vehicles, place and photos are reduced to counts
-        (:meth:`Melding.redacted <routing.melding.Melding.redacted>`, what the
+        (:meth:`Melding.redacted <routing.domain.melding.Melding.redacted>`, what the
         journal keeps of them too). Delivery texts rendered from them are
         rendered again. Member ids in routes stay (their name is
         :meth:`Hierarchy.erase <routing.model.Hierarchy.erase>`'s job).
@@ -287,7 +288,7 @@ class Relay(FollowUp):
     def erase_actor(self, actor: str) -> int:
         """Replace a police sender who is ``actor`` by their pseudonym (AVG art. 17).
 
-        Police notices sent with ``actor`` (:class:`~routing.commands.PoliceNotice`)
+        Police notices sent with ``actor`` (:class:`~routing.engine.commands.PoliceNotice`)
         get :meth:`Hierarchy.actor_pseudonym <routing.model.Hierarchy.actor_pseudonym>`
         as sender, and their delivery texts are rendered again. Returns how
         many incidents changed; atomic and deterministic.
@@ -300,7 +301,7 @@ class Relay(FollowUp):
         The descriptions of persons, vehicles, photos and place, the
         looprichting, free text, action, the police sender's name, reaction,
         afloop and delivery texts and typed reasons go; the melding keeps
-        what :meth:`Melding.redacted <routing.melding.Melding.redacted>`
+        what :meth:`Melding.redacted <routing.domain.melding.Melding.redacted>`
         keeps (category, how many persons, vehicles and photos, the buurt),
         and phase, times, groups reached, the counts of reactions and
         deliveries and the routes (ids only) stay, so :meth:`incident` still
@@ -309,7 +310,7 @@ class Relay(FollowUp):
         return relay_privacy.apply_retention(self, now, older_than)
 
     def _adopt(self, other: Relay) -> None:
-        """Take over another relay's state (built by :mod:`routing.relay_state`)."""
+        """Take over another relay's state (built by :mod:`routing.engine.state`)."""
         self._incidents = other._incidents
         self._deliveries = other._deliveries
         self._building = []
@@ -356,7 +357,7 @@ class Relay(FollowUp):
         else:
             inc.phase = next_phase(None, Event.REPORT)
             inc.called = (cmd.reporter,)
-            # Positionally (see routing.outputs._builder): the keyword constructor
+            # Positionally (see routing.engine.outputs._builder): the keyword constructor
             # costs about 1 µs more, on every report.
             out = [_opened(inc.id, wg, cmd.reporter, False, inc.linked_to, cmd.at)]
             self._originate(inc, cmd.reporter, entry.bot, cmd.at, out)

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .commands import (
+from .engine.commands import (
     Afloop,
     Command,
     Confirm,
@@ -37,11 +37,11 @@ from .commands import (
     Tick,
 )
 from .errors import RoutingError
-from .melding import Melding
+from .domain.melding import Melding
 from .model import Hierarchy
-from .outputs import Deliveries, Delivery, DeliveryKind, Output
+from .engine.outputs import Deliveries, Delivery, DeliveryKind, Output
 from .relay import Relay
-from .values import Applicant, MemberId
+from .domain.values import Applicant, MemberId
 
 __all__ = [
     "Harness",
@@ -154,8 +154,8 @@ def deliveries(
 ) -> list[Delivery]:
     """The deliveries among ``outputs`` (of one kind; all kinds with ``None``).
 
-    Batches (:class:`~routing.outputs.Deliveries`) are opened into their
-    :class:`~routing.outputs.Delivery` values; deliveries pass as they are.
+    Batches (:class:`~routing.engine.outputs.Deliveries`) are opened into their
+    :class:`~routing.engine.outputs.Delivery` values; deliveries pass as they are.
     """
     found: list[Delivery] = []
     for o in outputs:

@@ -14,8 +14,8 @@ import string
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from routing.melding import Category, Melding, Person, Photo, PhotoSubject, Vehicle
-from routing.place import Compass, Place, Transport
+from routing.domain.melding import Category, Melding, Person, Photo, PhotoSubject, Vehicle
+from routing.domain.place import Compass, Place, Transport
 
 # Sidecode -> layout, X a letter and 9 a digit (nl.wikipedia "Nederlands kenteken").
 LAYOUTS = {

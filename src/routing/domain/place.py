@@ -1,0 +1,218 @@
+"""Where a situation was seen, and where the people in it went.
+
+Readers of a melding act on place and movement first: "is this my street,
+and are they coming my way?" (R3b, R6). So the place is structured (street,
+buurt, an optional postcode) and the movement has a compass heading and a
+means of transport that an app can offer as buttons, next to the free-text
+looprichting ("richting Parklaan") that people actually write.
+
+A Dutch postcode is four digits, the first not 0, then two letters. PostNL
+never issues the letter pairs SA, SD and SS because of their association with
+the German occupation; the letters F, I, O, Q, U and Y, once skipped for
+sorting machines, are issued since 2005 and so pass here (source:
+en.wikipedia.org "Postal codes in the Netherlands").
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Self
+
+import attrs
+
+from ..errors import InvalidValueError, PostcodeError
+
+__all__ = [
+    "FORBIDDEN_POSTCODE_LETTERS",
+    "Compass",
+    "Place",
+    "Postcode",
+    "Transport",
+    "normalize_postcode",
+    "parse_postcode",
+]
+
+#: Letter pairs that no Dutch postcode carries.
+FORBIDDEN_POSTCODE_LETTERS: frozenset[str] = frozenset({"SA", "SD", "SS"})
+
+_POSTCODE = re.compile(r"([0-9]{4})\s*-?\s*([A-Za-z]{2})")
+
+
+@attrs.frozen(kw_only=True)
+class Postcode:
+    """A Dutch postcode such as ``1234 AB``; build it with :func:`parse_postcode`."""
+
+    number: int = attrs.field()
+    letters: str = attrs.field()
+
+    @number.validator
+    def _check_number(self, _: attrs.Attribute[int], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 9999:
+            raise PostcodeError(value, "the number of a postcode is 1000 to 9999")
+
+    @letters.validator
+    def _check_letters(self, _: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{2}", value):
+            raise PostcodeError(value, "a postcode ends in two capital letters")
+        if value in FORBIDDEN_POSTCODE_LETTERS:
+            raise PostcodeError(value, f"the letters {value} are never used in a postcode")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.letters}"
+
+
+def parse_postcode(text: str) -> Postcode:
+    """Parse a postcode as people type it (``"1234ab"``, ``"1234 AB"``, ``"1234-ab"``).
+
+    Raises :class:`~routing.errors.PostcodeError` naming the input and what is
+    wrong with it.
+    """
+    if not isinstance(text, str):
+        raise PostcodeError(text, "a postcode must be given as text")
+    match = _POSTCODE.fullmatch(text.strip())
+    if match is None:
+        raise PostcodeError(text, "a postcode is four digits and two letters, like 1234 AB")
+    digits, letters = match.groups()
+    if digits[0] == "0":
+        raise PostcodeError(text, "a postcode never starts with 0")
+    letters = letters.upper()
+    if letters in FORBIDDEN_POSTCODE_LETTERS:
+        raise PostcodeError(text, f"the letters {letters} are never used in a postcode")
+    return Postcode(number=int(digits), letters=letters)
+
+
+def normalize_postcode(text: str) -> str:
+    """The postcode in its official form, ``"1234ab"`` -> ``"1234 AB"``."""
+    return str(parse_postcode(text))
+
+
+def _to_postcode(value: Postcode | str | None) -> Postcode | None:
+    if value is None or isinstance(value, Postcode):
+        return value
+    return parse_postcode(value)
+
+
+def _clean(value: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidValueError(value, "expected text")
+    return " ".join(value.split())
+
+
+class _Labelled(enum.Enum):
+    """An enum whose value is its Dutch label, with an English label beside.
+
+    Shared by every enum a person picks from in an app (category, heading,
+    transport, ...): the Dutch label is what the chat shows by default, so it
+    is the value that gets stored and compared.
+    """
+
+    _value_: str
+    _label_en: str
+
+    def __new__(cls, label_nl: str, label_en: str) -> Self:
+        member = object.__new__(cls)
+        member._value_ = label_nl
+        member._label_en = label_en
+        return member
+
+    @property
+    def label_nl(self) -> str:
+        """The Dutch label (also the value)."""
+        return self._value_
+
+    @property
+    def label_en(self) -> str:
+        """The English label."""
+        return self._label_en
+
+    def label(self, lang: str = "nl") -> str:
+        """The label in ``lang`` ("nl" or "en")."""
+        return self._label_en if lang == "en" else self._value_
+
+    @classmethod
+    def parse(cls, text: object) -> Self:
+        """Find a member by its name, Dutch label or English label (any case).
+
+        Raises :class:`~routing.errors.InvalidValueError` if nothing matches.
+        """
+        if isinstance(text, cls):
+            return text
+        member = cls._lookup(text)
+        if member is None:
+            choices = ", ".join(m.label_nl for m in cls)
+            raise InvalidValueError(text, f"not a known {cls.__name__.lower()}; one of: {choices}")
+        return member
+
+    @classmethod
+    def _lookup(cls, text: object) -> Self | None:
+        keys = _KEYS.get(cls)
+        if keys is None:
+            # Every melding parses its category and enums: the keys of the
+            # members are worked out once per class, not per parse. The
+            # first member in definition order wins, as a scan would find it.
+            keys = {}
+            for member in cls:
+                for word in (member.name, member.label_nl, member.label_en):
+                    keys.setdefault(_key(word), member)
+            _KEYS[cls] = keys
+        return keys.get(_key(str(text)))  # type: ignore[return-value]
+
+
+_KEYS: dict[type[_Labelled], dict[str, _Labelled]] = {}
+
+
+def _key(text: str) -> str:
+    # People write "zuid-oost", "zuid oost" and "ZUIDOOST" for the same thing.
+    return "".join(filter(str.isalnum, text.casefold()))
+
+
+class Compass(_Labelled):
+    """Heading of the people seen, on the eight-point compass rose."""
+
+    N = ("noord", "north")
+    NO = ("noordoost", "north-east")
+    O = ("oost", "east")  # noqa: E741 - the Dutch abbreviation of oost is O
+    ZO = ("zuidoost", "south-east")
+    Z = ("zuid", "south")
+    ZW = ("zuidwest", "south-west")
+    W = ("west", "west")
+    NW = ("noordwest", "north-west")
+
+
+class Transport(_Labelled):
+    """How the people seen move: decides how far they get before the next
+    wijk hears of it (R6)."""
+
+    TE_VOET = ("te voet", "on foot")
+    FIETS = ("fiets", "bicycle")
+    SCOOTER = ("scooter", "scooter")
+    BROMFIETS = ("brommer", "moped")
+    MOTOR = ("motor", "motorcycle")
+    AUTO = ("auto", "car")
+    BESTELBUS = ("bestelbus", "van")
+    VRACHTWAGEN = ("vrachtwagen", "lorry")
+    OPENBAAR_VERVOER = ("openbaar vervoer", "public transport")
+
+
+@attrs.frozen(kw_only=True)
+class Place:
+    """Where the situation was seen (R3b).
+
+    At least one of ``street``, ``buurt``, ``postcode`` or ``landmark`` is
+    given. ``postcode`` accepts text and is normalised to ``1234 AB``.
+    """
+
+    street: str = attrs.field(default="", converter=_clean)
+    buurt: str = attrs.field(default="", converter=_clean)
+    postcode: Postcode | None = attrs.field(default=None, converter=_to_postcode)
+    landmark: str = attrs.field(default="", converter=_clean)
+
+    def __attrs_post_init__(self) -> None:
+        if not (self.street or self.buurt or self.postcode or self.landmark):
+            raise InvalidValueError(self, "a place needs a street, buurt, postcode or landmark")
+
+    def describe(self) -> str:
+        """The place in one line, as a member would write it."""
+        parts = [self.street, self.landmark, str(self.postcode or ""), self.buurt]
+        return ", ".join(part for part in parts if part)

@@ -1,0 +1,131 @@
+"""Platforms, their member limits (G3), and the settings of a hierarchy.
+
+A chat group cannot grow past its platform's member limit; that limit is what
+forced the Zoomwijck group system in the first place. The seeds quote limits of
+50 (000), 100 (002) and 256 (003) members; the platforms of today allow more.
+Each limit is a named :class:`Platform` preset, and any group may use its own.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Final
+
+import attrs
+
+from ..errors import ConfigError
+
+__all__ = [
+    "PLATFORMS",
+    "Capacity",
+    "CapacityState",
+    "Platform",
+    "Settings",
+    "platform",
+]
+
+
+def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value < 1:
+        raise ConfigError(f"{attribute.name} must be at least 1, not {value}")
+
+
+@attrs.frozen(kw_only=True)
+class Platform:
+    """A chat platform and the most members one of its groups may hold (G3)."""
+
+    name: str
+    member_limit: int = attrs.field(validator=_positive)
+
+    def with_limit(self, member_limit: int) -> Platform:
+        """The same platform with another limit (a newer app version, a test)."""
+        return attrs.evolve(self, member_limit=member_limit)
+
+
+#: Named presets. The historical ones keep the limits that the seeds quote, so a
+#: simulation of 2015 behaves like 2015.
+PLATFORMS: Final[dict[str, Platform]] = {
+    p.name: p
+    for p in (
+        Platform(name="whatsapp", member_limit=1024),
+        Platform(name="signal", member_limit=1000),
+        Platform(name="telegram", member_limit=200_000),
+        Platform(name="whatsapp-50", member_limit=50),
+        Platform(name="whatsapp-100", member_limit=100),
+        Platform(name="whatsapp-256", member_limit=256),
+    )
+}
+
+
+def platform(name: str) -> Platform:
+    """The preset called *name*; :class:`ConfigError` if there is none."""
+    try:
+        return PLATFORMS[name]
+    except KeyError:
+        known = ", ".join(sorted(PLATFORMS))
+        raise ConfigError(f"unknown platform {name!r} (known: {known})") from None
+
+
+def _ratio(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0.0 < value <= 1.0:
+        raise ConfigError(f"{attribute.name} must be in (0, 1], not {value}")
+
+
+def _size_range(
+    instance: object, attribute: attrs.Attribute[tuple[int, int]], value: tuple[int, int]
+) -> None:
+    low, high = value
+    if not 1 <= low <= high:
+        raise ConfigError(f"{attribute.name} must be (low, high) with 1 <= low <= high")
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """The tunable rules of one hierarchy.
+
+    The defaults are those of seed 002 (3-4 stuurgroep members, phase 2 after
+    80 residents) and domain rule H1 (18 years).
+    """
+
+    #: Platform of every group that does not name its own (G3).
+    platform: Platform = PLATFORMS["whatsapp"]
+    #: A wijkgroep may split by buurt only once it has more residents than this (G2).
+    split_threshold: int = attrs.field(default=80, validator=_positive)
+    #: A group at or above this share of its limit is flagged as nearly full.
+    nearly_full_ratio: float = attrs.field(default=0.9, validator=_ratio)
+    #: Smallest and largest stuurgroep (002: "3 tot 4 personen").
+    stuurgroep_size: tuple[int, int] = attrs.field(default=(3, 4), validator=_size_range)
+    #: Minimum age of a member (H1).
+    adult_age: int = attrs.field(default=18, validator=_positive)
+
+
+class CapacityState(enum.Enum):
+    """How full a group is, relative to its platform's limit."""
+
+    OK = "ok"
+    NEARLY_FULL = "nearly full"
+    FULL = "full"
+
+
+@attrs.frozen(kw_only=True)
+class Capacity:
+    """The size of one chat group against its limit."""
+
+    size: int
+    limit: int
+    state: CapacityState
+
+    @property
+    def free(self) -> int:
+        """Members that can still be added."""
+        return self.limit - self.size
+
+    @classmethod
+    def of(cls, size: int, limit: int, nearly_full_ratio: float) -> Capacity:
+        if size >= limit:
+            state = CapacityState.FULL
+        elif size >= limit * nearly_full_ratio:
+            state = CapacityState.NEARLY_FULL
+        else:
+            state = CapacityState.OK
+        return cls(size=size, limit=limit, state=state)

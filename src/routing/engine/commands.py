@@ -1,0 +1,275 @@
+"""What an app tells the relay: one frozen value per thing that happened.
+
+Every command carries its own time ``at``: seconds on whatever clock the app
+chooses (epoch seconds, a monotonic clock, a test's counter). The relay never
+reads a clock, so the same commands always give the same outputs, and tests
+can play an evening of incidents in microseconds.
+
+Commands are checked here, at the boundary, when they are built: a command
+that exists is well-formed (a finite time, member ids that are integers,
+non-empty texts). Whether it is *allowed* (the member holds the duty, the
+incident is still open) is the relay's question, answered with a
+:class:`~routing.errors.Refused`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from ..errors import InvalidValueError
+from ..domain.melding import Melding
+from ..domain.values import MemberId
+
+__all__ = [
+    "Afloop",
+    "Command",
+    "Confirm",
+    "Decide",
+    "Fail",
+    "Forward",
+    "HandOver",
+    "PoliceNotice",
+    "React",
+    "Report",
+    "Screen",
+    "Tick",
+]
+
+
+def _time(value: object) -> float:
+    # Every command passes here: a finite float (x - x is 0.0 only then)
+    # goes straight through; anything else takes the full check.
+    if type(value) is float and value - value == 0.0:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidValueError(value, "a time is a finite number of seconds")
+    return float(value)
+
+
+_Validator = Callable[[object, "attrs.Attribute[Any]", object], None]
+
+
+def _int_id(what: str) -> _Validator:
+    """A validator for an id that is an int (not a bool); ``what`` names it in the error."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        # type() is int rules out bool (its own type) at the cost of one test.
+        if type(value) is not int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise InvalidValueError(value, f"{attribute.name} must be {what} (an int)")
+
+    return check
+
+
+_member = _int_id("a member id")
+_number = _int_id("an id number")
+_optional_member = attrs.validators.optional(_member)
+
+
+def _ident(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise InvalidValueError(value, f"{attribute.name} must be a non-empty id")
+
+
+_optional_ident = attrs.validators.optional(_ident)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidValueError(value, "expected text")
+    return value.strip()
+
+
+def _required_text(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    if not value:
+        raise InvalidValueError(value, f"{attribute.name} must not be empty")
+
+
+def _flag(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidValueError(value, f"{attribute.name} must be True or False")
+
+
+def _melding(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Melding):
+        raise InvalidValueError(value, f"{attribute.name} must be a Melding")
+
+
+def _idents(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, tuple | list | frozenset | set):
+        raise InvalidValueError(value, "expected a sequence of group ids")
+    items = tuple(value)
+    if any(not isinstance(item, str) or not item for item in items):
+        raise InvalidValueError(value, "every group id must be non-empty text")
+    # Sets have no order of their own; sorting keeps replays identical.
+    return tuple(sorted(items)) if isinstance(value, frozenset | set) else items
+
+
+def _at() -> Any:
+    return attrs.field(converter=_time)
+
+
+@attrs.frozen(kw_only=True)
+class Report:
+    """A resident reports a situation in their wijkgroep (R1-R3).
+
+    ``melding`` says whether 112 was called, the signalement and looprichting,
+    and what the reporter will do. ``joins`` names an incident this report is
+    about: in the same wijk it joins it (H4); seen in another wijk it starts
+    SAAR again there as a linked incident (R7).
+    """
+
+    at: float = _at()
+    reporter: MemberId = attrs.field(validator=_member)
+    melding: Melding = attrs.field(validator=_melding)
+    joins: str | None = attrs.field(default=None, validator=_optional_ident)
+
+
+@attrs.frozen(kw_only=True)
+class React:
+    """A member adds information in a group the incident reached (R4, P3).
+
+    ``group`` picks the group when the member is in several that were
+    reached; by default the relay takes their own wijkgroep, then the groups
+    they administer.
+    """
+
+    at: float = _at()
+    member: MemberId = attrs.field(validator=_member)
+    incident: str = attrs.field(validator=_ident)
+    text: str = attrs.field(converter=_text, validator=_required_text)
+    group: str | None = attrs.field(default=None, validator=_optional_ident)
+
+
+@attrs.frozen(kw_only=True)
+class Forward:
+    """A member forwards the incident from ``source`` to ``target`` (S2, S3, S5, R5, R6, P2).
+
+    This is the member's own relevance decision; ``reason`` is recorded with it.
+    """
+
+    at: float = _at()
+    by: MemberId = attrs.field(validator=_member)
+    incident: str = attrs.field(validator=_ident)
+    source: str = attrs.field(validator=_ident)
+    target: str = attrs.field(validator=_ident)
+    reason: str = attrs.field(default="", converter=_text)
+
+
+@attrs.frozen(kw_only=True)
+class Decide:
+    """A member answers a :class:`~routing.engine.outputs.PendingDecision` (R5, R6)."""
+
+    at: float = _at()
+    by: MemberId = attrs.field(validator=_member)
+    decision: int = attrs.field(validator=_number)
+    forward: bool = attrs.field(validator=_flag)
+    reason: str = attrs.field(default="", converter=_text)
+
+
+@attrs.frozen(kw_only=True)
+class PoliceNotice:
+    """The police report a situation to a regiegroep and/or stuurgroepen (P1).
+
+    ``sender`` is a label for people ("wijkagent Jansen"); the police are not
+    members of any group (G5). ``actor``, if given, is the id of the sender
+    as an :class:`~routing.domain.values.Actor` of the hierarchy: erasing that actor
+    (AVG art. 17) then also replaces ``sender`` by their pseudonym.
+    """
+
+    at: float = _at()
+    sender: str = attrs.field(converter=_text, validator=_required_text)
+    melding: Melding = attrs.field(validator=_melding)
+    regiegroep: str | None = attrs.field(default=None, validator=_optional_ident)
+    stuurgroepen: tuple[str, ...] = attrs.field(default=(), converter=_idents)
+    actor: str | None = attrs.field(default=None, validator=_optional_ident)
+
+    def __attrs_post_init__(self) -> None:
+        if self.regiegroep is None and not self.stuurgroepen:
+            raise InvalidValueError(
+                self, "a police notice is addressed to a regiegroep or stuurgroepen"
+            )
+        if len(set(self.stuurgroepen)) != len(self.stuurgroepen):
+            raise InvalidValueError(self.stuurgroepen, "a stuurgroep is addressed once")
+
+
+@attrs.frozen(kw_only=True)
+class Screen:
+    """A stuurgroep member screens a held report (S1, H3): release or reject it."""
+
+    at: float = _at()
+    by: MemberId = attrs.field(validator=_member)
+    incident: str = attrs.field(validator=_ident)
+    release: bool = attrs.field(validator=_flag)
+    reason: str = attrs.field(default="", converter=_text)
+
+
+@attrs.frozen(kw_only=True)
+class Confirm:
+    """The app reports that a delivery was posted, by ``by`` (``None``: a bot)."""
+
+    at: float = _at()
+    delivery: int = attrs.field(validator=_number)
+    by: MemberId | None = attrs.field(default=None, validator=_optional_member)
+
+
+@attrs.frozen(kw_only=True)
+class Fail:
+    """The app reports that a delivery could not be posted, and why."""
+
+    at: float = _at()
+    delivery: int = attrs.field(validator=_number)
+    reason: str = attrs.field(converter=_text, validator=_required_text)
+
+
+@attrs.frozen(kw_only=True)
+class HandOver:
+    """Hand the casushouder role in ``wijkgroep`` to member ``to``.
+
+    ``by`` is the casushouder, or a member of the wijkgroep's stuurgroep when
+    the casushouder cannot (for example after leaving the group).
+    """
+
+    at: float = _at()
+    by: MemberId = attrs.field(validator=_member)
+    incident: str = attrs.field(validator=_ident)
+    wijkgroep: str = attrs.field(validator=_ident)
+    to: MemberId = attrs.field(validator=_member)
+
+
+@attrs.frozen(kw_only=True)
+class Afloop:
+    """The closing message (R8, P7): the action is over."""
+
+    at: float = _at()
+    by: MemberId = attrs.field(validator=_member)
+    incident: str = attrs.field(validator=_ident)
+    text: str = attrs.field(converter=_text, validator=_required_text)
+
+
+@attrs.frozen(kw_only=True)
+class Tick:
+    """Time has passed: apply every deadline due at ``at``."""
+
+    at: float = _at()
+
+
+Command = (
+    Report
+    | React
+    | Forward
+    | Decide
+    | PoliceNotice
+    | Screen
+    | Confirm
+    | Fail
+    | HandOver
+    | Afloop
+    | Tick
+)
+"""Anything :meth:`routing.relay.Relay.handle` accepts."""

@@ -1,0 +1,223 @@
+"""What follows a delivery: confirmations, failures, deadlines and the afloop.
+
+Split from :mod:`routing.relay` along the life of an incident: that module
+opens incidents and spreads them (reports, screening, forwards, decisions,
+reactions, hand-overs); this one handles what comes back once deliveries
+are out (R3's confirmations and failures), time (pending decisions that
+fall back to their default, reminders for the afloop, R8) and the afloop
+that closes the incident (R8, P7). :class:`~routing.relay.Relay` inherits
+both; the theory of operation is in :mod:`routing.relay`.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import NoReturn
+
+from ..domain.texts import render_afloop
+from .commands import Afloop, Confirm, Fail, Tick
+from ..errors import IncidentRefused, PermissionRefused, UnknownDeliveryError, UnknownMemberError
+from .incident import DeliveryStatus, Event, next_phase
+from .outputs import (
+    BatchRec,
+    CasushouderChanged,
+    DeliveryConfirmed,
+    DeliveryFailed,
+    DeliveryKind,
+    IncidentClosed,
+    Output,
+    Reminder,
+    Step,
+    _builder,
+    batch_decision,
+)
+from .records import C_BY, C_DECIDER, C_STEP, MELDING, STEP_INDEX, _deliveries
+from .router import _DECISION, Router
+from ..domain.values import MemberId
+
+__all__ = ["FollowUp"]
+
+_POLICE_DOWN = STEP_INDEX[Step.POLICE_DOWN]
+_MELDING = MELDING
+_confirmed = _builder(DeliveryConfirmed)
+_CONFIRMED = DeliveryStatus.CONFIRMED.value
+
+
+class FollowUp(Router):
+    """The handlers for confirmations, failures, ticks and the afloop (see above)."""
+
+    def _confirm(self, cmd: Confirm) -> tuple[Output, ...]:
+        batch, i = self._delivery_for(cmd.delivery)
+        did, group, poster = cmd.delivery, batch[5][i], batch[7][i]
+        melding = batch[1] == _MELDING
+        inc = self._incidents[batch[0]]
+        next_phase(inc.phase, Event.CONFIRM, incident=inc.id, command=cmd)
+        if did in self._status:
+            self._refuse_done(did, cmd)
+        # The decision behind a melding delivery's last hop, read from its
+        # batch: no route to build, no search through the incident's records.
+        last = batch_decision(batch, i) if melding else None
+        by = cmd.by if cmd.by is not None else poster
+        if by is not None and by != poster:
+            self._require_member(by)
+            decision = last if melding else None
+            allowed = (
+                by in self._tables.duty(decision[C_DECIDER])
+                if decision is not None
+                else self._tables.is_member(by, group)
+            )
+            if not allowed:
+                raise PermissionRefused(
+                    f"member {by} does not hold the duty to post in {group}",
+                    command=cmd,
+                    rule="S2",
+                )
+        self._status[did] = (_CONFIRMED, by, cmd.at, "")
+        out: list[Output] = [_confirmed(did, by, cmd.at)]
+        if (
+            melding
+            and by is not None
+            and last is not None
+            and last[C_STEP] == _POLICE_DOWN
+            and inc.casus.get(group) == last[C_BY]
+            and by != last[C_BY]
+        ):  # P2: whoever actually carried it in is the casushouder there
+            inc.casus[group] = by
+            out.append(
+                CasushouderChanged(
+                    incident=inc.id, wijkgroep=group, previous=last[C_BY], current=by, at=cmd.at
+                )
+            )
+        return tuple(out)
+
+    def _fail(self, cmd: Fail) -> tuple[Output, ...]:
+        batch, i = self._delivery_for(cmd.delivery)
+        did, group = cmd.delivery, batch[5][i]
+        inc = self._incidents[batch[0]]
+        next_phase(inc.phase, Event.FAIL, incident=inc.id, command=cmd)
+        if did in self._status:
+            self._refuse_done(did, cmd)
+        self._status[did] = (DeliveryStatus.FAILED.value, None, cmd.at, cmd.reason)
+        if inc.reach.get(group) == did:
+            del inc.reach[group]
+            # The group never saw it: no afloop there, and it may be forwarded again.
+            inc.failed = tuple(sorted({*inc.failed, group}))
+        return (DeliveryFailed(delivery=did, group=group, reason=cmd.reason, at=cmd.at),)
+
+    def _afloop(self, cmd: Afloop) -> tuple[Output, ...]:
+        inc = self._get(cmd.incident)
+        phase = next_phase(inc.phase, Event.AFLOOP, incident=inc.id, command=cmd)
+        self._require_member(cmd.by)
+        tables = self._tables
+        if cmd.by not in inc.casus.values():
+            sg = self.hierarchy.stuurgroep_membership(cmd.by)
+            if sg is None or not any(
+                g == sg or tables.entry(g).stuurgroep == sg for g in inc.reach
+            ):
+                raise PermissionRefused(
+                    f"only a casushouder of {inc.id} or a member of a stuurgroep it reached "
+                    "posts the afloop",
+                    command=cmd,
+                    rule="R8",
+                )
+        text = render_afloop(
+            cmd.text, lang=self.config.lang, melding=inc.melding, by=self._name(cmd.by)
+        )
+        groups = tuple(inc.reach)
+        out: tuple[Output, ...] = (
+            IncidentClosed(incident=inc.id, by=cmd.by, groups=groups, at=cmd.at),
+        )
+        if groups:  # a held incident reached nothing
+            posters: list[MemberId | None] = []
+            bots: list[bool] = []
+            parents = []
+            for group, first in inc.reach.items():
+                bot = tables.entry(group).bot
+                # Extends the group's melding delivery; posted by whoever can:
+                # a bot, the author if they are in the group, else who posted it.
+                parent = self._delivery(first, inc)
+                bots.append(bot)
+                parents.append(parent)
+                if bot:
+                    posters.append(None)
+                elif tables.is_member(cmd.by, group):
+                    posters.append(cmd.by)
+                else:
+                    posters.append(parent[0][7][parent[1]])
+            n = len(groups)
+            batch = self._extend(
+                inc, DeliveryKind.AFLOOP, cmd.at, groups, (text,) * n, tuple(posters),
+                tuple(bots), tuple(parents),
+            )  # fmt: skip
+            out += (_deliveries(batch),)
+        inc.phase = phase
+        inc.closed_at = cmd.at
+        inc.afloop = (cmd.by, cmd.text)
+        # Nothing is judged after the afloop: a tuple, which the collector
+        # stops tracking, where a set would be walked for the incident's life.
+        inc.considered = tuple(inc.considered)
+        for pid in inc.pending:  # nobody needs to judge a closed incident any more
+            del self._pending[pid]
+            self._resolved[pid] = None
+        inc.pending = ()
+        ids = self._recent.get((inc.origin, inc.melding.category._name_))
+        if ids and inc.id in ids:
+            ids.remove(inc.id)
+        return out
+
+    def _tick(self, cmd: Tick) -> tuple[Output, ...]:
+        out: list[Output] = []
+        heap = self._heap
+        while heap and heap[0][0] <= cmd.at:
+            entry = heapq.heappop(heap)
+            if self._stale(entry):
+                continue
+            deadline, _, kind, ref = entry
+            try:
+                if kind == _DECISION:
+                    default = self.config.decision_default
+                    word = "doorzetten" if default else "niet doorzetten"
+                    self._resolve(
+                        self._pending[ref],
+                        forward=default,
+                        by=None,
+                        reason=f"geen antwoord voor de deadline: standaard {word}",
+                        default=True,
+                        at=cmd.at,
+                        out=out,
+                    )
+                else:
+                    inc = self._incidents[ref]
+                    casus = tuple(dict.fromkeys(inc.casus.values()))
+                    category = inc.melding.category.label("nl")
+                    text = (
+                        f"Herinnering: {inc.id} ({category}) is nog open. Plaats een "
+                        "afloopbericht zodra de actie voorbij is (R8)."
+                    )
+                    out.append(Reminder(incident=inc.id, casushouders=casus, text=text, at=cmd.at))
+                    following = deadline + self.config.reminder_after
+                    while following <= cmd.at:
+                        following += self.config.reminder_after
+                    self._schedule_reminder(inc, following)
+            except BaseException:
+                heapq.heappush(heap, entry)
+                raise
+        return tuple(out)
+
+    # ------------------------------------------------------------- helpers
+
+    def _delivery_for(self, delivery: int) -> tuple[BatchRec, int]:
+        try:
+            return self._delivery(delivery)
+        except (KeyError, TypeError):
+            raise UnknownDeliveryError(delivery) from None
+
+    def _require_member(self, member: int) -> None:
+        if member not in self.hierarchy:
+            raise UnknownMemberError(member)
+
+    def _refuse_done(self, did: int, cmd: Confirm | Fail) -> NoReturn:
+        """Refuse ``cmd``: delivery ``did`` was already confirmed or failed."""
+        status, by = self._status[did][:2]
+        who = f" by {self._name(by)}" if by is not None else ""
+        raise IncidentRefused(f"delivery {did} was already {status}{who}", command=cmd, rule="R3")

@@ -1,0 +1,193 @@
+"""Privacy for the relay's records: erasure (AVG art. 17) and retention (art. 5).
+
+Theory of operation
+-------------------
+
+A member's free text lives in many places at once: a reaction is a record
+and the text of its delivery; a decision's reason sits in the decision and,
+through the hops of every route it allowed, in deliveries, pending questions
+and the answers already given. Frozen values cannot be edited in place, and
+rewriting each of those places by hand would be one bug per place. So both
+operations work on the plain data of :func:`~routing.engine.state.export_state`,
+where every shared record is written once and referred to by id, change it
+there, and build the relay's internals again with
+:func:`~routing.engine.state.load_state`. Only when that succeeded does the
+relay take the new internals over: atomic, and deterministic because the
+export is.
+
+What counts as text a member *wrote* is recorded when it is written (see
+:class:`~routing.engine.incident.IncidentState`): the reaction texts, the afloop,
+the reason of a forward, a decision or a screening when the member typed
+one, and the melding they reported: its free text, action and looprichting,
+and the signalementen, vehicles, place and photos they described, which
+:meth:`~routing.domain.melding.Melding.redacted` reduces to counts, as the journal
+does with the same method. Texts the
+relay made up itself (default reasons, a policy's reason) are nobody's.
+Member ids in routes stay: the name behind an id is the hierarchy's to
+erase (:meth:`~routing.model.Hierarchy.erase`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..domain.texts import render_afloop, render_melding
+from .incident import forwarded_text, police_text, reaction_text
+from ..domain.melding import REDACTED, REDACTED_FIELDS
+from ..model import Hierarchy
+from .state import export_state, load_state, melding_from_plain, melding_to_plain
+
+if TYPE_CHECKING:
+    from ..relay import Relay
+
+__all__ = ["ERASED", "EXPIRED", "apply_retention", "erase_actor", "erase_member"]
+
+#: What replaces a text its author had erased (AVG art. 17).
+ERASED = REDACTED
+#: What replaces a description whose retention period passed (AVG art. 5).
+EXPIRED = "[bewaartermijn verstreken]"
+
+
+def _melding_texts(relay: Relay, inc: dict[str, Any], melding: dict[str, Any]) -> dict[str, str]:
+    """Render the incident's melding again; old delivery text -> new one."""
+    m = melding_from_plain(melding)
+    text = render_melding(m, lang=relay.config.lang)
+    if inc["police"]:
+        text = police_text(inc["sender"], text)
+    fwd = inc["fwd_text"]
+    if fwd and not inc["police"]:
+        fwd = forwarded_text(inc["origin"], text)
+    elif fwd:
+        fwd = text
+    changes = {inc["text"]: text, inc["fwd_text"]: fwd}
+    changes.pop("", None)
+    inc["melding"], inc["text"], inc["fwd_text"] = melding, text, fwd
+    return changes
+
+
+def _erase_in(relay: Relay, inc: dict[str, Any], member: int) -> int:
+    count = 0
+    deliveries = {d["id"]: d for d in inc["deliveries"]}
+    reporter = inc["reports"][0][0] if inc["reports"] else None
+    if not inc["police"] and reporter == member and not inc["stripped"]:
+        old = melding_from_plain(inc["melding"])
+        new = old.redacted(ERASED)
+        erased = sum(getattr(old, f) != getattr(new, f) for f in REDACTED_FIELDS)
+        if erased:
+            count += erased
+            changes = _melding_texts(relay, inc, melding_to_plain(new))
+            for d in inc["deliveries"]:
+                if d["kind"] == "MELDING":
+                    d["text"] = changes.get(d["text"], d["text"])
+    for reaction in inc["reactions"]:
+        did, author, text = reaction
+        if author == member and text not in (ERASED, EXPIRED):
+            reaction[2] = ERASED
+            if deliveries[did]["text"] != EXPIRED:
+                deliveries[did]["text"] = reaction_text(inc["id"], ERASED)
+            count += 1
+    afloop = inc["afloop"]
+    if afloop is not None and afloop[0] == member and afloop[1] not in (ERASED, EXPIRED):
+        afloop[1] = ERASED
+        count += 1
+        text = render_afloop(
+            ERASED,
+            lang=relay.config.lang,
+            melding=melding_from_plain(inc["melding"]),
+            by=relay._name(member),
+        )
+        for d in inc["deliveries"]:
+            if d["kind"] == "AFLOOP" and d["text"] != EXPIRED:
+                d["text"] = text
+    authored = {did for did, author in inc["authored"] if author == member}
+    for decision in inc["decisions"]:
+        if decision["id"] in authored and decision["reason"] not in (ERASED, EXPIRED):
+            decision["reason"] = ERASED
+            count += 1
+    screening = inc["screening"]
+    if (
+        screening is not None
+        and screening["by"] == member
+        and screening["reason"] not in ("", ERASED, EXPIRED)
+    ):
+        screening["reason"] = ERASED
+        count += 1
+    return count
+
+
+def erase_member(relay: Relay, member: int) -> int:
+    """See :meth:`routing.relay.Relay.erase_member`."""
+    state = export_state(relay)
+    count = sum(_erase_in(relay, inc, member) for inc in state["incidents"])
+    if count:
+        relay._adopt(load_state(type(relay), relay.hierarchy, state, policy=relay.policy,
+                                config=relay.config))  # fmt: skip
+    return count
+
+
+def erase_actor(relay: Relay, actor: str) -> int:
+    """See :meth:`routing.relay.Relay.erase_actor`."""
+    state = export_state(relay)
+    pseudonym = Hierarchy.actor_pseudonym(actor)
+    count = 0
+    for inc in state["incidents"]:
+        if inc["sender_actor"] != actor or inc["stripped"] or inc["sender"] == pseudonym:
+            continue
+        inc["sender"] = pseudonym
+        changes = _melding_texts(relay, inc, inc["melding"])
+        for d in inc["deliveries"]:
+            if d["kind"] == "MELDING":
+                d["text"] = changes.get(d["text"], d["text"])
+        count += 1
+    if count:
+        relay._adopt(load_state(type(relay), relay.hierarchy, state, policy=relay.policy,
+                                config=relay.config))  # fmt: skip
+    return count
+
+
+def _strip(inc: dict[str, Any]) -> None:
+    # What stays of the melding is what stays when its reporter is erased
+    # (Melding.redacted): the statistics, including how many persons,
+    # vehicles and photos there were; every description and free text goes.
+    inc["melding"] = melding_to_plain(melding_from_plain(inc["melding"]).redacted())
+    if inc["sender"] is not None:
+        inc["sender"] = EXPIRED  # a police officer's name
+    for key in ("text", "fwd_text"):
+        if inc[key]:
+            inc[key] = EXPIRED
+    for d in inc["deliveries"]:
+        d["text"] = EXPIRED
+        if d["reason"]:
+            d["reason"] = EXPIRED
+    for reaction in inc["reactions"]:
+        reaction[2] = EXPIRED
+    if inc["afloop"] is not None:
+        inc["afloop"][1] = EXPIRED
+    authored = {did for did, _ in inc["authored"]}
+    for decision in inc["decisions"]:
+        if decision["id"] in authored:
+            decision["reason"] = EXPIRED
+    if inc["screening"] is not None and inc["screening"]["reason"]:
+        inc["screening"]["reason"] = EXPIRED
+    inc["stripped"] = True
+
+
+def apply_retention(relay: Relay, now: float, older_than: float) -> tuple[str, ...]:
+    """See :meth:`routing.relay.Relay.apply_retention`."""
+    cutoff = now - older_than
+    state = export_state(relay)
+    stripped: list[str] = []
+    for inc in state["incidents"]:
+        closed = inc["closed_at"]
+        if (
+            not inc["stripped"]
+            and inc["phase"] in ("CLOSED", "REJECTED")
+            and closed is not None
+            and closed <= cutoff
+        ):
+            _strip(inc)
+            stripped.append(inc["id"])
+    if stripped:
+        relay._adopt(load_state(type(relay), relay.hierarchy, state, policy=relay.policy,
+                                config=relay.config))  # fmt: skip
+    return tuple(stripped)

@@ -1,0 +1,621 @@
+"""The relay's state as plain data: :func:`export_state` and :func:`load_state`.
+
+Theory of operation
+-------------------
+
+An app saves the relay (a JSON file, a journal snapshot) and builds it again
+after a restart; :meth:`Relay.export_state <routing.relay.Relay.export_state>`
+and :meth:`Relay.from_state <routing.relay.Relay.from_state>` call into here.
+The export holds only dicts, lists, strings, numbers, booleans and ``None``,
+so ``json.dumps`` takes it as it is, and it is deterministic: the same state
+gives the same dict, key order and all.
+
+What is written, and why in this shape:
+
+* Objects that the relay shares are written once and referred to by id: a
+  decision sits in its incident's ``decisions`` and the hops of routes name
+  it by ``id``; a group's live melding delivery is named by id in ``reach``.
+  A reference cannot then disagree with what it points at.
+* Sets (``considered``, ``failed``) are written sorted; ordered things
+  (``reach``, the deliveries, the pending decisions) keep their order,
+  because outputs depend on it.
+* Deadlines are written without the stale entries the relay's heap still
+  holds (they would be skipped anyway), sorted, which is a valid heap.
+* The routing tables are not written: they follow from the hierarchy and are
+  built again on demand. The policy is code, not data: pass it again.
+
+Loading checks everything before the relay exists: types, enum names,
+references to members and groups of the hierarchy, references between
+records, counters that must stay ahead of the ids handed out. Whatever is
+wrong raises :class:`~routing.errors.StateError` naming the place in the
+data; nothing else escapes and no half-built relay is returned.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..errors import RoutingError, StateError
+from .incident import P_INCIDENT, DeliveryStatus, IncidentState, PendingRec, Phase, pending_rec
+from ..domain.melding import Category
+from ..model import Hierarchy
+from .outputs import (
+    KIND_INDEX,
+    KINDS,
+    BatchRec,
+    DeliveryKind,
+    PendingDecision,
+    Step,
+    batch_route,
+)
+from .plain import _melding, _Reader, melding_from_plain, melding_to_plain
+from .records import STEP_INDEX, STEPS, Batches, DecisionRec, HopRec, RouteRec
+from .router import _DECISION, _REMINDER, Router
+from .tables import RelayConfig
+
+if TYPE_CHECKING:
+    from .policies import Policy
+    from ..relay import Relay
+
+__all__ = ["KIND", "SCHEMA", "export_state", "load_state", "melding_from_plain", "melding_to_plain"]
+
+#: The version of the layout written by :func:`export_state`. Raise it when
+#: the layout changes; :func:`load_state` refuses versions newer than its own.
+SCHEMA = 1
+KIND = "routing.relay"
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _hop_out(hop: HopRec) -> dict[str, Any]:
+    source, target, by, decision, at = hop
+    return {"source": source, "target": target, "by": by, "decision": decision, "at": at}
+
+
+def _decision_out(d: DecisionRec) -> dict[str, Any]:
+    did, _, step, decider, source, targets, forward, by, at, reason, default = d
+    return {
+        "id": did,
+        "step": STEPS[step].name,
+        "decider": decider,
+        "source": source,
+        "targets": list(targets),
+        "forward": forward,
+        "by": by,
+        "at": at,
+        "reason": reason,
+        "default_applied": default,
+    }
+
+
+def _delivery_out(r: Router, batch: BatchRec, i: int) -> dict[str, Any]:
+    did = batch[4] + i
+    record = r._status.get(did)
+    status = DeliveryStatus.PENDING if record is None else DeliveryStatus(record[0])
+    return {
+        "id": did,
+        "kind": KINDS[batch[1]].name,
+        "group": batch[5][i],
+        "text": batch[6][i],
+        "poster": batch[7][i],
+        "bot": batch[8][i],
+        "route": [_hop_out(h) for h in batch_route(batch, i)],
+        "status": status.name,
+        "by": None if record is None else record[1],
+        "at": None if record is None else record[2],
+        "reason": "" if record is None else record[3],
+    }
+
+
+def _incident_out(r: Router, inc: IncidentState) -> dict[str, Any]:
+    screening = inc.screening
+    return {
+        "id": inc.id,
+        "origin": inc.origin,
+        "origin_wijk": inc.origin_wijk,
+        "melding": melding_to_plain(inc.melding),
+        "opened_at": inc.opened_at,
+        "closed_at": inc.closed_at,
+        "phase": inc.phase.name,
+        "police": inc.police,
+        "sender": inc.sender,
+        "sender_actor": inc.sender_actor,
+        "text": inc.text,
+        "fwd_text": inc.fwd_text,
+        "reach": [[group, did] for group, did in inc.reach.items()],
+        "casushouders": [[group, m] for group, m in inc.casus.items()],
+        "considered": sorted([d, t] for d, t in inc.considered),
+        "failed": sorted(inc.failed),
+        "deliveries": [
+            _delivery_out(r, batch, i) for batch in inc.deliveries for i in range(len(batch[5]))
+        ],
+        "decisions": [_decision_out(d) for d in inc.decisions],
+        "pending": list(inc.pending),
+        "called_112_by": list(inc.called),
+        "reports": [[m, at] for m, at in inc.reports],
+        "linked_to": inc.linked_to,
+        "linked": list(inc.linked),
+        "reminder_seq": inc.reminder_seq,
+        "reactions": [[did, m, text] for did, m, text in inc.reactions],
+        "afloop": None if inc.afloop is None else [inc.afloop[0], inc.afloop[1]],
+        "screening": None
+        if screening is None
+        else {
+            "by": screening[0],
+            "release": screening[1],
+            "reason": screening[2],
+            "at": screening[3],
+        },
+        "authored": [[did, m] for did, m in inc.authored],
+        "stripped": inc.stripped,
+    }
+
+
+def _config_out(c: RelayConfig) -> dict[str, Any]:
+    return {
+        "decision_timeout": float(c.decision_timeout),
+        "decision_default": c.decision_default,
+        "reminder_after": float(c.reminder_after),
+        "duplicate_window": float(c.duplicate_window),
+        "bot_groups": sorted(c.bot_groups),
+        "bot_platforms": sorted(c.bot_platforms),
+        "on_duty": [[sg, m] for sg, m in c.on_duty],
+        "lang": c.lang,
+    }
+
+
+def export_state(r: Router) -> dict[str, Any]:
+    """Everything ``r`` holds, as JSON-able plain data (see the module docstring)."""
+    pending = [
+        {
+            "id": pid,
+            "incident": iid,
+            "step": STEPS[step].name,
+            "decider": decider,
+            "source": source,
+            "targets": list(targets),
+            "deadline": deadline,
+            "question": question,
+            "route": [_hop_out(h) for h in r._parent_route(route, r._incidents[iid])],
+            "seq": seq,
+        }
+        for pid, iid, step, decider, source, targets, deadline, question, route, seq in (
+            r._pending.values()
+        )
+    ]
+    live = sorted(entry for entry in r._heap if not r._stale(entry))
+    return {
+        "schema": SCHEMA,
+        "kind": KIND,
+        "config": _config_out(r.config),
+        "counters": {
+            "incidents": r._counts[0],
+            "deliveries": r._counts[1],
+            "decisions": r._counts[2],
+            "pending": r._counts[3],
+            "sequence": r._seq,
+        },
+        "incidents": [_incident_out(r, inc) for inc in r._incidents.values()],
+        "pending": pending,
+        "resolved": [[pid, None if d is None else d[0]] for pid, d in r._resolved.items()],
+        # Sorted: the index's order means nothing, and an entry that emptied
+        # and filled again would otherwise move depending on the history.
+        "recent": sorted(
+            [group, category, list(ids)] for (group, category), ids in r._recent.items() if ids
+        ),
+        "deadlines": [
+            [deadline, seq, "decision" if kind == _DECISION else "reminder", ref]
+            for deadline, seq, kind, ref in live
+        ],
+    }
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _config(rd: _Reader, value: object) -> RelayConfig:
+    o = rd.obj(value, "config")
+
+    def f(key: str) -> Any:
+        return rd.field(o, key, "config")
+
+    bots: list[str] = rd.each(f("bot_groups"), "config.bot_groups", rd.text)
+    platforms: list[str] = rd.each(f("bot_platforms"), "config.bot_platforms", rd.text)
+    return RelayConfig(
+        decision_timeout=rd.number(f("decision_timeout"), "config.decision_timeout"),
+        decision_default=rd.flag(f("decision_default"), "config.decision_default"),
+        reminder_after=rd.number(f("reminder_after"), "config.reminder_after"),
+        duplicate_window=rd.number(f("duplicate_window"), "config.duplicate_window"),
+        bot_groups=bots,
+        bot_platforms=platforms,
+        on_duty={
+            rd.text(sg, p): rd.integer(m, p)
+            for sg, m, p in (
+                (*rd.pair(item, f"config.on_duty[{i}]"), f"config.on_duty[{i}]")
+                for i, item in enumerate(rd.items(f("on_duty"), "config.on_duty"))
+            )
+        },
+        lang=rd.text(f("lang"), "config.lang"),
+    )
+
+
+_INCIDENT_ID = re.compile(r"I([1-9][0-9]*)")
+
+
+class _Loader:
+    """Builds the relay's internals from checked data; one instance per load."""
+
+    def __init__(self, rd: _Reader, state: Mapping[str, Any]) -> None:
+        self.rd = rd
+        self.state = state
+        self.incidents: dict[str, IncidentState] = {}
+        self.deliveries: dict[int, BatchRec] = {}
+        self.status: dict[int, tuple[str, Any, float | None, str]] = {}
+        self.decisions: dict[int, DecisionRec] = {}
+        self.max_seq = -1
+
+    def f(self, obj: Mapping[str, Any], key: str, path: str) -> Any:
+        return self.rd.field(obj, key, path)
+
+    def route(self, value: object, path: str, decisions: Mapping[int, DecisionRec]) -> RouteRec:
+        rd = self.rd
+        hops: list[HopRec] = []
+        for i, raw in enumerate(rd.items(value, path)):
+            p = f"{path}[{i}]"
+            o = rd.obj(raw, p)
+            did = self.f(o, "decision", p)
+            if did is not None and rd.integer(did, f"{p}.decision") not in decisions:
+                raise rd.fail(f"{p}.decision", f"no decision {did} in this incident")
+            hops.append(
+                (
+                    rd.opt_group(self.f(o, "source", p), f"{p}.source"),
+                    rd.group(self.f(o, "target", p), f"{p}.target"),
+                    rd.opt_member(self.f(o, "by", p), f"{p}.by"),
+                    did,
+                    rd.number(self.f(o, "at", p), f"{p}.at"),
+                )
+            )
+        if not hops:
+            raise rd.fail(path, "a route has at least its origin")
+        return tuple(hops)
+
+    def decision(self, value: object, path: str, incident: str) -> DecisionRec:
+        rd = self.rd
+        o = rd.obj(value, path)
+        did = rd.integer(self.f(o, "id", path), f"{path}.id")
+        if did in self.decisions:
+            raise rd.fail(f"{path}.id", f"decision {did} appears twice")
+        d = (
+            did,
+            incident,
+            STEP_INDEX[rd.enum(Step, self.f(o, "step", path), f"{path}.step")],
+            rd.group(self.f(o, "decider", path), f"{path}.decider"),
+            rd.group(self.f(o, "source", path), f"{path}.source"),
+            tuple(rd.each(self.f(o, "targets", path), f"{path}.targets", rd.group)),
+            rd.flag(self.f(o, "forward", path), f"{path}.forward"),
+            rd.opt_member(self.f(o, "by", path), f"{path}.by"),
+            rd.number(self.f(o, "at", path), f"{path}.at"),
+            rd.text(self.f(o, "reason", path), f"{path}.reason"),
+            rd.flag(self.f(o, "default_applied", path), f"{path}.default_applied"),
+        )
+        self.decisions[did] = d
+        return d
+
+    def delivery(
+        self, value: object, path: str, inc: IncidentState, decisions: Mapping[int, DecisionRec]
+    ) -> BatchRec:
+        """One delivery, as a batch of its own whose route is given whole."""
+        rd = self.rd
+        o = rd.obj(value, path)
+        did = rd.integer(self.f(o, "id", path), f"{path}.id")
+        if did in self.deliveries:
+            raise rd.fail(f"{path}.id", f"delivery {did} appears twice")
+        route = self.route(self.f(o, "route", path), f"{path}.route", decisions)
+        group = rd.group(self.f(o, "group", path), f"{path}.group")
+        kind = rd.enum(DeliveryKind, self.f(o, "kind", path), f"{path}.kind")
+        last = route[-1]
+        # A melding delivery adds the route's last hop to the rest; the others
+        # follow the route of the melding delivery in their group.
+        prefix = route[:-1] if kind is DeliveryKind.MELDING else route
+        records = inc.decisions  # every decision of the incident; a hop names one
+        hop = -1
+        if last[3] is not None and kind is DeliveryKind.MELDING:
+            hop = next(k for k, rec in enumerate(records) if rec[0] == last[3])
+        d: BatchRec = (
+            inc.id, KIND_INDEX[kind], inc.police, last[4], did, (group,),
+            (rd.text(self.f(o, "text", path), f"{path}.text"),),
+            (rd.opt_member(self.f(o, "poster", path), f"{path}.poster"),),
+            (rd.flag(self.f(o, "bot", path), f"{path}.bot"),),
+            (last[2],), (-1 if prefix else None,), (hop,), (prefix,) if prefix else (), records,
+        )  # fmt: skip
+        if last[1] != group:
+            raise rd.fail(f"{path}.route", "a route ends in the delivery's group")
+        status = rd.enum(DeliveryStatus, self.f(o, "status", path), f"{path}.status")
+        by = rd.opt_member(self.f(o, "by", path), f"{path}.by")
+        at = rd.opt_number(self.f(o, "at", path), f"{path}.at")
+        reason = rd.text(self.f(o, "reason", path), f"{path}.reason")
+        if status is not DeliveryStatus.PENDING:
+            self.status[did] = (status.value, by, at, reason)
+        self.deliveries[did] = d
+        return d
+
+    def incident(self, value: object, path: str) -> IncidentState:
+        rd = self.rd
+        o = rd.obj(value, path)
+
+        def f(key: str) -> Any:
+            return self.f(o, key, path)
+
+        iid = rd.text(f("id"), f"{path}.id")
+        if not _INCIDENT_ID.fullmatch(iid) or iid in self.incidents:
+            raise rd.fail(f"{path}.id", f"{iid!r} is not a new incident id")
+        wijk = rd.opt_text(f("origin_wijk"), f"{path}.origin_wijk")
+        if wijk is not None and wijk not in rd.wijken:
+            raise rd.fail(f"{path}.origin_wijk", f"no wijk {wijk!r} in the hierarchy")
+        inc = IncidentState(
+            iid,
+            rd.group(f("origin"), f"{path}.origin"),
+            wijk,
+            _melding(rd, f("melding"), f"{path}.melding"),
+            rd.number(f("opened_at"), f"{path}.opened_at"),
+        )
+        inc.closed_at = rd.opt_number(f("closed_at"), f"{path}.closed_at")
+        inc.phase = rd.enum(Phase, f("phase"), f"{path}.phase")
+        inc.police = rd.flag(f("police"), f"{path}.police")
+        inc.sender = rd.opt_text(f("sender"), f"{path}.sender")
+        # Written since police notices name their actor; older states lack it.
+        actor = rd.opt_text(o.get("sender_actor"), f"{path}.sender_actor")
+        if actor is not None and actor not in rd.actors:
+            raise rd.fail(f"{path}.sender_actor", f"no actor {actor!r} in the hierarchy")
+        inc.sender_actor = actor
+        inc.text = rd.text(f("text"), f"{path}.text")
+        inc.fwd_text = rd.text(f("fwd_text"), f"{path}.fwd_text")
+        decisions = {
+            d[0]: d
+            for d in rd.each(
+                f("decisions"), f"{path}.decisions", lambda v, p: self.decision(v, p, iid)
+            )
+        }
+        inc.decisions = tuple(decisions.values())
+        inc.deliveries = tuple(
+            rd.each(
+                f("deliveries"),
+                f"{path}.deliveries",
+                lambda v, p: self.delivery(v, p, inc, decisions),
+            )
+        )
+        own = {d[4]: d for d in inc.deliveries}
+        for i, raw in enumerate(rd.items(f("reach"), f"{path}.reach")):
+            p = f"{path}.reach[{i}]"
+            group_raw, did_raw = rd.pair(raw, p)
+            group = rd.group(group_raw, p)
+            did = rd.integer(did_raw, p)
+            d = own.get(did)
+            if d is None or d[1] != KIND_INDEX[DeliveryKind.MELDING] or d[5][0] != group:
+                raise rd.fail(p, "not a melding delivery of this incident in that group")
+            if group in inc.reach:
+                raise rd.fail(p, f"{group} is reached twice")
+            inc.reach[group] = did
+        for i, raw in enumerate(rd.items(f("casushouders"), f"{path}.casushouders")):
+            p = f"{path}.casushouders[{i}]"
+            group_raw, member_raw = rd.pair(raw, p)
+            inc.casus[rd.group(group_raw, p)] = rd.member(member_raw, p)
+        judged: set[tuple[str, str]] = set()
+        for i, raw in enumerate(rd.items(f("considered"), f"{path}.considered")):
+            p = f"{path}.considered[{i}]"
+            decider, target = rd.pair(raw, p)
+            judged.add((rd.group(decider, p), rd.group(target, p)))
+        inc.considered = tuple(judged)
+        inc.failed = tuple(sorted(set(rd.each(f("failed"), f"{path}.failed", rd.group))))
+        inc.pending = tuple(rd.each(f("pending"), f"{path}.pending", rd.integer))
+        inc.called = tuple(rd.each(f("called_112_by"), f"{path}.called_112_by", rd.member))
+        for i, raw in enumerate(rd.items(f("reports"), f"{path}.reports")):
+            p = f"{path}.reports[{i}]"
+            member_raw, at_raw = rd.pair(raw, p)
+            inc.reports += ((rd.member(member_raw, p), rd.number(at_raw, p)),)
+        if not inc.reports and not inc.police:
+            raise rd.fail(f"{path}.reports", "a resident's incident has its first report")
+        inc.linked_to = rd.opt_text(f("linked_to"), f"{path}.linked_to")
+        inc.linked = tuple(rd.each(f("linked"), f"{path}.linked", rd.text))
+        inc.reminder_seq = rd.integer(f("reminder_seq"), f"{path}.reminder_seq")
+        self.max_seq = max(self.max_seq, inc.reminder_seq)
+        for i, raw in enumerate(rd.items(f("reactions"), f"{path}.reactions")):
+            p = f"{path}.reactions[{i}]"
+            items = rd.items(raw, p)
+            if len(items) != 3:
+                raise rd.fail(p, "expected [delivery, member, text]")
+            d = own.get(rd.integer(items[0], p))
+            if d is None or d[1] != KIND_INDEX[DeliveryKind.REACTION]:
+                raise rd.fail(p, "not a reaction delivery of this incident")
+            inc.reactions += ((d[4], rd.member(items[1], p), rd.text(items[2], p)),)
+        afloop = f("afloop")
+        if afloop is not None:
+            by_raw, text_raw = rd.pair(afloop, f"{path}.afloop")
+            inc.afloop = (rd.member(by_raw, f"{path}.afloop"), rd.text(text_raw, f"{path}.afloop"))
+        screening = f("screening")
+        if screening is not None:
+            p = f"{path}.screening"
+            so = rd.obj(screening, p)
+            inc.screening = (
+                rd.member(self.f(so, "by", p), f"{p}.by"),
+                rd.flag(self.f(so, "release", p), f"{p}.release"),
+                rd.text(self.f(so, "reason", p), f"{p}.reason"),
+                rd.number(self.f(so, "at", p), f"{p}.at"),
+            )
+        for i, raw in enumerate(rd.items(f("authored"), f"{path}.authored")):
+            p = f"{path}.authored[{i}]"
+            did_raw, member_raw = rd.pair(raw, p)
+            did = rd.integer(did_raw, p)
+            if did not in decisions:
+                raise rd.fail(p, f"no decision {did} in this incident")
+            inc.authored += ((did, rd.member(member_raw, p)),)
+        inc.stripped = rd.flag(f("stripped"), f"{path}.stripped")
+        self.incidents[iid] = inc
+        return inc
+
+
+def load_state(
+    cls: type[Relay],
+    hierarchy: Hierarchy,
+    state: Mapping[str, Any],
+    *,
+    policy: Policy | None,
+    config: RelayConfig | None,
+) -> Relay:
+    """A relay of class ``cls`` from :func:`export_state`'s data (see the module docstring)."""
+    try:
+        return _load(cls, hierarchy, state, policy, config)
+    except StateError:
+        raise
+    except (RoutingError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # The checks above are meant to catch everything first; a value that
+        # slips past them to a constructor is still the data's fault.
+        raise StateError(f"the relay state is not valid: {exc}") from None
+
+
+def _load(
+    cls: type[Relay],
+    hierarchy: Hierarchy,
+    state: Mapping[str, Any],
+    policy: Policy | None,
+    config: RelayConfig | None,
+) -> Relay:
+    rd = _Reader(hierarchy)
+    top = rd.obj(state, "state")
+    if top.get("kind") != KIND:
+        raise StateError(f"not a relay state: kind is {top.get('kind')!r}, not {KIND!r}")
+    schema = rd.integer(rd.field(top, "schema", "state"), "schema")
+    if schema > SCHEMA:
+        raise StateError(f"schema {schema} is newer than this version of routing reads ({SCHEMA})")
+    if schema < 1:
+        raise StateError(f"schema {schema} does not exist")
+    if config is None:
+        config = _config(rd, rd.field(top, "config", "state"))
+    counters = rd.obj(rd.field(top, "counters", "state"), "counters")
+    counts = [
+        rd.integer(rd.field(counters, key, "counters"), f"counters.{key}")
+        for key in ("incidents", "deliveries", "decisions", "pending")
+    ]
+    seq = rd.integer(rd.field(counters, "sequence", "counters"), "counters.sequence")
+
+    ld = _Loader(rd, top)
+    rd.each(rd.field(top, "incidents", "state"), "incidents", ld.incident)
+
+    pending: dict[int, PendingRec] = {}
+    for i, raw in enumerate(rd.items(rd.field(top, "pending", "state"), "pending")):
+        p = f"pending[{i}]"
+        o = rd.obj(raw, p)
+        iid = rd.text(ld.f(o, "incident", p), f"{p}.incident")
+        inc = ld.incidents.get(iid)
+        if inc is None:
+            raise rd.fail(f"{p}.incident", f"no incident {iid}")
+        output = PendingDecision(
+            id=rd.integer(ld.f(o, "id", p), f"{p}.id"),
+            incident=iid,
+            step=rd.enum(Step, ld.f(o, "step", p), f"{p}.step"),
+            decider=rd.group(ld.f(o, "decider", p), f"{p}.decider"),
+            source=rd.group(ld.f(o, "source", p), f"{p}.source"),
+            targets=tuple(rd.each(ld.f(o, "targets", p), f"{p}.targets", rd.group)),
+            deadline=rd.number(ld.f(o, "deadline", p), f"{p}.deadline"),
+            question=rd.text(ld.f(o, "question", p), f"{p}.question"),
+        )
+        own = {d[0]: d for d in inc.decisions}
+        # A pending question keeps the route its answer's deliveries extend.
+        route = ld.route(ld.f(o, "route", p), f"{p}.route", own)
+        item_seq = rd.integer(ld.f(o, "seq", p), f"{p}.seq")
+        ld.max_seq = max(ld.max_seq, item_seq)
+        if output.id in pending:
+            raise rd.fail(f"{p}.id", f"pending decision {output.id} appears twice")
+        pending[output.id] = pending_rec(output, route, item_seq)
+    for inc in ld.incidents.values():
+        for pid in inc.pending:
+            if pid not in pending or pending[pid][P_INCIDENT] != inc.id:
+                raise StateError(f"incident {inc.id} waits for an unknown decision {pid}")
+        for other in (inc.linked_to, *inc.linked):
+            if other is not None and other not in ld.incidents:
+                raise StateError(f"incident {inc.id} is linked to an unknown incident {other}")
+    if sorted(pending) != sorted(pid for inc in ld.incidents.values() for pid in inc.pending):
+        raise StateError("pending decisions and the incidents waiting for them disagree")
+
+    resolved: dict[int, DecisionRec | None] = {}
+    for i, raw in enumerate(rd.items(rd.field(top, "resolved", "state"), "resolved")):
+        p = f"resolved[{i}]"
+        pid_raw, did_raw = rd.pair(raw, p)
+        pid = rd.integer(pid_raw, p)
+        if pid in pending or pid in resolved:
+            raise rd.fail(p, f"decision {pid} is both pending and taken, or taken twice")
+        if did_raw is None:
+            resolved[pid] = None
+        else:
+            decision = ld.decisions.get(rd.integer(did_raw, p))
+            if decision is None:
+                raise rd.fail(p, f"no decision {did_raw}")
+            resolved[pid] = decision
+
+    recent: dict[tuple[str, str], list[str]] = {}
+    for i, raw in enumerate(rd.items(rd.field(top, "recent", "state"), "recent")):
+        p = f"recent[{i}]"
+        items = rd.items(raw, p)
+        if len(items) != 3:
+            raise rd.fail(p, "expected [wijkgroep, category, incidents]")
+        key = (rd.group(items[0], p), rd.enum(Category, items[1], p).name)
+        ids = rd.each(items[2], p, rd.text)
+        if key in recent or any(iid not in ld.incidents for iid in ids):
+            raise rd.fail(p, "a repeated entry or an unknown incident")
+        recent[key] = ids
+
+    heap: list[tuple[float, int, int, Any]] = []
+    for i, raw in enumerate(rd.items(rd.field(top, "deadlines", "state"), "deadlines")):
+        p = f"deadlines[{i}]"
+        items = rd.items(raw, p)
+        if len(items) != 4:
+            raise rd.fail(p, "expected [deadline, sequence, kind, reference]")
+        deadline = rd.number(items[0], p)
+        item_seq = rd.integer(items[1], p)
+        kind = rd.text(items[2], p)
+        ld.max_seq = max(ld.max_seq, item_seq)
+        ref: Any
+        if kind == "decision":
+            ref = rd.integer(items[3], p)
+            if ref not in pending:
+                raise rd.fail(p, f"no pending decision {ref}")
+            heap.append((deadline, item_seq, _DECISION, ref))
+        elif kind == "reminder":
+            ref = rd.text(items[3], p)
+            if ref not in ld.incidents:
+                raise rd.fail(p, f"no incident {ref}")
+            heap.append((deadline, item_seq, _REMINDER, ref))
+        else:
+            raise rd.fail(p, f"{kind!r} is not a kind of deadline")
+    heap.sort()
+
+    # Counters must stay ahead of every id in use, or the next command would
+    # hand out an id twice.
+    highest = [
+        max((int(iid[1:]) for iid in ld.incidents), default=0),
+        max(ld.deliveries, default=0),
+        max(ld.decisions, default=0),
+        max([*pending, *resolved], default=0),
+    ]
+    for name, count, high in zip(
+        ("incidents", "deliveries", "decisions", "pending"), counts, highest, strict=True
+    ):
+        if count < high:
+            raise StateError(f"counters.{name} is {count}, below the id {high} already in use")
+    if seq < ld.max_seq:
+        raise StateError(f"counters.sequence is {seq}, below {ld.max_seq} already in use")
+
+    relay = cls(hierarchy, policy=policy, config=config)
+    relay._incidents = ld.incidents
+    relay._deliveries = Batches(ld.deliveries.values())
+    relay._status = ld.status
+    relay._pending = pending
+    relay._resolved = resolved
+    relay._recent = recent
+    relay._heap = heap
+    relay._counts = counts
+    relay._seq = seq
+    return relay

@@ -1,0 +1,269 @@
+"""Routing tables: what the relay's hot path needs to know about each group.
+
+The hierarchy answers structural questions through a networkx graph, which is
+right for building and checking the structure and far too slow for routing a
+report in microseconds. :class:`Tables` reads each group once and keeps a
+:class:`Entry` with everything routing asks about it: its stuurgroep and
+siblings, its regiegroep, the decision points that lead onward from it, who
+holds the duty to forward and who is on duty to do it.
+
+Entries are built lazily, one group at a time, the first time a command
+touches the group; :meth:`Tables.prepare` builds them all at once, which the
+relay does when it is created, so the first report from anywhere costs what
+the next one does. :meth:`Tables.sync` compares
+:attr:`Hierarchy.structure_version` once per command and drops the entries
+when the structure changed; they are then rebuilt on demand, so one new
+wijkgroep never stalls the relay for a rebuild of the whole country.
+Admitting or removing residents leaves the structure version, and so the
+tables, alone: membership of wijkgroepen is never cached here, it is asked
+of the hierarchy, which answers in constant time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from ..errors import InvalidValueError
+from ..model import Hierarchy
+from .outputs import Step
+from ..domain.values import GroupKind, MemberId
+
+__all__ = ["Entry", "Point", "RelayConfig", "Tables"]
+
+Point = tuple[Step, str, tuple[str, ...], str | None]
+"""A decision point: (step, deciding group, targets, wijk of the targets)."""
+
+
+class Entry:
+    """What routing needs about one group. Private to the relay; never handed out."""
+
+    __slots__ = (
+        "bot",
+        "delegates",
+        "gemeente",
+        "gemeentelijke",
+        "id",
+        "kind",
+        "managed",
+        "members",
+        "on_duty",
+        "points",
+        "regiegroep",
+        "siblings",
+        "stuurgroep",
+        "stuurgroepen",
+        "wijk",
+    )
+
+    def __init__(self, gid: str, kind: GroupKind) -> None:
+        self.id = gid
+        self.kind = kind
+        self.wijk: str | None = None
+        self.gemeente = ""
+        self.bot = False
+        self.stuurgroep: str | None = None  # wijkgroep: its manager; stuurgroep: itself
+        self.siblings: tuple[str, ...] = ()  # wijkgroep
+        self.managed: tuple[str, ...] = ()  # stuurgroep
+        self.regiegroep: str | None = None  # the wijk's regiegroep
+        self.gemeentelijke: str | None = None  # the gemeente's gemeentelijke regiegroep
+        self.stuurgroepen: tuple[str, ...] = ()  # regiegroep: the wijk's stuurgroepen
+        # stuurgroep: its members; regiegroep: every stuurgroep member of the wijk;
+        # gemeentelijke regiegroep: its delegates. (A wijkgroep's residents are
+        # asked of the hierarchy.)
+        self.members: frozenset[int] = frozenset()
+        # regiegroep: its members who also sit in the gemeentelijke regiegroep,
+        # the only ones who can carry a message between the two (R5, R6 one level up).
+        self.delegates: frozenset[int] = frozenset()
+        # stuurgroep or regiegroep: who forwards when a policy or a deadline decides.
+        self.on_duty: MemberId | None = None
+        self.points: tuple[Point, ...] = ()
+
+
+class Tables:
+    """Lazily built :class:`Entry` per group, kept in step with the hierarchy."""
+
+    def __init__(
+        self,
+        hierarchy: Hierarchy,
+        *,
+        on_duty: Mapping[str, int],
+        bot_groups: frozenset[str],
+        bot_platforms: frozenset[str],
+    ) -> None:
+        self._h = hierarchy
+        self._on_duty = dict(on_duty)
+        self._bot_groups = bot_groups
+        self._bot_platforms = bot_platforms
+        self._entries: dict[str, Entry] = {}
+        self.version = hierarchy.structure_version
+        self.rebuilds = 0  # how often the structure changed under us; for tests
+
+    def sync(self) -> None:
+        """Drop every entry if the hierarchy's structure changed since they were built."""
+        if self._h.structure_version != self.version:
+            self._entries = {}
+            self.version = self._h.structure_version
+            self.rebuilds += 1
+
+    def prepare(self) -> None:
+        """Build the entry of every group now rather than on first use."""
+        self.sync()
+        for gid in self._h.groups():
+            self.entry(gid)
+
+    def entry(self, gid: str) -> Entry:
+        """The entry of ``gid``; :class:`~routing.errors.UnknownGroupError` if none."""
+        entry = self._entries.get(gid)
+        if entry is None:
+            entry = self._entries[gid] = self._build(gid)
+        return entry
+
+    # ------------------------------------------------------------ duties
+
+    def step_between(self, source: str, target: str) -> tuple[Step, str] | None:
+        """The step from ``source`` to ``target`` and its deciding group, if the path has one.
+
+        S2 siblings, S3 up to the regiegroep, S5 down from it, R5/R6 one level
+        up through the gemeentelijke regiegroep, P2 a stuurgroep into its own
+        wijkgroepen.
+        """
+        src = self.entry(source)
+        dst = self.entry(target)
+        w, s, r, g = (
+            GroupKind.WIJKGROEP,
+            GroupKind.STUURGROEP,
+            GroupKind.REGIEGROEP,
+            GroupKind.GEMEENTELIJKE_REGIEGROEP,
+        )
+        if src.kind is w and dst.kind is w and target in src.siblings:
+            return Step.SIBLINGS, src.stuurgroep or ""
+        if src.kind is w and dst.kind is r and src.regiegroep == target:
+            return Step.TO_REGIEGROEP, src.stuurgroep or ""
+        if src.kind is r and dst.kind is w and dst.regiegroep == source:
+            return Step.FROM_REGIEGROEP, dst.stuurgroep or ""
+        if src.kind is r and dst.kind is g and src.gemeentelijke == target:
+            return Step.TO_GEMEENTE, source
+        if src.kind is g and dst.kind is r and dst.gemeentelijke == source:
+            return Step.FROM_GEMEENTE, target
+        if src.kind is s and dst.kind is w and dst.stuurgroep == source:
+            return Step.POLICE_DOWN, source
+        return None
+
+    def duty(self, decider: str) -> frozenset[int]:
+        """Who may forward (and decide) for ``decider``.
+
+        A stuurgroep: its members, the admins of its wijkgroepen who sit in
+        the regiegroep (S2, S3, S5). A regiegroep deciding about the
+        gemeentelijke regiegroep: its members who sit in both (R5, R6).
+        """
+        entry = self.entry(decider)
+        return entry.delegates if entry.kind is GroupKind.REGIEGROEP else entry.members
+
+    def is_member(self, member: int, gid: str) -> bool:
+        """Whether ``member`` is in chat group ``gid`` (residents and admins)."""
+        entry = self.entry(gid)
+        if entry.kind is GroupKind.WIJKGROEP:
+            if member in self.entry(entry.stuurgroep or "").members:
+                return True
+            return self._h.lives_in(member, gid)
+        return member in entry.members
+
+    # ------------------------------------------------------------ building
+
+    def _build(self, gid: str) -> Entry:
+        h = self._h
+        kind = h.kind(gid)  # raises UnknownGroupError for the app
+        entry = Entry(gid, kind)
+        entry.wijk = h.wijk_of(gid)
+        entry.gemeente = h.gemeente_of(gid)
+        entry.bot = gid in self._bot_groups or h.group(gid).platform.name in self._bot_platforms
+        entry.gemeentelijke = h.gemeentelijke_regiegroep_of(entry.gemeente)
+        if entry.wijk is not None:
+            entry.regiegroep = h.regiegroep_of(entry.wijk)
+        if kind is GroupKind.WIJKGROEP:
+            entry.stuurgroep = h.stuurgroep_of(gid)
+            entry.siblings = h.sibling_wijkgroepen(gid)
+            points: list[Point] = []
+            if entry.siblings:
+                points.append((Step.SIBLINGS, entry.stuurgroep, entry.siblings, entry.wijk))
+            if entry.regiegroep is not None:
+                points.append(
+                    (Step.TO_REGIEGROEP, entry.stuurgroep, (entry.regiegroep,), entry.wijk)
+                )
+            entry.points = tuple(points)
+        elif kind is GroupKind.STUURGROEP:
+            entry.stuurgroep = gid
+            entry.managed = h.managed_wijkgroepen(gid)
+            entry.members = h.admins(gid)
+            chosen = self._on_duty.get(gid)
+            # A configured member who left the stuurgroep falls back to the
+            # telefoonbeheerder, who always exists (T1).
+            entry.on_duty = (
+                MemberId(chosen) if chosen in entry.members else h.telefoonbeheerder(gid)
+            )
+        elif kind is GroupKind.REGIEGROEP:
+            wijk = entry.wijk or ""
+            entry.stuurgroepen = h.stuurgroepen_of(wijk)
+            entry.members = h.admins(gid)
+            if entry.gemeentelijke is not None:
+                entry.delegates = entry.members & h.admins(entry.gemeentelijke)
+            points = [
+                (Step.FROM_REGIEGROEP, sg, h.managed_wijkgroepen(sg), wijk)
+                for sg in entry.stuurgroepen
+            ]
+            if entry.delegates and entry.gemeentelijke is not None:
+                points.append((Step.TO_GEMEENTE, gid, (entry.gemeentelijke,), None))
+                entry.on_duty = MemberId(min(entry.delegates))
+            entry.points = tuple(points)
+        else:
+            entry.members = h.admins(gid)
+            points = []
+            for wijk in h.wijken_of(entry.gemeente):
+                rg = h.regiegroep_of(wijk)
+                # A regiegroep without a delegate cannot be reached from here:
+                # nobody sits in both groups to carry the message (R6).
+                if rg is not None and entry.members & h.admins(rg):
+                    points.append((Step.FROM_GEMEENTE, rg, (rg,), wijk))
+            entry.points = tuple(points)
+        return entry
+
+
+def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not value > 0:
+        raise InvalidValueError(value, f"{attribute.name} must be a positive number of seconds")
+
+
+def _names(values: Iterable[str]) -> frozenset[str]:
+    # A named converter: attrs' mypy plugin cannot type a bare frozenset().
+    return frozenset(values)
+
+
+def _on_duty(value: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(dict(value).items()))
+
+
+@attrs.frozen(kw_only=True)
+class RelayConfig:
+    """The settings of one relay; the defaults suit an evening of buurtpreventie."""
+
+    #: Seconds a pending decision waits for a member before the default applies.
+    decision_timeout: float = attrs.field(default=600.0, validator=_positive)
+    #: What an unanswered decision becomes: forward (True) or skip (False).
+    decision_default: bool = False
+    #: Seconds without an afloop after which the casushouders are reminded (R8);
+    #: the reminder repeats at this interval until the afloop.
+    reminder_after: float = attrs.field(default=3600.0, validator=_positive)
+    #: A report of the same category in the same wijkgroep within this many
+    #: seconds of an open incident joins it (H4).
+    duplicate_window: float = attrs.field(default=1800.0, validator=_positive)
+    #: Groups where a bot may post, so deliveries there need no person.
+    bot_groups: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    #: Platforms (by :attr:`Platform.name`) where a bot may post in every group.
+    bot_platforms: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    #: The member of each stuurgroep who forwards when a policy or deadline
+    #: decides; the telefoonbeheerder where none is named or the named one left.
+    on_duty: tuple[tuple[str, int], ...] = attrs.field(default=(), converter=_on_duty)
+    #: Language of the texts to paste ("nl" or "en").
+    lang: str = attrs.field(default="nl", validator=attrs.validators.in_(("nl", "en")))

@@ -1,0 +1,544 @@
+"""The SQLite file under a :class:`~routing.persist.journal.Journal`: schema, checks, I/O.
+
+Theory of operation
+-------------------
+
+One file, standard-library :mod:`sqlite3`, WAL mode. Four tables::
+
+    meta       (key TEXT PRIMARY KEY, value TEXT)            format, schema, settings, floor
+    events     (seq INTEGER PRIMARY KEY, type, version, payload JSON, slots, crc)
+    personal   (seq, path, member, incident, value JSON, crc, actor)  personal fields, apart
+    snapshots  (seq INTEGER PRIMARY KEY, body JSON, crc)      whole state after event seq
+
+*Subjects.* A personal row says whose data it is in one of two columns:
+``member`` (an INTEGER member id) or ``actor`` (a TEXT actor id), never
+both. They are separate columns, not one, because an actor id is text the
+app chooses: in a shared INTEGER column SQLite would store an actor called
+``"12"`` as the number 12, and erasing member 12 would delete the actor's
+rows. ``WHERE member = ?`` and ``WHERE actor = ?`` cannot see each other's
+rows. A row with neither (a police sender, a failed delivery's reason)
+belongs to no one who can ask for erasure, and goes by retention.
+
+*Schema 2* added ``actor`` (at the end of the table, where ``ALTER TABLE``
+puts it). A schema-1 file is upgraded when it is opened, in one
+transaction: the column and its index are added, and the name and
+organisation of each ``AddActor`` event, which schema 1 kept in the
+payload, are moved into rows of that actor, so they can be erased like any
+other. Afterwards a schema-1 reader refuses the file as newer.
+
+The file is recognised by ``PRAGMA application_id`` (:data:`APPLICATION_ID`)
+and its schema version by ``PRAGMA user_version`` (:data:`SCHEMA_VERSION`),
+both in the SQLite header, so a foreign or newer file is refused after
+reading 100 bytes and before anything is written.
+
+Every row carries a CRC-32 of its content (and of its key), so a flipped
+byte that SQLite itself does not notice is still caught; a page SQLite
+cannot read is a :class:`sqlite3.DatabaseError`, which becomes a
+:class:`~routing.errors.CorruptStateError` here.
+
+*Floor.* Erasure and retention delete personal rows, after which the events
+before them no longer replay to the same state (a pseudonym routes the same,
+but a relevance policy may have read a deleted description). So each of
+them also writes a snapshot of the erased state in the same transaction and
+raises the *floor*: replay must start at a snapshot at or above it. A new
+journal has floor ``-1``: it may be replayed from nothing.
+
+*Scrub.* Deleting rows is not enough to remove bytes from the files: the
+WAL still holds the old pages, and freed pages keep their content. With
+``PRAGMA secure_delete=ON`` deleted content is zeroed; after an erasure the
+journal checkpoints the WAL into the main file and truncates it, then
+``VACUUM`` rewrites the main file without free pages. A ``scrub`` flag in
+``meta``, set in the erasing transaction and cleared after the VACUUM,
+makes a journal killed in between finish the scrub when it is next opened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from ..errors import CorruptStateError, ForeignStateError, NewerSchemaError
+
+if TYPE_CHECKING:
+    from .personal import Slot
+
+__all__ = ["APPLICATION_ID", "FORMAT", "SCHEMA_VERSION", "Durability", "Store"]
+
+#: ``PRAGMA application_id`` of a journal: "RTJL" in ASCII.
+APPLICATION_ID: Final = 0x52544A4C
+#: The journal's schema version (``PRAGMA user_version``); see docs/persistence.md.
+SCHEMA_VERSION: Final = 2
+#: The ``meta.format`` value.
+FORMAT: Final = "routing.persist.journal"
+
+Durability = Literal["full", "normal", "off"]
+_SYNCHRONOUS: Final[dict[str, str]] = {"full": "FULL", "normal": "NORMAL", "off": "OFF"}
+
+_MAGIC = b"SQLite format 3\x00"
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    slots INTEGER NOT NULL,
+    crc INTEGER NOT NULL
+);
+CREATE TABLE personal (
+    seq INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    member INTEGER,
+    incident TEXT,
+    value TEXT NOT NULL,
+    crc INTEGER NOT NULL,
+    actor TEXT,
+    PRIMARY KEY (seq, path)
+) WITHOUT ROWID;
+CREATE INDEX personal_member ON personal (member) WHERE member IS NOT NULL;
+CREATE INDEX personal_incident ON personal (incident) WHERE incident IS NOT NULL;
+CREATE INDEX personal_actor ON personal (actor) WHERE actor IS NOT NULL;
+CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, crc INTEGER NOT NULL);
+"""
+
+
+# Store.events computes these two inline (a call per row shows in replay);
+# the tests forge rows with these functions, so the copies cannot drift apart.
+def event_crc(seq: int, tag: str, version: int, payload: str, slots: int) -> int:
+    return zlib.crc32(f"{seq}\x1f{tag}\x1f{version}\x1f{slots}\x1f{payload}".encode())
+
+
+def personal_crc(
+    seq: int,
+    path: str,
+    member: int | None,
+    incident: str | None,
+    value: str,
+    actor: str | None = None,
+) -> int:
+    # Without an actor, the schema-1 formula: rows written before the actor
+    # column existed keep their checksums. The value is JSON, which escapes
+    # control characters, so the separator cannot occur inside it.
+    text = f"{seq}\x1f{path}\x1f{member}\x1f{incident}\x1f{value}"
+    if actor is not None:
+        text += f"\x1f{actor}"
+    return zlib.crc32(text.encode())
+
+
+def snapshot_crc(seq: int, body: str) -> int:
+    return zlib.crc32(f"{seq}\x1f{body}".encode())
+
+
+class Store:
+    """One open journal file. Private to the journal: it trusts its callers."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str, meta: dict[str, str]) -> None:
+        self.conn = conn
+        self.path = path
+        self.meta = meta
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str, durability: Durability, *, settings: str) -> tuple[Store, bool]:
+        """Open or create the journal at ``path``; ``(store, created)``.
+
+        ``settings`` is the JSON of the hierarchy settings, stored when the
+        file is created. Raises :class:`ForeignStateError`,
+        :class:`NewerSchemaError` or :class:`CorruptStateError` without
+        writing to an existing file.
+        """
+        if durability not in _SYNCHRONOUS:
+            raise ValueError(
+                f"durability must be one of {sorted(_SYNCHRONOUS)}, not {durability!r}"
+            )
+        fresh = _is_fresh(path)
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+        except sqlite3.Error as exc:
+            raise CorruptStateError(f"cannot open: {exc}", source=path) from None
+        try:
+            if fresh:
+                meta = _create(conn, settings)
+            else:
+                # Nothing below writes until the checks passed: a foreign or
+                # newer file is left exactly as it was.
+                conn.execute("PRAGMA query_only = ON")
+                meta = _check(conn, path)
+                conn.execute("PRAGMA query_only = OFF")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(f"PRAGMA synchronous = {_SYNCHRONOUS[durability]}")
+            # Zero deleted content in place, so erased data leaves no bytes behind.
+            conn.execute("PRAGMA secure_delete = ON")
+            if meta["schema"] == "1":
+                _upgrade_from_1(conn, meta, path)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise CorruptStateError(f"not a readable journal: {exc}", source=path) from None
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path, meta), fresh
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ------------------------------------------------------------ reading
+
+    @property
+    def floor(self) -> int:
+        return int(self.meta["floor"])
+
+    def snapshots(self) -> list[tuple[int, str, int]]:
+        """Every snapshot, newest first: ``(seq, body, crc)``."""
+        try:
+            rows = self.conn.execute("SELECT seq, body, crc FROM snapshots ORDER BY seq DESC")
+            return [(int(s), str(b), int(c)) for s, b, c in rows]
+        except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
+            raise CorruptStateError(f"snapshots: {exc}", source=self.path) from None
+
+    def events(self, after: int) -> Iterator[tuple[int, str, int, str, Sequence[tuple[str, str]]]]:
+        """Events after ``after`` in order, each with its personal rows ``(path, value)``.
+
+        Checks every checksum, that sequence numbers have no gap, and that
+        every event above the floor still has all its personal rows (below it,
+        erasure and retention deleted some on purpose);
+        :class:`CorruptStateError` names the first event that fails.
+        """
+        # Both tables are read in seq order (events by their key, personal
+        # rows by their (seq, path) key) and merged as they stream, with the
+        # checksums computed inline: replay reads ~100,000 events a second,
+        # and a dict of every personal row or a call per row shows at that rate.
+        floor = self.floor
+        crc32 = zlib.crc32
+        none: tuple[tuple[str, str], ...] = ()
+        try:
+            personal = self.conn.execute(
+                "SELECT seq, path, member, incident, value, crc, actor FROM personal "
+                "WHERE seq > ? ORDER BY seq, path",
+                (after,),
+            )
+            pending = next(personal, None)
+            expected = after + 1
+            for seq, tag, version, payload, slots, crc in self.conn.execute(
+                "SELECT seq, type, version, payload, slots, crc FROM events "
+                "WHERE seq > ? ORDER BY seq",
+                (after,),
+            ):
+                if seq != expected:
+                    raise CorruptStateError(
+                        f"event {expected} is missing (next is {seq})",
+                        source=self.path,
+                        seq=expected,
+                    )
+                if (
+                    type(payload) is not str
+                    or crc32(f"{seq}\x1f{tag}\x1f{version}\x1f{slots}\x1f{payload}".encode()) != crc
+                ):
+                    raise CorruptStateError(
+                        f"event {seq} fails its checksum", source=self.path, seq=seq
+                    )
+                expected += 1
+                if pending is None or pending[0] > seq:
+                    rows: Sequence[tuple[str, str]] = none
+                else:
+                    rows = []
+                    # A row below seq belongs to no event: a missing one, reported above.
+                    while pending is not None and pending[0] <= seq:
+                        p_seq, path, member, incident, value, p_crc, actor = pending
+                        text = f"{p_seq}\x1f{path}\x1f{member}\x1f{incident}\x1f{value}"
+                        if actor is not None:
+                            text += f"\x1f{actor}"  # as personal_crc
+                        if crc32(text.encode()) != p_crc:
+                            raise self._bad_personal(p_seq)
+                        if p_seq == seq:
+                            rows.append((path, value))
+                        pending = next(personal, None)
+                if seq > floor and len(rows) != slots:
+                    # A damaged page can lose rows without SQLite noticing; a
+                    # placeholder in their stead would be a wrong state.
+                    raise CorruptStateError(
+                        f"event {seq} has {len(rows)} of its {slots} personal fields",
+                        source=self.path,
+                        seq=seq,
+                    )
+                yield seq, tag, version, payload, rows
+            # Rows after the last event belong to no event; a damaged one is still damage.
+            while pending is not None:
+                p_seq, path, member, incident, value, p_crc, actor = pending
+                if personal_crc(p_seq, path, member, incident, value, actor) != p_crc:
+                    raise self._bad_personal(p_seq)
+                pending = next(personal, None)
+        except sqlite3.DatabaseError as exc:
+            # Undecodable text, a damaged page: SQLite noticed before we did.
+            raise CorruptStateError(f"events after {after}: {exc}", source=self.path) from None
+
+    def _bad_personal(self, seq: int) -> CorruptStateError:
+        return CorruptStateError(
+            f"event {seq}: a personal field fails its checksum", source=self.path, seq=seq
+        )
+
+    def has_personal(self, member: int) -> bool:
+        row = self.conn.execute("SELECT 1 FROM personal WHERE member = ? LIMIT 1", (member,))
+        return row.fetchone() is not None
+
+    # ------------------------------------------------------------ writing
+
+    def append(
+        self,
+        seq: int,
+        tag: str,
+        version: int,
+        payload: str,
+        slots: Sequence[Slot],
+        *,
+        erase_member: int | None = None,
+        erase_actor: str | None = None,
+        expire: Iterable[str] = (),
+        expire_deliveries: Iterable[int] = (),
+        snapshot: str | None = None,
+    ) -> None:
+        """Write one event, in one transaction, committed before this returns.
+
+        ``erase_member``, ``erase_actor`` and ``expire`` delete that member's,
+        that actor's and those incidents' personal rows; ``expire_deliveries``
+        deletes the reasons of ``Fail`` events for those deliveries (filed
+        under no incident: see :meth:`_expire_failures`). ``snapshot``
+        replaces every snapshot with one at ``seq`` and raises the floor to
+        it (see the module docstring).
+        """
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # seq is the primary key: if another writer got there first, this
+            # fails instead of forking the history.
+            n = len(slots)
+            conn.execute(
+                "INSERT INTO events (seq, type, version, payload, slots, crc) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (seq, tag, version, payload, n, event_crc(seq, tag, version, payload, n)),
+            )
+            if slots:
+                _insert_personal(conn, seq, slots)
+            if erase_member is not None:
+                conn.execute("DELETE FROM personal WHERE member = ?", (erase_member,))
+            if erase_actor is not None:
+                conn.execute("DELETE FROM personal WHERE actor = ?", (erase_actor,))
+            for incident in expire:
+                conn.execute("DELETE FROM personal WHERE incident = ?", (incident,))
+            self._expire_failures(expire_deliveries)
+            if snapshot is not None:
+                conn.execute("DELETE FROM snapshots")
+                self._put_snapshot(seq, snapshot)
+                self._set_meta("floor", str(seq))
+                self._set_meta("scrub", "1")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _expire_failures(self, deliveries: Iterable[int]) -> None:
+        # A Fail names its delivery, not the incident, and the relay has no
+        # public lookup from one to the other; so its reason is filed under
+        # no incident when written, and found here, when retention clears
+        # the incident, through the delivery ids the relay still lists.
+        wanted = set(deliveries)
+        if not wanted:
+            return
+        rows = self.conn.execute(
+            "SELECT p.seq, e.payload FROM personal AS p JOIN events AS e ON e.seq = p.seq "
+            "WHERE p.incident IS NULL AND p.member IS NULL AND p.actor IS NULL "
+            "AND e.type = 'Fail'"
+        ).fetchall()
+        doomed = [(seq,) for seq, payload in rows if json.loads(payload)["delivery"] in wanted]
+        self.conn.executemany("DELETE FROM personal WHERE seq = ?", doomed)
+
+    def put_snapshot(self, seq: int, body: str, *, keep: int = 2) -> None:
+        """Add a snapshot at ``seq`` and keep only the newest ``keep``."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._put_snapshot(seq, body)
+            conn.execute(
+                "DELETE FROM snapshots WHERE seq NOT IN "
+                "(SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)",
+                (keep,),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def start_from(self, seq: int, body: str) -> None:
+        """Make a snapshot at ``seq`` the floor of every replay (an imported state)."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._put_snapshot(seq, body)
+            self._set_meta("floor", str(seq))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def scrub(self) -> bool:
+        """Remove the bytes of deleted rows from the WAL, free pages and the main file.
+
+        False if another connection kept old WAL frames alive; the ``scrub``
+        flag then stays set, and the next open tries again.
+        """
+        conn = self.conn
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("VACUUM")
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            return False
+        conn.execute("BEGIN IMMEDIATE")
+        self._set_meta("scrub", "0")
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return True
+
+    def _put_snapshot(self, seq: int, body: str) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO snapshots (seq, body, crc) VALUES (?, ?, ?)",
+            (seq, body, snapshot_crc(seq, body)),
+        )
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        self.meta[key] = value
+
+
+def _insert_personal(
+    conn: sqlite3.Connection,
+    seq: int,
+    slots: Sequence[Slot],
+) -> None:
+    conn.executemany(
+        "INSERT INTO personal (seq, path, member, incident, value, crc, actor) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(seq, p, m, i, v, personal_crc(seq, p, m, i, v, a), a) for p, m, i, v, a in slots],
+    )
+
+
+def _upgrade_from_1(conn: sqlite3.Connection, meta: dict[str, str], path: str) -> None:
+    """Schema 1 -> 2: the actor column, and AddActor's personal fields moved into it."""
+    from .personal import split  # the one definition of what is personal
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("ALTER TABLE personal ADD COLUMN actor TEXT")
+        conn.execute("CREATE INDEX personal_actor ON personal (actor) WHERE actor IS NOT NULL")
+        rows = conn.execute(
+            "SELECT seq, type, version, payload, slots, crc FROM events WHERE type = 'AddActor'"
+        ).fetchall()
+        for seq, tag, version, payload, n, crc in rows:
+            # Checked first: a fresh checksum over damaged text would hide the damage.
+            if type(payload) is not str or event_crc(seq, tag, version, payload, n) != crc:
+                raise CorruptStateError(f"event {seq} fails its checksum", source=path, seq=seq)
+            data = json.loads(payload)
+            slots = split(tag, data, None)
+            if n or not slots:
+                continue  # nothing left in the payload to move
+            new = dump(data)
+            m = len(slots)
+            conn.execute(
+                "UPDATE events SET payload = ?, slots = ?, crc = ? WHERE seq = ?",
+                (new, m, event_crc(seq, tag, version, new, m), seq),
+            )
+            _insert_personal(conn, seq, slots)
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
+        conn.execute("PRAGMA user_version = 2")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    meta["schema"] = "2"
+
+
+def _is_fresh(path: str) -> bool:
+    """True if there is nothing at ``path`` yet (or an empty file); else check its magic."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(_MAGIC))
+    except FileNotFoundError:
+        return True
+    except IsADirectoryError:
+        raise ForeignStateError("is a directory, not a journal", source=path) from None
+    except OSError as exc:
+        raise CorruptStateError(f"cannot read: {exc}", source=path) from None
+    if not head and not os.path.exists(path + "-wal"):
+        return True
+    if head != _MAGIC:
+        raise ForeignStateError("not an SQLite file, so not a journal", source=path)
+    return False
+
+
+def _create(conn: sqlite3.Connection, settings: str) -> dict[str, str]:
+    meta = {
+        "format": FORMAT,
+        "schema": str(SCHEMA_VERSION),
+        "settings": settings,
+        "floor": "-1",
+        "scrub": "0",
+    }
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    # The page size is fixed before the first table; 4096 is the default and
+    # suits rows of a few hundred bytes.
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+    conn.execute("COMMIT")
+    return meta
+
+
+def _check(conn: sqlite3.Connection, path: str) -> dict[str, str]:
+    (app_id,) = conn.execute("PRAGMA application_id").fetchone()
+    if app_id != APPLICATION_ID:
+        raise ForeignStateError(
+            f"not a routing journal (application_id {app_id:#x}, expected {APPLICATION_ID:#x})",
+            source=path,
+        )
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version > SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"written with journal schema {version}; this version reads up to {SCHEMA_VERSION}",
+            found=version,
+            supported=SCHEMA_VERSION,
+            source=path,
+        )
+    if version < 1:
+        raise CorruptStateError(f"journal schema version {version} is not valid", source=path)
+    try:
+        meta = {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+    except sqlite3.OperationalError as exc:
+        raise CorruptStateError(f"the meta table is unreadable: {exc}", source=path) from None
+    if meta.get("format") != FORMAT or meta.get("schema") != str(version):
+        raise CorruptStateError("the meta table does not describe a journal", source=path)
+    for key in ("settings", "floor", "scrub"):
+        if key not in meta:
+            raise CorruptStateError(f"the meta table has no {key!r}", source=path)
+    try:
+        int(meta["floor"])
+        json.loads(meta["settings"])
+    except ValueError:
+        raise CorruptStateError("the meta table is damaged", source=path) from None
+    return meta
+
+
+def dump(value: Any) -> str:
+    """Compact JSON, UTF-8 kept as is (so a byte search finds a name if it is there)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
