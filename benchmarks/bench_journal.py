@@ -58,6 +58,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from routing.domain.melding import Melding, Person
+from routing.domain.values import Applicant, MemberId
+from routing.engine.commands import Afloop, Confirm, React, Report, Tick
+from routing.engine.outputs import Deliveries, IncidentOpened, Step
+from routing.engine.policies import Always, ByStep, Never
 from routing.hierarchy.changes import (
     CreateGemeentelijkeRegiegroep,
     CreateRegiegroep,
@@ -66,17 +71,12 @@ from routing.hierarchy.changes import (
     LoadMembers,
     apply_change,
 )
+from routing.model import Hierarchy
 from routing.persist.codec import decode_trusted
-from routing.engine.commands import Afloop, Confirm, React, Report, Tick
 from routing.persist.journal import Journal, state_of
 from routing.persist.personal import parse_event
 from routing.persist.store import dump, snapshot_crc
-from routing.domain.melding import Melding, Person
-from routing.model import Hierarchy
-from routing.engine.outputs import Deliveries, IncidentOpened, Step
-from routing.engine.policies import Always, ByStep, Never
 from routing.relay import Relay
-from routing.domain.values import Applicant, MemberId
 
 APPEND_TARGET = 5_000
 REPLAY_TARGET = 100_000

@@ -54,13 +54,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from routing.engine.commands import Report
 from routing.domain.melding import Melding, Person
-from routing.model import Hierarchy
+from routing.domain.values import Applicant, MemberId
+from routing.engine.commands import Report
 from routing.engine.outputs import Deliveries, Step
 from routing.engine.policies import Always, ByStep, Never, Policy
+from routing.model import Hierarchy
 from routing.relay import Relay, RelayConfig
-from routing.domain.values import Applicant, MemberId
 
 GROUPS_PER_WIJK = 8  # 5 wijkgroepen, 2 stuurgroepen, 1 regiegroep
 WIJKEN_PER_GEMEENTE = 10

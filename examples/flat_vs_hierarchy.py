@@ -21,8 +21,8 @@ from neighbourhood import console, hierarchy, incident, year
 from rich.table import Table
 
 from routing import Applicant, Hierarchy, Melding
-from routing.hierarchy.config import load_hierarchy
 from routing.domain.settings import Settings, platform
+from routing.hierarchy.config import load_hierarchy
 
 HERE = Path(__file__).resolve().parent
 PHASE_2 = HERE / "zoomwijck-fase2.toml"

@@ -7,6 +7,13 @@ from typing import Any
 
 import pytest
 
+from routing.domain.values import Actor, ActorKind, Applicant
+from routing.errors import (
+    InvalidValueError,
+    InvariantRefused,
+    PermissionRefused,
+    UnknownMemberError,
+)
 from routing.hierarchy.changes import (
     AddActor,
     Admit,
@@ -26,14 +33,7 @@ from routing.hierarchy.changes import (
     SplitWijkgroep,
     apply_change,
 )
-from routing.errors import (
-    InvalidValueError,
-    InvariantRefused,
-    PermissionRefused,
-    UnknownMemberError,
-)
 from routing.model import Hierarchy
-from routing.domain.values import Actor, ActorKind, Applicant
 
 FOUNDERS = [Applicant.registered(f"lid {i}", buurt="Oost") for i in range(3)]
 SPLIT = {"West": "wg-west", "Oost": "wg"}

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from hypothesis import given
 
-from routing.domain.texts import render_afloop, render_melding
 from routing.domain.melding import Melding, Person, Photo, Vehicle
 from routing.domain.place import Place
+from routing.domain.texts import render_afloop, render_melding
 from strategies.melding import meldingen
 
 MELDING = Melding(

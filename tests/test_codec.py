@@ -11,6 +11,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from routing.domain.melding import Melding, Person, Photo, Vehicle
+from routing.domain.place import Place
+from routing.domain.settings import PLATFORMS, Settings
+from routing.domain.values import Actor, ActorKind, Applicant, MemberId
+from routing.engine.commands import (
+    Afloop,
+    Confirm,
+    Decide,
+    Fail,
+    Forward,
+    HandOver,
+    PoliceNotice,
+    React,
+    Report,
+    Screen,
+    Tick,
+)
+from routing.errors import CorruptStateError, StateError
 from routing.hierarchy.changes import (
     AddActor,
     Admit,
@@ -38,24 +56,6 @@ from routing.persist.codec import (
     encode_event,
     event_tag,
 )
-from routing.engine.commands import (
-    Afloop,
-    Confirm,
-    Decide,
-    Fail,
-    Forward,
-    HandOver,
-    PoliceNotice,
-    React,
-    Report,
-    Screen,
-    Tick,
-)
-from routing.errors import CorruptStateError, StateError
-from routing.domain.melding import Melding, Person, Photo, Vehicle
-from routing.domain.place import Place
-from routing.domain.settings import PLATFORMS, Settings
-from routing.domain.values import Actor, ActorKind, Applicant, MemberId
 from strategies import meldingen
 
 FULL_MELDING = Melding(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from routing.errors import IncidentRefused
 from routing.engine.incident import TRANSITIONS, Event, Phase, next_phase, transition_diagram
+from routing.errors import IncidentRefused
 
 DOCS = Path(__file__).parent.parent / "docs" / "incidents.md"
 

@@ -21,20 +21,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.hierarchy.changes import (
-    Admit,
-    Change,
-    CreateGemeentelijkeRegiegroep,
-    CreateRegiegroep,
-    CreateWijkgroep,
-    FoundNeighbourhood,
-    Leave,
-    LoadMembers,
-    Move,
-    Remove,
-    apply_change,
-)
-from routing.persist.codec import EVENT_TYPES
+from routing.domain.melding import Melding, Person, Vehicle
+from routing.domain.settings import Settings
+from routing.domain.values import Applicant, MemberId
 from routing.engine.commands import (
     Afloop,
     Command,
@@ -49,6 +38,8 @@ from routing.engine.commands import (
     Screen,
     Tick,
 )
+from routing.engine.outputs import Step
+from routing.engine.policies import Ask, ByStep, Never, Policy
 from routing.errors import (
     ConfigError,
     CorruptStateError,
@@ -58,15 +49,24 @@ from routing.errors import (
     RoutingError,
     UnknownMemberError,
 )
+from routing.hierarchy.changes import (
+    Admit,
+    Change,
+    CreateGemeentelijkeRegiegroep,
+    CreateRegiegroep,
+    CreateWijkgroep,
+    FoundNeighbourhood,
+    Leave,
+    LoadMembers,
+    Move,
+    Remove,
+    apply_change,
+)
+from routing.model import Hierarchy
+from routing.persist.codec import EVENT_TYPES
 from routing.persist.journal import Journal, export_json, import_json, state_of
 from routing.persist.store import event_crc
-from routing.domain.melding import Melding, Person, Vehicle
-from routing.model import Hierarchy
-from routing.engine.outputs import Step
-from routing.engine.policies import Ask, ByStep, Never, Policy
 from routing.relay import Relay
-from routing.domain.settings import Settings
-from routing.domain.values import Applicant, MemberId
 
 Item = Change | Command
 TESTS = Path(__file__).resolve().parent

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing.errors import InvalidValueError, KentekenError
 from routing.domain.kenteken import Kenteken, normalize_kenteken, parse_kenteken
+from routing.errors import InvalidValueError, KentekenError
 from strategies.melding import (
     BANNED,
     LAYOUTS,

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing.errors import InvalidValueError, OutOfScopeError, PhotoError
 from routing.domain.kenteken import parse_kenteken
 from routing.domain.melding import (
     REDACTED,
@@ -26,6 +25,7 @@ from routing.domain.melding import (
     parse_category,
 )
 from routing.domain.place import Compass, Place, Transport
+from routing.errors import InvalidValueError, OutOfScopeError, PhotoError
 from strategies.melding import meldingen, meldings_kwargs
 
 

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing.errors import InvalidValueError, PostcodeError
 from routing.domain.melding import Build, Category, PhotoSubject, Sex
 from routing.domain.place import (
     Compass,
@@ -18,6 +17,7 @@ from routing.domain.place import (
     normalize_postcode,
     parse_postcode,
 )
+from routing.errors import InvalidValueError, PostcodeError
 from strategies.melding import bad_postcodes, postcodes, typed_postcodes
 
 

@@ -19,19 +19,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing.hierarchy.changes import AddActor, Admit, Erase, EraseActor, Leave
+from routing.domain.melding import Melding, Person, Photo, Vehicle
+from routing.domain.place import Place
+from routing.domain.values import Actor, ActorKind, Applicant, MemberId
 from routing.engine.commands import Afloop, Fail, PoliceNotice, React, Report
-from routing.errors import CorruptStateError, RoutingError, UnknownIdError, UnknownMemberError
 from routing.engine.incident import DeliveryStatus
+from routing.engine.privacy import EXPIRED
+from routing.errors import CorruptStateError, RoutingError, UnknownIdError, UnknownMemberError
+from routing.hierarchy.changes import AddActor, Admit, Erase, EraseActor, Leave
+from routing.model import Hierarchy
 from routing.persist.journal import Journal
 from routing.persist.personal import REDACTED, restore
 from routing.persist.store import event_crc
-from routing.domain.melding import Melding, Person, Photo, Vehicle
-from routing.model import Hierarchy
-from routing.domain.place import Place
-from routing.engine.privacy import EXPIRED
 from routing.testing import deliveries
-from routing.domain.values import Actor, ActorKind, Applicant, MemberId
 from test_journal import apply, fresh, open_journal, policy, random_item, town
 
 DAY = 86400.0

@@ -5,16 +5,6 @@ from __future__ import annotations
 import pytest
 
 from routing.engine.commands import Confirm, Decide, Fail, Forward, HandOver, React, Report, Tick
-from routing.errors import (
-    IncidentRefused,
-    PermissionRefused,
-    RouteRefused,
-    UnknownDecisionError,
-    UnknownDeliveryError,
-    UnknownGroupError,
-    UnknownIncidentError,
-    UnknownMemberError,
-)
 from routing.engine.outputs import (
     CasushouderChanged,
     DecisionMade,
@@ -27,6 +17,16 @@ from routing.engine.outputs import (
     Step,
 )
 from routing.engine.policies import Always, Ask, Never
+from routing.errors import (
+    IncidentRefused,
+    PermissionRefused,
+    RouteRefused,
+    UnknownDecisionError,
+    UnknownDeliveryError,
+    UnknownGroupError,
+    UnknownIncidentError,
+    UnknownMemberError,
+)
 from routing.relay import Relay, RelayConfig
 from routing.testing import Harness, Town, deliveries, melding, zoomwijck
 

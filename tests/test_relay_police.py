@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from routing.engine.commands import PoliceNotice
-from routing.errors import IncidentRefused, InvalidValueError, PermissionRefused, UnknownGroupError
 from routing.engine.incident import Phase
 from routing.engine.outputs import (
     CasushouderChanged,
@@ -17,6 +16,7 @@ from routing.engine.outputs import (
     Step,
 )
 from routing.engine.policies import Always, Ask, ByStep, Never
+from routing.errors import IncidentRefused, InvalidValueError, PermissionRefused, UnknownGroupError
 from routing.relay import Relay, RelayConfig
 from routing.testing import Harness, Town, deliveries, melding, zoomwijck
 

@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.errors import UnknownIdError
-from routing.engine.incident import Phase
 from routing.domain.melding import Person
+from routing.domain.values import Actor, ActorKind
+from routing.engine.incident import Phase
 from routing.engine.outputs import DeliveryKind, IncidentOpened, PendingDecision, Step
 from routing.engine.policies import Always, Ask, ByStep, Never
-from routing.relay import Relay
 from routing.engine.privacy import ERASED, EXPIRED
+from routing.errors import UnknownIdError
+from routing.relay import Relay
 from routing.testing import Harness, Town, deliveries, melding, zoomwijck
-from routing.domain.values import Actor, ActorKind
 from test_relay_state import Driver, driven, token
 
 

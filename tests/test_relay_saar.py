@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-from routing.errors import IncidentRefused, PermissionRefused
 from routing.engine.incident import Phase
 from routing.engine.outputs import (
     DeliveryKind,
@@ -24,6 +23,7 @@ from routing.engine.outputs import (
     Step,
 )
 from routing.engine.policies import Always, Ask, ByStep, Never
+from routing.errors import IncidentRefused, PermissionRefused
 from routing.relay import Relay, RelayConfig
 from routing.testing import Harness, Town, deliveries, melding, zoomwijck
 

@@ -18,6 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from routing.domain.melding import Melding
+from routing.domain.values import GroupKind
 from routing.engine.commands import (
     Afloop,
     Command,
@@ -32,16 +34,14 @@ from routing.engine.commands import (
     Screen,
     Tick,
 )
-from routing.errors import Refused, StateError, UnknownIdError
 from routing.engine.incident import P_INCIDENT, P_ROUTE, P_SEQ, IncidentState, pending_output
-from routing.domain.melding import Melding
-from routing.model import Hierarchy
 from routing.engine.outputs import Deliveries, Output
 from routing.engine.policies import Always, Never, Policy
-from routing.relay import Relay, RelayConfig
 from routing.engine.state import SCHEMA, melding_from_plain, melding_to_plain
+from routing.errors import Refused, StateError, UnknownIdError
+from routing.model import Hierarchy
+from routing.relay import Relay, RelayConfig
 from routing.testing import Harness, build_town, deliveries, melding, zoomwijck
-from routing.domain.values import GroupKind
 from strategies.melding import meldingen
 from test_relay_stateful import CATEGORIES, layouts, policies
 

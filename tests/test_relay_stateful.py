@@ -25,6 +25,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from routing.domain.values import GroupKind
 from routing.engine.commands import (
     Afloop,
     Command,
@@ -38,14 +39,13 @@ from routing.engine.commands import (
     Screen,
     Tick,
 )
-from routing.errors import Refused, UnknownIdError
 from routing.engine.incident import DeliveryStatus
-from routing.model import Hierarchy
 from routing.engine.outputs import Delivery, DeliveryKind, IncidentOpened, Output, Step
 from routing.engine.policies import Always, Ask, ByStep, Never, Policy
+from routing.errors import Refused, UnknownIdError
+from routing.model import Hierarchy
 from routing.relay import Relay, RelayConfig
 from routing.testing import build_town, deliveries, melding, relay_state
-from routing.domain.values import GroupKind
 
 CATEGORIES = ["inbraak", "vermissing", "diefstal"]
 

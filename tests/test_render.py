@@ -13,6 +13,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from routing import Applicant, GroupKind, Hierarchy, Platform, Settings
+from routing.domain.settings import CapacityState
 from routing.hierarchy.config import load_hierarchy
 from routing.present.render import (
     ADMIN_MARK,
@@ -21,7 +22,6 @@ from routing.present.render import (
     hierarchy_table,
     hierarchy_tree,
 )
-from routing.domain.settings import CapacityState
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -9,13 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing.errors import (
-    InvalidValueError,
-    Refused,
-    ScreeningRefused,
-    UnknownIdError,
-    UnknownMessageError,
-)
 from routing.domain.melding import Melding, Person
 from routing.domain.screening import (
     DUTCH_ABUSE,
@@ -28,6 +21,13 @@ from routing.domain.screening import (
     screen,
 )
 from routing.domain.values import MemberId
+from routing.errors import (
+    InvalidValueError,
+    Refused,
+    ScreeningRefused,
+    UnknownIdError,
+    UnknownMessageError,
+)
 from strategies.melding import meldingen
 
 T0 = dt.datetime(2024, 3, 12, 21, 40, tzinfo=dt.UTC)

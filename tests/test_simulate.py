@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routing import Afloop, Decide, IncidentClosed, Joined, Report
-from routing.errors import InvalidValueError
+from routing.domain.values import GroupKind
 from routing.engine.incident import Phase
 from routing.engine.outputs import IncidentOpened
+from routing.errors import InvalidValueError
 from routing.sim.simulate import Delay, LoadSummary, SimConfig, SimResult, simulate, trace
 from routing.testing import build_town, deliveries, melding, zoomwijck
-from routing.domain.values import GroupKind
 
 LAYOUT = {
     "Zoomwijck": {

@@ -5,7 +5,51 @@ The public names are re-exported here; see ``docs/reference.md``.
 
 from __future__ import annotations
 
+from .domain.kenteken import (
+    FORBIDDEN_COMBINATIONS,
+    SIDECODES,
+    Kenteken,
+    normalize_kenteken,
+    parse_kenteken,
+)
+from .domain.melding import (
+    Build,
+    Category,
+    Estimate,
+    Melding,
+    Person,
+    Photo,
+    PhotoSubject,
+    Sex,
+    Vehicle,
+    parse_category,
+)
+from .domain.place import Compass, Place, Postcode, Transport, normalize_postcode, parse_postcode
+from .domain.screening import (
+    DUTCH_ABUSE,
+    Finding,
+    HeldMessage,
+    Ruling,
+    RulingKind,
+    Screener,
+    ScreeningQueue,
+    ScreeningVerdict,
+    WordList,
+    screen,
+)
+from .domain.settings import PLATFORMS, Capacity, CapacityState, Platform, Settings, platform
 from .domain.texts import render_afloop, render_melding
+from .domain.values import (
+    Actor,
+    ActorKind,
+    Applicant,
+    Group,
+    GroupKind,
+    Member,
+    MemberId,
+    Relation,
+    Role,
+)
 from .engine.commands import (
     Afloop,
     Command,
@@ -20,7 +64,50 @@ from .engine.commands import (
     Screen,
     Tick,
 )
-from .hierarchy.config import hierarchy_from_dict, load_hierarchy
+from .engine.incident import (
+    TRANSITIONS,
+    DeliveryRecord,
+    DeliveryStatus,
+    IncidentView,
+    transition_diagram,
+)
+from .engine.outputs import (
+    CasushouderChanged,
+    Decision,
+    DecisionMade,
+    Deliveries,
+    Delivery,
+    DeliveryConfirmed,
+    DeliveryFailed,
+    DeliveryKind,
+    Held,
+    Hop,
+    IncidentClosed,
+    IncidentOpened,
+    Joined,
+    Output,
+    PendingDecision,
+    Rejected,
+    Reminder,
+    Step,
+)
+from .engine.policies import (
+    AdjacentWijken,
+    AllOf,
+    Always,
+    Answer,
+    AnyOf,
+    Ask,
+    ByCategory,
+    ByStep,
+    Context,
+    Never,
+    Not,
+    Policy,
+    TowardsWijk,
+    Verdict,
+)
+from .engine.tables import RelayConfig
 from .errors import (
     AdmissionRefused,
     CapacityRefused,
@@ -50,81 +137,18 @@ from .errors import (
     UnknownMemberError,
     UnknownMessageError,
 )
-from .present.explain import (
-    DecisionPoint,
-    Explanation,
-    explain,
-)
-from .engine.incident import (
-    TRANSITIONS,
-    DeliveryRecord,
-    DeliveryStatus,
-    IncidentView,
-    transition_diagram,
-)
+from .hierarchy.config import hierarchy_from_dict, load_hierarchy
+from .model import Hierarchy
 from .persist.journal import (
     Journal,
     export_json,
     import_json,
 )
-from .domain.kenteken import (
-    FORBIDDEN_COMBINATIONS,
-    SIDECODES,
-    Kenteken,
-    normalize_kenteken,
-    parse_kenteken,
+from .present.explain import (
+    DecisionPoint,
+    Explanation,
+    explain,
 )
-from .domain.melding import (
-    Build,
-    Category,
-    Estimate,
-    Melding,
-    Person,
-    Photo,
-    PhotoSubject,
-    Sex,
-    Vehicle,
-    parse_category,
-)
-from .model import Hierarchy
-from .engine.outputs import (
-    CasushouderChanged,
-    Decision,
-    DecisionMade,
-    Deliveries,
-    Delivery,
-    DeliveryConfirmed,
-    DeliveryFailed,
-    DeliveryKind,
-    Held,
-    Hop,
-    IncidentClosed,
-    IncidentOpened,
-    Joined,
-    Output,
-    PendingDecision,
-    Rejected,
-    Reminder,
-    Step,
-)
-from .domain.place import Compass, Place, Postcode, Transport, normalize_postcode, parse_postcode
-from .engine.policies import (
-    AdjacentWijken,
-    AllOf,
-    Always,
-    Answer,
-    AnyOf,
-    Ask,
-    ByCategory,
-    ByStep,
-    Context,
-    Never,
-    Not,
-    Policy,
-    TowardsWijk,
-    Verdict,
-)
-from .relay import Relay
 from .present.render import (
     CASUSHOUDER_MARK,
     POLICE_MARK,
@@ -133,19 +157,7 @@ from .present.render import (
     incident_tree,
     simulation_table,
 )
-from .domain.screening import (
-    DUTCH_ABUSE,
-    Finding,
-    HeldMessage,
-    Ruling,
-    RulingKind,
-    Screener,
-    ScreeningQueue,
-    ScreeningVerdict,
-    WordList,
-    screen,
-)
-from .domain.settings import PLATFORMS, Capacity, CapacityState, Platform, Settings, platform
+from .relay import Relay
 from .sim.config import (
     DEFAULT_RATES,
     Delay,
@@ -159,8 +171,6 @@ from .sim.simulate import (
     simulate,
     trace,
 )
-from .engine.tables import RelayConfig
-from .domain.values import Actor, ActorKind, Applicant, Group, GroupKind, Member, MemberId, Relation, Role
 
 __version__ = "0.1.0.dev0"
 

@@ -31,17 +31,17 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.rule import Rule
 
-from .hierarchy.config import load_hierarchy
-from .errors import RoutingError
-from .present.explain import explain
 from .domain.melding import Melding
-from .model import Hierarchy
+from .domain.values import GroupKind
 from .engine.outputs import Step
 from .engine.policies import Always, Ask, ByStep, Never, Policy
+from .errors import RoutingError
+from .hierarchy.config import load_hierarchy
+from .model import Hierarchy
+from .present.explain import explain
 from .present.render import hierarchy_table, hierarchy_tree, incident_tree, simulation_table
 from .sim.simulate import SimConfig, simulate, trace
 from .testing import zoomwijck
-from .domain.values import GroupKind
 
 __all__ = ["main"]
 

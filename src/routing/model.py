@@ -36,7 +36,8 @@ from typing import Any
 
 import attrs
 
-from .hierarchy.structure import HierarchyReader, _Gemeente, _Rec, _Wijk
+from .domain.settings import Platform, Settings
+from .domain.values import Actor, Applicant, Group, GroupKind, Member, MemberId, Relation, Role
 from .errors import (
     AdmissionRefused,
     CapacityRefused,
@@ -46,8 +47,7 @@ from .errors import (
     UnknownGroupError,
 )
 from .hierarchy.state import export_hierarchy, hierarchy_from_state
-from .domain.settings import Platform, Settings
-from .domain.values import Actor, Applicant, Group, GroupKind, Member, MemberId, Relation, Role
+from .hierarchy.structure import HierarchyReader, _Gemeente, _Rec, _Wijk
 
 __all__ = [
     "Applicant",

@@ -85,12 +85,7 @@ from .engine.commands import (
     Screen,
     Tick,
 )
-from .errors import (
-    IncidentRefused,
-    PermissionRefused,
-    RouteRefused,
-    UnknownDecisionError,
-)
+from .engine.followup import FollowUp
 from .engine.incident import (
     P_INCIDENT,
     DeliveryRecord,
@@ -102,7 +97,6 @@ from .engine.incident import (
     pending_output,
     reaction_text,
 )
-from .model import Hierarchy
 from .engine.outputs import (
     CasushouderChanged,
     Delivery,
@@ -117,7 +111,6 @@ from .engine.outputs import (
     _builder,
 )
 from .engine.policies import Ask, Policy
-from .engine.followup import FollowUp
 from .engine.records import (
     C_BY,
     C_FORWARD,
@@ -129,6 +122,13 @@ from .engine.records import (
 )
 from .engine.router import _LIVE, Queued
 from .engine.tables import RelayConfig
+from .errors import (
+    IncidentRefused,
+    PermissionRefused,
+    RouteRefused,
+    UnknownDecisionError,
+)
+from .model import Hierarchy
 
 _opened = _builder(IncidentOpened)
 

@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 import attrs
 
+from .domain.melding import Melding
+from .domain.values import Applicant, MemberId
 from .engine.commands import (
     Afloop,
     Command,
@@ -36,12 +38,10 @@ from .engine.commands import (
     Screen,
     Tick,
 )
-from .errors import RoutingError
-from .domain.melding import Melding
-from .model import Hierarchy
 from .engine.outputs import Deliveries, Delivery, DeliveryKind, Output
+from .errors import RoutingError
+from .model import Hierarchy
 from .relay import Relay
-from .domain.values import Applicant, MemberId
 
 __all__ = [
     "Harness",

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from ..errors import KentekenError
+from routing.errors import KentekenError
 
 __all__ = [
     "FORBIDDEN_COMBINATIONS",

@@ -22,14 +22,15 @@ from typing import Any
 
 import attrs
 
-from .texts import _tidy_lines, render_afloop, render_melding
-from ..errors import InvalidValueError, OutOfScopeError, PhotoError
+from routing.errors import InvalidValueError, OutOfScopeError, PhotoError
+
 from .kenteken import Kenteken, parse_kenteken
 
 # The labelled-enum base and the one-line text cleaner live with the place
 # enums, which came first; they are private to the package and shared so that
 # every enum parses, and every text field is cleaned, the same way.
 from .place import Compass, Place, Transport, _clean, _key, _Labelled
+from .texts import _tidy_lines, render_afloop, render_melding
 
 __all__ = [
     "OUT_OF_SCOPE_WORDS",

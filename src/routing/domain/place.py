@@ -21,7 +21,7 @@ from typing import Self
 
 import attrs
 
-from ..errors import InvalidValueError, PostcodeError
+from routing.errors import InvalidValueError, PostcodeError
 
 __all__ = [
     "FORBIDDEN_POSTCODE_LETTERS",

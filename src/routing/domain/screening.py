@@ -30,7 +30,8 @@ from collections.abc import Hashable, Iterable, Sequence
 
 import attrs
 
-from ..errors import InvalidValueError, ScreeningRefused, UnknownMessageError
+from routing.errors import InvalidValueError, ScreeningRefused, UnknownMessageError
+
 from .melding import Melding
 from .place import _Labelled
 from .values import MemberId

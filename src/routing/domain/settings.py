@@ -13,7 +13,7 @@ from typing import Final
 
 import attrs
 
-from ..errors import ConfigError
+from routing.errors import ConfigError
 
 __all__ = [
     "PLATFORMS",

@@ -20,9 +20,9 @@ from typing import Any
 
 import attrs
 
-from ..errors import InvalidValueError
-from ..domain.melding import Melding
-from ..domain.values import MemberId
+from routing.domain.melding import Melding
+from routing.domain.values import MemberId
+from routing.errors import InvalidValueError
 
 __all__ = [
     "Afloop",

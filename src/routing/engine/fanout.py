@@ -36,11 +36,12 @@ from .policies import Answer, Verdict
 from .records import _deliveries
 
 if TYPE_CHECKING:
+    from routing.domain.values import MemberId
+
     from .incident import IncidentState
     from .outputs import Output
     from .router import Router
     from .tables import Tables
-    from ..domain.values import MemberId
 
 __all__ = ["Plan", "build_plan", "run_plan"]
 

@@ -14,9 +14,16 @@ from __future__ import annotations
 import heapq
 from typing import NoReturn
 
-from ..domain.texts import render_afloop
+from routing.domain.texts import render_afloop
+from routing.domain.values import MemberId
+from routing.errors import (
+    IncidentRefused,
+    PermissionRefused,
+    UnknownDeliveryError,
+    UnknownMemberError,
+)
+
 from .commands import Afloop, Confirm, Fail, Tick
-from ..errors import IncidentRefused, PermissionRefused, UnknownDeliveryError, UnknownMemberError
 from .incident import DeliveryStatus, Event, next_phase
 from .outputs import (
     BatchRec,
@@ -33,7 +40,6 @@ from .outputs import (
 )
 from .records import C_BY, C_DECIDER, C_STEP, MELDING, STEP_INDEX, _deliveries
 from .router import _DECISION, Router
-from ..domain.values import MemberId
 
 __all__ = ["FollowUp"]
 

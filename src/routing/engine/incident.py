@@ -43,8 +43,10 @@ from typing import Any, Final
 
 import attrs
 
-from ..errors import IncidentRefused
-from ..domain.melding import Melding
+from routing.domain.melding import Melding
+from routing.domain.values import MemberId
+from routing.errors import IncidentRefused
+
 from .outputs import (
     STEP_INDEX,
     STEPS,
@@ -57,7 +59,6 @@ from .outputs import (
     _builder,
     plan_records,
 )
-from ..domain.values import MemberId
 
 __all__ = [
     "TRANSITIONS",

@@ -35,7 +35,7 @@ from typing import Any, Final, TypeVar, cast, overload
 
 import attrs
 
-from ..domain.values import MemberId
+from routing.domain.values import MemberId
 
 __all__ = [
     "CasushouderChanged",

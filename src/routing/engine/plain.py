@@ -16,11 +16,21 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from ..errors import RoutingError, StateError
-from ..domain.melding import Build, Category, Estimate, Melding, Person, Photo, PhotoSubject, Sex, Vehicle
-from ..model import Hierarchy
-from ..domain.place import Compass, Place, Transport
-from ..domain.values import MemberId
+from routing.domain.melding import (
+    Build,
+    Category,
+    Estimate,
+    Melding,
+    Person,
+    Photo,
+    PhotoSubject,
+    Sex,
+    Vehicle,
+)
+from routing.domain.place import Compass, Place, Transport
+from routing.domain.values import MemberId
+from routing.errors import RoutingError, StateError
+from routing.model import Hierarchy
 
 __all__ = ["melding_from_plain", "melding_to_plain"]
 

@@ -35,7 +35,8 @@ from typing import Any, ClassVar, Final, Protocol, runtime_checkable
 
 import attrs
 
-from ..domain.melding import Category, Melding
+from routing.domain.melding import Category, Melding
+
 from .outputs import Step
 
 __all__ = [

@@ -31,14 +31,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..domain.texts import render_afloop, render_melding
+from routing.domain.melding import REDACTED, REDACTED_FIELDS
+from routing.domain.texts import render_afloop, render_melding
+from routing.model import Hierarchy
+
 from .incident import forwarded_text, police_text, reaction_text
-from ..domain.melding import REDACTED, REDACTED_FIELDS
-from ..model import Hierarchy
 from .state import export_state, load_state, melding_from_plain, melding_to_plain
 
 if TYPE_CHECKING:
-    from ..relay import Relay
+    from routing.relay import Relay
 
 __all__ = ["ERASED", "EXPIRED", "apply_retention", "erase_actor", "erase_member"]
 

@@ -17,9 +17,12 @@ from bisect import bisect_left, bisect_right
 from operator import itemgetter
 from typing import Any, cast
 
-from ..domain.texts import render_melding
+from routing.domain.texts import render_melding
+from routing.domain.values import GroupKind, MemberId
+from routing.errors import UnknownGroupError, UnknownIncidentError
+from routing.model import Hierarchy
+
 from .commands import PoliceNotice
-from ..errors import UnknownGroupError, UnknownIncidentError
 from .fanout import Plan, build_plan, run_plan
 from .incident import (
     P_SEQ,
@@ -31,7 +34,6 @@ from .incident import (
     next_phase,
     police_text,
 )
-from ..model import Hierarchy
 from .outputs import (
     KIND_INDEX,
     BatchRec,
@@ -57,7 +59,6 @@ from .records import (
     _deliveries,
 )
 from .tables import RelayConfig, Tables
-from ..domain.values import GroupKind, MemberId
 
 __all__ = ["Queued", "Router"]
 

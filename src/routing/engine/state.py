@@ -37,10 +37,11 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RoutingError, StateError
+from routing.domain.melding import Category
+from routing.errors import RoutingError, StateError
+from routing.model import Hierarchy
+
 from .incident import P_INCIDENT, DeliveryStatus, IncidentState, PendingRec, Phase, pending_rec
-from ..domain.melding import Category
-from ..model import Hierarchy
 from .outputs import (
     KIND_INDEX,
     KINDS,
@@ -56,8 +57,9 @@ from .router import _DECISION, _REMINDER, Router
 from .tables import RelayConfig
 
 if TYPE_CHECKING:
+    from routing.relay import Relay
+
     from .policies import Policy
-    from ..relay import Relay
 
 __all__ = ["KIND", "SCHEMA", "export_state", "load_state", "melding_from_plain", "melding_to_plain"]
 

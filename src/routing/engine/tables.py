@@ -25,10 +25,11 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from ..errors import InvalidValueError
-from ..model import Hierarchy
+from routing.domain.values import GroupKind, MemberId
+from routing.errors import InvalidValueError
+from routing.model import Hierarchy
+
 from .outputs import Step
-from ..domain.values import GroupKind, MemberId
 
 __all__ = ["Entry", "Point", "RelayConfig", "Tables"]
 

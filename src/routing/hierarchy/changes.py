@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..errors import InvalidValueError, UnknownMemberError
-from ..model import Hierarchy
-from ..domain.settings import Platform
-from ..domain.values import Actor, Applicant, MemberId
+from routing.domain.settings import Platform
+from routing.domain.values import Actor, Applicant, MemberId
+from routing.errors import InvalidValueError, UnknownMemberError
+from routing.model import Hierarchy
 
 if TYPE_CHECKING:
-    from ..relay import Relay
+    from routing.relay import Relay
 
 __all__ = [
     "DEFAULT_RETENTION",

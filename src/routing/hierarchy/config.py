@@ -64,10 +64,10 @@ from typing import Any, NoReturn
 
 import attrs
 
-from ..errors import ConfigError, RoutingError
-from ..model import Hierarchy
-from ..domain.settings import PLATFORMS, Platform, Settings
-from ..domain.values import Applicant, MemberId
+from routing.domain.settings import PLATFORMS, Platform, Settings
+from routing.domain.values import Applicant, MemberId
+from routing.errors import ConfigError, RoutingError
+from routing.model import Hierarchy
 
 __all__ = ["hierarchy_from_dict", "load_hierarchy"]
 

@@ -17,12 +17,12 @@ from array import array
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import StateError
-from ..domain.settings import Platform, Settings
-from ..domain.values import Actor, ActorKind, GroupKind, Relation
+from routing.domain.settings import Platform, Settings
+from routing.domain.values import Actor, ActorKind, GroupKind, Relation
+from routing.errors import StateError
 
 if TYPE_CHECKING:
-    from ..model import Hierarchy
+    from routing.model import Hierarchy
 
 __all__ = ["KIND", "SCHEMA", "export_hierarchy", "hierarchy_from_state"]
 
@@ -34,7 +34,7 @@ def _encode(value: object) -> Any:
     # The journal's codec already turns attrs values into JSON and back with
     # their validators; imported here, not at the top, because the codec
     # imports the changes and so the model, which imports this module.
-    from ..persist.codec import encode
+    from routing.persist.codec import encode
 
     return encode(value)
 
@@ -134,7 +134,7 @@ class _Reader:
 
     def value(self, cls: type[Any], data: Any, where: str) -> Any:
         """An attrs value (a Platform, the Settings), through the journal's codec."""
-        from ..persist.codec import decode
+        from routing.persist.codec import decode
 
         try:
             return decode(cls, data)
@@ -159,8 +159,9 @@ def hierarchy_from_state(
     ``settings`` overrides the exported ones. Raises :class:`StateError` for
     anything that is not a valid export of schema version 1 or older.
     """
+    from routing.model import Hierarchy
+
     from .structure import _Gemeente, _Rec, _Wijk
-    from ..model import Hierarchy
 
     r = _Reader(source)
     if not isinstance(state, Mapping):

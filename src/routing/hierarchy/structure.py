@@ -16,9 +16,18 @@ from typing import Any
 
 import networkx as nx
 
-from ..errors import UnknownGroupError, UnknownIdError, UnknownMemberError
-from ..domain.settings import Capacity, Platform, Settings
-from ..domain.values import Actor, ActorKind, Group, GroupKind, Member, MemberId, Relation, Role
+from routing.domain.settings import Capacity, Platform, Settings
+from routing.domain.values import (
+    Actor,
+    ActorKind,
+    Group,
+    GroupKind,
+    Member,
+    MemberId,
+    Relation,
+    Role,
+)
+from routing.errors import UnknownGroupError, UnknownIdError, UnknownMemberError
 
 __all__ = ["HierarchyReader"]
 

@@ -70,9 +70,9 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from ..hierarchy import changes
-from ..engine import commands
-from ..errors import CorruptStateError, RoutingError
+from routing.engine import commands
+from routing.errors import CorruptStateError, RoutingError
+from routing.hierarchy import changes
 
 __all__ = [
     "EVENT_TYPES",

@@ -54,18 +54,13 @@ from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any, Final
 
-from .. import gcpause as _collector
-from ..hierarchy.changes import (
-    DEFAULT_RETENTION,
-    Change,
-    Erase,
-    EraseActor,
-    Retention,
-    apply_change,
-)
-from .codec import EVENT_TYPES, decode, decode_event, decode_trusted, encode, encode_event
-from ..engine.commands import Command
-from ..errors import (
+from routing import gcpause as _collector
+from routing.domain.settings import Settings
+from routing.engine.commands import Command
+from routing.engine.incident import DeliveryStatus
+from routing.engine.outputs import Output
+from routing.engine.policies import Policy
+from routing.errors import (
     ConfigError,
     CorruptStateError,
     ForeignStateError,
@@ -75,14 +70,20 @@ from ..errors import (
     StateError,
     UnknownMemberError,
 )
-from ..engine.incident import DeliveryStatus
+from routing.hierarchy.changes import (
+    DEFAULT_RETENTION,
+    Change,
+    Erase,
+    EraseActor,
+    Retention,
+    apply_change,
+)
+from routing.model import Hierarchy
+from routing.relay import Relay, RelayConfig
+
+from .codec import EVENT_TYPES, decode, decode_event, decode_trusted, encode, encode_event
 from .personal import parse_event, restore, split
 from .store import Durability, Store, dump, snapshot_crc
-from ..model import Hierarchy
-from ..engine.outputs import Output
-from ..engine.policies import Policy
-from ..relay import Relay, RelayConfig
-from ..domain.settings import Settings
 
 __all__ = [
     "EVENT_VERSION",
@@ -101,7 +102,9 @@ EVENT_VERSION: Final = 1
 STATE_KIND: Final = "routing.state"
 STATE_SCHEMA: Final = 1
 
-_CHANGES: Final = tuple(cls for cls in EVENT_TYPES.values() if cls.__module__ == "routing.hierarchy.changes")
+_CHANGES: Final = tuple(
+    cls for cls in EVENT_TYPES.values() if cls.__module__ == "routing.hierarchy.changes"
+)
 
 
 def state_of(hierarchy: Hierarchy, relay: Relay | None = None, *, seq: int = 0) -> dict[str, Any]:

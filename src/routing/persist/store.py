@@ -61,7 +61,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from ..errors import CorruptStateError, ForeignStateError, NewerSchemaError
+from routing.errors import CorruptStateError, ForeignStateError, NewerSchemaError
 
 if TYPE_CHECKING:
     from .personal import Slot

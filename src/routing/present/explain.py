@@ -27,11 +27,10 @@ import attrs
 from rich.text import Text
 from rich.tree import Tree
 
-from ..engine.commands import Command, Decide, PoliceNotice, Report, Screen
-from ..errors import InvalidValueError
-from ..domain.melding import Melding
-from ..model import Hierarchy
-from ..engine.outputs import (
+from routing.domain.melding import Melding
+from routing.domain.values import GroupKind, MemberId
+from routing.engine.commands import Command, Decide, PoliceNotice, Report, Screen
+from routing.engine.outputs import (
     Decision,
     DecisionMade,
     Deliveries,
@@ -42,11 +41,13 @@ from ..engine.outputs import (
     Output,
     PendingDecision,
 )
-from ..engine.policies import Policy
-from ..relay import Relay
+from routing.engine.policies import Policy
+from routing.engine.tables import RelayConfig
+from routing.errors import InvalidValueError
+from routing.model import Hierarchy
+from routing.relay import Relay
+
 from .render import incident_tree
-from ..engine.tables import RelayConfig
-from ..domain.values import GroupKind, MemberId
 
 __all__ = ["DecisionPoint", "Explanation", "explain"]
 

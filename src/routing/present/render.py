@@ -27,9 +27,10 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ..engine.incident import DeliveryStatus, IncidentView
-from ..model import Hierarchy
-from ..engine.outputs import (
+from routing.domain.settings import CapacityState
+from routing.domain.values import GroupKind, MemberId
+from routing.engine.incident import DeliveryStatus, IncidentView
+from routing.engine.outputs import (
     CasushouderChanged,
     Decision,
     DecisionMade,
@@ -42,11 +43,10 @@ from ..engine.outputs import (
     Output,
     PendingDecision,
 )
-from ..domain.settings import CapacityState
-from ..domain.values import GroupKind, MemberId
+from routing.model import Hierarchy
 
 if TYPE_CHECKING:
-    from ..sim.simulate import SimResult
+    from routing.sim.simulate import SimResult
 
 __all__ = [
     "ADMIN_MARK",

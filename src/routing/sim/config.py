@@ -15,15 +15,12 @@ from typing import Any, Final
 
 import attrs
 
-from ..engine.commands import Command
-from ..errors import InvalidValueError
-from ..domain.melding import Category, parse_category
-from ..engine.outputs import (
-    Output,
-    Step,
-)
-from ..engine.policies import Ask, Policy
-from ..engine.tables import RelayConfig
+from routing.domain.melding import Category, parse_category
+from routing.engine.commands import Command
+from routing.engine.outputs import Output, Step
+from routing.engine.policies import Ask, Policy
+from routing.engine.tables import RelayConfig
+from routing.errors import InvalidValueError
 
 __all__ = [
     "DEFAULT_FORWARD",

@@ -17,12 +17,20 @@ from typing import Any
 
 import attrs
 
-from ..engine.commands import Afloop, Command, Confirm, Decide, PoliceNotice, React, Report, Screen, Tick
-from ..errors import RoutingError
-from ..present.explain import _resident
-from ..domain.melding import Category, Melding, Person
-from ..model import Hierarchy
-from ..engine.outputs import (
+from routing.domain.melding import Category, Melding, Person
+from routing.domain.values import GroupKind, MemberId
+from routing.engine.commands import (
+    Afloop,
+    Command,
+    Confirm,
+    Decide,
+    PoliceNotice,
+    React,
+    Report,
+    Screen,
+    Tick,
+)
+from routing.engine.outputs import (
     B_FIRST,
     B_GROUPS,
     B_INCIDENT,
@@ -45,7 +53,11 @@ from ..engine.outputs import (
     batch_decision,
     batch_source,
 )
-from ..relay import Relay
+from routing.errors import RoutingError
+from routing.model import Hierarchy
+from routing.present.explain import _resident
+from routing.relay import Relay
+
 from .config import (
     WEEK,
     YEAR,
@@ -54,7 +66,6 @@ from .config import (
     SimConfig,
     SimResult,
 )
-from ..domain.values import GroupKind, MemberId
 
 # Event kinds on the heap. Plain ints in plain tuples: the heap compares
 # (time, seq) and never reaches the payload, since seq is unique.

@@ -45,12 +45,13 @@ from collections.abc import Callable
 
 import attrs
 
-from .. import gcpause as _collector
-from .loop import _START, _Run
-from ..errors import InvalidValueError
-from ..engine.incident import IncidentView
-from ..domain.melding import Melding
-from ..model import Hierarchy
+from routing import gcpause as _collector
+from routing.domain.melding import Melding
+from routing.domain.values import MemberId
+from routing.engine.incident import IncidentView
+from routing.errors import InvalidValueError
+from routing.model import Hierarchy
+
 from .config import (
     DEFAULT_RATES,
     Delay,
@@ -59,7 +60,7 @@ from .config import (
     SimConfig,
     SimResult,
 )
-from ..domain.values import MemberId
+from .loop import _START, _Run
 
 __all__ = [
     "DEFAULT_RATES",
