@@ -72,7 +72,7 @@ from routing.hierarchy.changes import (
     apply_change,
 )
 from routing.model import Hierarchy
-from routing.persist.codec import decode_trusted
+from routing.persist.events import decode_trusted
 from routing.persist.journal import Journal, state_of
 from routing.persist.personal import parse_event
 from routing.persist.store import dump, snapshot_crc

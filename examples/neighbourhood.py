@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.rule import Rule
 
 from routing import Hierarchy, Melding
-from routing.present.render import hierarchy_tree, incident_tree, simulation_table
+from routing.present.render import hierarchy_tree, incident_tree
+from routing.sim.report import simulation_table
 from routing.sim.simulate import SimConfig, SimResult, simulate, trace
 
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from routing.domain.codec import decode, decode_trusted_value, encode
 from routing.domain.melding import Melding, Person, Photo, Vehicle
 from routing.domain.place import Place
 from routing.domain.settings import PLATFORMS, Settings
@@ -46,13 +47,10 @@ from routing.hierarchy.changes import (
     Retention,
     SplitWijkgroep,
 )
-from routing.persist.codec import (
+from routing.persist.events import (
     EVENT_TYPES,
-    decode,
     decode_event,
     decode_trusted,
-    decode_trusted_value,
-    encode,
     encode_event,
     event_tag,
 )

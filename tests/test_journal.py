@@ -63,7 +63,7 @@ from routing.hierarchy.changes import (
     apply_change,
 )
 from routing.model import Hierarchy
-from routing.persist.codec import EVENT_TYPES
+from routing.persist.events import EVENT_TYPES
 from routing.persist.journal import Journal, export_json, import_json, state_of
 from routing.persist.store import event_crc
 from routing.relay import Relay

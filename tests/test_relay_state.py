@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routing.domain.melding import Melding
+from routing.domain.plain import melding_from_plain, melding_to_plain
 from routing.domain.values import GroupKind
 from routing.engine.commands import (
     Afloop,
@@ -37,7 +38,7 @@ from routing.engine.commands import (
 from routing.engine.incident import P_INCIDENT, P_ROUTE, P_SEQ, IncidentState, pending_output
 from routing.engine.outputs import Deliveries, Output
 from routing.engine.policies import Always, Never, Policy
-from routing.engine.state import SCHEMA, melding_from_plain, melding_to_plain
+from routing.engine.state import SCHEMA
 from routing.errors import Refused, StateError, UnknownIdError
 from routing.model import Hierarchy
 from routing.relay import Relay, RelayConfig

@@ -9,7 +9,8 @@ from rich.table import Table
 from rich.tree import Tree
 
 from routing import Afloop, Always, Decide, PendingDecision, Relay, Report
-from routing.present.render import CASUSHOUDER_MARK, POLICE_MARK, incident_tree, simulation_table
+from routing.present.render import CASUSHOUDER_MARK, POLICE_MARK, incident_tree
+from routing.sim.report import simulation_table
 from routing.sim.simulate import SimConfig, simulate
 from routing.testing import Harness, melding, zoomwijck
 

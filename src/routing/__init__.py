@@ -155,7 +155,6 @@ from .present.render import (
     hierarchy_table,
     hierarchy_tree,
     incident_tree,
-    simulation_table,
 )
 from .relay import Relay
 from .sim.config import (
@@ -166,6 +165,7 @@ from .sim.config import (
     SimConfig,
     SimResult,
 )
+from .sim.report import simulation_table
 from .sim.simulate import (
     Trace,
     simulate,

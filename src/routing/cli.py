@@ -39,7 +39,8 @@ from .errors import RoutingError
 from .hierarchy.config import load_hierarchy
 from .model import Hierarchy
 from .present.explain import explain
-from .present.render import hierarchy_table, hierarchy_tree, incident_tree, simulation_table
+from .present.render import hierarchy_table, hierarchy_tree, incident_tree
+from .sim.report import simulation_table
 from .sim.simulate import SimConfig, simulate, trace
 from .testing import zoomwijck
 

@@ -32,11 +32,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from routing.domain.melding import REDACTED, REDACTED_FIELDS
+from routing.domain.plain import melding_from_plain, melding_to_plain
 from routing.domain.texts import render_afloop, render_melding
 from routing.model import Hierarchy
 
 from .incident import forwarded_text, police_text, reaction_text
-from .state import export_state, load_state, melding_from_plain, melding_to_plain
+from .state import export_state, load_state
 
 if TYPE_CHECKING:
     from routing.relay import Relay

@@ -38,6 +38,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from routing.domain.melding import Category
+from routing.domain.plain import PlainReader, melding_to_plain, read_melding
+from routing.domain.values import MemberId
 from routing.errors import RoutingError, StateError
 from routing.model import Hierarchy
 
@@ -51,7 +53,6 @@ from .outputs import (
     Step,
     batch_route,
 )
-from .plain import _melding, _Reader, melding_from_plain, melding_to_plain
 from .records import STEP_INDEX, STEPS, Batches, DecisionRec, HopRec, RouteRec
 from .router import _DECISION, _REMINDER, Router
 from .tables import RelayConfig
@@ -61,7 +62,7 @@ if TYPE_CHECKING:
 
     from .policies import Policy
 
-__all__ = ["KIND", "SCHEMA", "export_state", "load_state", "melding_from_plain", "melding_to_plain"]
+__all__ = ["KIND", "SCHEMA", "export_state", "load_state"]
 
 #: The version of the layout written by :func:`export_state`. Raise it when
 #: the layout changes; :func:`load_state` refuses versions newer than its own.
@@ -218,7 +219,38 @@ def export_state(r: Router) -> dict[str, Any]:
 # ------------------------------------------------------------------ reading
 
 
-def _config(rd: _Reader, value: object) -> RelayConfig:
+class _StateReader(PlainReader):
+    """A :class:`PlainReader` that also knows which groups and members the hierarchy has."""
+
+    def __init__(self, hierarchy: Hierarchy) -> None:
+        self.groups = frozenset(hierarchy.groups())
+        self.wijken = frozenset(hierarchy.wijken())
+        # Ids are never reused, so every id below the number ever issued is
+        # one the hierarchy knew, even a member who has left since (their
+        # id stays in old routes).
+        self.issued = hierarchy.issued
+        self.actors = frozenset(a.id for a in hierarchy.actors())
+
+    def group(self, value: object, path: str) -> str:
+        gid = self.text(value, path)
+        if gid not in self.groups:
+            raise self.fail(path, f"no group {gid!r} in the hierarchy")
+        return gid
+
+    def opt_group(self, value: object, path: str) -> str | None:
+        return None if value is None else self.group(value, path)
+
+    def member(self, value: object, path: str) -> MemberId:
+        mid = self.integer(value, path)
+        if not 0 <= mid < self.issued:
+            raise self.fail(path, f"no member {mid} was ever in the hierarchy")
+        return MemberId(mid)
+
+    def opt_member(self, value: object, path: str) -> MemberId | None:
+        return None if value is None else self.member(value, path)
+
+
+def _config(rd: _StateReader, value: object) -> RelayConfig:
     o = rd.obj(value, "config")
 
     def f(key: str) -> Any:
@@ -250,7 +282,7 @@ _INCIDENT_ID = re.compile(r"I([1-9][0-9]*)")
 class _Loader:
     """Builds the relay's internals from checked data; one instance per load."""
 
-    def __init__(self, rd: _Reader, state: Mapping[str, Any]) -> None:
+    def __init__(self, rd: _StateReader, state: Mapping[str, Any]) -> None:
         self.rd = rd
         self.state = state
         self.incidents: dict[str, IncidentState] = {}
@@ -361,7 +393,7 @@ class _Loader:
             iid,
             rd.group(f("origin"), f"{path}.origin"),
             wijk,
-            _melding(rd, f("melding"), f"{path}.melding"),
+            read_melding(rd, f("melding"), f"{path}.melding"),
             rd.number(f("opened_at"), f"{path}.opened_at"),
         )
         inc.closed_at = rd.opt_number(f("closed_at"), f"{path}.closed_at")
@@ -485,7 +517,7 @@ def _load(
     policy: Policy | None,
     config: RelayConfig | None,
 ) -> Relay:
-    rd = _Reader(hierarchy)
+    rd = _StateReader(hierarchy)
     top = rd.obj(state, "state")
     if top.get("kind") != KIND:
         raise StateError(f"not a relay state: kind is {top.get('kind')!r}, not {KIND!r}")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -31,9 +31,6 @@ from routing.domain.settings import Platform
 from routing.domain.values import Actor, Applicant, MemberId
 from routing.errors import InvalidValueError, UnknownMemberError
 from routing.model import Hierarchy
-
-if TYPE_CHECKING:
-    from routing.relay import Relay
 
 __all__ = [
     "DEFAULT_RETENTION",
@@ -50,6 +47,7 @@ __all__ = [
     "Leave",
     "LoadMembers",
     "Move",
+    "PersonalData",
     "Remove",
     "Retention",
     "SplitWijkgroep",
@@ -59,6 +57,26 @@ __all__ = [
 #: How long a closed incident keeps its descriptions and free text (AVG art. 5):
 #: four weeks, long enough for the police to ask the group about it.
 DEFAULT_RETENTION = 28 * 86400.0
+
+
+class PersonalData(Protocol):
+    """What else holds personal data that the privacy changes must reach.
+
+    :class:`routing.relay.Relay` is one: the hierarchy layer names only these
+    three methods, so it needs nothing of the engine above it.
+    """
+
+    def erase_member(self, member: int) -> object:
+        """Erase what ``member`` wrote or was named in."""
+        ...
+
+    def erase_actor(self, actor: str) -> object:
+        """Erase the notices ``actor`` sent."""
+        ...
+
+    def apply_retention(self, now: float, *, older_than: float = ...) -> tuple[str, ...]:
+        """Clear closed incidents older than ``older_than`` at ``now``; their ids."""
+        ...
 
 
 def _member(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -307,7 +325,7 @@ Change = (
 """Anything :func:`apply_change` accepts."""
 
 
-def apply_change(h: Hierarchy, change: Change, relay: Relay | None = None) -> Any:
+def apply_change(h: Hierarchy, change: Change, relay: PersonalData | None = None) -> Any:
     """Perform ``change`` on ``h`` (and on ``relay`` for the privacy changes).
 
     Returns what the hierarchy method returns (the new ids, a pseudonym,
@@ -382,7 +400,7 @@ def apply_change(h: Hierarchy, change: Change, relay: Relay | None = None) -> An
     raise TypeError(f"not a hierarchy change: {change!r}")
 
 
-def _erase(h: Hierarchy, member: int, relay: Relay | None) -> str:
+def _erase(h: Hierarchy, member: int, relay: PersonalData | None) -> str:
     # A member who left is no longer in the hierarchy (their name went with
     # them), but text they wrote may still sit in the relay: erase that too.
     if member in h:

@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from routing.domain.codec import decode, encode
 from routing.domain.settings import Platform, Settings
 from routing.domain.values import Actor, ActorKind, GroupKind, Relation
 from routing.errors import StateError
@@ -31,11 +32,6 @@ SCHEMA = 1
 
 
 def _encode(value: object) -> Any:
-    # The journal's codec already turns attrs values into JSON and back with
-    # their validators; imported here, not at the top, because the codec
-    # imports the changes and so the model, which imports this module.
-    from routing.persist.codec import encode
-
     return encode(value)
 
 
@@ -133,9 +129,7 @@ class _Reader:
         return values
 
     def value(self, cls: type[Any], data: Any, where: str) -> Any:
-        """An attrs value (a Platform, the Settings), through the journal's codec."""
-        from routing.persist.codec import decode
-
+        """An attrs value (a Platform, the Settings), through the domain's codec."""
         try:
             return decode(cls, data)
         except StateError as err:

@@ -27,7 +27,7 @@ from routing.domain.values import (
     Relation,
     Role,
 )
-from routing.errors import UnknownGroupError, UnknownIdError, UnknownMemberError
+from routing.errors import InvalidValueError, UnknownGroupError, UnknownIdError, UnknownMemberError
 
 __all__ = ["HierarchyReader"]
 
@@ -286,6 +286,15 @@ class HierarchyReader:
     def residents(self, wijkgroep: str) -> tuple[MemberId, ...]:
         """Members whose home is this wijkgroep (not the visiting admins)."""
         return tuple(map(MemberId, self._rec(wijkgroep, GroupKind.WIJKGROEP).residents))
+
+    def default_reporter(self, wijkgroep: str) -> MemberId:
+        """The resident who reports in ``wijkgroep`` when nobody is named (R3): one who
+        sits in no stuurgroep if there is one. Explanations and simulations ask it."""
+        residents = self.residents(wijkgroep)
+        if not residents:
+            raise InvalidValueError(wijkgroep, "the wijkgroep has no residents to report")
+        plain = [m for m in residents if self.stuurgroep_membership(m) is None]
+        return (plain or list(residents))[0]
 
     def members(self, gid: str) -> frozenset[MemberId]:
         """Everyone in the chat group, admins included."""

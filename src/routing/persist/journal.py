@@ -9,7 +9,7 @@ Everything that changes them goes through :meth:`Journal.execute`: a
 hierarchy change (:mod:`routing.hierarchy.changes`) or a relay command
 (:mod:`routing.engine.commands`). For each one:
 
-1. the value is encoded first (:mod:`routing.persist.codec`), so one that cannot be
+1. the value is encoded first (:mod:`routing.domain.codec`), so one that cannot be
    journaled is refused before anything changes;
 2. it is applied to the live state, which is atomic there: a
    :class:`~routing.errors.Refused` (or any error) propagates, nothing was
@@ -36,7 +36,7 @@ code as the live path, so an event that does not fit (a damaged file,
 another policy) is a :class:`~routing.errors.CorruptStateError` naming its
 sequence number, never a silently different state. Damage is caught by the
 checksums; an event whose rows pass them is rebuilt without re-running its
-validators (:func:`~routing.persist.codec.decode_trusted`: they passed when it was
+validators (:func:`~routing.persist.events.decode_trusted`: they passed when it was
 written, and running them again cost half of replay's time), and anything
 that decoder does not expect is decoded strictly instead.
 
@@ -55,6 +55,7 @@ from types import TracebackType
 from typing import Any, Final
 
 from routing import gcpause as _collector
+from routing.domain.codec import decode, encode
 from routing.domain.settings import Settings
 from routing.engine.commands import Command
 from routing.engine.incident import DeliveryStatus
@@ -81,7 +82,7 @@ from routing.hierarchy.changes import (
 from routing.model import Hierarchy
 from routing.relay import Relay, RelayConfig
 
-from .codec import EVENT_TYPES, decode, decode_event, decode_trusted, encode, encode_event
+from .events import EVENT_TYPES, decode_event, decode_trusted, encode_event
 from .personal import parse_event, restore, split
 from .store import Durability, Store, dump, snapshot_crc
 

@@ -45,10 +45,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from routing.domain.codec import decode_trusted_value, encode
 from routing.domain.melding import REDACTED, REDACTED_FIELDS, Melding
 from routing.model import Hierarchy
 
-from .codec import decode_trusted_value, encode
 from .store import dump
 
 __all__ = ["REDACTED", "Slot", "parse_event", "restore", "split"]

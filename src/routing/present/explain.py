@@ -206,7 +206,7 @@ def explain(
     kind = h.kind(origin)
     command: Command
     if kind is GroupKind.WIJKGROEP:
-        who = MemberId(reporter) if reporter is not None else _resident(h, origin)
+        who = MemberId(reporter) if reporter is not None else h.default_reporter(origin)
         if h.wijkgroep_of(who) != origin:
             raise InvalidValueError(who, f"the reporter does not live in {origin}")
         command = Report(at=at, reporter=who, melding=melding)
@@ -262,17 +262,6 @@ def explain(
         held=held,
         joined=joined,
     )
-
-
-def _resident(h: Hierarchy, wijkgroep: str) -> MemberId:
-    """The default reporter in ``wijkgroep`` (R3), for :func:`explain` and
-    :func:`~routing.sim.simulate.trace`: a resident who sits in no stuurgroep if
-    there is one."""
-    residents = h.residents(wijkgroep)
-    if not residents:
-        raise InvalidValueError(wijkgroep, "the wijkgroep has no residents to report")
-    plain = [m for m in residents if h.stuurgroep_membership(m) is None]
-    return (plain or list(residents))[0]
 
 
 def _on_duty(h: Hierarchy, decider: str) -> MemberId:

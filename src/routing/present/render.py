@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from rich.table import Table
 from rich.text import Text
@@ -45,9 +45,6 @@ from routing.engine.outputs import (
 )
 from routing.model import Hierarchy
 
-if TYPE_CHECKING:
-    from routing.sim.simulate import SimResult
-
 __all__ = [
     "ADMIN_MARK",
     "CAPACITY_STYLES",
@@ -57,7 +54,6 @@ __all__ = [
     "hierarchy_table",
     "hierarchy_tree",
     "incident_tree",
-    "simulation_table",
 ]
 
 TELEFOONBEHEERDER_MARK: Final = "☎"
@@ -441,68 +437,3 @@ def incident_tree(
     else:
         root.add(Text("□ nog geen afloop (R8)", style="bold red"))
     return root
-
-
-# ---------------------------------------------------------------- simulations
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    return f"{seconds / 60:.1f} min"
-
-
-def simulation_table(result: SimResult) -> Table:
-    """The figures of a :class:`~routing.sim.simulate.SimResult`, one row each."""
-    r = result
-    table = Table(title=f"Simulation: {r.weeks:g} weeks, seed {r.seed}", title_justify="left")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    table.add_column("note", style="dim")
-    n = len(r.incidents)
-    police = sum(1 for i in r.incidents if i.police)
-    table.add_row("members / groups", f"{r.members:,} / {r.groups:,}", "")
-    table.add_row("incidents", f"{n:,}", f"{police:,} police notices (P1)")
-    table.add_row(
-        "reach beyond origin p50 / p95 / max",
-        " / ".join(_duration(x) for x in (r.reach.p50, r.reach.p95, r.reach.max)),
-        f"{r.reach.count:,} wijkgroepen reached after the origin",
-    )
-    table.add_row(
-        "last wijkgroep reached p95",
-        _duration(r.last_reach.p95),
-        "per incident",
-    )
-    m = r.messages_per_member_week
-    table.add_row(
-        "messages per member per week",
-        f"{m.mean:.2f} (p95 {m.p95:.2f}, max {m.max:.2f})",
-        "alarm fatigue (H9)",
-    )
-    d, f = r.decisions_per_member_week, r.forwards_per_member_week
-    table.add_row(
-        "decisions per stuurgroep member per week",
-        f"{d.mean:.2f} (max {d.max:.2f})",
-        f"{r.decisions:,} decisions, {r.decisions_by_default:,} by deadline",
-    )
-    table.add_row(
-        "forwards per stuurgroep member per week",
-        f"{f.mean:.2f} (max {f.max:.2f})",
-        "S2, S3, S5",
-    )
-    table.add_row(
-        "duplicate 112 calls avoided / made",
-        f"{r.duplicate_calls_avoided:,} / {r.duplicate_calls_made:,}",
-        "H4",
-    )
-    table.add_row(
-        "afloop: casushouder / after reminder / stuurgroep",
-        f"{r.afloop_by_casushouder:,} / {r.afloop_after_reminder:,} / {r.afloop_by_stuurgroep:,}",
-        f"{r.reminders:,} reminders (R8)",
-    )
-    table.add_row(
-        "left without afloop",
-        f"{r.without_afloop:,}",
-        "still open when the run ended",
-    )
-    return table

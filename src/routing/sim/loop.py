@@ -55,7 +55,6 @@ from routing.engine.outputs import (
 )
 from routing.errors import RoutingError
 from routing.model import Hierarchy
-from routing.present.explain import _resident
 from routing.relay import Relay
 
 from .config import (
@@ -311,7 +310,7 @@ class _Run:
         self.quiet.setdefault(category, attrs.evolve(melding, called_112=False))
         if self.kinds[origin] is _WIJKGROEP:
             if reporter is None:
-                reporter = _resident(self.h, origin)
+                reporter = self.h.default_reporter(origin)
             self.report(origin, reporter, melding)
         elif self.kinds[origin] is GroupKind.REGIEGROEP:
             self.notice({"regiegroep": origin}, melding, sender)

@@ -1,11 +1,13 @@
-"""Melding and reader helpers for the relay's plain-data state (:mod:`routing.engine.state`).
+"""Meldingen as plain data, and a typed reader for untrusted plain data.
 
 :func:`melding_to_plain` and :func:`melding_from_plain` turn a
 :class:`~routing.domain.melding.Melding` into JSON-able data and back (enums by
-name, a kenteken and a postcode as printed, a time in ISO form); the journal
-uses them for the meldingen in commands too. ``_Reader`` gives typed access to
-untrusted data: every failure is a :class:`~routing.errors.StateError` that
-names the place in the data.
+name, a kenteken and a postcode as printed, a time in ISO form); the relay's
+state (:mod:`routing.engine.state`) and the journal use them. :class:`PlainReader`
+gives typed access to untrusted data: every failure is a
+:class:`~routing.errors.StateError` that names the place in the data. The
+relay's state reader extends it with the checks that need a hierarchy (which
+groups and members exist).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from routing.domain.melding import (
+from routing.errors import RoutingError, StateError
+
+from .melding import (
     Build,
     Category,
     Estimate,
@@ -27,12 +31,9 @@ from routing.domain.melding import (
     Sex,
     Vehicle,
 )
-from routing.domain.place import Compass, Place, Transport
-from routing.domain.values import MemberId
-from routing.errors import RoutingError, StateError
-from routing.model import Hierarchy
+from .place import Compass, Place, Transport
 
-__all__ = ["melding_from_plain", "melding_to_plain"]
+__all__ = ["PlainReader", "melding_from_plain", "melding_to_plain", "read_melding"]
 
 _E = TypeVar("_E", bound=enum.Enum)
 _T = TypeVar("_T")
@@ -93,17 +94,8 @@ def melding_to_plain(m: Melding) -> dict[str, Any]:
     }
 
 
-class _Reader:
+class PlainReader:
     """Typed access to untrusted plain data; every failure is a StateError with a path."""
-
-    def __init__(self, hierarchy: Hierarchy) -> None:
-        self.groups = frozenset(hierarchy.groups())
-        self.wijken = frozenset(hierarchy.wijken())
-        # Ids are never reused, so every id below the number ever issued is
-        # one the hierarchy knew, even a member who has left since (their
-        # id stays in old routes).
-        self.issued = hierarchy.issued
-        self.actors = frozenset(a.id for a in hierarchy.actors())
 
     @staticmethod
     def fail(path: str, problem: str) -> StateError:
@@ -160,24 +152,6 @@ class _Reader:
     def opt_enum(self, cls: type[_E], value: object, path: str) -> _E | None:
         return None if value is None else self.enum(cls, value, path)
 
-    def group(self, value: object, path: str) -> str:
-        gid = self.text(value, path)
-        if gid not in self.groups:
-            raise self.fail(path, f"no group {gid!r} in the hierarchy")
-        return gid
-
-    def opt_group(self, value: object, path: str) -> str | None:
-        return None if value is None else self.group(value, path)
-
-    def member(self, value: object, path: str) -> MemberId:
-        mid = self.integer(value, path)
-        if not 0 <= mid < self.issued:
-            raise self.fail(path, f"no member {mid} was ever in the hierarchy")
-        return MemberId(mid)
-
-    def opt_member(self, value: object, path: str) -> MemberId | None:
-        return None if value is None else self.member(value, path)
-
     def each(self, value: object, path: str, read: Callable[[Any, str], _T]) -> list[_T]:
         return [read(item, f"{path}[{i}]") for i, item in enumerate(self.items(value, path))]
 
@@ -188,7 +162,7 @@ class _Reader:
         return items[0], items[1]
 
 
-def _estimate(rd: _Reader, value: object, path: str) -> Estimate | None:
+def _estimate(rd: PlainReader, value: object, path: str) -> Estimate | None:
     if value is None:
         return None
     low, high = rd.pair(value, path)
@@ -197,16 +171,17 @@ def _estimate(rd: _Reader, value: object, path: str) -> Estimate | None:
 
 def melding_from_plain(value: object, *, path: str = "melding") -> Melding:
     """Read back what :func:`melding_to_plain` wrote; :class:`StateError` if it is not that."""
-    rd = _Reader(Hierarchy())
+    rd = PlainReader()
     try:
-        return _melding(rd, value, path)
+        return read_melding(rd, value, path)
     except StateError:
         raise
     except (RoutingError, ValueError, TypeError) as exc:
         raise StateError(f"{path}: {exc}") from None
 
 
-def _melding(rd: _Reader, value: object, path: str) -> Melding:
+def read_melding(rd: PlainReader, value: object, path: str) -> Melding:
+    """The melding at ``path`` of untrusted data, read with ``rd``; a StateError says where."""
     o = rd.obj(value, path)
 
     def f(key: str) -> Any:

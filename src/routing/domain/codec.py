@@ -1,4 +1,4 @@
-"""A strict JSON codec for the frozen attrs values that ``routing`` journals.
+"""A strict JSON codec for the frozen attrs values of ``routing``.
 
 Theory of operation
 -------------------
@@ -6,7 +6,8 @@ Theory of operation
 The journal (:mod:`routing.persist.journal`) records *data*, never method calls:
 every accepted hierarchy change (:mod:`routing.hierarchy.changes`) and every accepted
 relay command (:mod:`routing.engine.commands`) becomes one JSON object with a type
-tag. This module turns those values into JSON and back.
+tag (:mod:`routing.persist.events` keeps the tags). This module turns such values
+into JSON and back; the hierarchy's state uses it for its platforms and settings.
 
 It is driven by the classes themselves rather than by hand-written
 ``to_dict``/``from_dict`` pairs: :func:`attrs.fields` and the resolved type
@@ -66,62 +67,27 @@ import math
 import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
-from routing.engine import commands
 from routing.errors import CorruptStateError, RoutingError
-from routing.hierarchy import changes
 
-__all__ = [
-    "EVENT_TYPES",
-    "decode",
-    "decode_event",
-    "decode_trusted",
-    "decode_trusted_value",
-    "encode",
-    "encode_event",
-    "event_tag",
-]
+__all__ = ["decode", "decode_trusted_value", "encode", "trusted_builder"]
 
 _T = TypeVar("_T")
 _Enc = Callable[[Any], Any]
 _Dec = Callable[[Any, str], Any]
-
-#: Every type that can be journaled, by its tag (the class name). Tags are
-#: part of the journal format: renaming a class needs an alias here.
-EVENT_TYPES: Final[dict[str, type]] = {
-    cls.__name__: cls
-    for cls in (
-        *typing.get_args(changes.Change),
-        *typing.get_args(commands.Command),
-    )
-}
-_TAGS: Final[dict[type, str]] = {cls: tag for tag, cls in EVENT_TYPES.items()}
 
 
 class _Bad(Exception):
     """Internal: a decoding problem, with the path where it was found."""
 
 
-def event_tag(value: object) -> str:
-    """The type tag of a journaled value; :class:`TypeError` for anything else."""
-    try:
-        return _TAGS[type(value)]
-    except KeyError:
-        raise TypeError(f"not a hierarchy change or relay command: {value!r}") from None
-
-
 def encode(value: Any) -> dict[str, Any]:
     """An attrs value as a JSON-able dict (no type tag)."""
     plan = _plan(type(value))
     return plan.encode(value)
-
-
-def encode_event(value: object) -> tuple[str, dict[str, Any]]:
-    """``(tag, payload)`` for a change or command: what the journal stores."""
-    return event_tag(value), encode(value)
 
 
 def decode(cls: type[Any], data: object, *, where: str = "") -> Any:
@@ -136,30 +102,22 @@ def decode(cls: type[Any], data: object, *, where: str = "") -> Any:
         raise CorruptStateError(f"{where}{': ' if where else ''}{exc}") from None
 
 
-def decode_event(tag: str, payload: object, *, where: str = "") -> Any:
-    """Rebuild the change or command that ``encode_event`` gave ``(tag, payload)`` for."""
-    cls = EVENT_TYPES.get(tag)
-    if cls is None:
-        prefix = f"{where}: " if where else ""
-        raise CorruptStateError(f"{prefix}unknown event type {tag!r}")
-    return decode(cls, payload, where=where)
+def trusted_builder(cls: type[_T]) -> Callable[[Any], _T]:
+    """The builder that :func:`decode_trusted_value` uses for ``cls``, made once.
+
+    The same terms: only for what :func:`encode` made from a valid value. The
+    journal keeps one per event type.
+    """
+    return _trusted(cls)
 
 
-def decode_trusted(tag: str, payload: Any) -> Any:
-    """Rebuild an event from a row that passed its checksum, without re-running validators.
+def decode_trusted_value(cls: type[_T], data: Any) -> _T:
+    """Rebuild a value of ``cls`` from a row that passed its checksum, without validators.
 
     Only for data this module encoded from a valid value (see the module
     docstring). Raises (:class:`KeyError`, :class:`TypeError`, ...) on
     anything unexpected, and never names a field: the caller must then use
-    :func:`decode_event`, which gives the same value or a precise error.
-    """
-    return _TRUSTED_EVENTS[tag](payload)
-
-
-def decode_trusted_value(cls: type[_T], data: Any) -> _T:
-    """:func:`decode_trusted` for one value of ``cls`` (a melding, say), not an event.
-
-    The same terms: only for what :func:`encode` just made from a valid value.
+    :func:`decode`, which gives the same value or a precise error.
     """
     value: _T = _trusted(cls)(data)
     return value
@@ -499,6 +457,3 @@ def _trusted_conv(hint: Any) -> _Conv | None:
         each_value = value
         return lambda v: {k: each_value(x) for k, x in v.items()}
     raise _Untrusted(hint)
-
-
-_TRUSTED_EVENTS: Final[dict[str, _Conv]] = {tag: _trusted(cls) for tag, cls in EVENT_TYPES.items()}
