@@ -58,6 +58,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from routing.domain.codec import dump
 from routing.domain.melding import Melding, Person
 from routing.domain.values import Applicant, MemberId
 from routing.engine.commands import Afloop, Confirm, React, Report, Tick
@@ -75,7 +76,7 @@ from routing.model import Hierarchy
 from routing.persist.events import decode_trusted
 from routing.persist.journal import Journal, state_of
 from routing.persist.personal import parse_event
-from routing.persist.store import dump, snapshot_crc
+from routing.persist.store import snapshot_crc
 from routing.relay import Relay
 
 APPEND_TARGET = 5_000

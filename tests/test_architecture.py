@@ -14,11 +14,8 @@ import networkx as nx
 
 #: Circles between modules that are still to be broken, each inside one layer.
 KNOWN_CIRCLES = {
-    frozenset({"routing.domain.melding", "routing.domain.texts"}),
     frozenset({"routing.hierarchy.state", "routing.model"}),
-    frozenset({"routing.engine.fanout", "routing.engine.router"}),
     frozenset({"routing.engine.privacy", "routing.engine.state", "routing.relay"}),
-    frozenset({"routing.persist.personal", "routing.persist.store"}),
 }
 
 

@@ -63,6 +63,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import inspect
+import json
 import math
 import types
 import typing
@@ -73,7 +74,7 @@ import attrs
 
 from routing.errors import CorruptStateError, RoutingError
 
-__all__ = ["decode", "decode_trusted_value", "encode", "trusted_builder"]
+__all__ = ["decode", "decode_trusted_value", "dump", "encode", "trusted_builder"]
 
 _T = TypeVar("_T")
 _Enc = Callable[[Any], Any]
@@ -88,6 +89,11 @@ def encode(value: Any) -> dict[str, Any]:
     """An attrs value as a JSON-able dict (no type tag)."""
     plan = _plan(type(value))
     return plan.encode(value)
+
+
+def dump(value: Any) -> str:
+    """Compact JSON, UTF-8 kept as is (so a byte search finds a name if it is there)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def decode(cls: type[Any], data: object, *, where: str = "") -> Any:

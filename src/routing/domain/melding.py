@@ -30,7 +30,6 @@ from .kenteken import Kenteken, parse_kenteken
 # enums, which came first; they are private to the package and shared so that
 # every enum parses, and every text field is cleaned, the same way.
 from .place import Compass, Place, Transport, _clean, _key, _Labelled
-from .texts import _tidy_lines, render_afloop, render_melding
 
 __all__ = [
     "OUT_OF_SCOPE_WORDS",
@@ -44,8 +43,7 @@ __all__ = [
     "Sex",
     "Vehicle",
     "parse_category",
-    "render_afloop",
-    "render_melding",
+    "tidy_lines",
 ]
 
 
@@ -110,6 +108,11 @@ _ALIASES: dict[str, Category] = {
 
 _OUT_OF_SCOPE_KEYS = {_key(word): what for word, what in OUT_OF_SCOPE_WORDS.items()}
 _ALIAS_KEYS = {_key(word): category for word, category in _ALIASES.items()}
+
+
+def tidy_lines(text: str) -> str:
+    """Collapse whitespace within each line and drop the blank edges."""
+    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
 
 
 def parse_category(text: Category | str) -> Category:
@@ -194,7 +197,7 @@ _Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 def _multiline(value: object) -> str:
     if not isinstance(value, str):
         raise InvalidValueError(value, "expected text")
-    return _tidy_lines(value)
+    return tidy_lines(value)
 
 
 def _texts(values: Iterable[str]) -> tuple[str, ...]:

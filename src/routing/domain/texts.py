@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .melding import tidy_lines
+
 if TYPE_CHECKING:
     import datetime as dt
 
@@ -83,11 +85,6 @@ def _words(lang: str) -> dict[str, str]:
         return _WORDS[lang]
     except KeyError:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}") from None
-
-
-def _tidy_lines(text: str) -> str:
-    """Collapse whitespace within each line and drop the blank edges."""
-    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
 
 
 def _when(moment: dt.datetime, lang: str) -> tuple[str, str]:
@@ -217,7 +214,7 @@ def render_afloop(
         date, time = _when(at, lang)
         head += f" ({date} {time})"
     lines = [head]
-    body = _tidy_lines(text)
+    body = tidy_lines(text)
     if body:
         lines.append(body)
     if by:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from .incident import IncidentState
     from .outputs import Output
-    from .router import Router
+    from .records import Batches
     from .tables import Tables
 
 __all__ = ["Plan", "build_plan", "run_plan"]
@@ -140,16 +140,18 @@ def build_plan(tables: Tables, origin: str, fixed: dict[Step, Verdict]) -> Plan 
 
 
 def run_plan(
-    router: Router, inc: IncidentState, plan: Plan, reporter: MemberId, at: float,
-    out: list[Output],
+    counts: list[int], deliveries: Batches, inc: IncidentState, plan: Plan,
+    reporter: MemberId, at: float, out: list[Output],
 ) -> None:  # fmt: skip
     """Deliver the fresh incident ``inc`` as ``plan`` says: what ``_spread`` would.
+
+    ``counts`` are the router's id counters (incidents, deliveries, decisions,
+    pending), advanced here; the batch is added to ``deliveries``.
 
     One :class:`~routing.engine.outputs.Deliveries` for the whole spread, sharing
     the plan's columns; the decisions' records are made (the incident keeps
     them), the deliveries only get their ids.
     """
-    counts = router._counts
     iid = inc.id
     base = counts[2]
     counts[2] = base + len(plan.decisions)
@@ -177,5 +179,5 @@ def run_plan(
     # by the collector for the incident's life (see IncidentState.judged).
     inc.considered = plan.considered
     inc.deliveries += (batch,)
-    router._deliveries.add(batch)
+    deliveries.add(batch)
     out.append(_deliveries(batch))

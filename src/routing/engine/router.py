@@ -227,7 +227,7 @@ class Router:
         inc.casus[wg] = reporter
         plan = self._plan(wg) if not inc.considered and not inc.decisions else None
         if plan is not None:
-            run_plan(self, inc, plan, reporter, at, out)
+            run_plan(self._counts, self._deliveries, inc, plan, reporter, at, out)
             if plan.forwards:
                 inc.phase = next_phase(inc.phase, Event.FORWARD, incident=inc.id)
             return

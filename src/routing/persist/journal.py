@@ -55,7 +55,7 @@ from types import TracebackType
 from typing import Any, Final
 
 from routing import gcpause as _collector
-from routing.domain.codec import decode, encode
+from routing.domain.codec import decode, dump, encode
 from routing.domain.settings import Settings
 from routing.engine.commands import Command
 from routing.engine.incident import DeliveryStatus
@@ -84,7 +84,7 @@ from routing.relay import Relay, RelayConfig
 
 from .events import EVENT_TYPES, decode_event, decode_trusted, encode_event
 from .personal import parse_event, restore, split
-from .store import Durability, Store, dump, snapshot_crc
+from .store import Durability, Store, snapshot_crc
 
 __all__ = [
     "EVENT_VERSION",

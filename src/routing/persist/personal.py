@@ -45,11 +45,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from routing.domain.codec import decode_trusted_value, encode
+from routing.domain.codec import decode_trusted_value, dump, encode
 from routing.domain.melding import REDACTED, REDACTED_FIELDS, Melding
 from routing.model import Hierarchy
-
-from .store import dump
 
 __all__ = ["REDACTED", "Slot", "parse_event", "restore", "split"]
 

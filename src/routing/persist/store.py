@@ -59,8 +59,9 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
+from routing.domain.codec import dump
 from routing.errors import CorruptStateError, ForeignStateError, NewerSchemaError
 
 if TYPE_CHECKING:
@@ -538,7 +539,3 @@ def _check(conn: sqlite3.Connection, path: str) -> dict[str, str]:
         raise CorruptStateError("the meta table is damaged", source=path) from None
     return meta
 
-
-def dump(value: Any) -> str:
-    """Compact JSON, UTF-8 kept as is (so a byte search finds a name if it is there)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
