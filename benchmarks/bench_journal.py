@@ -44,6 +44,7 @@ with the default durability, 100,000 events/s replayed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -421,7 +422,7 @@ def starts(
         cut = n - tail
         files[every] = where / f"start-{every}.db"
         shutil.copy(base, files[every])
-        with sqlite3.connect(files[every]) as conn:
+        with contextlib.closing(sqlite3.connect(files[every])) as conn, conn:
             conn.execute(
                 "INSERT INTO snapshots (seq, body, crc) VALUES (?, ?, ?)",
                 (cut, bodies[cut], snapshot_crc(cut, bodies[cut])),

@@ -7,6 +7,7 @@ by the benchmark's idea of a realistic evening.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import random
@@ -348,7 +349,7 @@ def test_a_refused_command_writes_nothing(tmp_path: Path) -> None:
             j.execute(Leave(member=500))
         assert j.export_state() == before
         assert j.seq == seq
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("SELECT count(*) FROM events").fetchone() == (seq,)
 
 
@@ -423,7 +424,7 @@ def test_snapshots_are_kept_and_used(tmp_path: Path) -> None:
         for item in workload(6, 95):
             j.execute(item)
         live = j.export_state()
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         seqs = [s for (s,) in conn.execute("SELECT seq FROM snapshots ORDER BY seq")]
     assert seqs == [80, 90]  # the newest two
     with open_journal(path) as j:
@@ -436,7 +437,7 @@ def test_a_damaged_snapshot_falls_back_to_an_older_one(tmp_path: Path) -> None:
         for item in workload(7, 45):
             j.execute(item)
         live = j.export_state()
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute(
             "UPDATE snapshots SET body = replace(body, 'Bewoner', 'Bewonxr') WHERE seq = 40"
         )
@@ -489,7 +490,7 @@ def test_an_event_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     with open_journal(path) as j:
         for item in town():
             j.execute(item)
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         query = "SELECT seq, type, payload, slots FROM events WHERE seq = 3"
         seq, tag, payload, slots = conn.execute(query).fetchone()
         crc = event_crc(seq, tag, 2, payload, slots)
@@ -504,7 +505,7 @@ def test_an_event_that_fails_validation_on_replay_names_its_seq(tmp_path: Path) 
     with open_journal(path) as j:
         for item in workload(9, 30):
             j.execute(item)
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         # A well-formed event with a valid checksum that the hierarchy refuses.
         payload = json.dumps({"member": 999})
         conn.execute("DELETE FROM personal WHERE seq = 20")
@@ -536,7 +537,7 @@ def first_event(path: Path, tag: str, *, with_personal: bool = False) -> int:
     query = "SELECT min(seq) FROM events WHERE type = ?"
     if with_personal:
         query += " AND slots > 0"
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         (seq,) = conn.execute(query, (tag,)).fetchone()
     assert seq is not None
     return int(seq)
@@ -547,7 +548,7 @@ def test_a_valid_looking_event_with_a_wrong_checksum_is_refused(tmp_path: Path) 
     path = tmp_path / "j.db"
     written(path, 60)
     seq = first_event(path, "Report")
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         (payload,) = conn.execute("SELECT payload FROM events WHERE seq = ?", (seq,)).fetchone()
         data = json.loads(payload)
         data["reporter"] = data["reporter"] + 1  # still a member id, still valid JSON
@@ -566,7 +567,7 @@ def test_a_valid_looking_personal_value_with_a_wrong_checksum_is_refused(tmp_pat
     path = tmp_path / "j.db"
     written(path, 60)
     seq = first_event(path, "React", with_personal=True)
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("UPDATE personal SET value = '\"iets anders\"' WHERE seq = ?", (seq,))
     with pytest.raises(CorruptStateError, match="checksum") as info:
         open_journal(path)
@@ -576,7 +577,7 @@ def test_a_valid_looking_personal_value_with_a_wrong_checksum_is_refused(tmp_pat
 def test_a_damaged_personal_row_after_the_last_event_is_still_noticed(tmp_path: Path) -> None:
     path = tmp_path / "j.db"
     written(path, 30)
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute(
             "INSERT INTO personal (seq, path, member, incident, value, crc) "
             "VALUES (999, '[\"text\"]', NULL, NULL, '\"x\"', 0)"
@@ -593,7 +594,7 @@ def test_an_event_written_before_a_field_existed_replays_through_the_strict_deco
     path = tmp_path / "j.db"
     live = written(path, 60)
     seq = first_event(path, "Report")
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         query = "SELECT type, version, payload, slots FROM events WHERE seq = ?"
         tag, version, payload, slots = conn.execute(query, (seq,)).fetchone()
         data = json.loads(payload)

@@ -154,11 +154,11 @@ def test_erasing_an_unknown_member_writes_nothing(tmp_path: Path) -> None:
 def test_an_interrupted_scrub_is_finished_on_the_next_open(tmp_path: Path) -> None:
     path = tmp_path / "j.db"
     populated(path)
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'scrub'")
     with open_journal(path) as j:
         assert j._store.meta["scrub"] == "0"
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("SELECT value FROM meta WHERE key = 'scrub'").fetchone() == ("0",)
 
 
@@ -274,7 +274,7 @@ def test_an_actor_id_and_a_member_id_never_collide(tmp_path: Path) -> None:
     with open_journal(path) as j:
         j.execute(EraseActor(actor="6"))
         assert found(path, [actor_name]) == []
-        with sqlite3.connect(path) as conn:
+        with contextlib.closing(sqlite3.connect(path)) as conn, conn:
             rows = conn.execute("SELECT member, actor FROM personal WHERE actor IS NOT NULL")
             assert rows.fetchall() == []
 
@@ -313,7 +313,7 @@ def test_a_schema_1_journal_is_upgraded_and_its_actors_can_then_be_erased(
     with open_journal(path) as j:
         assert j.export_state() == live
         assert list(j.events()) == events
-        with sqlite3.connect(path) as conn:
+        with contextlib.closing(sqlite3.connect(path)) as conn, conn:
             assert conn.execute("PRAGMA user_version").fetchone() == (2,)
             actors = conn.execute("SELECT DISTINCT actor FROM personal WHERE actor IS NOT NULL")
             assert sorted(actors.fetchall()) == [("jw",), ("wa",)]
@@ -326,14 +326,14 @@ def test_a_damaged_schema_1_journal_is_refused_not_upgraded(tmp_path: Path) -> N
     path = tmp_path / "j.db"
     with_actors(path)
     as_schema_1(path)
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute(
             "UPDATE events SET payload = replace(payload, 'Geheimhuis', 'Geheimhui5') "
             "WHERE type = 'AddActor'"
         )
     with pytest.raises(CorruptStateError, match="checksum"):
         open_journal(path)
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (1,)
 
 
