@@ -447,7 +447,7 @@ class Hierarchy(HierarchyReader):
     ) -> Hierarchy:
         """Rebuild a hierarchy from :meth:`export_state`; :class:`StateError`
         for data that is corrupt, foreign or from a newer schema."""
-        return hierarchy_from_state(state, settings=settings, source=source)
+        return hierarchy_from_state(cls, state, settings=settings, source=source)
 
     # ------------------------------------------------------------ privacy (AVG)
 

@@ -15,15 +15,18 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from routing.domain.codec import decode, encode
 from routing.domain.settings import Platform, Settings
 from routing.domain.values import Actor, ActorKind, GroupKind, Relation
 from routing.errors import StateError
 
-if TYPE_CHECKING:
-    from routing.model import Hierarchy
+from .structure import HierarchyReader, _Gemeente, _Rec, _Wijk
+
+#: The model class to rebuild: :class:`routing.model.Hierarchy`, passed in by
+#: its ``from_state`` so that this module needs nothing of the model's module.
+_H = TypeVar("_H", bound=HierarchyReader)
 
 __all__ = ["KIND", "SCHEMA", "export_hierarchy", "hierarchy_from_state"]
 
@@ -35,7 +38,7 @@ def _encode(value: object) -> Any:
     return encode(value)
 
 
-def export_hierarchy(h: Hierarchy) -> dict[str, Any]:
+def export_hierarchy(h: HierarchyReader) -> dict[str, Any]:
     """Everything ``h`` holds, as JSON-able plain data (deterministic)."""
     s = h.settings
     groups: list[dict[str, Any]] = []
@@ -146,17 +149,17 @@ def _names(kind: type | tuple[type, ...]) -> str:
 
 
 def hierarchy_from_state(
-    state: Mapping[str, Any], *, settings: Settings | None = None, source: str | None = None
-) -> Hierarchy:
+    cls: type[_H],
+    state: Mapping[str, Any],
+    *,
+    settings: Settings | None = None,
+    source: str | None = None,
+) -> _H:
     """Rebuild the hierarchy that :func:`export_hierarchy` wrote.
 
     ``settings`` overrides the exported ones. Raises :class:`StateError` for
     anything that is not a valid export of schema version 1 or older.
     """
-    from routing.model import Hierarchy
-
-    from .structure import _Gemeente, _Rec, _Wijk
-
     r = _Reader(source)
     if not isinstance(state, Mapping):
         raise r.fail("state", "expected an object")
@@ -172,7 +175,7 @@ def hierarchy_from_state(
     if settings is None:
         settings = r.value(Settings, r.get(state, "settings", Mapping, "state"), "settings")
 
-    h = Hierarchy(settings)
+    h = cls(settings)
     names = r.strs(r.get(state, "names", list, "state"), "names", nullable=True)
     buurten = r.strs(r.get(state, "buurten", list, "state"), "buurten", nullable=True)
     if len(buurten) != len(names):
@@ -298,7 +301,7 @@ def hierarchy_from_state(
     return h
 
 
-def _cross_check(h: Hierarchy) -> list[str]:
+def _cross_check(h: HierarchyReader) -> list[str]:
     problems: list[str] = []
     for name, gem in h._gemeenten.items():
         problems.extend(
