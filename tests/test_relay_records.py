@@ -36,7 +36,7 @@ def test_a_reports_records_are_untracked_after_a_few_collections() -> None:
     relay, out = reported()
     [opened] = [o for o in out if isinstance(o, IncidentOpened)]
     [batch] = [o for o in out if isinstance(o, Deliveries)]
-    inc = relay._incidents[opened.incident]
+    inc = relay._router.ledger.incidents[opened.incident]
     # A planned spread keeps a flag, not its plan: the reach and decision
     # records follow from its first batch and are made when first read.
     assert inc.planned is True
@@ -65,7 +65,7 @@ def test_a_reports_records_are_untracked_after_a_few_collections() -> None:
     tracked = {name for name in type(inc).__slots__ if gc.is_tracked(getattr(inc, name))}
     assert tracked == {"melding", "considered", "phase"}
     # A fresh report shares its fan-out plan's set of judged points and columns.
-    plan = relay._plans[inc.origin]
+    plan = relay._router._plans[inc.origin]
     assert plan is not None
     assert inc.considered is plan.considered
     assert batch.groups is plan.groups
@@ -106,7 +106,7 @@ def test_a_planned_batch_names_the_same_decisions_as_the_incident() -> None:
     [batch] = [o for o in out if isinstance(o, Deliveries)]
     rec = batch._rec
     assert type(rec[13][0]) is str  # the plan's form, not the records
-    inc = relay._incidents[batch.incident]
+    inc = relay._router.ledger.incidents[batch.incident]
     by_id = {d[0]: d for d in inc.decisions}
     assert list(batch_records(rec)) == list(inc.decisions)
     for i, delivery in enumerate(batch):

@@ -70,7 +70,7 @@ class Driver:
         self.admins = [m for m in self.members if self.h.stuurgroep_membership(m) is not None]
         # Legal targets, so that forwards often aim right; the stateful test
         # checks the duties themselves.
-        tables = self.relay._tables
+        tables = self.relay._router.tables
         self.edges = {
             src: [dst for dst in self.groups if tables.step_between(src, dst) is not None]
             for src in self.groups
@@ -144,7 +144,9 @@ class Driver:
             at=self.at(),
             sender="wijkagent Jansen",
             melding=melding("vermissing", text="politie zoekt een kind"),
-            stuurgroepen=tuple(sorted(self.draw(st.sets(st.sampled_from(sgs), min_size=1, max_size=2)))),
+            stuurgroepen=tuple(
+                sorted(self.draw(st.sets(st.sampled_from(sgs), min_size=1, max_size=2)))
+            ),
         )
 
     def forward(self) -> Command:
@@ -249,23 +251,23 @@ def internals(relay: Relay) -> dict[str, Any]:
                 for slot in IncidentState.__slots__
                 if slot != "planned"  # how a fresh report spread: nothing a load keeps
             }
-            for iid, inc in relay._incidents.items()
+            for iid, inc in relay._router.ledger.incidents.items()
         },
-        "deliveries": [d for rec in relay._deliveries for d in Deliveries(rec)],
-        "status": relay._status,
+        "deliveries": [d for rec in relay._router.ledger.deliveries for d in Deliveries(rec)],
+        "status": relay._router.ledger.status,
         "pending": {
             pid: (
                 pending_output(p),
-                relay._parent_route(p[P_ROUTE], relay._incidents[p[P_INCIDENT]]),
+                relay._router.parent_route(p[P_ROUTE], relay._router.ledger.incidents[p[P_INCIDENT]]),
                 p[P_SEQ],
             )
-            for pid, p in relay._pending.items()
+            for pid, p in relay._router.ledger.pending.items()
         },
-        "resolved": relay._resolved,
-        "recent": {key: ids for key, ids in relay._recent.items() if ids},
-        "heap": sorted(e for e in relay._heap if not relay._stale(e)),
-        "counts": relay._counts,
-        "seq": relay._seq,
+        "resolved": relay._router.ledger.resolved,
+        "recent": {key: ids for key, ids in relay._router.ledger.recent.items() if ids},
+        "heap": sorted(e for e in relay._router.ledger.heap if not relay._router.ledger.stale(e)),
+        "counts": relay._router.ledger.counts,
+        "seq": relay._router.ledger.seq,
     }
 
 

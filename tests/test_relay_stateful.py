@@ -363,7 +363,7 @@ class RelayMachine(RuleBasedStateMachine):
     @invariant()
     def each_incident_keeps_its_batches_in_the_order_of_their_ids(self) -> None:
         # Relay._delivery finds a delivery of an incident by a binary search.
-        for inc in self.relay._incidents.values():
+        for inc in self.relay._router.ledger.incidents.values():
             spans = [(b[4], b[4] + len(b[5])) for b in inc.deliveries]
             for (_, end), (start, _) in pairwise(spans):
                 assert end <= start

@@ -74,12 +74,18 @@ def test_every_referenced_method_exists() -> None:
     """`Class.member` references in the rule tables name real code, so moving a
     method leaves no stale pointer behind."""
     from routing import Hierarchy, Relay, RelayConfig, Step
+    from routing.engine.followup import FollowUp
+    from routing.engine.origins import Origins
     from routing.engine.router import Router
+    from routing.engine.steps import Steps
     from routing.engine.tables import Tables
 
     owners: dict[str, object] = {
         "Relay": Relay,
         "Router": Router,
+        "Origins": Origins,
+        "Steps": Steps,
+        "FollowUp": FollowUp,
         "Tables": Tables,
         "Hierarchy": Hierarchy,
         "Step": Step,

@@ -65,7 +65,6 @@ with :class:`~routing.engine.commands.Screen`.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -87,60 +86,40 @@ from .engine.commands import (
 )
 from .engine.followup import FollowUp
 from .engine.incident import (
-    P_INCIDENT,
     DeliveryRecord,
     DeliveryStatus,
-    Event,
-    IncidentState,
     IncidentView,
-    next_phase,
     pending_output,
-    reaction_text,
 )
-from .engine.outputs import (
-    CasushouderChanged,
-    Delivery,
-    DeliveryKind,
-    Held,
-    IncidentOpened,
-    Joined,
-    Output,
-    PendingDecision,
-    Rejected,
-    Step,
-    _builder,
-)
+from .engine.origins import Origins
+from .engine.outputs import Delivery, Output, PendingDecision
 from .engine.policies import Ask, Policy
-from .engine.records import (
-    C_BY,
-    C_FORWARD,
-    C_ID,
-    STEP_INDEX,
-    DecisionRec,
-    Rebuild,
-    _deliveries,
-)
-from .engine.router import _LIVE, Queued
+from .engine.records import C_ID, Rebuild
+from .engine.router import Router
+from .engine.steps import Steps
 from .engine.tables import RelayConfig
-from .errors import (
-    IncidentRefused,
-    PermissionRefused,
-    RouteRefused,
-    UnknownDecisionError,
-)
 from .model import Hierarchy
-
-_opened = _builder(IncidentOpened)
 
 __all__ = ["Relay", "RelayConfig"]
 
 
-class Relay(FollowUp):
+class Relay:
     """Runs the routing path over a :class:`~routing.model.Hierarchy`.
 
     ``policy`` answers the relevance questions (R5, R6); the default asks the
-    stuurgroep every time, as the seed does. See the module docstring.
+    stuurgroep every time. See the module docstring.
+
+    The relay is a front door over parts it composes: a
+    :class:`~routing.engine.router.Router` (the routing tables, the
+    :class:`~routing.engine.ledger.Ledger` of what it keeps, and the fan-out
+    every command shares) and three families of command handlers,
+    :class:`~routing.engine.origins.Origins` (reports, screening, police
+    notices), :class:`~routing.engine.steps.Steps` (forwards, decisions,
+    reactions, hand-overs) and :class:`~routing.engine.followup.FollowUp`
+    (confirmations, failures, ticks, the afloop).
     """
+
+    __slots__ = ("_handlers", "_router")
 
     def __init__(
         self,
@@ -149,30 +128,60 @@ class Relay(FollowUp):
         policy: Policy | None = None,
         config: RelayConfig | None = None,
     ) -> None:
-        super().__init__(
+        router = self._router = Router(
             hierarchy,
             policy if policy is not None else Ask(),
             config if config is not None else RelayConfig(),
         )
-        # The class's functions, not bound methods: a bound method held by
-        # its own instance is a reference cycle, and a relay without one is
-        # freed the moment it is dropped (see routing.gcpause).
-        cls = type(self)
-        self._handlers: dict[type, Callable[[Relay, Any], tuple[Output, ...]]] = {
-            Report: cls._report,
-            React: cls._react,
-            Forward: cls._forward_cmd,
-            Decide: cls._decide,
-            PoliceNotice: cls._police,
-            Screen: cls._screen,
-            Confirm: cls._confirm,
-            Fail: cls._fail,
-            HandOver: cls._hand_over,
-            Afloop: cls._afloop,
-            Tick: cls._tick,
+        origins, steps, follow = Origins(router), Steps(router), FollowUp(router)
+        self._handlers: dict[type, Callable[[Any], tuple[Output, ...]]] = {
+            Report: origins.report,
+            React: steps.react,
+            Forward: steps.forward,
+            Decide: steps.decide,
+            PoliceNotice: origins.police,
+            Screen: origins.screen,
+            Confirm: follow.confirm,
+            Fail: follow.fail,
+            HandOver: steps.hand_over,
+            Afloop: follow.afloop,
+            Tick: follow.tick,
         }
 
-    # ------------------------------------------------------------ public API
+    @property
+    def hierarchy(self) -> Hierarchy:
+        """The hierarchy the relay routes over (changes to it take effect at the next command)."""
+        return self._router.hierarchy
+
+    @property
+    def config(self) -> RelayConfig:
+        """The relay's configuration."""
+        return self._router.config
+
+    @property
+    def policy(self) -> Policy:
+        """The relevance policy; an app may replace it between commands."""
+        return self._router.policy
+
+    @policy.setter
+    def policy(self, policy: Policy) -> None:
+        self._router.policy = policy
+
+    @property
+    def use_plans(self) -> bool:
+        """Whether fresh reports use the precomputed fan-out plans of
+        :mod:`routing.engine.fanout`; off gives the generic spread, with equal
+        outputs (the tests compare the two)."""
+        return self._router.use_plans
+
+    @use_plans.setter
+    def use_plans(self, value: bool) -> None:
+        self._router.use_plans = value
+
+    def prepare(self) -> None:
+        """Build every routing entry and fan-out plan now, not on first use
+        (the relay does this when it is created)."""
+        self._router.prepare()
 
     def handle(self, command: Command) -> tuple[Output, ...]:
         """Apply one command; what must happen, as values. Atomic (see above)."""
@@ -180,26 +189,25 @@ class Relay(FollowUp):
             handler = self._handlers[type(command)]
         except KeyError:
             raise TypeError(f"not a relay command: {command!r}") from None
-        self._tables.sync()
-        counts = list(self._counts)
+        router = self._router
+        router.tables.sync()
+        ledger = router.ledger
+        counts = list(ledger.counts)
         try:
-            out = handler(self, command)
-            return self._finish(out) if self._building else out
+            out = handler(command)
+            return router.finish(out) if router.building else out
         except BaseException:
-            self._counts = counts  # ids handed out by a failed command are handed out again
-            self._building = []
+            ledger.counts = counts  # ids handed out by a failed command are handed out again
+            router.building = []
             raise
 
     def next_deadline(self) -> float | None:
         """When the app should send the next :class:`~routing.engine.commands.Tick`, if ever."""
-        heap = self._heap
-        while heap and self._stale(heap[0]):
-            heapq.heappop(heap)
-        return heap[0][0] if heap else None
+        return self._router.ledger.next_deadline()
 
     def incident(self, incident: str) -> IncidentView:
         """A snapshot of one incident."""
-        inc = self._get(incident)
+        inc = self._router.ledger.get(incident)
         rb = Rebuild(inc.decisions)
         return IncidentView(
             id=inc.id,
@@ -216,14 +224,14 @@ class Relay(FollowUp):
             reports=tuple(inc.reports),
             deliveries=tuple(self._record(d) for b in inc.deliveries for d in rb.batch(b)),
             decisions=tuple(rb.decision(d[C_ID]) for d in inc.decisions),
-            pending=tuple(pending_output(self._pending[p]) for p in inc.pending),
+            pending=tuple(pending_output(self._router.ledger.pending[p]) for p in inc.pending),
             linked_to=inc.linked_to,
             linked=tuple(inc.linked),
             sender_actor=inc.sender_actor,
         )
 
     def _record(self, delivery: Delivery) -> DeliveryRecord:
-        done = self._status.get(delivery.id)
+        done = self._router.ledger.status.get(delivery.id)
         if done is None:
             return DeliveryRecord(delivery=delivery, status=DeliveryStatus.PENDING)
         status, by, at, reason = done
@@ -233,11 +241,11 @@ class Relay(FollowUp):
 
     def incidents(self) -> tuple[str, ...]:
         """Ids of every incident, oldest first."""
-        return tuple(self._incidents)
+        return tuple(self._router.ledger.incidents)
 
     def pending(self) -> tuple[PendingDecision, ...]:
         """Every decision still waiting for an answer, oldest first."""
-        return tuple(pending_output(p) for p in self._pending.values())
+        return tuple(pending_output(p) for p in self._router.ledger.pending.values())
 
     # ------------------------------------------------------ state and privacy
 
@@ -249,7 +257,7 @@ class Relay(FollowUp):
         counters, with ``"schema"`` and ``"kind"``. Deterministic: the same
         state gives an equal dict. See :mod:`routing.engine.state`.
         """
-        return relay_state.export_state(self)
+        return relay_state.export_state(self._router)
 
     @classmethod
     def from_state(
@@ -268,7 +276,10 @@ class Relay(FollowUp):
         of another kind, a newer schema, ill-formed, or names members or
         groups the hierarchy never had.
         """
-        return relay_state.load_state(cls, hierarchy, state, policy=policy, config=config)
+        saved_config, ledger = relay_state.load_state(hierarchy, state)
+        relay = cls(hierarchy, policy=policy, config=config if config is not None else saved_config)
+        relay._router.ledger = ledger
+        return relay
 
     def erase_member(self, member: int) -> int:
         """Erase every free text ``member`` wrote from the relay (AVG art. 17).
@@ -283,7 +294,7 @@ class Relay(FollowUp):
         :meth:`Hierarchy.erase <routing.model.Hierarchy.erase>`'s job).
         Returns how many fields were erased; atomic and deterministic.
         """
-        return relay_privacy.erase_member(self, member)
+        return relay_privacy.erase_member(self._router, member)
 
     def erase_actor(self, actor: str) -> int:
         """Replace a police sender who is ``actor`` by their pseudonym (AVG art. 17).
@@ -293,7 +304,7 @@ class Relay(FollowUp):
         as sender, and their delivery texts are rendered again. Returns how
         many incidents changed; atomic and deterministic.
         """
-        return relay_privacy.erase_actor(self, actor)
+        return relay_privacy.erase_actor(self._router, actor)
 
     def apply_retention(self, now: float, *, older_than: float = 28 * 86400.0) -> tuple[str, ...]:
         """Strip old incidents' descriptions (AVG art. 5): those closed by ``now - older_than``.
@@ -307,329 +318,4 @@ class Relay(FollowUp):
         deliveries and the routes (ids only) stay, so :meth:`incident` still
         works. Returns the ids stripped by this call.
         """
-        return relay_privacy.apply_retention(self, now, older_than)
-
-    def _adopt(self, other: Relay) -> None:
-        """Take over another relay's state (built by :mod:`routing.engine.state`)."""
-        self._incidents = other._incidents
-        self._deliveries = other._deliveries
-        self._building = []
-        self._status = other._status
-        self._pending = other._pending
-        self._resolved = other._resolved
-        self._recent = other._recent
-        self._heap = other._heap
-        self._counts = other._counts
-        self._seq = other._seq
-
-    # --------------------------------------------------------------- reports
-
-    def _report(self, cmd: Report) -> tuple[Output, ...]:
-        wg = self.hierarchy.wijkgroep_of(cmd.reporter)
-        entry = self._tables.entry(wg)
-        linked: IncidentState | None = None
-        if cmd.joins is not None:
-            other = self._get(cmd.joins)
-            next_phase(other.phase, Event.JOIN, incident=other.id, command=cmd)
-            if other.origin_wijk == entry.wijk:
-                return self._join(other, cmd)
-            linked = other  # seen in another wijk: SAAR starts again there (R7)
-        else:
-            dup = self._duplicate(wg, cmd.melding.category._name_, cmd.at)
-            if dup is not None:
-                return self._join(dup, cmd)
-        inc = IncidentState(self._next_id(), wg, entry.wijk, cmd.melding, cmd.at)
-        inc.reports = ((cmd.reporter, cmd.at),)
-        if linked is not None:
-            inc.linked_to = linked.id
-        out: list[Output]
-        if not cmd.melding.called_112:
-            inc.phase = next_phase(None, Event.HOLD)
-            held = Held(
-                incident=inc.id,
-                wijkgroep=wg,
-                stuurgroep=entry.stuurgroep or "",
-                reporter=cmd.reporter,
-                reason="112 is niet gebeld (H3): de stuurgroep beoordeelt de melding (S1)",
-                at=cmd.at,
-            )
-            out = [held]
-        else:
-            inc.phase = next_phase(None, Event.REPORT)
-            inc.called = (cmd.reporter,)
-            # Positionally (see routing.engine.outputs._builder): the keyword constructor
-            # costs about 1 µs more, on every report.
-            out = [_opened(inc.id, wg, cmd.reporter, False, inc.linked_to, cmd.at)]
-            self._originate(inc, cmd.reporter, entry.bot, cmd.at, out)
-        self._register(inc)
-        if linked is not None:
-            linked.linked += (inc.id,)
-        return tuple(out)
-
-    def _duplicate(self, wg: str, category: str, at: float) -> IncidentState | None:
-        """A live incident of ``category`` (its name) opened in ``wg`` within the window (H4)."""
-        ids = self._recent.get((wg, category))
-        if not ids:
-            return None
-        window = self.config.duplicate_window
-        for iid in reversed(ids):
-            inc = self._incidents[iid]
-            if at - inc.opened_at > window:
-                # Ids are kept in the order the incidents opened: all older ones
-                # are out of the window too, and never will be in it again.
-                del ids[: ids.index(iid) + 1]
-                return None
-            if inc.phase in _LIVE:
-                return inc
-        return None
-
-    def _join(self, inc: IncidentState, cmd: Report) -> tuple[Output, ...]:
-        """A second report of the same situation (H4): tell who called 112 already."""
-        next_phase(inc.phase, Event.JOIN, incident=inc.id, command=cmd)
-        already = tuple(inc.called)
-        if already:
-            names = ", ".join(self._name(m) for m in already)
-            text = f"112 is al gebeld door {names}. Bel alleen opnieuw met nieuwe informatie."
-        elif inc.police:
-            text = f"De politie is al op de hoogte ({inc.sender})."
-        else:
-            text = "112 is nog niet gebeld: bel 112 en meld het daarna in de groep."
-        text += f" Je melding is toegevoegd aan {inc.id}; vul aan in de groep (R4)."
-        inc.reports += ((cmd.reporter, cmd.at),)
-        if cmd.melding.called_112 and cmd.reporter not in inc.called:
-            inc.called += (cmd.reporter,)
-        return (
-            Joined(
-                incident=inc.id, reporter=cmd.reporter, called_112_by=already, text=text, at=cmd.at
-            ),
-        )
-
-    def _screen(self, cmd: Screen) -> tuple[Output, ...]:
-        inc = self._get(cmd.incident)
-        event = Event.RELEASE if cmd.release else Event.REJECT
-        phase = next_phase(inc.phase, event, incident=inc.id, command=cmd)
-        self._require_member(cmd.by)
-        origin = self._tables.entry(inc.origin)
-        stuurgroep = origin.stuurgroep or ""
-        if cmd.by not in self._tables.duty(stuurgroep):
-            raise PermissionRefused(
-                f"only a member of {stuurgroep} screens reports from {inc.origin}",
-                command=cmd,
-                rule="S1",
-            )
-        reporter = inc.reports[0][0]
-        if not cmd.release:
-            inc.phase = phase
-            inc.closed_at = cmd.at
-            inc.screening = (cmd.by, False, cmd.reason, cmd.at)
-            reason = cmd.reason or "de melding is niet geplaatst"
-            return (
-                Rejected(incident=inc.id, reporter=reporter, by=cmd.by, reason=reason, at=cmd.at),
-            )
-        saved = inc.save()
-        try:
-            inc.phase = phase
-            out: list[Output] = [
-                IncidentOpened(
-                    incident=inc.id,
-                    origin=inc.origin,
-                    casushouder=reporter,
-                    police=False,
-                    linked_to=inc.linked_to,
-                    at=cmd.at,
-                )
-            ]
-            self._originate(inc, reporter, origin.bot, cmd.at, out)
-        except BaseException:
-            inc.restore(saved)
-            raise
-        inc.screening = (cmd.by, True, cmd.reason, cmd.at)
-        self._index(inc)
-        self._schedule_reminder(inc, cmd.at + self.config.reminder_after)
-        return tuple(out)
-
-    # ------------------------------------------------------------- commands
-
-    def _forward_cmd(self, cmd: Forward) -> tuple[Output, ...]:
-        inc = self._get(cmd.incident)
-        next_phase(inc.phase, Event.FORWARD, incident=inc.id, command=cmd)
-        self._require_member(cmd.by)
-        tables = self._tables
-        tables.entry(cmd.source)
-        tables.entry(cmd.target)
-        if cmd.source not in inc.reach:
-            raise IncidentRefused(
-                f"{inc.id} has not reached {cmd.source}, so it cannot go on from there",
-                command=cmd,
-                rule="R5",
-            )
-        found = tables.step_between(cmd.source, cmd.target)
-        if found is None:
-            raise RouteRefused(
-                f"the routing path has no step from {cmd.source} to {cmd.target}",
-                source=cmd.source,
-                target=cmd.target,
-                command=cmd,
-            )
-        step, decider = found
-        if cmd.target in inc.reach:
-            raise IncidentRefused(
-                f"{cmd.target} already has {inc.id}; a group gets a message once",
-                command=cmd,
-                rule=step.rule,
-            )
-        carried = inc.reach[cmd.source]
-        if any(hop[1] == cmd.target for hop in self._route_rec(carried, inc)):
-            raise IncidentRefused(
-                f"{inc.id} came to {cmd.source} through {cmd.target}; a route never loops",
-                command=cmd,
-                rule=step.rule,
-            )
-        if cmd.by not in tables.duty(decider):
-            raise PermissionRefused(
-                f"only a member of {decider} may forward from {cmd.source} to {cmd.target}",
-                command=cmd,
-                rule=step.rule,
-            )
-        out: list[Output] = []
-        saved = inc.save()
-        try:
-            reason = cmd.reason or "handmatig doorgezet"
-            dec = self._next_count(2)
-            inc.decisions += (
-                (
-                    dec, inc.id, STEP_INDEX[step], decider, cmd.source, (cmd.target,), True,
-                    cmd.by, cmd.at, reason, False,
-                ),
-            )  # fmt: skip
-            self._judged(inc).add((decider, cmd.target))
-            queue: list[Queued] = []
-            self._carry(inc, carried, (cmd.target,), cmd.by, dec, cmd.at, out, queue)
-            if step is Step.POLICE_DOWN and cmd.target not in inc.casus:
-                inc.casus[cmd.target] = cmd.by  # P2: who carries it in is casushouder there
-            self._spread(inc, queue, cmd.at, out)
-        except BaseException:
-            inc.restore(saved)
-            raise
-        if cmd.reason:
-            inc.authored += ((dec, cmd.by),)
-        return tuple(out)
-
-    def _decide(self, cmd: Decide) -> tuple[Output, ...]:
-        pending = self._pending.get(cmd.decision)
-        if pending is None:
-            if cmd.decision not in self._resolved:
-                raise UnknownDecisionError(cmd.decision)
-            earlier = self._resolved[cmd.decision]
-            why = "the incident was closed" if earlier is None else self._decided(earlier)
-            raise IncidentRefused(
-                f"decision {cmd.decision} is taken: {why}", command=cmd, rule="R6"
-            )
-        inc = self._incidents[pending[P_INCIDENT]]
-        next_phase(inc.phase, Event.DECIDE, incident=inc.id, command=cmd)
-        self._require_member(cmd.by)
-        decider = pending[3]
-        if cmd.by not in self._tables.duty(decider):
-            p = pending_output(pending)
-            raise PermissionRefused(
-                f"only a member of {decider} decides about {', '.join(p.targets)}",
-                command=cmd,
-                rule=p.step.rule,
-            )
-        out: list[Output] = []
-        reason = cmd.reason or ("relevant" if cmd.forward else "niet relevant")
-        self._resolve(
-            pending,
-            forward=cmd.forward,
-            by=cmd.by,
-            reason=reason,
-            default=False,
-            at=cmd.at,
-            out=out,
-        )
-        if cmd.reason:
-            decision = self._resolved[cmd.decision]
-            if decision is not None:
-                inc.authored += ((decision[C_ID], cmd.by),)
-        return tuple(out)
-
-    def _react(self, cmd: React) -> tuple[Output, ...]:
-        inc = self._get(cmd.incident)
-        next_phase(inc.phase, Event.REACT, incident=inc.id, command=cmd)
-        tables = self._tables
-        if cmd.group is not None:
-            self._require_member(cmd.member)
-            tables.entry(cmd.group)
-            if cmd.group not in inc.reach or not tables.is_member(cmd.member, cmd.group):
-                raise IncidentRefused(
-                    f"{inc.id} did not reach {cmd.group} or you are not in it",
-                    command=cmd,
-                    rule="R4",
-                )
-            group = cmd.group
-        else:
-            # Their home wijkgroep first (everyone is in theirs), then the
-            # other groups in the order the incident reached them; the first
-            # one they are in. UnknownMemberError if they are in none.
-            home = self.hierarchy.wijkgroep_of(cmd.member)
-            reach = inc.reach
-            if home in reach:
-                group = home
-            else:
-                found = next((g for g in reach if tables.is_member(cmd.member, g)), None)
-                if found is None:
-                    raise IncidentRefused(
-                        f"{inc.id} did not reach any group you are in", command=cmd, rule="R4"
-                    )
-                group = found
-        bot = tables.entry(group).bot
-        batch = self._extend(
-            inc, DeliveryKind.REACTION, cmd.at, (group,), (reaction_text(inc.id, cmd.text),),
-            (None if bot else cmd.member,), (bot,), (self._delivery(inc.reach[group], inc),),
-        )  # fmt: skip
-        inc.reactions += ((batch[4], cmd.member, cmd.text),)
-        return (_deliveries(batch),)
-
-    def _hand_over(self, cmd: HandOver) -> tuple[Output, ...]:
-        inc = self._get(cmd.incident)
-        next_phase(inc.phase, Event.HAND_OVER, incident=inc.id, command=cmd)
-        tables = self._tables
-        entry = tables.entry(cmd.wijkgroep)
-        current = inc.casus.get(cmd.wijkgroep)
-        if current is None:
-            raise IncidentRefused(
-                f"{inc.id} has no casushouder in {cmd.wijkgroep}", command=cmd, rule="R3"
-            )
-        self._require_member(cmd.to)
-        stuurgroep = entry.stuurgroep or ""
-        if cmd.by != current:
-            self._require_member(cmd.by)
-            if cmd.by not in tables.duty(stuurgroep):
-                raise PermissionRefused(
-                    f"only the casushouder or a member of {stuurgroep} hands over",
-                    command=cmd,
-                    rule="R3",
-                )
-        if cmd.to == current or not tables.is_member(cmd.to, cmd.wijkgroep):
-            raise PermissionRefused(
-                f"member {cmd.to} cannot take over: not in {cmd.wijkgroep}, or already casushouder",
-                command=cmd,
-                rule="R3",
-            )
-        inc.casus[cmd.wijkgroep] = cmd.to
-        return (
-            CasushouderChanged(
-                incident=inc.id,
-                wijkgroep=cmd.wijkgroep,
-                previous=current,
-                current=cmd.to,
-                at=cmd.at,
-            ),
-        )
-
-    # ------------------------------------------------------------- helpers
-
-    def _decided(self, decision: DecisionRec) -> str:
-        by = decision[C_BY]
-        who = "the deadline" if by is None else self._name(by)
-        return f"{'forwarded' if decision[C_FORWARD] else 'not forwarded'} by {who}"
+        return relay_privacy.apply_retention(self._router, now, older_than)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from .incident import forwarded_text
 from .outputs import KIND_INDEX, STEP_INDEX, BatchRec, DeliveryKind, Step
 from .policies import Answer, Verdict
-from .records import _deliveries
+from .records import wrap_batch
 
 if TYPE_CHECKING:
     from routing.domain.values import MemberId
@@ -166,9 +166,7 @@ def run_plan(
         texts = (text,)
     # Reach and decisions follow from this batch (the plan's columns, the
     # ids, the time): the incident makes the records when they are read.
-    inc.planned = True
-    inc._reach = None
-    inc._decisions = None
+    inc.follow_plan()
     batch: BatchRec = (
         iid, _MELDING, inc.police, at, first, plan.groups, texts,
         (None if plan.bot else reporter, *plan.posters), plan.bots,
@@ -180,4 +178,4 @@ def run_plan(
     inc.considered = plan.considered
     inc.deliveries += (batch,)
     deliveries.add(batch)
-    out.append(_deliveries(batch))
+    out.append(wrap_batch(batch))

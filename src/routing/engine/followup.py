@@ -1,12 +1,12 @@
 """What follows a delivery: confirmations, failures, deadlines and the afloop.
 
-Split from :mod:`routing.relay` along the life of an incident: that module
-opens incidents and spreads them (reports, screening, forwards, decisions,
-reactions, hand-overs); this one handles what comes back once deliveries
+Along the life of an incident: :mod:`routing.engine.origins` opens
+incidents, :mod:`routing.engine.steps` moves them on (forwards, decisions,
+reactions, hand-overs); this module handles what comes back once deliveries
 are out (R3's confirmations and failures), time (pending decisions that
 fall back to their default, reminders for the afloop, R8) and the afloop
-that closes the incident (R8, P7). :class:`~routing.relay.Relay` inherits
-both; the theory of operation is in :mod:`routing.relay`.
+that closes the incident (R8, P7). :class:`~routing.relay.Relay` composes
+the three; the theory of operation is in :mod:`routing.relay`.
 """
 
 from __future__ import annotations
@@ -20,12 +20,16 @@ from routing.errors import (
     IncidentRefused,
     PermissionRefused,
     UnknownDeliveryError,
-    UnknownMemberError,
 )
 
 from .commands import Afloop, Confirm, Fail, Tick
 from .incident import DeliveryStatus, Event, next_phase
+from .ledger import DECISION_DUE
 from .outputs import (
+    B_GROUPS,
+    B_INCIDENT,
+    B_KIND,
+    B_POSTERS,
     BatchRec,
     CasushouderChanged,
     DeliveryConfirmed,
@@ -38,8 +42,8 @@ from .outputs import (
     _builder,
     batch_decision,
 )
-from .records import C_BY, C_DECIDER, C_STEP, MELDING, STEP_INDEX, _deliveries
-from .router import _DECISION, Router
+from .records import C_BY, C_DECIDER, C_STEP, MELDING, STEP_INDEX, wrap_batch
+from .router import Router
 
 __all__ = ["FollowUp"]
 
@@ -49,28 +53,33 @@ _confirmed = _builder(DeliveryConfirmed)
 _CONFIRMED = DeliveryStatus.CONFIRMED.value
 
 
-class FollowUp(Router):
+class FollowUp:
     """The handlers for confirmations, failures, ticks and the afloop (see above)."""
 
-    def _confirm(self, cmd: Confirm) -> tuple[Output, ...]:
+    __slots__ = ("router",)
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+
+    def confirm(self, cmd: Confirm) -> tuple[Output, ...]:
         batch, i = self._delivery_for(cmd.delivery)
-        did, group, poster = cmd.delivery, batch[5][i], batch[7][i]
-        melding = batch[1] == _MELDING
-        inc = self._incidents[batch[0]]
+        did, group, poster = cmd.delivery, batch[B_GROUPS][i], batch[B_POSTERS][i]
+        melding = batch[B_KIND] == _MELDING
+        inc = self.router.ledger.incidents[batch[B_INCIDENT]]
         next_phase(inc.phase, Event.CONFIRM, incident=inc.id, command=cmd)
-        if did in self._status:
+        if did in self.router.ledger.status:
             self._refuse_done(did, cmd)
         # The decision behind a melding delivery's last hop, read from its
         # batch: no route to build, no search through the incident's records.
         last = batch_decision(batch, i) if melding else None
         by = cmd.by if cmd.by is not None else poster
         if by is not None and by != poster:
-            self._require_member(by)
+            self.router.require_member(by)
             decision = last if melding else None
             allowed = (
-                by in self._tables.duty(decision[C_DECIDER])
+                by in self.router.tables.duty(decision[C_DECIDER])
                 if decision is not None
-                else self._tables.is_member(by, group)
+                else self.router.tables.is_member(by, group)
             )
             if not allowed:
                 raise PermissionRefused(
@@ -78,7 +87,7 @@ class FollowUp(Router):
                     command=cmd,
                     rule="S2",
                 )
-        self._status[did] = (_CONFIRMED, by, cmd.at, "")
+        self.router.ledger.status[did] = (_CONFIRMED, by, cmd.at, "")
         out: list[Output] = [_confirmed(did, by, cmd.at)]
         if (
             melding
@@ -96,27 +105,27 @@ class FollowUp(Router):
             )
         return tuple(out)
 
-    def _fail(self, cmd: Fail) -> tuple[Output, ...]:
+    def fail(self, cmd: Fail) -> tuple[Output, ...]:
         batch, i = self._delivery_for(cmd.delivery)
-        did, group = cmd.delivery, batch[5][i]
-        inc = self._incidents[batch[0]]
+        did, group = cmd.delivery, batch[B_GROUPS][i]
+        inc = self.router.ledger.incidents[batch[B_INCIDENT]]
         next_phase(inc.phase, Event.FAIL, incident=inc.id, command=cmd)
-        if did in self._status:
+        if did in self.router.ledger.status:
             self._refuse_done(did, cmd)
-        self._status[did] = (DeliveryStatus.FAILED.value, None, cmd.at, cmd.reason)
+        self.router.ledger.status[did] = (DeliveryStatus.FAILED.value, None, cmd.at, cmd.reason)
         if inc.reach.get(group) == did:
             del inc.reach[group]
             # The group never saw it: no afloop there, and it may be forwarded again.
             inc.failed = tuple(sorted({*inc.failed, group}))
         return (DeliveryFailed(delivery=did, group=group, reason=cmd.reason, at=cmd.at),)
 
-    def _afloop(self, cmd: Afloop) -> tuple[Output, ...]:
-        inc = self._get(cmd.incident)
+    def afloop(self, cmd: Afloop) -> tuple[Output, ...]:
+        inc = self.router.ledger.get(cmd.incident)
         phase = next_phase(inc.phase, Event.AFLOOP, incident=inc.id, command=cmd)
-        self._require_member(cmd.by)
-        tables = self._tables
+        self.router.require_member(cmd.by)
+        tables = self.router.tables
         if cmd.by not in inc.casus.values():
-            sg = self.hierarchy.stuurgroep_membership(cmd.by)
+            sg = self.router.hierarchy.stuurgroep_membership(cmd.by)
             if sg is None or not any(
                 g == sg or tables.entry(g).stuurgroep == sg for g in inc.reach
             ):
@@ -127,7 +136,7 @@ class FollowUp(Router):
                     rule="R8",
                 )
         text = render_afloop(
-            cmd.text, lang=self.config.lang, melding=inc.melding, by=self._name(cmd.by)
+            cmd.text, lang=self.router.config.lang, melding=inc.melding, by=self.router.name(cmd.by)
         )
         groups = tuple(inc.reach)
         out: tuple[Output, ...] = (
@@ -141,7 +150,7 @@ class FollowUp(Router):
                 bot = tables.entry(group).bot
                 # Extends the group's melding delivery; posted by whoever can:
                 # a bot, the author if they are in the group, else who posted it.
-                parent = self._delivery(first, inc)
+                parent = self.router.ledger.delivery(first, inc)
                 bots.append(bot)
                 parents.append(parent)
                 if bot:
@@ -149,13 +158,14 @@ class FollowUp(Router):
                 elif tables.is_member(cmd.by, group):
                     posters.append(cmd.by)
                 else:
-                    posters.append(parent[0][7][parent[1]])
+                    batch_of, index = parent
+                    posters.append(batch_of[B_POSTERS][index])
             n = len(groups)
-            batch = self._extend(
+            batch = self.router.extend(
                 inc, DeliveryKind.AFLOOP, cmd.at, groups, (text,) * n, tuple(posters),
                 tuple(bots), tuple(parents),
             )  # fmt: skip
-            out += (_deliveries(batch),)
+            out += (wrap_batch(batch),)
         inc.phase = phase
         inc.closed_at = cmd.at
         inc.afloop = (cmd.by, cmd.text)
@@ -163,28 +173,26 @@ class FollowUp(Router):
         # stops tracking, where a set would be walked for the incident's life.
         inc.considered = tuple(inc.considered)
         for pid in inc.pending:  # nobody needs to judge a closed incident any more
-            del self._pending[pid]
-            self._resolved[pid] = None
+            del self.router.ledger.pending[pid]
+            self.router.ledger.resolved[pid] = None
         inc.pending = ()
-        ids = self._recent.get((inc.origin, inc.melding.category._name_))
-        if ids and inc.id in ids:
-            ids.remove(inc.id)
+        self.router.ledger.unindex(inc)
         return out
 
-    def _tick(self, cmd: Tick) -> tuple[Output, ...]:
+    def tick(self, cmd: Tick) -> tuple[Output, ...]:
         out: list[Output] = []
-        heap = self._heap
+        heap = self.router.ledger.heap
         while heap and heap[0][0] <= cmd.at:
             entry = heapq.heappop(heap)
-            if self._stale(entry):
+            if self.router.ledger.stale(entry):
                 continue
             deadline, _, kind, ref = entry
             try:
-                if kind == _DECISION:
-                    default = self.config.decision_default
+                if kind == DECISION_DUE:
+                    default = self.router.config.decision_default
                     word = "doorzetten" if default else "niet doorzetten"
-                    self._resolve(
-                        self._pending[ref],
+                    self.router.resolve(
+                        self.router.ledger.pending[ref],
                         forward=default,
                         by=None,
                         reason=f"geen antwoord voor de deadline: standaard {word}",
@@ -193,7 +201,7 @@ class FollowUp(Router):
                         out=out,
                     )
                 else:
-                    inc = self._incidents[ref]
+                    inc = self.router.ledger.incidents[ref]
                     casus = tuple(dict.fromkeys(inc.casus.values()))
                     category = inc.melding.category.label("nl")
                     text = (
@@ -201,10 +209,10 @@ class FollowUp(Router):
                         "afloopbericht zodra de actie voorbij is (R8)."
                     )
                     out.append(Reminder(incident=inc.id, casushouders=casus, text=text, at=cmd.at))
-                    following = deadline + self.config.reminder_after
+                    following = deadline + self.router.config.reminder_after
                     while following <= cmd.at:
-                        following += self.config.reminder_after
-                    self._schedule_reminder(inc, following)
+                        following += self.router.config.reminder_after
+                    self.router.ledger.schedule_reminder(inc, following)
             except BaseException:
                 heapq.heappush(heap, entry)
                 raise
@@ -214,16 +222,12 @@ class FollowUp(Router):
 
     def _delivery_for(self, delivery: int) -> tuple[BatchRec, int]:
         try:
-            return self._delivery(delivery)
+            return self.router.ledger.delivery(delivery)
         except (KeyError, TypeError):
             raise UnknownDeliveryError(delivery) from None
 
-    def _require_member(self, member: int) -> None:
-        if member not in self.hierarchy:
-            raise UnknownMemberError(member)
-
     def _refuse_done(self, did: int, cmd: Confirm | Fail) -> NoReturn:
         """Refuse ``cmd``: delivery ``did`` was already confirmed or failed."""
-        status, by = self._status[did][:2]
-        who = f" by {self._name(by)}" if by is not None else ""
+        status, by = self.router.ledger.status[did][:2]
+        who = f" by {self.router.name(by)}" if by is not None else ""
         raise IncidentRefused(f"delivery {did} was already {status}{who}", command=cmd, rule="R3")

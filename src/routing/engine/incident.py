@@ -373,6 +373,17 @@ class IncidentState:
     def reach(self, value: dict[str, int]) -> None:
         self._reach = value
 
+    def follow_plan(self) -> None:
+        """Let :attr:`reach` and :attr:`decisions` follow from the first batch, a plan's.
+
+        A fresh report's spread is a fan-out plan (:mod:`routing.engine.fanout`):
+        its batch names every group reached and the plan's decisions, so both
+        are made from it when first read, not on every report.
+        """
+        self.planned = True
+        self._reach = None
+        self._decisions = None
+
     @property
     def decisions(self) -> tuple[DecisionRec, ...]:
         """Every decision about this incident, oldest first, as records."""

@@ -10,9 +10,9 @@ and the answers already given. Frozen values cannot be edited in place, and
 rewriting each of those places by hand would be one bug per place. So both
 operations work on the plain data of :func:`~routing.engine.state.export_state`,
 where every shared record is written once and referred to by id, change it
-there, and build the relay's internals again with
+there, and build the relay's ledger again with
 :func:`~routing.engine.state.load_state`. Only when that succeeded does the
-relay take the new internals over: atomic, and deterministic because the
+relay take the new ledger over: atomic, and deterministic because the
 export is.
 
 What counts as text a member *wrote* is recorded when it is written (see
@@ -29,7 +29,7 @@ erase (:meth:`~routing.model.Hierarchy.erase`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from routing.domain.melding import REDACTED, REDACTED_FIELDS
 from routing.domain.plain import melding_from_plain, melding_to_plain
@@ -37,10 +37,8 @@ from routing.domain.texts import render_afloop, render_melding
 from routing.model import Hierarchy
 
 from .incident import forwarded_text, police_text, reaction_text
+from .router import Router
 from .state import export_state, load_state
-
-if TYPE_CHECKING:
-    from routing.relay import Relay
 
 __all__ = ["ERASED", "EXPIRED", "apply_retention", "erase_actor", "erase_member"]
 
@@ -50,10 +48,10 @@ ERASED = REDACTED
 EXPIRED = "[bewaartermijn verstreken]"
 
 
-def _melding_texts(relay: Relay, inc: dict[str, Any], melding: dict[str, Any]) -> dict[str, str]:
+def _melding_texts(router: Router, inc: dict[str, Any], melding: dict[str, Any]) -> dict[str, str]:
     """Render the incident's melding again; old delivery text -> new one."""
     m = melding_from_plain(melding)
-    text = render_melding(m, lang=relay.config.lang)
+    text = render_melding(m, lang=router.config.lang)
     if inc["police"]:
         text = police_text(inc["sender"], text)
     fwd = inc["fwd_text"]
@@ -67,7 +65,7 @@ def _melding_texts(relay: Relay, inc: dict[str, Any], melding: dict[str, Any]) -
     return changes
 
 
-def _erase_in(relay: Relay, inc: dict[str, Any], member: int) -> int:
+def _erase_in(router: Router, inc: dict[str, Any], member: int) -> int:
     count = 0
     deliveries = {d["id"]: d for d in inc["deliveries"]}
     reporter = inc["reports"][0][0] if inc["reports"] else None
@@ -77,7 +75,7 @@ def _erase_in(relay: Relay, inc: dict[str, Any], member: int) -> int:
         erased = sum(getattr(old, f) != getattr(new, f) for f in REDACTED_FIELDS)
         if erased:
             count += erased
-            changes = _melding_texts(relay, inc, melding_to_plain(new))
+            changes = _melding_texts(router, inc, melding_to_plain(new))
             for d in inc["deliveries"]:
                 if d["kind"] == "MELDING":
                     d["text"] = changes.get(d["text"], d["text"])
@@ -94,9 +92,9 @@ def _erase_in(relay: Relay, inc: dict[str, Any], member: int) -> int:
         count += 1
         text = render_afloop(
             ERASED,
-            lang=relay.config.lang,
+            lang=router.config.lang,
             melding=melding_from_plain(inc["melding"]),
-            by=relay._name(member),
+            by=router.name(member),
         )
         for d in inc["deliveries"]:
             if d["kind"] == "AFLOOP" and d["text"] != EXPIRED:
@@ -117,33 +115,31 @@ def _erase_in(relay: Relay, inc: dict[str, Any], member: int) -> int:
     return count
 
 
-def erase_member(relay: Relay, member: int) -> int:
+def erase_member(router: Router, member: int) -> int:
     """See :meth:`routing.relay.Relay.erase_member`."""
-    state = export_state(relay)
-    count = sum(_erase_in(relay, inc, member) for inc in state["incidents"])
+    state = export_state(router)
+    count = sum(_erase_in(router, inc, member) for inc in state["incidents"])
     if count:
-        relay._adopt(load_state(type(relay), relay.hierarchy, state, policy=relay.policy,
-                                config=relay.config))  # fmt: skip
+        _, router.ledger = load_state(router.hierarchy, state, config=router.config)
     return count
 
 
-def erase_actor(relay: Relay, actor: str) -> int:
+def erase_actor(router: Router, actor: str) -> int:
     """See :meth:`routing.relay.Relay.erase_actor`."""
-    state = export_state(relay)
+    state = export_state(router)
     pseudonym = Hierarchy.actor_pseudonym(actor)
     count = 0
     for inc in state["incidents"]:
         if inc["sender_actor"] != actor or inc["stripped"] or inc["sender"] == pseudonym:
             continue
         inc["sender"] = pseudonym
-        changes = _melding_texts(relay, inc, inc["melding"])
+        changes = _melding_texts(router, inc, inc["melding"])
         for d in inc["deliveries"]:
             if d["kind"] == "MELDING":
                 d["text"] = changes.get(d["text"], d["text"])
         count += 1
     if count:
-        relay._adopt(load_state(type(relay), relay.hierarchy, state, policy=relay.policy,
-                                config=relay.config))  # fmt: skip
+        _, router.ledger = load_state(router.hierarchy, state, config=router.config)
     return count
 
 
@@ -174,10 +170,10 @@ def _strip(inc: dict[str, Any]) -> None:
     inc["stripped"] = True
 
 
-def apply_retention(relay: Relay, now: float, older_than: float) -> tuple[str, ...]:
+def apply_retention(router: Router, now: float, older_than: float) -> tuple[str, ...]:
     """See :meth:`routing.relay.Relay.apply_retention`."""
     cutoff = now - older_than
-    state = export_state(relay)
+    state = export_state(router)
     stripped: list[str] = []
     for inc in state["incidents"]:
         closed = inc["closed_at"]
@@ -190,6 +186,5 @@ def apply_retention(relay: Relay, now: float, older_than: float) -> tuple[str, .
             _strip(inc)
             stripped.append(inc["id"])
     if stripped:
-        relay._adopt(load_state(type(relay), relay.hierarchy, state, policy=relay.policy,
-                                config=relay.config))  # fmt: skip
+        _, router.ledger = load_state(router.hierarchy, state, config=router.config)
     return tuple(stripped)

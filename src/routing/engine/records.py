@@ -66,7 +66,7 @@ __all__ = [
     "Rebuild",
     "RouteRec",
     "_decision",
-    "_deliveries",
+    "wrap_batch",
 ]
 
 MELDING: Final = KIND_INDEX[DeliveryKind.MELDING]
@@ -86,7 +86,8 @@ C_AT: Final = 8
 C_REASON: Final = 9
 C_DEFAULT: Final = 10
 
-_deliveries = _builder(Deliveries)  # wraps a BatchRec for the caller
+#: The caller's view of a kept batch: one small object, the columns shared.
+wrap_batch: Final = _builder(Deliveries)
 
 
 class Batches:

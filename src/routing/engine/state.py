@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from routing.domain.melding import Category
 from routing.domain.plain import PlainReader, melding_to_plain, read_melding
@@ -44,6 +44,7 @@ from routing.errors import RoutingError, StateError
 from routing.model import Hierarchy
 
 from .incident import P_INCIDENT, DeliveryStatus, IncidentState, PendingRec, Phase, pending_rec
+from .ledger import DECISION_DUE, REMINDER_DUE, Ledger
 from .outputs import (
     KIND_INDEX,
     KINDS,
@@ -54,13 +55,8 @@ from .outputs import (
     batch_route,
 )
 from .records import STEP_INDEX, STEPS, Batches, DecisionRec, HopRec, RouteRec
-from .router import _DECISION, _REMINDER, Router
+from .router import Router
 from .tables import RelayConfig
-
-if TYPE_CHECKING:
-    from routing.relay import Relay
-
-    from .policies import Policy
 
 __all__ = ["KIND", "SCHEMA", "export_state", "load_state"]
 
@@ -96,7 +92,7 @@ def _decision_out(d: DecisionRec) -> dict[str, Any]:
 
 def _delivery_out(r: Router, batch: BatchRec, i: int) -> dict[str, Any]:
     did = batch[4] + i
-    record = r._status.get(did)
+    record = r.ledger.status.get(did)
     status = DeliveryStatus.PENDING if record is None else DeliveryStatus(record[0])
     return {
         "id": did,
@@ -182,35 +178,37 @@ def export_state(r: Router) -> dict[str, Any]:
             "targets": list(targets),
             "deadline": deadline,
             "question": question,
-            "route": [_hop_out(h) for h in r._parent_route(route, r._incidents[iid])],
+            "route": [_hop_out(h) for h in r.parent_route(route, r.ledger.incidents[iid])],
             "seq": seq,
         }
         for pid, iid, step, decider, source, targets, deadline, question, route, seq in (
-            r._pending.values()
+            r.ledger.pending.values()
         )
     ]
-    live = sorted(entry for entry in r._heap if not r._stale(entry))
+    live = sorted(entry for entry in r.ledger.heap if not r.ledger.stale(entry))
     return {
         "schema": SCHEMA,
         "kind": KIND,
         "config": _config_out(r.config),
         "counters": {
-            "incidents": r._counts[0],
-            "deliveries": r._counts[1],
-            "decisions": r._counts[2],
-            "pending": r._counts[3],
-            "sequence": r._seq,
+            "incidents": r.ledger.counts[0],
+            "deliveries": r.ledger.counts[1],
+            "decisions": r.ledger.counts[2],
+            "pending": r.ledger.counts[3],
+            "sequence": r.ledger.seq,
         },
-        "incidents": [_incident_out(r, inc) for inc in r._incidents.values()],
+        "incidents": [_incident_out(r, inc) for inc in r.ledger.incidents.values()],
         "pending": pending,
-        "resolved": [[pid, None if d is None else d[0]] for pid, d in r._resolved.items()],
+        "resolved": [[pid, None if d is None else d[0]] for pid, d in r.ledger.resolved.items()],
         # Sorted: the index's order means nothing, and an entry that emptied
         # and filled again would otherwise move depending on the history.
         "recent": sorted(
-            [group, category, list(ids)] for (group, category), ids in r._recent.items() if ids
+            [group, category, list(ids)]
+            for (group, category), ids in r.ledger.recent.items()
+            if ids
         ),
         "deadlines": [
-            [deadline, seq, "decision" if kind == _DECISION else "reminder", ref]
+            [deadline, seq, "decision" if kind == DECISION_DUE else "reminder", ref]
             for deadline, seq, kind, ref in live
         ],
     }
@@ -492,16 +490,15 @@ class _Loader:
 
 
 def load_state(
-    cls: type[Relay],
-    hierarchy: Hierarchy,
-    state: Mapping[str, Any],
-    *,
-    policy: Policy | None,
-    config: RelayConfig | None,
-) -> Relay:
-    """A relay of class ``cls`` from :func:`export_state`'s data (see the module docstring)."""
+    hierarchy: Hierarchy, state: Mapping[str, Any], *, config: RelayConfig | None = None
+) -> tuple[RelayConfig, Ledger]:
+    """The configuration and the ledger in :func:`export_state`'s data (see the module docstring).
+
+    ``config``, when given, is used instead of the saved one, which is then
+    not read.
+    """
     try:
-        return _load(cls, hierarchy, state, policy, config)
+        return _load(hierarchy, state, config)
     except StateError:
         raise
     except (RoutingError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
@@ -511,12 +508,8 @@ def load_state(
 
 
 def _load(
-    cls: type[Relay],
-    hierarchy: Hierarchy,
-    state: Mapping[str, Any],
-    policy: Policy | None,
-    config: RelayConfig | None,
-) -> Relay:
+    hierarchy: Hierarchy, state: Mapping[str, Any], config: RelayConfig | None
+) -> tuple[RelayConfig, Ledger]:
     rd = _StateReader(hierarchy)
     top = rd.obj(state, "state")
     if top.get("kind") != KIND:
@@ -616,12 +609,12 @@ def _load(
             ref = rd.integer(items[3], p)
             if ref not in pending:
                 raise rd.fail(p, f"no pending decision {ref}")
-            heap.append((deadline, item_seq, _DECISION, ref))
+            heap.append((deadline, item_seq, DECISION_DUE, ref))
         elif kind == "reminder":
             ref = rd.text(items[3], p)
             if ref not in ld.incidents:
                 raise rd.fail(p, f"no incident {ref}")
-            heap.append((deadline, item_seq, _REMINDER, ref))
+            heap.append((deadline, item_seq, REMINDER_DUE, ref))
         else:
             raise rd.fail(p, f"{kind!r} is not a kind of deadline")
     heap.sort()
@@ -642,14 +635,14 @@ def _load(
     if seq < ld.max_seq:
         raise StateError(f"counters.sequence is {seq}, below {ld.max_seq} already in use")
 
-    relay = cls(hierarchy, policy=policy, config=config)
-    relay._incidents = ld.incidents
-    relay._deliveries = Batches(ld.deliveries.values())
-    relay._status = ld.status
-    relay._pending = pending
-    relay._resolved = resolved
-    relay._recent = recent
-    relay._heap = heap
-    relay._counts = counts
-    relay._seq = seq
-    return relay
+    ledger = Ledger()
+    ledger.incidents = ld.incidents
+    ledger.deliveries = Batches(ld.deliveries.values())
+    ledger.status = ld.status
+    ledger.pending = pending
+    ledger.resolved = resolved
+    ledger.recent = recent
+    ledger.heap = heap
+    ledger.counts = counts
+    ledger.seq = seq
+    return config, ledger

@@ -1,0 +1,242 @@
+"""The commands that open an incident: a resident's report, screening, a police notice.
+
+* :meth:`Origins.report`: a resident's SAAR report opens an incident in their
+  wijkgroep (R1-R3), or joins a live one of the same kind there (H4), or
+  starts again in another wijk, linked to the first (R7); a report that says
+  112 was not called is held for the stuurgroep (H3, S1).
+* :meth:`Origins.screen`: the stuurgroep releases or rejects a held report (S1).
+* :meth:`Origins.police`: a police notice lands in the addressed groups (P1)
+  and each addressed stuurgroep's member on duty carries it in (P2).
+
+Every handler checks everything first and changes the
+:class:`~routing.engine.ledger.Ledger` only after the last check; the
+theory of operation is in :mod:`routing.relay`.
+"""
+
+from __future__ import annotations
+
+from routing.domain.texts import render_melding
+from routing.domain.values import GroupKind
+from routing.errors import PermissionRefused, UnknownGroupError
+
+from .commands import PoliceNotice, Report, Screen
+from .incident import Event, IncidentState, next_phase, police_text
+from .ledger import LIVE
+from .outputs import Held, IncidentOpened, Joined, Output, Rejected, Step
+from .records import STEP_INDEX
+from .router import Queued, Router
+
+__all__ = ["Origins"]
+
+
+class Origins:
+    """The handlers of :class:`~routing.engine.commands.Report`,
+    :class:`~routing.engine.commands.Screen` and
+    :class:`~routing.engine.commands.PoliceNotice`."""
+
+    __slots__ = ("router",)
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+
+    def report(self, cmd: Report) -> tuple[Output, ...]:
+        wg = self.router.hierarchy.wijkgroep_of(cmd.reporter)
+        entry = self.router.tables.entry(wg)
+        linked: IncidentState | None = None
+        if cmd.joins is not None:
+            other = self.router.ledger.get(cmd.joins)
+            next_phase(other.phase, Event.JOIN, incident=other.id, command=cmd)
+            if other.origin_wijk == entry.wijk:
+                return self.join(other, cmd)
+            linked = other  # seen in another wijk: SAAR starts again there (R7)
+        else:
+            dup = self.duplicate(wg, cmd.melding.category.name, cmd.at)
+            if dup is not None:
+                return self.join(dup, cmd)
+        inc = IncidentState(self.router.ledger.next_id(), wg, entry.wijk, cmd.melding, cmd.at)
+        inc.reports = ((cmd.reporter, cmd.at),)
+        if linked is not None:
+            inc.linked_to = linked.id
+        out: list[Output]
+        if not cmd.melding.called_112:
+            inc.phase = next_phase(None, Event.HOLD)
+            held = Held(
+                incident=inc.id,
+                wijkgroep=wg,
+                stuurgroep=entry.stuurgroep or "",
+                reporter=cmd.reporter,
+                reason="112 is niet gebeld (H3): de stuurgroep beoordeelt de melding (S1)",
+                at=cmd.at,
+            )
+            out = [held]
+        else:
+            inc.phase = next_phase(None, Event.REPORT)
+            inc.called = (cmd.reporter,)
+            out = [
+                IncidentOpened(
+                    incident=inc.id,
+                    origin=wg,
+                    casushouder=cmd.reporter,
+                    police=False,
+                    linked_to=inc.linked_to,
+                    at=cmd.at,
+                )
+            ]
+            self.router.originate(inc, cmd.reporter, entry.bot, cmd.at, out)
+        self.router.register(inc)
+        if linked is not None:
+            linked.linked += (inc.id,)
+        return tuple(out)
+
+    def duplicate(self, wg: str, category: str, at: float) -> IncidentState | None:
+        """A live incident of ``category`` (its name) opened in ``wg`` within the window (H4)."""
+        ids = self.router.ledger.recent.get((wg, category))
+        if not ids:
+            return None
+        window = self.router.config.duplicate_window
+        for iid in reversed(ids):
+            inc = self.router.ledger.incidents[iid]
+            if at - inc.opened_at > window:
+                # Ids are kept in the order the incidents opened: all older ones
+                # are out of the window too, and never will be in it again.
+                del ids[: ids.index(iid) + 1]
+                return None
+            if inc.phase in LIVE:
+                return inc
+        return None
+
+    def join(self, inc: IncidentState, cmd: Report) -> tuple[Output, ...]:
+        """A second report of the same situation (H4): tell who called 112 already."""
+        next_phase(inc.phase, Event.JOIN, incident=inc.id, command=cmd)
+        already = tuple(inc.called)
+        if already:
+            names = ", ".join(self.router.name(m) for m in already)
+            text = f"112 is al gebeld door {names}. Bel alleen opnieuw met nieuwe informatie."
+        elif inc.police:
+            text = f"De politie is al op de hoogte ({inc.sender})."
+        else:
+            text = "112 is nog niet gebeld: bel 112 en meld het daarna in de groep."
+        text += f" Je melding is toegevoegd aan {inc.id}; vul aan in de groep (R4)."
+        inc.reports += ((cmd.reporter, cmd.at),)
+        if cmd.melding.called_112 and cmd.reporter not in inc.called:
+            inc.called += (cmd.reporter,)
+        return (
+            Joined(
+                incident=inc.id, reporter=cmd.reporter, called_112_by=already, text=text, at=cmd.at
+            ),
+        )
+
+    def screen(self, cmd: Screen) -> tuple[Output, ...]:
+        inc = self.router.ledger.get(cmd.incident)
+        event = Event.RELEASE if cmd.release else Event.REJECT
+        phase = next_phase(inc.phase, event, incident=inc.id, command=cmd)
+        self.router.require_member(cmd.by)
+        origin = self.router.tables.entry(inc.origin)
+        stuurgroep = origin.stuurgroep or ""
+        if cmd.by not in self.router.tables.duty(stuurgroep):
+            raise PermissionRefused(
+                f"only a member of {stuurgroep} screens reports from {inc.origin}",
+                command=cmd,
+                rule="S1",
+            )
+        reporter = inc.reports[0][0]
+        if not cmd.release:
+            inc.phase = phase
+            inc.closed_at = cmd.at
+            inc.screening = (cmd.by, False, cmd.reason, cmd.at)
+            reason = cmd.reason or "de melding is niet geplaatst"
+            return (
+                Rejected(incident=inc.id, reporter=reporter, by=cmd.by, reason=reason, at=cmd.at),
+            )
+        saved = inc.save()
+        try:
+            inc.phase = phase
+            out: list[Output] = [
+                IncidentOpened(
+                    incident=inc.id,
+                    origin=inc.origin,
+                    casushouder=reporter,
+                    police=False,
+                    linked_to=inc.linked_to,
+                    at=cmd.at,
+                )
+            ]
+            self.router.originate(inc, reporter, origin.bot, cmd.at, out)
+        except BaseException:
+            inc.restore(saved)
+            raise
+        inc.screening = (cmd.by, True, cmd.reason, cmd.at)
+        self.router.ledger.index(inc)
+        self.router.ledger.schedule_reminder(inc, cmd.at + self.router.config.reminder_after)
+        return tuple(out)
+
+    def police(self, cmd: PoliceNotice) -> tuple[Output, ...]:
+        """P1: the notice lands in the addressed groups; P2: each addressed
+        stuurgroep's member on duty carries it into its wijkgroepen."""
+        tables = self.router.tables
+        addressed = [] if cmd.regiegroep is None else [cmd.regiegroep]
+        addressed += cmd.stuurgroepen
+        wanted = [GroupKind.REGIEGROEP] if cmd.regiegroep is not None else []
+        wanted += [GroupKind.STUURGROEP] * len(cmd.stuurgroepen)
+        for gid, kind in zip(addressed, wanted, strict=True):
+            if tables.entry(gid).kind is not kind:
+                raise UnknownGroupError(gid)
+        if cmd.actor is not None:
+            self.router.hierarchy.actor(cmd.actor)  # UnknownIdError before anything changes
+        first = tables.entry(addressed[0])
+        inc = IncidentState(
+            self.router.ledger.next_id(), addressed[0], first.wijk, cmd.melding, cmd.at
+        )
+        inc.phase = next_phase(None, Event.POLICE)
+        inc.police = True
+        inc.sender = cmd.sender
+        inc.sender_actor = cmd.actor
+        inc.text = police_text(
+            cmd.sender, render_melding(cmd.melding, lang=self.router.config.lang)
+        )
+        inc.fwd_text = inc.text
+        out: list[Output] = [
+            IncidentOpened(
+                incident=inc.id,
+                origin=inc.origin,
+                casushouder=None,
+                police=True,
+                linked_to=None,
+                at=cmd.at,
+            )
+        ]
+        queue: list[Queued] = []
+        carriers: list[tuple[str, str]] = []  # (stuurgroep, the group it carries from)
+        for gid in addressed:
+            entry = tables.entry(gid)
+            if entry.kind is GroupKind.REGIEGROEP:
+                receiver = tables.entry(entry.stuurgroepen[0]).on_duty
+                carriers += [(sg, gid) for sg in entry.stuurgroepen]
+            else:
+                receiver = entry.on_duty
+                carriers.append((gid, gid))
+            poster = None if entry.bot else receiver
+            did = self.router.deliver(
+                inc, gid, inc.text, poster, entry.bot, None, None, None, cmd.at, out
+            )
+            inc.reach[gid] = did
+            queue.append((gid, did))
+        for sg, source in carriers:  # P2
+            carrier = tables.entry(sg).on_duty
+            todo = tuple(w for w in tables.entry(sg).managed if w not in inc.reach)
+            if carrier is None or not todo:
+                continue
+            dec = self.router.ledger.next_count(2)
+            inc.decisions += (
+                (
+                    dec, inc.id, STEP_INDEX[Step.POLICE_DOWN], sg, source, todo, True, carrier,
+                    cmd.at, "P2: politiebericht, door de stuurgroep doorgezet", False,
+                ),
+            )  # fmt: skip
+            for w in todo:
+                self.router.judged(inc).add((sg, w))
+                inc.casus[w] = carrier
+            self.router.carry(inc, inc.reach[source], todo, carrier, dec, cmd.at, out, queue)
+        self.router.spread(inc, queue, cmd.at, out)
+        self.router.register(inc)
+        return tuple(out)
