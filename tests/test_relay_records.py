@@ -10,16 +10,9 @@ from __future__ import annotations
 import gc
 
 from routing.engine.commands import Afloop, React, Report
-from routing.engine.outputs import (
-    Deliveries,
-    Hop,
-    IncidentOpened,
-    Step,
-    batch_decision,
-    batch_records,
-    batch_route,
-)
+from routing.engine.outputs import Deliveries, Hop, IncidentOpened, Step
 from routing.engine.policies import Always, ByStep, Never
+from routing.engine.records import batch_decision, batch_records, batch_route
 from routing.relay import Relay
 from routing.testing import build_town, deliveries, melding, zoomwijck
 

@@ -258,7 +258,9 @@ def internals(relay: Relay) -> dict[str, Any]:
         "pending": {
             pid: (
                 pending_output(p),
-                relay._router.parent_route(p[P_ROUTE], relay._router.ledger.incidents[p[P_INCIDENT]]),
+                relay._router.parent_route(
+                    p[P_ROUTE], relay._router.ledger.incidents[p[P_INCIDENT]]
+                ),
                 p[P_SEQ],
             )
             for pid, p in relay._router.ledger.pending.items()

@@ -41,10 +41,7 @@ __all__ = [
 
 
 def _time(value: object) -> float:
-    # Every command passes here: a finite float (x - x is 0.0 only then)
-    # goes straight through; anything else takes the full check.
-    if type(value) is float and value - value == 0.0:
-        return value
+    """A command's time: a finite number of seconds (not a bool), as a float."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InvalidValueError(value, "a time is a finite number of seconds")
     return float(value)

@@ -31,9 +31,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .incident import forwarded_text
-from .outputs import KIND_INDEX, STEP_INDEX, BatchRec, DeliveryKind, Step
+from .outputs import Deliveries, DeliveryKind, Step
 from .policies import Answer, Verdict
-from .records import wrap_batch
+from .records import KIND_INDEX, STEP_INDEX, BatchRec
 
 if TYPE_CHECKING:
     from routing.domain.values import MemberId
@@ -178,4 +178,4 @@ def run_plan(
     inc.considered = plan.considered
     inc.deliveries += (batch,)
     deliveries.add(batch)
-    out.append(wrap_batch(batch))
+    out.append(Deliveries(batch))

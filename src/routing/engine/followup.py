@@ -26,12 +26,8 @@ from .commands import Afloop, Confirm, Fail, Tick
 from .incident import DeliveryStatus, Event, next_phase
 from .ledger import DECISION_DUE
 from .outputs import (
-    B_GROUPS,
-    B_INCIDENT,
-    B_KIND,
-    B_POSTERS,
-    BatchRec,
     CasushouderChanged,
+    Deliveries,
     DeliveryConfirmed,
     DeliveryFailed,
     DeliveryKind,
@@ -39,17 +35,26 @@ from .outputs import (
     Output,
     Reminder,
     Step,
-    _builder,
+)
+from .records import (
+    B_GROUPS,
+    B_INCIDENT,
+    B_KIND,
+    B_POSTERS,
+    C_BY,
+    C_DECIDER,
+    C_STEP,
+    MELDING,
+    STEP_INDEX,
+    BatchRec,
     batch_decision,
 )
-from .records import C_BY, C_DECIDER, C_STEP, MELDING, STEP_INDEX, wrap_batch
 from .router import Router
 
 __all__ = ["FollowUp"]
 
 _POLICE_DOWN = STEP_INDEX[Step.POLICE_DOWN]
 _MELDING = MELDING
-_confirmed = _builder(DeliveryConfirmed)
 _CONFIRMED = DeliveryStatus.CONFIRMED.value
 
 
@@ -88,7 +93,7 @@ class FollowUp:
                     rule="S2",
                 )
         self.router.ledger.status[did] = (_CONFIRMED, by, cmd.at, "")
-        out: list[Output] = [_confirmed(did, by, cmd.at)]
+        out: list[Output] = [DeliveryConfirmed(delivery=did, by=by, at=cmd.at)]
         if (
             melding
             and by is not None
@@ -165,7 +170,7 @@ class FollowUp:
                 inc, DeliveryKind.AFLOOP, cmd.at, groups, (text,) * n, tuple(posters),
                 tuple(bots), tuple(parents),
             )  # fmt: skip
-            out += (wrap_batch(batch),)
+            out += (Deliveries(batch),)
         inc.phase = phase
         inc.closed_at = cmd.at
         inc.afloop = (cmd.by, cmd.text)

@@ -47,18 +47,8 @@ from routing.domain.melding import Melding
 from routing.domain.values import MemberId
 from routing.errors import IncidentRefused
 
-from .outputs import (
-    STEP_INDEX,
-    STEPS,
-    BatchRec,
-    Decision,
-    DecisionRec,
-    Delivery,
-    PendingDecision,
-    RouteRec,
-    _builder,
-    plan_records,
-)
+from .outputs import Decision, Delivery, PendingDecision
+from .records import STEP_INDEX, STEPS, BatchRec, DecisionRec, RouteRec, plan_records
 
 __all__ = [
     "TRANSITIONS",
@@ -78,10 +68,6 @@ __all__ = [
 class Phase(enum.Enum):
     """Where an incident is in its life; see the module docstring."""
 
-    # Enum hashes its name in Python code; the relay looks these up on
-    # every report, and members are singletons, so identity will do.
-    __hash__ = object.__hash__
-
     HELD = "held"
     OPEN = "open"
     SPREADING = "spreading"
@@ -91,10 +77,6 @@ class Phase(enum.Enum):
 
 class Event(enum.Enum):
     """What can happen to an incident, with the rule it comes from."""
-
-    # Enum hashes its name in Python code; the relay looks these up on
-    # every report, and members are singletons, so identity will do.
-    __hash__ = object.__hash__
 
     REPORT = ("report", "R3")  # a resident's report that says 112 was called
     HOLD = ("hold", "H3")  # a resident's report that says it was not
@@ -437,8 +419,6 @@ P_INCIDENT: Final = 1
 P_ROUTE: Final = 8
 P_SEQ: Final = 9
 
-_pending_output = _builder(PendingDecision)
-
 
 def pending_rec(output: PendingDecision, route: int | RouteRec, seq: int) -> PendingRec:
     return (
@@ -449,4 +429,8 @@ def pending_rec(output: PendingDecision, route: int | RouteRec, seq: int) -> Pen
 
 def pending_output(rec: PendingRec) -> PendingDecision:
     """The :class:`~routing.engine.outputs.PendingDecision` a record stands for."""
-    return _pending_output(rec[0], rec[1], STEPS[rec[2]], rec[3], rec[4], rec[5], rec[6], rec[7])
+    pid, incident, step, decider, source, targets, deadline, question = rec[:8]
+    return PendingDecision(
+        id=pid, incident=incident, step=STEPS[step], decider=decider, source=source,
+        targets=targets, deadline=deadline, question=question,
+    )  # fmt: skip

@@ -21,8 +21,7 @@ from routing.domain.values import MemberId
 from routing.errors import UnknownIncidentError
 
 from .incident import P_SEQ, IncidentState, PendingRec, Phase
-from .outputs import B_FIRST, B_GROUPS, BatchRec
-from .records import Batches, DecisionRec
+from .records import B_FIRST, B_GROUPS, Batches, BatchRec, DecisionRec
 
 __all__ = [
     "DECISION_DUE",

@@ -65,10 +65,6 @@ _UP: Final = frozenset({Step.TO_REGIEGROEP, Step.TO_GEMEENTE})
 
 
 class Answer(enum.Enum):
-    # Enum hashes its name in Python code; the relay looks these up on
-    # every report, and members are singletons, so identity will do.
-    __hash__ = object.__hash__
-
     FORWARD = "forward"
     SKIP = "skip"
     ASK = "ask"

@@ -32,35 +32,23 @@ from .incident import (
     next_phase,
 )
 from .ledger import DECISION_DUE, LIVE, Ledger
-from .outputs import (
-    KIND_INDEX,
-    BatchRec,
-    DecisionMade,
-    DeliveryKind,
-    External,
-    Output,
-    PendingDecision,
-    Step,
-    _builder,
-    batch_route,
-    extend_route,
-)
+from .outputs import DecisionMade, Deliveries, DeliveryKind, Output, PendingDecision, Step
 from .policies import Answer, Context, Policy, Verdict, fixed_verdicts
 from .records import (
+    KIND_INDEX,
     STEP_INDEX,
-    STEPS,
+    BatchRec,
     DecisionRec,
+    External,
     RouteRec,
-    _decision,
-    wrap_batch,
+    batch_route,
+    decision_of,
+    extend_route,
 )
 from .tables import RelayConfig, Tables
 
 __all__ = ["Queued", "Router"]
 
-_context = _builder(Context)
-_pending = _builder(PendingDecision)
-_decision_made = _builder(DecisionMade)
 _MELDING_INDEX = KIND_INDEX[DeliveryKind.MELDING]
 _FORWARD = Answer.FORWARD
 _SKIP = Answer.SKIP
@@ -77,11 +65,6 @@ Parent = int | RouteRec | None
 # parent, decision id); the order of the columns of a Deliveries.
 _Row = tuple[str, str, "MemberId | None", bool, "MemberId | None", Parent, "int | None"]
 _ID = itemgetter(0)
-# The parents column of a batch of n deliveries that each extend their own
-# external: -1 - k names the k-th (see routing.engine.outputs). Made once for the
-# sizes an afloop has; a tuple(range(...)) per reaction cost 2% of an evening.
-_OWN_MADE = 64
-_OWN_EXTERNALS = tuple(tuple(range(-1, -1 - n, -1)) for n in range(_OWN_MADE))
 
 
 class _Batch:
@@ -302,9 +285,10 @@ class Router:
                     for t in todo:
                         considered.add((decider, t))
                 if fixed is None:
-                    context = _context(
-                        inc.id, inc.melding, inc.police, step, decider, group, todo,
-                        inc.origin_wijk, entry.wijk, target_wijk, at,
+                    context = Context(
+                        incident=inc.id, melding=inc.melding, police=inc.police, step=step,
+                        decider=decider, source=group, targets=todo, origin_wijk=inc.origin_wijk,
+                        source_wijk=entry.wijk, target_wijk=target_wijk, at=at,
                     )  # fmt: skip
                     verdict = policy.decide(context)
                 else:
@@ -396,7 +380,10 @@ class Router:
         question = (
             f"Is de melding {inc.id} ({category}) uit {group} relevant voor {where}? ({reason})"
         )
-        output = _pending(pid, inc.id, step, decider, group, targets, deadline, question)
+        output = PendingDecision(
+            id=pid, incident=inc.id, step=step, decider=decider, source=group,
+            targets=targets, deadline=deadline, question=question,
+        )  # fmt: skip
         seq = self.ledger.push(deadline, DECISION_DUE, pid)
         self.ledger.pending[pid] = (
             pid, inc.id, STEP_INDEX[step], decider, group, targets, deadline, question,
@@ -429,10 +416,7 @@ class Router:
             )  # fmt: skip
             inc.decisions += (record,)
             inc.pending = tuple(other for other in inc.pending if other != pid)
-            decision = _decision(
-                dec, iid, STEPS[step], decider, source, targets, forward, by, at, reason, default
-            )
-            out.append(_decision_made(pid, decision))
+            out.append(DecisionMade(pending=pid, decision=decision_of(record)))
             carrier = by if by is not None else self.tables.entry(decider).on_duty
             if forward and carrier is not None:
                 queue: list[Queued] = []
@@ -493,7 +477,7 @@ class Router:
             batch = b.finish(self)
             self.ledger.keep(b.inc, batch)
             slot = b.slot
-            return (*out[:slot], wrap_batch(batch), *out[slot:])
+            return (*out[:slot], Deliveries(batch), *out[slot:])
         made = []
         for b in building:  # in order: a later batch may extend an earlier one
             batch = b.finish(self)
@@ -501,7 +485,7 @@ class Router:
             made.append(batch)
         result = list(out)
         for b, batch in zip(reversed(building), reversed(made), strict=True):
-            result.insert(b.slot, wrap_batch(batch))
+            result.insert(b.slot, Deliveries(batch))
         return tuple(result)
 
     def extend(
@@ -527,7 +511,7 @@ class Router:
         counts = self.ledger.counts
         first = counts[1] + 1
         counts[1] += n
-        own = _OWN_EXTERNALS[n] if n < _OWN_MADE else tuple(range(-1, -1 - n, -1))
+        own = tuple(range(-1, -1 - n, -1))  # each delivery extends its own external
         batch: BatchRec = (
             inc.id, KIND_INDEX[kind], inc.police, at, first, groups, texts, posters, bots,
             (None,) * n, own, (-1,) * n, parents, inc.hop_records(),

@@ -22,8 +22,8 @@ from routing.errors import (
 
 from .commands import Decide, Forward, HandOver, React
 from .incident import P_INCIDENT, Event, next_phase, pending_output, reaction_text
-from .outputs import B_FIRST, CasushouderChanged, DeliveryKind, Output, Step
-from .records import C_BY, C_FORWARD, C_ID, STEP_INDEX, DecisionRec, wrap_batch
+from .outputs import CasushouderChanged, Deliveries, DeliveryKind, Output, Step
+from .records import B_FIRST, C_BY, C_FORWARD, C_ID, STEP_INDEX, DecisionRec
 from .router import Queued, Router
 
 __all__ = ["Steps"]
@@ -178,7 +178,7 @@ class Steps:
             (None if bot else cmd.member,), (bot,), (parent,),
         )  # fmt: skip
         inc.reactions += ((batch[B_FIRST], cmd.member, cmd.text),)
-        return (wrap_batch(batch),)
+        return (Deliveries(batch),)
 
     def hand_over(self, cmd: HandOver) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)

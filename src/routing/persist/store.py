@@ -538,4 +538,3 @@ def _check(conn: sqlite3.Connection, path: str) -> dict[str, str]:
     except ValueError:
         raise CorruptStateError("the meta table is damaged", source=path) from None
     return meta
-

@@ -31,13 +31,6 @@ from routing.engine.commands import (
     Tick,
 )
 from routing.engine.outputs import (
-    B_FIRST,
-    B_GROUPS,
-    B_INCIDENT,
-    B_KIND,
-    B_POSTERS,
-    KIND_INDEX,
-    STEP_INDEX,
     DecisionMade,
     Deliveries,
     DeliveryKind,
@@ -49,7 +42,15 @@ from routing.engine.outputs import (
     PendingDecision,
     Reminder,
     Step,
-    _builder,
+)
+from routing.engine.records import (
+    B_FIRST,
+    B_GROUPS,
+    B_INCIDENT,
+    B_KIND,
+    B_POSTERS,
+    KIND_INDEX,
+    STEP_INDEX,
     batch_decision,
     batch_source,
 )
@@ -78,6 +79,11 @@ _POLICE_DOWN = STEP_INDEX[Step.POLICE_DOWN]
 # hierarchy or from this module, so checking them again per event would only
 # cost time: at a national scale, about a fifth of the run. Field order:
 # the classes' own.
+def _builder(cls: Any) -> Any:  # placeholder until the simulator builds commands by keyword
+    names = [a.alias for a in attrs.fields(cls)]
+    return lambda *args: cls(**dict(zip(names, args, strict=False)))
+
+
 _report = _builder(Report)  # at, reporter, melding, joins
 _decide = _builder(Decide)  # at, by, decision, forward, reason
 _react = _builder(React)  # at, member, incident, text, group
