@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from .incident import forwarded_text
 from .outputs import Deliveries, DeliveryKind, Step
 from .policies import Answer, Verdict
-from .records import KIND_INDEX, STEP_INDEX, BatchRec
+from .records import KIND_INDEX, STEP_INDEX, make_batch
 
 if TYPE_CHECKING:
     from routing.domain.values import MemberId
@@ -167,12 +167,21 @@ def run_plan(
     # Reach and decisions follow from this batch (the plan's columns, the
     # ids, the time): the incident makes the records when they are read.
     inc.follow_plan()
-    batch: BatchRec = (
-        iid, _MELDING, inc.police, at, first, plan.groups, texts,
-        (None if plan.bot else reporter, *plan.posters), plan.bots,
-        (reporter, *plan.carriers), plan.parents, plan.hops, (),
-        ("plan", base, iid, at, plan.decisions),
-    )  # fmt: skip
+    batch = make_batch(
+        incident=iid,
+        kind=_MELDING,
+        police=inc.police,
+        at=at,
+        first=first,
+        groups=plan.groups,
+        texts=texts,
+        posters=(None if plan.bot else reporter, *plan.posters),
+        bots=plan.bots,
+        carriers=(reporter, *plan.carriers),
+        parents=plan.parents,
+        hops=plan.hops,
+        records=("plan", base, iid, at, plan.decisions),  # PlannedRecs
+    )
     # Shared with the plan, not copied: a set per incident would stay tracked
     # by the collector for the incident's life (see IncidentState.judged).
     inc.considered = plan.considered

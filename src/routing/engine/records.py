@@ -90,6 +90,7 @@ __all__ = [
     "decision_of",
     "extend_route",
     "external_route",
+    "make_batch",
     "plan_records",
 ]
 
@@ -191,6 +192,30 @@ B_HOPS: Final = 11
 B_EXTERNALS: Final = 12
 B_RECORDS: Final = 13
 _MELDING_INDEX: Final = KIND_INDEX[DeliveryKind.MELDING]
+
+
+def make_batch(
+    *,
+    incident: str,
+    kind: int,
+    police: bool,
+    at: float,
+    first: int,
+    groups: tuple[str, ...],
+    texts: tuple[str, ...],
+    posters: tuple[MemberId | None, ...],
+    bots: tuple[bool, ...],
+    carriers: tuple[MemberId | None, ...],
+    parents: tuple[int | None, ...],
+    hops: tuple[int, ...],
+    externals: tuple[External, ...] = (),
+    records: Any,
+) -> BatchRec:
+    """A :data:`BatchRec` with its fields named; every batch the relay keeps is made here."""
+    return (
+        incident, kind, police, at, first, groups, texts, posters, bots, carriers, parents,
+        hops, externals, records,
+    )  # fmt: skip
 
 
 #: Where a delivery of an earlier command that a batch extends is found:

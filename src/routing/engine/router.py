@@ -44,6 +44,7 @@ from .records import (
     batch_route,
     decision_of,
     extend_route,
+    make_batch,
 )
 from .tables import RelayConfig, Tables
 
@@ -100,16 +101,22 @@ class _Batch:
         if len(rows) == 1:  # an origin, or a decision that reached one group
             group, text, poster, bot, carrier, p, did = rows[0]
             hop = -1 if did is None else bisect_left(records, did, key=_ID)
-            if p is None:
-                return (
-                    inc.id, _MELDING_INDEX, inc.police, self.at, first, (group,),
-                    (text,), (poster,), (bot,), (carrier,), (None,), (hop,), (), records,
-                )  # fmt: skip
-            return (
-                inc.id, _MELDING_INDEX, inc.police, self.at, first, (group,), (text,),
-                (poster,), (bot,), (carrier,), (-1,), (hop,), (router.parent_ref(p, inc),),
-                records,
-            )  # fmt: skip
+            return make_batch(
+                incident=inc.id,
+                kind=_MELDING_INDEX,
+                police=inc.police,
+                at=self.at,
+                first=first,
+                groups=(group,),
+                texts=(text,),
+                posters=(poster,),
+                bots=(bot,),
+                carriers=(carrier,),
+                parents=(None,) if p is None else (-1,),
+                hops=(hop,),
+                externals=() if p is None else (router.parent_ref(p, inc),),
+                records=records,
+            )
         groups, texts, posters, bots, carriers, raw, decisions = zip(*rows, strict=True)
         externals: list[Any] = []
         parents: list[int | None] = []
@@ -131,10 +138,22 @@ class _Batch:
         hops = tuple(
             [-1 if did is None else bisect_left(records, did, key=_ID) for did in decisions]
         )
-        return (
-            inc.id, _MELDING_INDEX, inc.police, self.at, first, groups, texts, posters,
-            bots, carriers, tuple(parents), hops, tuple(externals), records,
-        )  # fmt: skip
+        return make_batch(
+            incident=inc.id,
+            kind=_MELDING_INDEX,
+            police=inc.police,
+            at=self.at,
+            first=first,
+            groups=groups,
+            texts=texts,
+            posters=posters,
+            bots=bots,
+            carriers=carriers,
+            parents=tuple(parents),
+            hops=hops,
+            externals=tuple(externals),
+            records=records,
+        )
 
 
 class Router:
@@ -511,11 +530,22 @@ class Router:
         counts = self.ledger.counts
         first = counts[1] + 1
         counts[1] += n
-        own = tuple(range(-1, -1 - n, -1))  # each delivery extends its own external
-        batch: BatchRec = (
-            inc.id, KIND_INDEX[kind], inc.police, at, first, groups, texts, posters, bots,
-            (None,) * n, own, (-1,) * n, parents, inc.hop_records(),
-        )  # fmt: skip
+        batch = make_batch(
+            incident=inc.id,
+            kind=KIND_INDEX[kind],
+            police=inc.police,
+            at=at,
+            first=first,
+            groups=groups,
+            texts=texts,
+            posters=posters,
+            bots=bots,
+            carriers=(None,) * n,
+            parents=tuple(range(-1, -1 - n, -1)),  # each extends its own external
+            hops=(-1,) * n,
+            externals=parents,
+            records=inc.hop_records(),
+        )
         self.ledger.keep(inc, batch)
         return batch
 

@@ -47,7 +47,16 @@ from .export import KIND, SCHEMA, export_state
 from .incident import P_INCIDENT, DeliveryStatus, IncidentState, PendingRec, Phase, pending_rec
 from .ledger import DECISION_DUE, REMINDER_DUE, Ledger
 from .outputs import DeliveryKind, PendingDecision, Step
-from .records import KIND_INDEX, STEP_INDEX, Batches, BatchRec, DecisionRec, HopRec, RouteRec
+from .records import (
+    KIND_INDEX,
+    STEP_INDEX,
+    Batches,
+    BatchRec,
+    DecisionRec,
+    HopRec,
+    RouteRec,
+    make_batch,
+)
 from .tables import RelayConfig
 
 __all__ = ["KIND", "SCHEMA", "export_state", "load_state"]
@@ -194,13 +203,22 @@ class _Loader:
         hop = -1
         if last[3] is not None and kind is DeliveryKind.MELDING:
             hop = next(k for k, rec in enumerate(records) if rec[0] == last[3])
-        d: BatchRec = (
-            inc.id, KIND_INDEX[kind], inc.police, last[4], did, (group,),
-            (rd.text(self.f(o, "text", path), f"{path}.text"),),
-            (rd.opt_member(self.f(o, "poster", path), f"{path}.poster"),),
-            (rd.flag(self.f(o, "bot", path), f"{path}.bot"),),
-            (last[2],), (-1 if prefix else None,), (hop,), (prefix,) if prefix else (), records,
-        )  # fmt: skip
+        d = make_batch(
+            incident=inc.id,
+            kind=KIND_INDEX[kind],
+            police=inc.police,
+            at=last[4],
+            first=did,
+            groups=(group,),
+            texts=(rd.text(self.f(o, "text", path), f"{path}.text"),),
+            posters=(rd.opt_member(self.f(o, "poster", path), f"{path}.poster"),),
+            bots=(rd.flag(self.f(o, "bot", path), f"{path}.bot"),),
+            carriers=(last[2],),
+            parents=(-1 if prefix else None,),
+            hops=(hop,),
+            externals=(prefix,) if prefix else (),
+            records=records,
+        )
         if last[1] != group:
             raise rd.fail(f"{path}.route", "a route ends in the delivery's group")
         status = rd.enum(DeliveryStatus, self.f(o, "status", path), f"{path}.status")
