@@ -64,8 +64,9 @@ from routing.hierarchy.changes import (
     apply_change,
 )
 from routing.model import Hierarchy
+from routing.persist.document import export_json, import_json, state_of
 from routing.persist.events import EVENT_TYPES
-from routing.persist.journal import Journal, export_json, import_json, state_of
+from routing.persist.journal import Journal
 from routing.persist.store import event_crc
 from routing.relay import Relay
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from routing.errors import StateError
-from routing.persist.journal import state_of
+from routing.persist.document import state_of
 from test_journal import as_journaled, in_memory, open_journal, workload
 
 TESTS = Path(__file__).resolve().parent

@@ -139,11 +139,8 @@ from .errors import (
 )
 from .hierarchy.config import hierarchy_from_dict, load_hierarchy
 from .model import Hierarchy
-from .persist.journal import (
-    Journal,
-    export_json,
-    import_json,
-)
+from .persist.document import export_json, import_json
+from .persist.journal import Journal
 from .present.explain import (
     DecisionPoint,
     Explanation,

@@ -13,15 +13,14 @@ the plain record the relay keeps (:mod:`routing.engine.records` says why).
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from operator import itemgetter
-from typing import Any, cast
+from typing import cast
 
 from routing.domain.texts import render_melding
 from routing.domain.values import GroupKind, MemberId
 from routing.errors import UnknownMemberError
 from routing.model import Hierarchy
 
+from .building import Building, Parent
 from .fanout import Plan, build_plan, run_plan
 from .incident import (
     Event,
@@ -43,7 +42,6 @@ from .records import (
     RouteRec,
     batch_route,
     decision_of,
-    extend_route,
     make_batch,
 )
 from .tables import RelayConfig, Tables
@@ -57,104 +55,6 @@ _SPREADING = Phase.SPREADING
 
 Queued = tuple[str, int]
 """A group reached in this command, with the id of its melding delivery."""
-
-Parent = int | RouteRec | None
-"""What a delivery's route extends: a delivery's id, a route, or nothing (the origin)."""
-
-
-# One delivery while its command runs: (group, text, poster, bot, carrier,
-# parent, decision id); the order of the columns of a Deliveries.
-_Row = tuple[str, str, "MemberId | None", bool, "MemberId | None", Parent, "int | None"]
-_ID = itemgetter(0)
-
-
-class _Batch:
-    """The melding deliveries a command hands out in one incident, while it runs.
-
-    Every command that spreads a melding collects its deliveries here, one row each,
-    in the position of the outputs where the first one was made (``slot``);
-    :meth:`Router._finish` turns each into one
-    :class:`~routing.engine.outputs.Deliveries` once the command succeeded. Parents
-    are kept as delivery ids (or a route) until then; a fresh report from a
-    wijkgroep with a fan-out plan skips this and builds its batch at once.
-    """
-
-    __slots__ = ("at", "first", "inc", "rows", "slot")
-
-    def __init__(self, inc: IncidentState, at: float, first: int, slot: int) -> None:
-        self.inc = inc
-        self.at = at
-        self.first = first
-        self.slot = slot
-        self.rows: list[_Row] = []
-
-    def route(self, router: Router, did: int) -> RouteRec:
-        group, _, _, _, carrier, parent, decision = self.rows[did - self.first]
-        prefix = router.parent_route(parent, self.inc)
-        return extend_route(prefix, group, carrier, decision, self.at)
-
-    def finish(self, router: Router) -> BatchRec:
-        inc = self.inc
-        first = self.first
-        rows = self.rows
-        records = inc.decisions  # shared: every hop names one of them
-        if len(rows) == 1:  # an origin, or a decision that reached one group
-            group, text, poster, bot, carrier, p, did = rows[0]
-            hop = -1 if did is None else bisect_left(records, did, key=_ID)
-            return make_batch(
-                incident=inc.id,
-                kind=_MELDING_INDEX,
-                police=inc.police,
-                at=self.at,
-                first=first,
-                groups=(group,),
-                texts=(text,),
-                posters=(poster,),
-                bots=(bot,),
-                carriers=(carrier,),
-                parents=(None,) if p is None else (-1,),
-                hops=(hop,),
-                externals=() if p is None else (router.parent_ref(p, inc),),
-                records=records,
-            )
-        groups, texts, posters, bots, carriers, raw, decisions = zip(*rows, strict=True)
-        externals: list[Any] = []
-        parents: list[int | None] = []
-        seen: dict[Any, int] | None = None
-        for p in raw:
-            if p is None:
-                parents.append(None)
-            elif type(p) is int and p >= first:
-                parents.append(p - first)
-            else:
-                if seen is None:
-                    seen = {}
-                k = seen.get(p)
-                if k is None:
-                    k = seen[p] = len(externals)
-                    externals.append(router.parent_ref(p, inc))
-                parents.append(-1 - k)
-        # Decision ids grow with their position, so a binary search finds each.
-        hops = tuple(
-            [-1 if did is None else bisect_left(records, did, key=_ID) for did in decisions]
-        )
-        return make_batch(
-            incident=inc.id,
-            kind=_MELDING_INDEX,
-            police=inc.police,
-            at=self.at,
-            first=first,
-            groups=groups,
-            texts=texts,
-            posters=posters,
-            bots=bots,
-            carriers=carriers,
-            parents=tuple(parents),
-            hops=hops,
-            externals=tuple(externals),
-            records=records,
-        )
-
 
 class Router:
     """The fan-out over the routing tables, shared by every command handler.
@@ -181,7 +81,7 @@ class Router:
         )
         #: What the relay keeps between commands; replaced whole when a state is loaded.
         self.ledger = Ledger()
-        self.building: list[_Batch] = []  # the running command's batches
+        self.building: list[Building] = []  # the running command's batches
         self._fixed_for: Policy | None = None  # the policy _fixed was computed for
         self._fixed: dict[Step, Verdict] | None = None
         self._plans: dict[str, Plan | None] = {}  # see routing.engine.fanout
@@ -482,7 +382,7 @@ class Router:
         building = self.building
         b = building[-1] if building else None
         if b is None or b.inc is not inc or b.first + len(b.rows) != did:
-            b = _Batch(inc, at, did, len(out))
+            b = Building(inc, at, did, len(out))
             building.append(b)
         b.rows.append((group, text, poster, bot, carrier, parent, decision))
         return did
@@ -521,10 +421,11 @@ class Router:
         """Hand out and keep a batch whose every delivery extends one of an earlier command.
 
         A reaction (one group) and an afloop (each group reached) need none
-        of :meth:`_deliver`'s generality: no decision, no carrier, each
+        of :meth:`deliver`'s generality: no decision, no carrier, each
         parent a delivery already kept (``parents``, one each, from
-        :meth:`_delivery`). The batch is what :meth:`_Batch.finish` would
-        make of the same rows, made at once.
+        :meth:`Ledger.delivery <routing.engine.ledger.Ledger.delivery>`). The
+        batch is what :class:`~routing.engine.building.Building` would make of
+        the same rows, made at once.
         """
         n = len(groups)
         counts = self.ledger.counts

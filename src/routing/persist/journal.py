@@ -64,7 +64,6 @@ from routing.engine.policies import Policy
 from routing.errors import (
     ConfigError,
     CorruptStateError,
-    ForeignStateError,
     JournalWriteError,
     NewerSchemaError,
     RoutingError,
@@ -82,101 +81,18 @@ from routing.hierarchy.changes import (
 from routing.model import Hierarchy
 from routing.relay import Relay, RelayConfig
 
+from .document import state_from, state_of
 from .events import EVENT_TYPES, decode_event, decode_trusted, encode_event
 from .personal import parse_event, restore, split
 from .store import Durability, Store, snapshot_crc
 
-__all__ = [
-    "EVENT_VERSION",
-    "STATE_KIND",
-    "STATE_SCHEMA",
-    "Journal",
-    "export_json",
-    "import_json",
-    "state_from",
-    "state_of",
-]
+__all__ = ["EVENT_VERSION", "Journal"]
 
 #: The version written with every event; a newer one is refused on replay.
 EVENT_VERSION: Final = 1
-#: ``kind`` and ``schema`` of a whole-state document (a snapshot, a JSON export).
-STATE_KIND: Final = "routing.state"
-STATE_SCHEMA: Final = 1
-
 _CHANGES: Final = tuple(
     cls for cls in EVENT_TYPES.values() if cls.__module__ == "routing.hierarchy.changes"
 )
-
-
-def state_of(hierarchy: Hierarchy, relay: Relay | None = None, *, seq: int = 0) -> dict[str, Any]:
-    """The whole state as one JSON-able document (see docs/persistence.md)."""
-    return {
-        "schema": STATE_SCHEMA,
-        "kind": STATE_KIND,
-        "seq": seq,
-        "hierarchy": hierarchy.export_state(),
-        "relay": None if relay is None else relay.export_state(),
-    }
-
-
-def state_from(
-    state: Any,
-    *,
-    settings: Settings | None = None,
-    policy: Policy | None = None,
-    config: RelayConfig | None = None,
-    source: str | None = None,
-) -> tuple[Hierarchy, Relay]:
-    """Rebuild a hierarchy and a relay from :func:`state_of`.
-
-    A document without a relay gives a fresh one. Raises
-    :class:`~routing.errors.StateError` (a subclass) for anything else.
-    """
-    if not isinstance(state, dict) or state.get("kind") != STATE_KIND:
-        raise ForeignStateError("not a routing state document", source=source)
-    schema = state.get("schema")
-    if type(schema) is not int or schema < 1:
-        raise CorruptStateError(f"bad schema version {schema!r}", source=source)
-    if schema > STATE_SCHEMA:
-        raise NewerSchemaError(
-            f"state schema {schema}; this version reads up to {STATE_SCHEMA}",
-            found=schema,
-            supported=STATE_SCHEMA,
-            source=source,
-        )
-    if not isinstance(state.get("hierarchy"), dict):
-        raise CorruptStateError("the document has no hierarchy", source=source)
-    try:
-        h = Hierarchy.from_state(state["hierarchy"], settings=settings)
-        if state.get("relay") is None:
-            relay = Relay(h, policy=policy, config=config)
-        else:
-            relay = Relay.from_state(h, state["relay"], policy=policy, config=config)
-    except StateError:
-        raise
-    except (RoutingError, TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
-        raise CorruptStateError(f"the state does not load: {exc}", source=source) from None
-    return h, relay
-
-
-def export_json(hierarchy: Hierarchy, relay: Relay | None = None) -> str:
-    """The hierarchy and (optionally) its relay's incidents as a JSON document."""
-    return json.dumps(state_of(hierarchy, relay), ensure_ascii=False, indent=1)
-
-
-def import_json(
-    text: str | bytes,
-    *,
-    settings: Settings | None = None,
-    policy: Policy | None = None,
-    config: RelayConfig | None = None,
-) -> tuple[Hierarchy, Relay]:
-    """Read :func:`export_json` back; :class:`~routing.errors.StateError` if it does not fit."""
-    try:
-        state = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ForeignStateError(f"not JSON: {exc}") from None
-    return state_from(state, settings=settings, policy=policy, config=config)
 
 
 class Journal:
