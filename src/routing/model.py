@@ -46,8 +46,9 @@ from .errors import (
     PermissionRefused,
     UnknownGroupError,
 )
+from .hierarchy.records import GemeenteRecord, GroupRecord, WijkRecord
 from .hierarchy.state import export_hierarchy, hierarchy_from_state
-from .hierarchy.structure import HierarchyReader, _Gemeente, _Rec, _Wijk
+from .hierarchy.structure import HierarchyReader
 
 __all__ = [
     "Applicant",
@@ -113,10 +114,10 @@ class Hierarchy(HierarchyReader):
 
         gem = self._gemeenten.get(gemeente)
         if gem is None:
-            gem = self._gemeenten[gemeente] = _Gemeente(gemeente)
+            gem = self._gemeenten[gemeente] = GemeenteRecord(gemeente)
         area = self._wijken.get(wijk)
         if area is None:
-            area = self._wijken[wijk] = _Wijk(wijk, gemeente)
+            area = self._wijken[wijk] = WijkRecord(wijk, gemeente)
             gem.wijken.append(wijk)
         sg = self._add_group(stuurgroep, GroupKind.STUURGROEP, wijk, gemeente, plat)
         wg = self._add_group(wijkgroep, GroupKind.WIJKGROEP, wijk, gemeente, wg_plat)
@@ -521,7 +522,7 @@ class Hierarchy(HierarchyReader):
                 f"only the telefoonbeheerder of {stuurgroep!r} may {action}", rule=rule
             )
 
-    def _require_majority(self, sg: _Rec, approvals: Iterable[int], action: str) -> None:
+    def _require_majority(self, sg: GroupRecord, approvals: Iterable[int], action: str) -> None:
         yes = set(approvals) & set(sg.members)
         if 2 * len(yes) <= len(sg.members):
             raise PermissionRefused(
@@ -572,14 +573,14 @@ class Hierarchy(HierarchyReader):
 
     def _add_group(
         self, gid: str, kind: GroupKind, wijk: str | None, gemeente: str, platform: Platform
-    ) -> _Rec:
+    ) -> GroupRecord:
         self._version += 1
         self._structure_version += 1
-        rec = self._recs[gid] = _Rec(gid, kind, wijk, gemeente, platform)
+        rec = self._recs[gid] = GroupRecord(gid, kind, wijk, gemeente, platform)
         self._g.add_node(gid, kind=kind)
         return rec
 
-    def _add_member(self, wg: _Rec, applicant: Applicant) -> MemberId:
+    def _add_member(self, wg: GroupRecord, applicant: Applicant) -> MemberId:
         mid = len(self._names)
         self._names.append(applicant.name)
         self._home.append(wg)
