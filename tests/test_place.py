@@ -6,14 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from routing.domain.labels import Labelled, match_key
 from routing.domain.melding import Build, Category, PhotoSubject, Sex
 from routing.domain.place import (
     Compass,
     Place,
     Postcode,
     Transport,
-    _key,
-    _Labelled,
     normalize_postcode,
     parse_postcode,
 )
@@ -127,11 +126,11 @@ def test_R3b_labels_round_trip(member: Compass | Transport) -> None:
     assert member.label() == member.label_nl == member.value
 
 
-def _scan(cls: type[_Labelled], text: str) -> _Labelled | None:
+def _scan(cls: type[Labelled], text: str) -> Labelled | None:
     """The member a parse must find: the first whose name or label matches."""
-    key = _key(text)
+    key = match_key(text)
     for member in cls:
-        if key in {_key(member.name), _key(member.label_nl), _key(member.label_en)}:
+        if key in {match_key(member.name), match_key(member.label_nl), match_key(member.label_en)}:
             return member
     return None
 
@@ -139,7 +138,7 @@ def _scan(cls: type[_Labelled], text: str) -> _Labelled | None:
 _LABELLED = [Compass, Transport, Category, Sex, Build, PhotoSubject]
 
 
-def _typed_like_a_label(cls: type[_Labelled]) -> st.SearchStrategy[str]:
+def _typed_like_a_label(cls: type[Labelled]) -> st.SearchStrategy[str]:
     words = [w for m in cls for w in (m.name, m.label_nl, m.label_en)]
     typed = st.sampled_from(words).flatmap(
         lambda w: st.sampled_from(
@@ -155,7 +154,7 @@ def _typed_like_a_label(cls: type[_Labelled]) -> st.SearchStrategy[str]:
     )
 )
 def test_R3b_every_labelled_enum_parses_as_a_scan_of_its_members_would(
-    case: tuple[type[_Labelled], str],
+    case: tuple[type[Labelled], str],
 ) -> None:
     cls, text = case
     expected = _scan(cls, text)

@@ -40,14 +40,15 @@ from .domain.settings import Platform, Settings
 from .domain.values import Actor, Applicant, Group, GroupKind, Member, MemberId, Relation, Role
 from .errors import (
     AdmissionRefused,
-    CapacityRefused,
     InvalidValueError,
     InvariantRefused,
     PermissionRefused,
     UnknownGroupError,
 )
+from .hierarchy.checks import check_admission, check_fits, check_stuurgroep_size, require_majority
+from .hierarchy.records import GemeenteRecord, GroupRecord, WijkRecord
 from .hierarchy.state import export_hierarchy, hierarchy_from_state
-from .hierarchy.structure import HierarchyReader, _Gemeente, _Rec, _Wijk
+from .hierarchy.structure import HierarchyReader
 
 __all__ = [
     "Applicant",
@@ -94,7 +95,7 @@ class Hierarchy(HierarchyReader):
         stuurgroepen. If the wijk already has a
         regiegroep, the founders join it (S5). Returns the founders' ids.
         """
-        self._check_stuurgroep_size(len(founders))
+        check_stuurgroep_size(self.settings, len(founders))
         if not 0 <= telefoonbeheerder < len(founders):
             raise InvariantRefused("the telefoonbeheerder must be one of the founders", rule="T1")
         self._require_new(wijkgroep, stuurgroep)
@@ -103,20 +104,20 @@ class Hierarchy(HierarchyReader):
                 f"wijk {wijk!r} belongs to gemeente {self._wijken[wijk].gemeente!r}"
             )
         for applicant in founders:
-            self._check_admission(applicant)
+            check_admission(self.settings, applicant)
         plat = platform or self.settings.platform
         wg_plat = wijkgroep_platform or plat
-        self._check_fits(wijkgroep, len(founders), wg_plat)
-        self._check_fits(stuurgroep, len(founders), plat)
+        check_fits(wijkgroep, len(founders), wg_plat)
+        check_fits(stuurgroep, len(founders), plat)
         if wijk in self._wijken:
             self._check_regie_growth(wijk, len(founders))
 
         gem = self._gemeenten.get(gemeente)
         if gem is None:
-            gem = self._gemeenten[gemeente] = _Gemeente(gemeente)
+            gem = self._gemeenten[gemeente] = GemeenteRecord(gemeente)
         area = self._wijken.get(wijk)
         if area is None:
-            area = self._wijken[wijk] = _Wijk(wijk, gemeente)
+            area = self._wijken[wijk] = WijkRecord(wijk, gemeente)
             gem.wijken.append(wijk)
         sg = self._add_group(stuurgroep, GroupKind.STUURGROEP, wijk, gemeente, plat)
         wg = self._add_group(wijkgroep, GroupKind.WIJKGROEP, wijk, gemeente, wg_plat)
@@ -145,7 +146,7 @@ class Hierarchy(HierarchyReader):
         self._require_new(regiegroep)
         plat = platform or self.settings.platform
         joining = len(self._regie_members(wijk))
-        self._check_fits(regiegroep, joining, plat)
+        check_fits(regiegroep, joining, plat)
         self._check_gemeente_growth(area.gemeente, joining)
         self._add_group(regiegroep, GroupKind.REGIEGROEP, wijk, area.gemeente, plat)
         area.regiegroep = regiegroep
@@ -194,7 +195,7 @@ class Hierarchy(HierarchyReader):
                     "delegates must be a non-empty set of members of the gemeente's regiegroepen"
                 )
         plat = platform or self.settings.platform
-        self._check_fits(group, len(eligible if chosen is None else chosen), plat)
+        check_fits(group, len(eligible if chosen is None else chosen), plat)
         rec = self._add_group(group, GroupKind.GEMEENTELIJKE_REGIEGROEP, None, gemeente, plat)
         rec.delegates = chosen
         gem.regiegroep = group
@@ -207,8 +208,8 @@ class Hierarchy(HierarchyReader):
         """Add a resident to a wijkgroep (T1, H1, H2, H10, G3)."""
         wg = self._rec(wijkgroep, GroupKind.WIJKGROEP)
         self._require_telefoonbeheerder(by, self.stuurgroep_of(wijkgroep), "T1", "add members")
-        self._check_admission(applicant)
-        self._check_fits(wijkgroep, self.size(wijkgroep) + 1, wg.platform)
+        check_admission(self.settings, applicant)
+        check_fits(wijkgroep, self.size(wijkgroep) + 1, wg.platform)
         return self._add_member(wg, applicant)
 
     def load_members(
@@ -226,7 +227,7 @@ class Hierarchy(HierarchyReader):
         batch = names if isinstance(names, Collection) else list(names)
         if any(not n for n in batch):
             raise AdmissionRefused("every member needs a non-empty name", rule="H10")
-        self._check_fits(wijkgroep, self.size(wijkgroep) + len(batch), wg.platform)
+        check_fits(wijkgroep, self.size(wijkgroep) + len(batch), wg.platform)
         start = len(self._names)
         self._names.extend(batch)
         n = len(self._names) - start
@@ -271,7 +272,7 @@ class Hierarchy(HierarchyReader):
         # A stuurgroep member is already in every managed wijkgroep as an admin,
         # so moving them there does not grow it.
         growth = 0 if sg is not None else 1
-        self._check_fits(wijkgroep, self.size(wijkgroep) + growth, dest.platform)
+        check_fits(wijkgroep, self.size(wijkgroep) + growth, dest.platform)
         home.residents.remove(member)
         dest.residents.append(member)
         self._home[member] = dest
@@ -292,10 +293,10 @@ class Hierarchy(HierarchyReader):
         agreed (S6: a majority of its members approve)."""
         sg = self._rec(stuurgroep, GroupKind.STUURGROEP)
         self._require_telefoonbeheerder(by, stuurgroep, "T3", "create a wijkgroep")
-        self._require_majority(sg, approvals, "create a wijkgroep")
+        require_majority(sg, approvals, "create a wijkgroep")
         self._require_new(wijkgroep)
         plat = platform or self.settings.platform
-        self._check_fits(wijkgroep, len(sg.members), plat)
+        check_fits(wijkgroep, len(sg.members), plat)
         self._add_group(wijkgroep, GroupKind.WIJKGROEP, sg.wijk, sg.gemeente, plat)
         self._g.add_edge(stuurgroep, wijkgroep, rel=Relation.MANAGES)
 
@@ -324,7 +325,7 @@ class Hierarchy(HierarchyReader):
         sg_id = self.stuurgroep_of(wijkgroep)
         sg = self._recs[sg_id]
         self._require_telefoonbeheerder(by, sg_id, "T3", "split a wijkgroep")
-        self._require_majority(sg, approvals, "split a wijkgroep")
+        require_majority(sg, approvals, "split a wijkgroep")
         threshold = self.settings.split_threshold
         if len(wg.residents) <= threshold:
             raise InvariantRefused(
@@ -354,7 +355,7 @@ class Hierarchy(HierarchyReader):
                 raise InvariantRefused(f"wijkgroep {target!r} would have no residents", rule="G2")
             here = set(residents)
             visiting = sum(1 for m in sg.members if m not in here)
-            self._check_fits(target, len(residents) + visiting, wg.platform)
+            check_fits(target, len(residents) + visiting, wg.platform)
 
         for target, residents in moved.items():
             rec = self._recs.get(target) or self._add_group(
@@ -389,8 +390,8 @@ class Hierarchy(HierarchyReader):
         """
         sg = self._rec(stuurgroep, GroupKind.STUURGROEP)
         new = list(dict.fromkeys(members))
-        self._require_majority(sg, approvals, "change the stuurgroep")
-        self._check_stuurgroep_size(len(new))
+        require_majority(sg, approvals, "change the stuurgroep")
+        check_stuurgroep_size(self.settings, len(new))
         if telefoonbeheerder not in new:
             raise InvariantRefused("the telefoonbeheerder must be a stuurgroep member", rule="T1")
         managed = set(self.managed_wijkgroepen(stuurgroep))
@@ -406,7 +407,7 @@ class Hierarchy(HierarchyReader):
         for wg_id in managed:
             rec = self._recs[wg_id]
             visiting = sum(1 for m in new if self._home[m] is not rec)
-            self._check_fits(wg_id, len(rec.residents) + visiting, rec.platform)
+            check_fits(wg_id, len(rec.residents) + visiting, rec.platform)
         # The regiegroep (and a gemeentelijke one that seats everyone) grows by
         # the net change in size: a swap of one member for another adds nobody.
         self._check_regie_growth(sg.wijk or "", len(new) - len(sg.members))
@@ -521,38 +522,6 @@ class Hierarchy(HierarchyReader):
                 f"only the telefoonbeheerder of {stuurgroep!r} may {action}", rule=rule
             )
 
-    def _require_majority(self, sg: _Rec, approvals: Iterable[int], action: str) -> None:
-        yes = set(approvals) & set(sg.members)
-        if 2 * len(yes) <= len(sg.members):
-            raise PermissionRefused(
-                f"{sg.id!r} must agree to {action}: {len(yes)} of {len(sg.members)} "
-                "members approved, a majority is needed",
-                rule="S6",
-            )
-
-    def _check_admission(self, applicant: Applicant) -> None:
-        if applicant.age is not None and applicant.age < self.settings.adult_age:
-            raise AdmissionRefused(
-                f"{applicant.name} is under {self.settings.adult_age}", rule="H1"
-            )
-        if not applicant.lives_in_area:
-            raise AdmissionRefused(f"{applicant.name} does not live or work in the area", rule="H2")
-        if not applicant.accepted_rules:
-            raise AdmissionRefused(f"{applicant.name} has not accepted the house rules", rule="H10")
-
-    def _check_stuurgroep_size(self, n: int) -> None:
-        low, high = self.settings.stuurgroep_size
-        if not low <= n <= high:
-            raise InvariantRefused(f"a stuurgroep has {low}-{high} members, not {n}", rule="G4")
-
-    def _check_fits(self, gid: str, size: int, platform: Platform) -> None:
-        if size > platform.member_limit:
-            raise CapacityRefused(
-                f"{gid!r} would have {size} members; {platform.name} allows "
-                f"{platform.member_limit}",
-                rule="G3",
-            )
-
     def _check_regie_growth(self, wijk: str, growth: int) -> None:
         """Check that the regiegroep (and the gemeentelijke one above it) can take
         ``growth`` more stuurgroep members (G3, S5)."""
@@ -560,7 +529,7 @@ class Hierarchy(HierarchyReader):
         if area.regiegroep is None or growth <= 0:
             return
         rg = self._recs[area.regiegroep]
-        self._check_fits(rg.id, len(self._regie_members(wijk)) + growth, rg.platform)
+        check_fits(rg.id, len(self._regie_members(wijk)) + growth, rg.platform)
         self._check_gemeente_growth(area.gemeente, growth)
 
     def _check_gemeente_growth(self, gemeente: str, growth: int) -> None:
@@ -568,18 +537,18 @@ class Hierarchy(HierarchyReader):
         if gem_rg is not None and growth > 0:
             rec = self._recs[gem_rg]
             if rec.delegates is None:  # all regiegroep members sit in it
-                self._check_fits(gem_rg, len(self._delegates(rec)) + growth, rec.platform)
+                check_fits(gem_rg, len(self._delegates(rec)) + growth, rec.platform)
 
     def _add_group(
         self, gid: str, kind: GroupKind, wijk: str | None, gemeente: str, platform: Platform
-    ) -> _Rec:
+    ) -> GroupRecord:
         self._version += 1
         self._structure_version += 1
-        rec = self._recs[gid] = _Rec(gid, kind, wijk, gemeente, platform)
+        rec = self._recs[gid] = GroupRecord(gid, kind, wijk, gemeente, platform)
         self._g.add_node(gid, kind=kind)
         return rec
 
-    def _add_member(self, wg: _Rec, applicant: Applicant) -> MemberId:
+    def _add_member(self, wg: GroupRecord, applicant: Applicant) -> MemberId:
         mid = len(self._names)
         self._names.append(applicant.name)
         self._home.append(wg)

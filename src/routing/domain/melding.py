@@ -25,11 +25,8 @@ import attrs
 from routing.errors import InvalidValueError, OutOfScopeError, PhotoError
 
 from .kenteken import Kenteken, parse_kenteken
-
-# The labelled-enum base and the one-line text cleaner live with the place
-# enums, which came first; they are private to the package and shared so that
-# every enum parses, and every text field is cleaned, the same way.
-from .place import Compass, Place, Transport, _clean, _key, _Labelled
+from .labels import Labelled, clean_text, match_key
+from .place import Compass, Place, Transport
 
 __all__ = [
     "OUT_OF_SCOPE_WORDS",
@@ -47,7 +44,7 @@ __all__ = [
 ]
 
 
-class Category(_Labelled):
+class Category(Labelled):
     """What kind of situation a melding is about.
 
     These are the situations the seeds list for the groups (001, 004): the
@@ -106,8 +103,8 @@ _ALIASES: dict[str, Category] = {
     "doorstep fraud": Category.BABBELTRUC,
 }
 
-_OUT_OF_SCOPE_KEYS = {_key(word): what for word, what in OUT_OF_SCOPE_WORDS.items()}
-_ALIAS_KEYS = {_key(word): category for word, category in _ALIASES.items()}
+_OUT_OF_SCOPE_KEYS = {match_key(word): what for word, what in OUT_OF_SCOPE_WORDS.items()}
+_ALIAS_KEYS = {match_key(word): category for word, category in _ALIASES.items()}
 
 
 def tidy_lines(text: str) -> str:
@@ -126,7 +123,7 @@ def parse_category(text: Category | str) -> Category:
     """
     if isinstance(text, Category):
         return text
-    key = _key(str(text))
+    key = match_key(str(text))
     if key in _OUT_OF_SCOPE_KEYS:
         raise OutOfScopeError(
             text,
@@ -138,7 +135,7 @@ def parse_category(text: Category | str) -> Category:
     return Category.parse(text)
 
 
-class Sex(_Labelled):
+class Sex(Labelled):
     """Sex as the witness saw it (H8)."""
 
     MAN = ("man", "man")
@@ -146,7 +143,7 @@ class Sex(_Labelled):
     ONBEKEND = ("onbekend", "unknown")
 
 
-class Build(_Labelled):
+class Build(Labelled):
     """Build (postuur) of a person."""
 
     TENGER = ("tenger", "slight")
@@ -156,7 +153,7 @@ class Build(_Labelled):
     FORS = ("fors", "heavy")
 
 
-class PhotoSubject(_Labelled):
+class PhotoSubject(Labelled):
     """What a photo shows; a person needs a reason (H7)."""
 
     PERSOON = ("persoon", "person")
@@ -203,11 +200,11 @@ def _multiline(value: object) -> str:
 def _texts(values: Iterable[str]) -> tuple[str, ...]:
     if isinstance(values, str):
         values = [values]
-    return tuple(item for item in (_clean(value) for value in values) if item)
+    return tuple(item for item in (clean_text(value) for value in values) if item)
 
 
 def _optional_text(value: str | None) -> str | None:
-    return (_clean(value) or None) if value is not None else None
+    return (clean_text(value) or None) if value is not None else None
 
 
 @attrs.frozen(kw_only=True)
@@ -272,10 +269,10 @@ class Person:
         default=None, converter=_estimate, validator=_within(50, 250, "cm")
     )
     build: Build | None = attrs.field(default=None, converter=_build)
-    skin: str = attrs.field(default="", converter=_clean)
-    hair: str = attrs.field(default="", converter=_clean)
-    face: str = attrs.field(default="", converter=_clean)
-    clothing: str = attrs.field(default="", converter=_clean)
+    skin: str = attrs.field(default="", converter=clean_text)
+    hair: str = attrs.field(default="", converter=clean_text)
+    face: str = attrs.field(default="", converter=clean_text)
+    clothing: str = attrs.field(default="", converter=clean_text)
     particulars: tuple[str, ...] = attrs.field(default=(), converter=_texts)
 
 
@@ -298,9 +295,9 @@ class Vehicle:
     """
 
     kind: Transport = attrs.field(default=Transport.AUTO, converter=_transport)
-    colour: str = attrs.field(default="", converter=_clean)
-    make: str = attrs.field(default="", converter=_clean)
-    model: str = attrs.field(default="", converter=_clean)
+    colour: str = attrs.field(default="", converter=clean_text)
+    make: str = attrs.field(default="", converter=clean_text)
+    model: str = attrs.field(default="", converter=clean_text)
     kenteken: Kenteken | None = attrs.field(default=None, converter=_kenteken)
 
     @kind.validator
@@ -332,7 +329,7 @@ class Photo:
 
     reference: str = attrs.field(converter=_reference)
     subject: PhotoSubject = attrs.field(default=PhotoSubject.PERSOON, converter=_subject)
-    reason: str = attrs.field(default="", converter=_clean)
+    reason: str = attrs.field(default="", converter=clean_text)
 
     def __attrs_post_init__(self) -> None:
         if self.subject is PhotoSubject.PERSOON and not self.reason:

@@ -15,13 +15,13 @@ en.wikipedia.org "Postal codes in the Netherlands").
 
 from __future__ import annotations
 
-import enum
 import re
-from typing import Self
 
 import attrs
 
 from routing.errors import InvalidValueError, PostcodeError
+
+from .labels import Labelled, clean_text
 
 __all__ = [
     "FORBIDDEN_POSTCODE_LETTERS",
@@ -93,81 +93,7 @@ def _to_postcode(value: Postcode | str | None) -> Postcode | None:
     return parse_postcode(value)
 
 
-def _clean(value: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidValueError(value, "expected text")
-    return " ".join(value.split())
-
-
-class _Labelled(enum.Enum):
-    """An enum whose value is its Dutch label, with an English label beside.
-
-    Shared by every enum a person picks from in an app (category, heading,
-    transport, ...): the Dutch label is what the chat shows by default, so it
-    is the value that gets stored and compared.
-    """
-
-    _value_: str
-    _label_en: str
-
-    def __new__(cls, label_nl: str, label_en: str) -> Self:
-        member = object.__new__(cls)
-        member._value_ = label_nl
-        member._label_en = label_en
-        return member
-
-    @property
-    def label_nl(self) -> str:
-        """The Dutch label (also the value)."""
-        return self._value_
-
-    @property
-    def label_en(self) -> str:
-        """The English label."""
-        return self._label_en
-
-    def label(self, lang: str = "nl") -> str:
-        """The label in ``lang`` ("nl" or "en")."""
-        return self._label_en if lang == "en" else self._value_
-
-    @classmethod
-    def parse(cls, text: object) -> Self:
-        """Find a member by its name, Dutch label or English label (any case).
-
-        Raises :class:`~routing.errors.InvalidValueError` if nothing matches.
-        """
-        if isinstance(text, cls):
-            return text
-        member = cls._lookup(text)
-        if member is None:
-            choices = ", ".join(m.label_nl for m in cls)
-            raise InvalidValueError(text, f"not a known {cls.__name__.lower()}; one of: {choices}")
-        return member
-
-    @classmethod
-    def _lookup(cls, text: object) -> Self | None:
-        keys = _KEYS.get(cls)
-        if keys is None:
-            # Every melding parses its category and enums: the keys of the
-            # members are worked out once per class, not per parse. The
-            # first member in definition order wins, as a scan would find it.
-            keys = {}
-            for member in cls:
-                for word in (member.name, member.label_nl, member.label_en):
-                    keys.setdefault(_key(word), member)
-            _KEYS[cls] = keys
-        return keys.get(_key(str(text)))  # type: ignore[return-value]
-
-
-_KEYS: dict[type[_Labelled], dict[str, _Labelled]] = {}
-
-
-def _key(text: str) -> str:
-    # People write "zuid-oost", "zuid oost" and "ZUIDOOST" for the same thing.
-    return "".join(filter(str.isalnum, text.casefold()))
-
-
-class Compass(_Labelled):
+class Compass(Labelled):
     """Heading of the people seen, on the eight-point compass rose."""
 
     N = ("noord", "north")
@@ -180,7 +106,7 @@ class Compass(_Labelled):
     NW = ("noordwest", "north-west")
 
 
-class Transport(_Labelled):
+class Transport(Labelled):
     """How the people seen move: decides how far they get before the next
     wijk hears of it (R6)."""
 
@@ -203,10 +129,10 @@ class Place:
     given. ``postcode`` accepts text and is normalised to ``1234 AB``.
     """
 
-    street: str = attrs.field(default="", converter=_clean)
-    buurt: str = attrs.field(default="", converter=_clean)
+    street: str = attrs.field(default="", converter=clean_text)
+    buurt: str = attrs.field(default="", converter=clean_text)
     postcode: Postcode | None = attrs.field(default=None, converter=_to_postcode)
-    landmark: str = attrs.field(default="", converter=_clean)
+    landmark: str = attrs.field(default="", converter=clean_text)
 
     def __attrs_post_init__(self) -> None:
         if not (self.street or self.buurt or self.postcode or self.landmark):

@@ -32,8 +32,8 @@ import attrs
 
 from routing.errors import InvalidValueError, ScreeningRefused, UnknownMessageError
 
+from .labels import Labelled
 from .melding import Melding
-from .place import _Labelled
 from .values import MemberId
 
 __all__ = [
@@ -328,7 +328,7 @@ def screen(
     return Screener(words=words).screen(message, reaction=reaction)
 
 
-class RulingKind(_Labelled):
+class RulingKind(Labelled):
     """What a stuurgroep member decided about a held message."""
 
     RELEASED = ("vrijgegeven", "released")

@@ -15,13 +15,14 @@ return the text and never print or post it; the app or relay does that.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from .melding import tidy_lines
+from .melding import Sex, tidy_lines
 
 if TYPE_CHECKING:
     import datetime as dt
 
+    from .labels import Labelled
     from .melding import Melding, Person, Vehicle
 
 __all__ = ["LANGUAGES", "render_afloop", "render_melding"]
@@ -92,14 +93,14 @@ def _when(moment: dt.datetime, lang: str) -> tuple[str, str]:
     return date, moment.strftime("%H:%M")
 
 
-def _label(member: Any, en: bool) -> str:
-    """An enum's label (see ``routing.domain.place._Labelled.label``) without the method call."""
-    return member._label_en if en else member._value_  # type: ignore[no-any-return]
+def _label(member: Labelled, en: bool) -> str:
+    """An enum's label in the text's language (what :meth:`Labelled.label` gives)."""
+    return member.label_en if en else member.label_nl
 
 
 def _person(person: Person, en: bool, w: dict[str, str]) -> str:
     parts: list[str] = []
-    if person.sex._name_ != "ONBEKEND":  # not the property .name: a call per read
+    if person.sex is not Sex.ONBEKEND:
         parts.append(_label(person.sex, en))
     if person.age is not None:
         parts.append(f"{person.age.describe()} {w['years']}")

@@ -53,9 +53,7 @@ checked the house rules at sign-up (H1, H2, H10); see
 
 from __future__ import annotations
 
-import difflib
 import itertools
-import math
 import os
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
@@ -68,6 +66,8 @@ from routing.domain.settings import PLATFORMS, Platform, Settings
 from routing.domain.values import Applicant, MemberId
 from routing.errors import ConfigError, RoutingError
 from routing.model import Hierarchy
+
+from .entries import EntryReader, subentry
 
 __all__ = ["hierarchy_from_dict", "load_hierarchy"]
 
@@ -178,105 +178,18 @@ class _Document:
     gemeenten: tuple[_Gemeente, ...]
 
 
-def _key(entry: str, key: str) -> str:
-    return f"{entry}.{key}" if entry else key
-
-
-def _kind(value: object) -> str:
-    """How TOML would call the type of *value*, for messages."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a float"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, list | tuple):
-        return "an array"
-    return f"a {type(value).__name__}"
-
-
 _SETTINGS_KEYS = ("platform", "split_threshold", "nearly_full_ratio", "stuurgroep_size")
 
 
-class _Reader:
+class _Reader(EntryReader):
     """Parses one document and builds it, raising ConfigErrors that name the file."""
 
     def __init__(self, path: str | None) -> None:
-        self.path = path
+        super().__init__(path)
         self.group_ids: dict[str, str] = {}  # group id -> entry that defined it
         self.wijk_names: dict[str, str] = {}
 
-    def fail(self, entry: str, problem: str) -> NoReturn:
-        raise ConfigError(problem, path=self.path, entry=entry or None)
-
-    # ------------------------------------------------------------ basic types
-
-    def table(
-        self,
-        value: object,
-        entry: str,
-        *,
-        required: Sequence[str] = (),
-        optional: Sequence[str] = (),
-    ) -> Mapping[str, object]:
-        if not isinstance(value, Mapping):
-            self.fail(entry, f"expected a table, got {_kind(value)}")
-        allowed = (*required, *optional)
-        # Unknown keys first: a misspelt required key then reads as the typo it
-        # is ("did you mean 'name'?") rather than as a missing key.
-        for key in value:
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                self.fail(
-                    _key(entry, str(key)),
-                    f"unknown key {key!r}{hint} (known: {', '.join(allowed)})",
-                )
-        for key in required:
-            if key not in value:
-                self.fail(_key(entry, key), f"missing required key {key!r}")
-        return value
-
-    def text(self, value: object, entry: str) -> str:
-        if not isinstance(value, str):
-            self.fail(entry, f"expected a string, got {_kind(value)}")
-        if not value.strip():
-            self.fail(entry, "must not be empty")
-        return value
-
-    def integer(self, value: object, entry: str) -> int:
-        # bool is an int in Python but not in TOML: `true` is no count.
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(entry, f"expected an integer, got {_kind(value)}")
-        return value
-
-    def number(self, value: object, entry: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(entry, f"expected a number, got {_kind(value)}")
-        try:
-            number = float(value)
-        except OverflowError:  # an integer too large for a float
-            number = math.inf
-        if not math.isfinite(number):
-            self.fail(entry, f"expected a finite number, got {value}")
-        return number
-
-    def array(self, value: object, entry: str) -> Sequence[object]:
-        if not isinstance(value, list | tuple):
-            self.fail(entry, f"expected an array, got {_kind(value)}")
-        return value
-
-    def tables(self, value: object, entry: str) -> Iterator[tuple[str, object]]:
-        """The entries of an array of tables, which must not be empty."""
-        items = self.array(value, entry)
-        if not items:
-            self.fail(entry, "needs at least one entry")
-        for i, item in enumerate(items):
-            yield f"{entry}[{i}]", item
+    # ---------------------------------------------------- ids and platforms
 
     def group_id(self, value: object, entry: str) -> str:
         gid = self.text(value, entry)
@@ -290,10 +203,10 @@ class _Reader:
         if isinstance(value, str):
             return self.preset(value, entry)
         t = self.table(value, entry, required=("name",), optional=("member_limit",))
-        name = self.text(t["name"], _key(entry, "name"))
+        name = self.text(t["name"], subentry(entry, "name"))
         if "member_limit" not in t:
-            return self.preset(name, _key(entry, "name"))
-        limit_entry = _key(entry, "member_limit")
+            return self.preset(name, subentry(entry, "name"))
+        limit_entry = subentry(entry, "member_limit")
         limit = self.integer(t["member_limit"], limit_entry)
         try:
             return Platform(name=name, member_limit=limit)
@@ -323,7 +236,9 @@ class _Reader:
             gemeente = self.gemeente(value, entry, settings)
             first = names.setdefault(gemeente.name, entry)
             if first != entry:
-                self.fail(_key(entry, "name"), f"duplicate gemeente {gemeente.name!r} ({first})")
+                self.fail(
+                    subentry(entry, "name"), f"duplicate gemeente {gemeente.name!r} ({first})"
+                )
             gemeenten.append(gemeente)
         return _Document(settings=settings, gemeenten=tuple(gemeenten))
 
@@ -332,7 +247,7 @@ class _Reader:
         t = self.table(value, entry, optional=_SETTINGS_KEYS)
         changes: dict[str, Any] = {}
         for key, raw in t.items():
-            at = _key(entry, key)
+            at = subentry(entry, key)
             if key == "platform":
                 changes[key] = self.platform(raw, at)
             elif key == "nearly_full_ratio":
@@ -356,14 +271,14 @@ class _Reader:
         t = self.table(
             value, entry, required=("name", "wijk"), optional=("gemeentelijke_regiegroep",)
         )
-        name = self.text(t["name"], _key(entry, "name"))
+        name = self.text(t["name"], subentry(entry, "name"))
         wijken = tuple(
-            self.wijk(v, e, settings) for e, v in self.tables(t["wijk"], _key(entry, "wijk"))
+            self.wijk(v, e, settings) for e, v in self.tables(t["wijk"], subentry(entry, "wijk"))
         )
         regiegroep = None
         if "gemeentelijke_regiegroep" in t:
             regiegroep = self.gemeentelijke(
-                t["gemeentelijke_regiegroep"], _key(entry, "gemeentelijke_regiegroep"), wijken
+                t["gemeentelijke_regiegroep"], subentry(entry, "gemeentelijke_regiegroep"), wijken
             )
         return _Gemeente(name=name, regiegroep=regiegroep, wijken=wijken, entry=entry)
 
@@ -373,11 +288,13 @@ class _Reader:
         if isinstance(value, str):
             value = {"id": value}
         t = self.table(value, entry, required=("id",), optional=("delegates", "platform"))
-        gid = self.group_id(t["id"], _key(entry, "id"))
-        plat = self.platform(t["platform"], _key(entry, "platform")) if "platform" in t else None
+        gid = self.group_id(t["id"], subentry(entry, "id"))
+        plat = (
+            self.platform(t["platform"], subentry(entry, "platform")) if "platform" in t else None
+        )
         delegates = None
         if "delegates" in t:
-            at = _key(entry, "delegates")
+            at = subentry(entry, "delegates")
             names = self.array(t["delegates"], at)
             if not names:
                 self.fail(at, "needs at least one delegate (leave the key out for all)")
@@ -409,7 +326,7 @@ class _Reader:
 
     def wijk(self, value: object, entry: str, settings: Settings) -> _Wijk:
         t = self.table(value, entry, required=("name", "stuurgroep"), optional=("regiegroep",))
-        name_entry = _key(entry, "name")
+        name_entry = subentry(entry, "name")
         name = self.text(t["name"], name_entry)
         # The model knows a wijk by its name alone, across gemeenten.
         first = self.wijk_names.setdefault(name, name_entry)
@@ -417,18 +334,22 @@ class _Reader:
             self.fail(name_entry, f"duplicate wijk {name!r} (first at {first})")
         stuurgroepen = tuple(
             self.stuurgroep(v, e, settings)
-            for e, v in self.tables(t["stuurgroep"], _key(entry, "stuurgroep"))
+            for e, v in self.tables(t["stuurgroep"], subentry(entry, "stuurgroep"))
         )
         regiegroep = None
         if "regiegroep" in t:
-            at = _key(entry, "regiegroep")
+            at = subentry(entry, "regiegroep")
             raw = t["regiegroep"]
             if isinstance(raw, str):
                 raw = {"id": raw}
             rt = self.table(raw, at, required=("id",), optional=("platform",))
-            plat = self.platform(rt["platform"], _key(at, "platform")) if "platform" in rt else None
+            plat = (
+                self.platform(rt["platform"], subentry(at, "platform"))
+                if "platform" in rt
+                else None
+            )
             regiegroep = _Regiegroep(
-                id=self.group_id(rt["id"], _key(at, "id")), platform=plat, entry=at
+                id=self.group_id(rt["id"], subentry(at, "id")), platform=plat, entry=at
             )
         return _Wijk(name=name, regiegroep=regiegroep, stuurgroepen=stuurgroepen, entry=entry)
 
@@ -439,20 +360,20 @@ class _Reader:
             required=("id", "members", "telefoonbeheerder", "wijkgroep"),
             optional=("platform",),
         )
-        gid = self.group_id(t["id"], _key(entry, "id"))
+        gid = self.group_id(t["id"], subentry(entry, "id"))
         explicit = (
-            self.platform(t["platform"], _key(entry, "platform")) if "platform" in t else None
+            self.platform(t["platform"], subentry(entry, "platform")) if "platform" in t else None
         )
         plat = explicit or settings.platform
         wijkgroepen = tuple(
             self.wijkgroep(v, e, plat)
-            for e, v in self.tables(t["wijkgroep"], _key(entry, "wijkgroep"))
+            for e, v in self.tables(t["wijkgroep"], subentry(entry, "wijkgroep"))
         )
         if wijkgroepen[0].platform != plat:
             # found_neighbourhood creates a stuurgroep together with its first
             # wijkgroep on one platform (G1); the model has no way to differ.
             self.fail(
-                _key(wijkgroepen[0].entry, "platform"),
+                subentry(wijkgroepen[0].entry, "platform"),
                 f"the first wijkgroep of a stuurgroep is founded with it and shares its "
                 f"platform ({plat.name}, {plat.member_limit}); put the stuurgroep on "
                 f"{wijkgroepen[0].platform.name} or list another wijkgroep first",
@@ -462,7 +383,7 @@ class _Reader:
             for r, resident in enumerate(wg.residents):
                 residents.setdefault(resident.name, []).append((w, r))
 
-        at = _key(entry, "members")
+        at = subentry(entry, "members")
         members: list[tuple[int, int]] = []
         names: list[str] = []
         for i, raw in enumerate(self.array(t["members"], at)):
@@ -480,7 +401,7 @@ class _Reader:
                 self.fail(f"{at}[{i}]", f"{name!r} is listed twice")
             members.append(found[0])
             names.append(name)
-        tfb_entry = _key(entry, "telefoonbeheerder")
+        tfb_entry = subentry(entry, "telefoonbeheerder")
         tfb = self.text(t["telefoonbeheerder"], tfb_entry)
         if tfb not in names:
             self.fail(tfb_entry, f"{tfb!r} is not one of the stuurgroep's members (T1)")
@@ -501,14 +422,16 @@ class _Reader:
             required=("id",),
             optional=("buurt", "platform", "residents", "more_residents"),
         )
-        gid = self.group_id(t["id"], _key(entry, "id"))
-        buurt = self.text(t["buurt"], _key(entry, "buurt")) if "buurt" in t else None
+        gid = self.group_id(t["id"], subentry(entry, "id"))
+        buurt = self.text(t["buurt"], subentry(entry, "buurt")) if "buurt" in t else None
         plat = (
-            self.platform(t["platform"], _key(entry, "platform")) if "platform" in t else inherited
+            self.platform(t["platform"], subentry(entry, "platform"))
+            if "platform" in t
+            else inherited
         )
         residents: list[_Resident] = []
         if "residents" in t:
-            at = _key(entry, "residents")
+            at = subentry(entry, "residents")
             for i, raw in enumerate(self.array(t["residents"], at)):
                 residents.append(self.resident(raw, f"{at}[{i}]", buurt))
         if "more_residents" in t:
@@ -521,23 +444,23 @@ class _Reader:
                 name=self.text(value, entry), buurt=buurt, entry=entry, anonymous=False
             )
         t = self.table(value, entry, required=("name",), optional=("buurt",))
-        name = self.text(t["name"], _key(entry, "name"))
+        name = self.text(t["name"], subentry(entry, "name"))
         if "buurt" in t:
-            buurt = self.text(t["buurt"], _key(entry, "buurt"))
+            buurt = self.text(t["buurt"], subentry(entry, "buurt"))
         return _Resident(name=name, buurt=buurt, entry=entry, anonymous=False)
 
     def anonymous(
         self, value: object, entry: str, buurt: str | None, plat: Platform
     ) -> list[_Resident]:
         """``more_residents``: a count, or a table of counts per buurt."""
-        at = _key(entry, "more_residents")
+        at = subentry(entry, "more_residents")
         counts: list[tuple[str | None, int, str]]
         if isinstance(value, Mapping):
             counts = [
                 (
-                    self.text(b, _key(at, str(b))),
-                    self.integer(n, _key(at, str(b))),
-                    _key(at, str(b)),
+                    self.text(b, subentry(at, str(b))),
+                    self.integer(n, subentry(at, str(b))),
+                    subentry(at, str(b)),
                 )
                 for b, n in value.items()
             ]
@@ -610,7 +533,7 @@ class _Reader:
         # The model founds a stuurgroep with its members living in the first
         # wijkgroep (G1); members who live elsewhere move there once their
         # wijkgroep exists, which keeps them admins throughout.
-        with self.refusals(_key(sg.entry, "members")):
+        with self.refusals(subentry(sg.entry, "members")):
             ids = h.found_neighbourhood(
                 gemeente=gemeente,
                 wijk=wijk,
@@ -641,6 +564,6 @@ class _Reader:
     ) -> None:
         """Register one run of residents that share a buurt (one bulk call)."""
         buurt, anonymous = key
-        where = _key(wg.entry, "more_residents" if anonymous else "residents")
+        where = subentry(wg.entry, "more_residents" if anonymous else "residents")
         with self.refusals(where):
             h.load_members(wg.id, names, buurt=buurt)

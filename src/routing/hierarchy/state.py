@@ -22,7 +22,8 @@ from routing.domain.settings import Platform, Settings
 from routing.domain.values import Actor, ActorKind, GroupKind, Relation
 from routing.errors import StateError
 
-from .structure import HierarchyReader, _Gemeente, _Rec, _Wijk
+from .records import GemeenteRecord, GroupRecord, Storage, WijkRecord
+from .structure import HierarchyReader
 
 #: The model class to rebuild: :class:`routing.model.Hierarchy`, passed in by
 #: its ``from_state`` so that this module needs nothing of the model's module.
@@ -40,9 +41,9 @@ def _encode(value: object) -> Any:
 
 def export_hierarchy(h: HierarchyReader) -> dict[str, Any]:
     """Everything ``h`` holds, as JSON-able plain data (deterministic)."""
-    s = h.settings
+    s = h.storage()
     groups: list[dict[str, Any]] = []
-    for rec in h._recs.values():
+    for rec in s.groups.values():
         entry: dict[str, Any] = {
             "id": rec.id,
             "kind": rec.kind.value,
@@ -61,10 +62,10 @@ def export_hierarchy(h: HierarchyReader) -> dict[str, Any]:
     return {
         "kind": KIND,
         "schema": SCHEMA,
-        "settings": _encode(s),
+        "settings": _encode(h.settings),
         "gemeenten": [
             {"name": g.name, "wijken": list(g.wijken), "regiegroep": g.regiegroep}
-            for g in h._gemeenten.values()
+            for g in s.gemeenten.values()
         ],
         "wijken": [
             {
@@ -73,14 +74,14 @@ def export_hierarchy(h: HierarchyReader) -> dict[str, Any]:
                 "regiegroep": w.regiegroep,
                 "stuurgroepen": list(w.stuurgroepen),
             }
-            for w in h._wijken.values()
+            for w in s.wijken.values()
         ],
         "groups": groups,
-        "edges": [[u, v, d["rel"].value] for u, v, d in h._g.edges(data=True)],
+        "edges": [[u, v, d["rel"].value] for u, v, d in s.graph.edges(data=True)],
         # Columns, as in memory: a removed member is a null name.
-        "names": list(h._names),
-        "buurten": list(h._buurt),
-        "phones": {str(m): p for m, p in sorted(h._phones.items())},
+        "names": list(s.names),
+        "buurten": list(s.buurten),
+        "phones": {str(m): p for m, p in sorted(s.phones.items())},
         "actors": [
             {
                 "id": a.id,
@@ -89,10 +90,10 @@ def export_hierarchy(h: HierarchyReader) -> dict[str, Any]:
                 "organisation": a.organisation,
                 "wijken": sorted(a.wijken),
             }
-            for a in h._actors.values()
+            for a in s.actors.values()
         ],
-        "version": h._version,
-        "structure_version": h._structure_version,
+        "version": s.version,
+        "structure_version": s.structure_version,
     }
 
 
@@ -175,40 +176,40 @@ def hierarchy_from_state(
     if settings is None:
         settings = r.value(Settings, r.get(state, "settings", Mapping, "state"), "settings")
 
-    h = cls(settings)
+    s = Storage()
     names = r.strs(r.get(state, "names", list, "state"), "names", nullable=True)
     buurten = r.strs(r.get(state, "buurten", list, "state"), "buurten", nullable=True)
     if len(buurten) != len(names):
         raise r.fail("buurten", "not as long as names")
-    h._names = list(names)
-    h._buurt = list(buurten)
-    h._home = [None] * len(names)
+    s.names = list(names)
+    s.buurten = list(buurten)
+    s.home = [None] * len(names)
 
     for i, g in enumerate(r.get(state, "gemeenten", list, "state")):
         where = f"gemeenten[{i}]"
-        gem = _Gemeente(r.get(g, "name", str, where))
+        gem = GemeenteRecord(r.get(g, "name", str, where))
         gem.wijken = r.strs(r.get(g, "wijken", list, where), f"{where}.wijken")
         gem.regiegroep = r.get(g, "regiegroep", (str, type(None)), where)
-        if gem.name in h._gemeenten:
+        if gem.name in s.gemeenten:
             raise r.fail(where, f"gemeente {gem.name!r} appears twice")
-        h._gemeenten[gem.name] = gem
+        s.gemeenten[gem.name] = gem
     for i, w in enumerate(r.get(state, "wijken", list, "state")):
         where = f"wijken[{i}]"
-        area = _Wijk(r.get(w, "name", str, where), r.get(w, "gemeente", str, where))
+        area = WijkRecord(r.get(w, "name", str, where), r.get(w, "gemeente", str, where))
         area.regiegroep = r.get(w, "regiegroep", (str, type(None)), where)
         area.stuurgroepen = r.strs(r.get(w, "stuurgroepen", list, where), f"{where}.stuurgroepen")
-        if area.name in h._wijken or area.gemeente not in h._gemeenten:
+        if area.name in s.wijken or area.gemeente not in s.gemeenten:
             raise r.fail(where, f"wijk {area.name!r} is repeated or in no known gemeente")
-        h._wijken[area.name] = area
+        s.wijken[area.name] = area
 
     kinds = {k.value: k for k in GroupKind}
     for i, g in enumerate(r.get(state, "groups", list, "state")):
         where = f"groups[{i}]"
         gid = r.get(g, "id", str, where)
         kind = kinds.get(r.get(g, "kind", str, where))
-        if kind is None or gid in h._recs or not gid:
+        if kind is None or gid in s.groups or not gid:
             raise r.fail(where, f"unknown kind or repeated id {gid!r}")
-        rec = _Rec(
+        rec = GroupRecord(
             gid,
             kind,
             r.get(g, "wijk", (str, type(None)), where),
@@ -218,11 +219,11 @@ def hierarchy_from_state(
         if kind is GroupKind.WIJKGROEP:
             residents = r.ints(r.get(g, "residents", list, where), f"{where}.residents")
             for mid in residents:
-                if mid >= len(names) or names[mid] is None or h._home[mid] is not None:
+                if mid >= len(names) or names[mid] is None or s.home[mid] is not None:
                     raise r.fail(
                         f"{where}.residents", f"member {mid} is unknown or lives in two wijkgroepen"
                     )
-                h._home[mid] = rec
+                s.home[mid] = rec
             rec.residents = array("q", residents)
         elif kind is GroupKind.STUURGROEP:
             rec.members = r.ints(r.get(g, "members", list, where), f"{where}.members")
@@ -232,20 +233,19 @@ def hierarchy_from_state(
             rec.delegates = (
                 None if delegates is None else frozenset(r.ints(delegates, f"{where}.delegates"))
             )
-        h._recs[gid] = rec
-        h._g.add_node(gid, kind=kind)
-    for rec in h._recs.values():
+        s.groups[gid] = rec
+        s.graph.add_node(gid, kind=kind)
+    for rec in s.groups.values():
         if rec.kind is GroupKind.STUURGROEP:
             for mid in rec.members:
-                if mid >= len(names) or h._home[mid] is None or mid in h._stuurgroep_of:
+                if mid >= len(names) or s.home[mid] is None or mid in s.stuurgroep_of:
                     raise r.fail(
                         f"group {rec.id!r}",
                         f"member {mid} is not a resident or sits in two stuurgroepen",
                     )
-                h._stuurgroep_of[mid] = rec
-    if any(n is not None and home is None for n, home in zip(names, h._home, strict=True)):
+                s.stuurgroep_of[mid] = rec
+    if any(n is not None and home is None for n, home in zip(names, s.home, strict=True)):
         raise r.fail("names", "a member without a wijkgroep")
-    h._live = sum(1 for home in h._home if home is not None)
 
     relations = {rel.value: rel for rel in Relation}
     for i, e in enumerate(r.get(state, "edges", list, "state")):
@@ -253,12 +253,12 @@ def hierarchy_from_state(
             not isinstance(e, list)
             or len(e) != 3
             or not all(isinstance(part, str) for part in e)
-            or e[0] not in h._recs
-            or e[1] not in h._recs
+            or e[0] not in s.groups
+            or e[1] not in s.groups
             or e[2] not in relations
         ):
             raise r.fail(f"edges[{i}]", "expected [group, group, relation] of known groups")
-        h._g.add_edge(e[0], e[1], rel=relations[e[2]])
+        s.graph.add_edge(e[0], e[1], rel=relations[e[2]])
 
     phones = r.get(state, "phones", Mapping, "state")
     for key, phone in phones.items():
@@ -267,10 +267,10 @@ def hierarchy_from_state(
             and key.isdigit()
             and isinstance(phone, str)
             and int(key) < len(names)
-            and h._home[int(key)] is not None
+            and s.home[int(key)] is not None
         ):
             raise r.fail(f"phones.{key}", "expected a live member id and a phone number")
-        h._phones[int(key)] = phone
+        s.phones[int(key)] = phone
     actor_kinds = {k.value: k for k in ActorKind}
     for i, a in enumerate(r.get(state, "actors", list, "state")):
         where = f"actors[{i}]"
@@ -287,53 +287,60 @@ def hierarchy_from_state(
             )
         except (TypeError, ValueError) as err:
             raise r.fail(where, str(err)) from err
-        if actor.id in h._actors or not actor.wijken <= h._wijken.keys():
+        if actor.id in s.actors or not actor.wijken <= s.wijken.keys():
             raise r.fail(where, "repeated actor, or a wijk that does not exist")
-        h._actors[actor.id] = actor
-    h._version = r.get(state, "version", int, "state")
-    h._structure_version = r.get(state, "structure_version", int, "state")
+        s.actors[actor.id] = actor
+    s.version = r.get(state, "version", int, "state")
+    s.structure_version = r.get(state, "structure_version", int, "state")
 
     # The structural cross-references (wijken <-> groups <-> edges) are many;
-    # rather than check each by hand, the model's own invariant check decides.
-    problems = _cross_check(h)
+    # past the records' own, the model's invariant check decides.
+    problems = _cross_check(s)
+    h = cls(settings, storage=s)
+    if not problems:
+        problems = _verify(h)
     if problems:
         raise r.fail("state", "; ".join(problems[:5]))
     return h
 
 
-def _cross_check(h: HierarchyReader) -> list[str]:
+def _cross_check(s: Storage) -> list[str]:
+    """What is wrong in how the records name each other (wijken, gemeenten, groups)."""
     problems: list[str] = []
-    for name, gem in h._gemeenten.items():
+    for name, gem in s.gemeenten.items():
         problems.extend(
             f"gemeente {name!r} lists wijk {w!r} that is not its own"
             for w in gem.wijken
-            if w not in h._wijken or h._wijken[w].gemeente != name
+            if w not in s.wijken or s.wijken[w].gemeente != name
         )
         if gem.regiegroep is not None and (
-            gem.regiegroep not in h._recs
-            or h._recs[gem.regiegroep].kind is not GroupKind.GEMEENTELIJKE_REGIEGROEP
+            gem.regiegroep not in s.groups
+            or s.groups[gem.regiegroep].kind is not GroupKind.GEMEENTELIJKE_REGIEGROEP
         ):
             problems.append(f"gemeente {name!r} names a missing gemeentelijke regiegroep")
-    for name, area in h._wijken.items():
-        if name not in h._gemeenten[area.gemeente].wijken:
+    for name, area in s.wijken.items():
+        if name not in s.gemeenten[area.gemeente].wijken:
             problems.append(f"wijk {name!r} is not listed by its gemeente")
         problems.extend(
             f"wijk {name!r} lists unknown stuurgroep {sg!r}"
             for sg in area.stuurgroepen
-            if sg not in h._recs or h._recs[sg].kind is not GroupKind.STUURGROEP
+            if sg not in s.groups or s.groups[sg].kind is not GroupKind.STUURGROEP
         )
         if area.regiegroep is not None and (
-            area.regiegroep not in h._recs
-            or h._recs[area.regiegroep].kind is not GroupKind.REGIEGROEP
+            area.regiegroep not in s.groups
+            or s.groups[area.regiegroep].kind is not GroupKind.REGIEGROEP
         ):
             problems.append(f"wijk {name!r} names a missing regiegroep")
-    for gid, rec in h._recs.items():
-        if rec.gemeente not in h._gemeenten or (rec.wijk is not None and rec.wijk not in h._wijken):
+    for gid, rec in s.groups.items():
+        if rec.gemeente not in s.gemeenten or (rec.wijk is not None and rec.wijk not in s.wijken):
             problems.append(f"group {gid!r} is in an unknown wijk or gemeente")
-        elif rec.kind is GroupKind.STUURGROEP and gid not in h._wijken[rec.wijk or ""].stuurgroepen:
+        elif rec.kind is GroupKind.STUURGROEP and gid not in s.wijken[rec.wijk or ""].stuurgroepen:
             problems.append(f"stuurgroep {gid!r} is not listed by its wijk")
-    if problems:
-        return problems
+    return problems
+
+
+def _verify(h: HierarchyReader) -> list[str]:
+    """The invariants of a hierarchy whose records name each other correctly."""
     try:
         return h.verify()
     except (KeyError, IndexError, StopIteration, TypeError) as err:

@@ -1,7 +1,8 @@
-"""The read side of the hierarchy: its storage and every query.
+"""The read side of the hierarchy: every query over its storage.
 
 :class:`HierarchyReader` holds the group graph and the member columns that
-:mod:`routing.model` describes, and answers questions about them; the
+:mod:`routing.model` describes (their records are in :mod:`.records`), and
+answers questions about them; the
 :class:`~routing.model.Hierarchy` subclass adds the operations that change
 them. The split follows the one seam the model has: everything here is safe to
 call at any time and changes nothing, so the relay and the renderers can be
@@ -10,13 +11,12 @@ read against this half alone.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
 
-from routing.domain.settings import Capacity, Platform, Settings
+from routing.domain.settings import Capacity, Settings
 from routing.domain.values import (
     Actor,
     ActorKind,
@@ -29,55 +29,9 @@ from routing.domain.values import (
 )
 from routing.errors import InvalidValueError, UnknownGroupError, UnknownIdError, UnknownMemberError
 
+from .records import GroupRecord, Storage, WijkRecord
+
 __all__ = ["HierarchyReader"]
-
-
-class _Rec:
-    """Mutable per-group state; private, snapshots leave as :class:`Group`."""
-
-    __slots__ = (
-        "delegates",
-        "gemeente",
-        "id",
-        "kind",
-        "members",
-        "platform",
-        "residents",
-        "telefoonbeheerder",
-        "wijk",
-    )
-
-    def __init__(
-        self, gid: str, kind: GroupKind, wijk: str | None, gemeente: str, platform: Platform
-    ) -> None:
-        self.id = gid
-        self.kind = kind
-        self.wijk = wijk
-        self.gemeente = gemeente
-        self.platform = platform
-        self.residents: array[int] = array("q")  # wijkgroep: members whose home it is
-        self.members: list[int] = []  # stuurgroep: its members
-        self.telefoonbeheerder = -1  # stuurgroep
-        self.delegates: frozenset[int] | None = None  # gemeentelijke: None means all
-
-
-class _Wijk:
-    __slots__ = ("gemeente", "name", "regiegroep", "stuurgroepen")
-
-    def __init__(self, name: str, gemeente: str) -> None:
-        self.name = name
-        self.gemeente = gemeente
-        self.regiegroep: str | None = None
-        self.stuurgroepen: list[str] = []
-
-
-class _Gemeente:
-    __slots__ = ("name", "regiegroep", "wijken")
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.regiegroep: str | None = None
-        self.wijken: list[str] = []
 
 
 class HierarchyReader:
@@ -86,22 +40,49 @@ class HierarchyReader:
     Use :class:`~routing.model.Hierarchy`, which adds the operations.
     """
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, storage: Storage | None = None) -> None:
+        """An empty hierarchy; or, with ``storage``, the one stored there.
+
+        ``storage`` is for :mod:`routing.hierarchy.state`, which rebuilds a
+        saved hierarchy and checks it; the hierarchy takes it over, not a copy.
+        """
         self.settings = settings if settings is not None else Settings()
-        self._g: Any = nx.DiGraph()
-        self._recs: dict[str, _Rec] = {}
-        self._wijken: dict[str, _Wijk] = {}
-        self._gemeenten: dict[str, _Gemeente] = {}
-        # Member columns, indexed by MemberId.
-        self._names: list[str | None] = []
-        self._home: list[_Rec | None] = []
-        self._buurt: list[str | None] = []
-        self._phones: dict[int, str] = {}
-        self._stuurgroep_of: dict[int, _Rec] = {}  # sparse: stuurgroep members only
-        self._actors: dict[str, Actor] = {}
-        self._live = 0
-        self._version = 0
-        self._structure_version = 0
+        s = storage if storage is not None else Storage()
+        self._g: Any = s.graph
+        self._recs = s.groups
+        self._wijken = s.wijken
+        self._gemeenten = s.gemeenten
+        self._names = s.names
+        self._home = s.home
+        self._buurt = s.buurten
+        self._phones = s.phones
+        self._stuurgroep_of = s.stuurgroep_of
+        self._actors = s.actors
+        self._live = sum(1 for home in self._home if home is not None)
+        self._version = s.version
+        self._structure_version = s.structure_version
+
+    def storage(self) -> Storage:
+        """What this hierarchy is stored in, for :mod:`routing.hierarchy.state` to save.
+
+        The hierarchy's own containers, not copies: read them, never change
+        them (the operations of :class:`~routing.model.Hierarchy` do that,
+        keeping the invariants). Nothing outside the hierarchy layer needs it.
+        """
+        return Storage(
+            graph=self._g,
+            groups=self._recs,
+            wijken=self._wijken,
+            gemeenten=self._gemeenten,
+            names=self._names,
+            home=self._home,
+            buurten=self._buurt,
+            phones=self._phones,
+            stuurgroep_of=self._stuurgroep_of,
+            actors=self._actors,
+            version=self._version,
+            structure_version=self._structure_version,
+        )
 
     # ------------------------------------------------------------------ reading
 
@@ -405,7 +386,7 @@ class HierarchyReader:
 
     # ---------------------------------------------------------------- internals
 
-    def _rec(self, gid: str, kind: GroupKind | None = None) -> _Rec:
+    def _rec(self, gid: str, kind: GroupKind | None = None) -> GroupRecord:
         try:
             rec = self._recs[gid]
         except (KeyError, TypeError):
@@ -414,24 +395,24 @@ class HierarchyReader:
             raise UnknownGroupError(gid) from None
         return rec
 
-    def _wijk(self, wijk: str) -> _Wijk:
+    def _wijk(self, wijk: str) -> WijkRecord:
         try:
             return self._wijken[wijk]
         except (KeyError, TypeError):
             raise UnknownGroupError(wijk) from None
 
-    def _home_of(self, mid: int) -> _Rec:
+    def _home_of(self, mid: int) -> GroupRecord:
         # Ids come from apps and files: anything that is not a live id is unknown.
         home = self._home[mid] if type(mid) is int and 0 <= mid < len(self._home) else None
         if home is None:
             raise UnknownMemberError(mid)
         return home
 
-    def _manager(self, wg: _Rec) -> _Rec:
+    def _manager(self, wg: GroupRecord) -> GroupRecord:
         """The stuurgroep that manages a wijkgroep (its one predecessor)."""
         return self._recs[next(iter(self._g.pred[wg.id]))]
 
-    def _visiting_admins(self, wg: _Rec) -> int:
+    def _visiting_admins(self, wg: GroupRecord) -> int:
         return sum(1 for m in self._manager(wg).members if self._home[m] is not wg)
 
     def _regie_members(self, wijk: str) -> list[MemberId]:
@@ -439,7 +420,7 @@ class HierarchyReader:
             MemberId(m) for sg in self._wijken[wijk].stuurgroepen for m in self._recs[sg].members
         ]
 
-    def _delegates(self, rec: _Rec) -> frozenset[int]:
+    def _delegates(self, rec: GroupRecord) -> frozenset[int]:
         if rec.delegates is not None:
             return rec.delegates
         return self._gemeente_regie_members(rec.gemeente)
