@@ -147,3 +147,13 @@ def test_corrupted_state_is_refused_or_valid(data: st.DataObject) -> None:
     except StateError:
         return
     assert h.verify() == []
+
+
+def test_a_stuurgroep_saved_without_its_wijk_is_refused() -> None:
+    """Found by the corruption property: it raised KeyError, not StateError."""
+    state = load_hierarchy(EXAMPLES / "zoomwijck-fase2.toml").export_state()
+    kinds = [g.get("kind") for g in state["groups"]]
+    k = next(i for i, kind in enumerate(kinds) if str(kind).lower() == "stuurgroep")
+    state["groups"][k]["wijk"] = None
+    with pytest.raises(StateError, match="not listed by its wijk"):
+        Hierarchy.from_state(state)

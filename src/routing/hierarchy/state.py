@@ -334,7 +334,10 @@ def _cross_check(s: Storage) -> list[str]:
     for gid, rec in s.groups.items():
         if rec.gemeente not in s.gemeenten or (rec.wijk is not None and rec.wijk not in s.wijken):
             problems.append(f"group {gid!r} is in an unknown wijk or gemeente")
-        elif rec.kind is GroupKind.STUURGROEP and gid not in s.wijken[rec.wijk or ""].stuurgroepen:
+        elif rec.kind is GroupKind.STUURGROEP and (
+            rec.wijk is None or gid not in s.wijken[rec.wijk].stuurgroepen
+        ):
+            # A stuurgroep saved without its wijk is one no wijk lists.
             problems.append(f"stuurgroep {gid!r} is not listed by its wijk")
     return problems
 
