@@ -82,8 +82,11 @@ class Verdict:
     reason: str
 
 
+#: Forward now, to every target of the decision point.
 FORWARD: Final = Verdict(answer=Answer.FORWARD, reason="altijd doorzetten")
+#: Forward to none of the targets.
 SKIP: Final = Verdict(answer=Answer.SKIP, reason="niet doorzetten")
+#: Let the members of the deciding group judge (a pending decision).
 ASK: Final = Verdict(answer=Answer.ASK, reason="de stuurgroep beoordeelt")
 
 

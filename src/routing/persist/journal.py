@@ -101,6 +101,7 @@ __all__ = [
 EVENT_VERSION: Final = 1
 #: ``kind`` and ``schema`` of a whole-state document (a snapshot, a JSON export).
 STATE_KIND: Final = "routing.state"
+#: The layout version of a whole-state document.
 STATE_SCHEMA: Final = 1
 
 _CHANGES: Final = tuple(

@@ -56,7 +56,9 @@ __all__ = [
     "incident_tree",
 ]
 
+#: Marks the telefoonbeheerder in a hierarchy tree (T1).
 TELEFOONBEHEERDER_MARK: Final = "☎"
+#: Marks the other stuurgroep members, admins of their wijkgroepen (G4).
 ADMIN_MARK: Final = "★"
 #: Marks the casushouder of a wijkgroep in an incident tree (R3, P2).
 CASUSHOUDER_MARK: Final = "◆"

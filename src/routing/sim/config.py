@@ -35,7 +35,9 @@ __all__ = [
 ]
 
 
+#: A week of virtual time, in seconds.
 WEEK: Final = 7 * 24 * 3600.0
+#: A year of virtual time, in seconds.
 YEAR: Final = 365 * 24 * 3600.0
 
 #: Incidents per 1,000 members per year, by category. About 143 in all, so a
