@@ -139,7 +139,7 @@ class Relay(FollowUp):
     """Runs the routing path over a :class:`~routing.model.Hierarchy`.
 
     ``policy`` answers the relevance questions (R5, R6); the default asks the
-    stuurgroep every time, as the seed does. See the module docstring.
+    stuurgroep every time, as the Zoomwijck does. See the module docstring.
     """
 
     def __init__(

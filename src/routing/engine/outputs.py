@@ -62,7 +62,7 @@ __all__ = [
 class Step(enum.Enum):
     """One step of the routing path: from which kind of group to which.
 
-    ``rule`` names the duty in domain.md that the step carries out.
+    ``rule`` names the duty (``docs/rules.md``) that the step carries out.
     """
 
     # Enum hashes its name in Python code; the relay looks these up on

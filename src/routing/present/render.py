@@ -2,7 +2,7 @@
 an incident's propagation (:func:`incident_tree`) and a simulation's summary
 (:func:`simulation_table`).
 
-The tree follows the diagrams of seed 002: gemeente, its gemeentelijke
+The tree follows the Zoomwijck's diagrams of its group system: gemeente, its gemeentelijke
 regiegroep, the wijken, each wijk's regiegroep (grey), its stuurgroepen
 (yellow) and their wijkgroepen (green), in the colours of
 :attr:`~routing.domain.values.GroupKind.colour`. Every group shows its size against
