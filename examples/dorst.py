@@ -1,12 +1,12 @@
-"""Dorst (seed 004): 17 groups, about 600 members, the largest about 100.
+"""Dorst: 17 groups, about 600 members, the largest about 100.
 
 Run from anywhere after ``pip install .``::
 
     python3 examples/dorst.py
 
-Seed 004 counts 17 buurt WhatsApp groups in Dorst, spread over the village
-and the outlying Seters and Steenoven, about 600 members in all, the largest
-about 100. Here they are wijkgroepen under six stuurgroepen and one
+Buurtpreventie Dorst's own description counts 17 buurt WhatsApp groups in
+Dorst, spread over the village and the outlying Seters and Steenoven, about
+600 members in all, the largest about 100. Here they are wijkgroepen under six stuurgroepen and one
 regiegroep; the sizes are made up to match those figures.
 """
 

@@ -4,7 +4,7 @@ Run from anywhere after ``pip install .``::
 
     python3 examples/flat_vs_hierarchy.py
 
-The trade-off of seed 002 in numbers: in one flat group every report reaches
+The trade-off of the Zoomwijck group system in numbers: in one flat group every report reaches
 every resident at once, and every resident reads every report (H9: noise
 makes members leave). In the phase-2 hierarchy a report reaches the other
 buurten only when a stuurgroep member judges it relevant, a few minutes

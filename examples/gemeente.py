@@ -5,7 +5,7 @@ Run from anywhere after ``pip install .``::
     python3 examples/gemeente.py
 
 Criminals cross wijk borders, so the regiegroepen of the wijken are linked
-through a gemeentelijke regiegroep (002). The wijkagent sends a notice to
+through a gemeentelijke regiegroep. The wijkagent sends a notice to
 the regiegroep of Poortwijk (P1); each stuurgroep there carries it into its
 wijkgroepen and becomes casushouder (P2); whether it goes on to the other
 wijken is for people to decide (P4, P5).

@@ -1,4 +1,4 @@
-"""The Zoomwijck of seed 002, from phase 1 to phase 2.
+"""The Zoomwijck group system, from phase 1 to phase 2.
 
 Run from anywhere after ``pip install .``::
 
@@ -45,7 +45,7 @@ SIGN_UPS = {
     "Schildersbuurt": 7,
 }
 
-#: Phase 2: one wijkgroep per buurt (002 chose five).
+#: Phase 2: one wijkgroep per buurt (the Zoomwijck chose five).
 BY_BUURT = {buurt: f"Wijkgroep {buurt}" for buurt in SIGN_UPS}
 
 

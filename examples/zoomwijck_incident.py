@@ -1,4 +1,4 @@
-"""An incident in the Zoomwijck of seed 002, in phase 1 and in phase 2.
+"""An incident in the Zoomwijck, in phase 1 and in phase 2.
 
 Run from anywhere after ``pip install .``::
 

@@ -1,4 +1,4 @@
-"""Unit tests of the group-hierarchy model, one or more per rule of domain.md.
+"""Unit tests of the group-hierarchy model, one or more per rule of docs/rules.md.
 
 Each test is named after the rule it proves (G1-G4, S1-S6, T1-T3, H1-H10).
 Every refusal is checked with :func:`refused`, which also proves that the
@@ -149,7 +149,7 @@ def test_G1_telefoonbeheerder_is_the_chosen_founder() -> None:
 
 @pytest.mark.parametrize("n", [0, 1, 2, 5, 6])
 def test_G1_G4_founders_outside_stuurgroep_size_refused(n: int) -> None:
-    """G1, G4: a stuurgroep starts with 3-4 founders (002)."""
+    """G1, G4: a stuurgroep starts with 3-4 founders, as in the Zoomwijck."""
     h = Hierarchy()
     with refused(h, InvariantRefused, "G4"):
         h.found_neighbourhood(
@@ -160,7 +160,7 @@ def test_G1_G4_founders_outside_stuurgroep_size_refused(n: int) -> None:
 
 
 def test_G1_G4_stuurgroep_size_is_a_setting() -> None:
-    """G4: the 3-4 of seed 002 is the default of ``Settings.stuurgroep_size``."""
+    """G4: the Zoomwijck's 3-4 is the default of ``Settings.stuurgroep_size``."""
     assert Settings().stuurgroep_size == (3, 4)
     h = Hierarchy(Settings(stuurgroep_size=(2, 2)))
     h.found_neighbourhood(
@@ -308,13 +308,13 @@ def test_G2_split_places_every_resident_by_buurt(buurt_of: list[str], keep: str)
 
 
 def test_G2_default_threshold_is_80() -> None:
-    """G2: seed 002 splits when more than 80 residents have signed up."""
+    """G2: the Zoomwijck splits when more than 80 residents have signed up."""
     assert Settings().split_threshold == 80
 
 
 @pytest.mark.parametrize("threshold", [3, 5, 80])
 def test_G2_split_needs_more_residents_than_the_threshold(threshold: int) -> None:
-    """G2: a split at exactly the threshold is refused (too early, 002); one more
+    """G2: a split at exactly the threshold is refused (too early); one more
     resident and it is accepted."""
     h, ids = neighbourhood(Settings(split_threshold=threshold), founders=3)
     h.load_members("zoom", [f"r{i}" for i in range(threshold - 3)], buurt="noord")
@@ -416,7 +416,7 @@ def test_G2_T3_S6_split_needs_telefoonbeheerder_and_majority() -> None:
 
 def test_G3_capacity_presets() -> None:
     """G3: each platform's member limit is a named preset; the historical ones
-    keep the limits the seeds quote (50, 100, 256)."""
+    keep the limits the sources quote (50, 100, 256)."""
     assert {name: p.member_limit for name, p in PLATFORMS.items()} == {
         "whatsapp": 1024,
         "signal": 1000,
@@ -761,7 +761,7 @@ def test_S5_regiegroep_one_per_wijk() -> None:
 
 
 def test_S5_gemeentelijke_regiegroep_links_regiegroepen() -> None:
-    """S5 one level up (002): the gemeentelijke regiegroep links the regiegroepen
+    """S5 one level up: the gemeentelijke regiegroep links the regiegroepen
     of a gemeente; by default every regiegroep member sits in it."""
     h, ids = neighbourhood()
     reeshof = h.found_neighbourhood(

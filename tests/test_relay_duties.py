@@ -143,7 +143,7 @@ def test_unknown_ids_are_the_apps_fault(town: Town) -> None:
 
 
 def test_R3_one_casushouder_per_wijkgroep_hand_over(town: Town) -> None:
-    """R3/002: in principle one active casushouder per wijkgroep; it can be handed over."""
+    """R3: in principle one active casushouder per wijkgroep; it can be handed over."""
     h = Harness(Relay(town.hierarchy, policy=Never()))
     reporter = town.resident("wg-noord-1")
     incident = opened(h, reporter)

@@ -1,4 +1,4 @@
-"""A police notice along the routing path of seed 002, P1-P7 ("VANUIT DE POLITIE")."""
+"""A police notice along the Zoomwijck's routing path, P1-P7 ("VANUIT DE POLITIE")."""
 
 from __future__ import annotations
 

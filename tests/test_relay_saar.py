@@ -1,6 +1,6 @@
-"""A resident's report along the routing path of seed 002, R1-R8, step by step.
+"""A resident's report along the Zoomwijck's routing path, R1-R8, step by step.
 
-Each test reads like the seed's numbered list: "BERICHT VAN EEN BEWONER
+Each test reads like the numbered list in the Zoomwijck's description: "BERICHT VAN EEN BEWONER
 (VOLGENS HET SAAR PRINCIPE)". The town is :func:`routing.testing.zoomwijck`:
 Zoomwijck with stuurgroepen sg-noord (wg-noord-1..3) and sg-zuid
 (wg-zuid-1..2) and regiegroep rg-zoomwijck; Poortwijk (sg-poort,

@@ -78,7 +78,7 @@ def policies() -> st.SearchStrategy[Policy]:
 def naive_may_forward(h: Hierarchy, by: int, source: str, target: str) -> bool:
     """Duty check straight from the hierarchy's public queries (S2, S3, S5, P2)."""
     ks, kt = h.kind(source), h.kind(target)
-    W, S, R, G = (  # noqa: N806 - the four kinds, as in domain.md
+    W, S, R, G = (  # noqa: N806 - the four kinds of group, as in docs/glossary.md
         GroupKind.WIJKGROEP,
         GroupKind.STUURGROEP,
         GroupKind.REGIEGROEP,

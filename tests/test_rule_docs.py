@@ -1,7 +1,7 @@
 """The rule tables in docs/ point at tests that exist, and cover every rule ID.
 
-docs/rules.md and docs/routing-path.md say which test proves each rule of
-domain.md. A renamed or deleted test would leave them pointing at nothing;
+docs/rules.md and docs/routing-path.md say which test proves each rule
+(defined in docs/rules.md). A renamed or deleted test would leave them pointing at nothing;
 this catches it.
 """
 

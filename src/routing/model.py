@@ -1,4 +1,4 @@
-"""The group system of seed 002 as a graph: :class:`Hierarchy`.
+"""The Zoomwijck group system as a graph: :class:`Hierarchy`.
 
 Theory of operation
 -------------------
@@ -63,7 +63,7 @@ __all__ = [
 
 
 class Hierarchy(HierarchyReader):
-    """Gemeenten, wijken, groups and members, with the rules of domain.md §2.
+    """Gemeenten, wijken, groups and members, with the rules of their structure.
 
     Build one with :meth:`found_neighbourhood` (G1), grow it with :meth:`admit`
     (T1), :meth:`create_wijkgroep` (T3) and :meth:`split_wijkgroep` (G2), and
@@ -87,7 +87,7 @@ class Hierarchy(HierarchyReader):
     ) -> tuple[MemberId, ...]:
         """Start a neighbourhood (G1): one wijkgroep, one stuurgroep of founders.
 
-        The founders (3-4 by default, seed 002) become residents of the new
+        The founders (3-4 by default, as in the Zoomwijck) become residents of the new
         wijkgroep and members of the new stuurgroep; ``founders[telefoonbeheerder]``
         becomes its telefoonbeheerder. ``platform`` is that of both groups,
         unless ``wijkgroep_platform`` names another for the wijkgroep. The
@@ -164,7 +164,7 @@ class Hierarchy(HierarchyReader):
         delegates: Iterable[int] | None = None,
         platform: Platform | None = None,
     ) -> None:
-        """Link the regiegroepen of a gemeente (002: criminals cross wijk borders).
+        """Link the regiegroepen of a gemeente (criminals cross wijk borders).
 
         ``delegates`` are the members who sit in it, each a member of one of the
         gemeente's regiegroepen; ``None`` means all of them.
@@ -317,7 +317,7 @@ class Hierarchy(HierarchyReader):
         created. All stay managed by the same stuurgroep, so its members keep
         their admin rights. Refused unless the wijkgroep has more residents than
         :attr:`Settings.split_threshold` (splitting early makes groups too small
-        to carry the load, 002), every resident has a target, every target gets
+        to carry the load), every resident has a target, every target gets
         residents, and every target fits its platform. Needs the telefoonbeheerder
         and a stuurgroep majority (T3, S6). Returns the resulting wijkgroepen.
         """

@@ -2,7 +2,7 @@
 
 A :class:`Harness` drives a :class:`~routing.relay.Relay` with a clock of its
 own and keeps every command with what it returned, so a test reads like the
-numbered steps of seed 002::
+numbered steps of the Zoomwijck's routing path::
 
     town = zoomwijck()
     h = Harness(Relay(town.hierarchy, policy=Always()))
@@ -123,7 +123,7 @@ def build_town(
 
 
 def zoomwijck(*, residents: int = 3) -> Town:
-    """The Zoomwijck of seed 002 in phase 2, with a neighbouring wijk.
+    """The Zoomwijck in phase 2, with a neighbouring wijk.
 
     Zoomwijck has two stuurgroepen (``sg-noord`` with ``wg-noord-1..3``,
     ``sg-zuid`` with ``wg-zuid-1..2``) and the regiegroep ``rg-zoomwijck``;

@@ -85,7 +85,7 @@ def invalid_applicants(draw: st.DrawFn, *, adult_age: int = 18) -> Applicant:
 
 
 def broken_admission_rules(applicant: Applicant, adult_age: int = 18) -> list[str]:
-    """The house rules an applicant breaks, in the order the domain lists them."""
+    """The house rules an applicant breaks, in the order docs/rules.md lists them."""
     broken = []
     if applicant.age < adult_age:
         broken.append("H1")

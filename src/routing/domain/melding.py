@@ -47,10 +47,11 @@ __all__ = [
 class Category(Labelled):
     """What kind of situation a melding is about.
 
-    These are the situations the seeds list for the groups (001, 004): the
-    value is the Dutch label. Fire and traffic accidents are deliberately
-    absent: they are for 112 alone, and :func:`parse_category` refuses them
-    with :class:`~routing.errors.OutOfScopeError`.
+    These are the situations the sources list for the groups (Krimpen and
+    Dorst in ``docs/rules.md``): the value is the Dutch label. Fire and
+    traffic accidents are deliberately absent: they are for 112 alone, and
+    :func:`parse_category` refuses them with
+    :class:`~routing.errors.OutOfScopeError`.
     """
 
     INBRAAK = ("inbraak", "burglary")

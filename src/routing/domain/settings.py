@@ -1,8 +1,8 @@
 """Platforms, their member limits (G3), and the settings of a hierarchy.
 
 A chat group cannot grow past its platform's member limit; that limit is what
-forced the Zoomwijck group system in the first place. The seeds quote limits of
-50 (000), 100 (002) and 256 (003) members; the platforms of today allow more.
+forced the Zoomwijck group system in the first place. The sources quote limits
+of 50, 100 (the Zoomwijck's) and 256 members; the platforms of today allow more.
 Each limit is a named :class:`Platform` preset, and any group may use its own.
 """
 
@@ -42,7 +42,7 @@ class Platform:
         return attrs.evolve(self, member_limit=member_limit)
 
 
-#: Named presets. The historical ones keep the limits that the seeds quote, so a
+#: Named presets. The historical ones keep the limits that the sources quote, so a
 #: simulation of 2015 behaves like 2015.
 PLATFORMS: Final[dict[str, Platform]] = {
     p.name: p
@@ -83,8 +83,8 @@ def _size_range(
 class Settings:
     """The tunable rules of one hierarchy.
 
-    The defaults are those of seed 002 (3-4 stuurgroep members, phase 2 after
-    80 residents) and domain rule H1 (18 years).
+    The defaults are the Zoomwijck's (3-4 stuurgroep members, phase 2 after
+    80 residents) and rule H1's (18 years).
     """
 
     #: Platform of every group that does not name its own (G3).
@@ -93,7 +93,7 @@ class Settings:
     split_threshold: int = attrs.field(default=80, validator=_positive)
     #: A group at or above this share of its limit is flagged as nearly full.
     nearly_full_ratio: float = attrs.field(default=0.9, validator=_ratio)
-    #: Smallest and largest stuurgroep (002: "3 tot 4 personen").
+    #: Smallest and largest stuurgroep (the Zoomwijck: "3 tot 4 personen").
     stuurgroep_size: tuple[int, int] = attrs.field(default=(3, 4), validator=_size_range)
     #: Minimum age of a member (H1).
     adult_age: int = attrs.field(default=18, validator=_positive)

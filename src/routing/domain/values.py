@@ -31,7 +31,7 @@ MemberId = NewType("MemberId", int)
 
 
 class GroupKind(enum.Enum):
-    """The four kinds of group of seed 002, with the colour it draws them in."""
+    """The four kinds of group of the Zoomwijck, with the colour it draws them in."""
 
     WIJKGROEP = "wijkgroep"
     STUURGROEP = "stuurgroep"
@@ -40,7 +40,7 @@ class GroupKind(enum.Enum):
 
     @property
     def colour(self) -> str:
-        """The colour of the kind in seed 002 (green, yellow, grey), as a rich style."""
+        """The kind's colour in the Zoomwijck's diagrams (green, yellow, grey), as a rich style."""
         return _COLOURS[self]
 
 
@@ -60,7 +60,7 @@ class Relation(enum.Enum):
 
 
 class Role(enum.Enum):
-    """What a member does in the group system (domain.md, Roles)."""
+    """What a member does in the group system (see ``docs/glossary.md``)."""
 
     BEWONER = "bewoner"
     STUURGROEPLID = "stuurgroeplid"
@@ -119,7 +119,7 @@ class Group:
 
 
 class ActorKind(enum.Enum):
-    """Who acts on the group system from outside it (domain.md, Roles; G5)."""
+    """Who acts on the group system from outside it (G5)."""
 
     POLITIE = "politie"
     WIJKAGENT = "wijkagent"

@@ -21,6 +21,7 @@ __all__ = ["KIND", "SCHEMA", "export_state"]
 #: The version of the layout written by :func:`export_state`. Raise it when
 #: the layout changes; :func:`load_state` refuses versions newer than its own.
 SCHEMA = 1
+#: The ``kind`` of the document :func:`export_state` writes.
 KIND = "routing.relay"
 
 

@@ -3,8 +3,8 @@
 Theory of operation
 -------------------
 
-An incident is one situation that travels along the routing path of seed
-002: a resident's report (R1-R3) or a police notice (P1). Its *phase* says
+An incident is one situation that travels along the Zoomwijck's routing
+path: a resident's report (R1-R3) or a police notice (P1). Its *phase* says
 what may still happen to it; the table :data:`TRANSITIONS` below is the only
 place that says which event is legal in which phase, and the relay consults
 it before it changes anything, so a command the table does not allow is

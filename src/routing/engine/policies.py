@@ -1,6 +1,6 @@
 """Relevance policies: is this message relevant for the next group (R5, R6)?
 
-In seed 002 people judge: stuurgroep members decide whether a report matters
+In the Zoomwijck people judge: stuurgroep members decide whether a report matters
 to other wijken (R5), and the stuurgroepen there whether it matters to theirs
 (R6). A :class:`Policy` lets a neighbourhood write down what it agreed, so
 obvious cases go on at once and only the doubtful ones reach a person:
@@ -78,8 +78,11 @@ class Verdict:
     reason: str
 
 
+#: Forward now, to every target of the decision point.
 FORWARD: Final = Verdict(answer=Answer.FORWARD, reason="altijd doorzetten")
+#: Forward to none of the targets.
 SKIP: Final = Verdict(answer=Answer.SKIP, reason="niet doorzetten")
+#: Let the members of the deciding group judge (a pending decision).
 ASK: Final = Verdict(answer=Answer.ASK, reason="de stuurgroep beoordeelt")
 
 
@@ -148,7 +151,7 @@ class Never(_Fixed):
 
 @attrs.frozen
 class Ask(_Fixed):
-    """Let the members of the deciding group judge (the seed's own practice, R5, R6)."""
+    """Let the members of the deciding group judge (the Zoomwijck's own practice, R5, R6)."""
 
     _ANSWER = Answer.ASK
     reason: str = "de stuurgroep beoordeelt"

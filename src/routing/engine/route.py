@@ -33,7 +33,7 @@ __all__ = [
 class Step(enum.Enum):
     """One step of the routing path: from which kind of group to which.
 
-    ``rule`` names the duty in domain.md that the step carries out.
+    ``rule`` names the duty (see docs/rules.md) that the step carries out.
     """
 
     #: A resident posts in their own wijkgroep (R3).

@@ -1,10 +1,10 @@
 """Load a neighbourhood from TOML: :func:`load_hierarchy`, :func:`hierarchy_from_dict`.
 
 A file describes gemeenten, their wijken, and in each wijk the stuurgroepen
-with the wijkgroepen they manage (seed 002). The full reference with examples
+with the wijkgroepen they manage. The full reference with examples
 is ``docs/configuration.md``; in short::
 
-    [settings]                          # optional; the defaults are seed 002's
+    [settings]                          # optional; the defaults are the Zoomwijck's
     platform = "whatsapp"               # a preset name, or {name, member_limit}
     split_threshold = 80                # G2: phase 2 after more than 80 residents
     nearly_full_ratio = 0.9             # flag groups at 90% of their limit
@@ -298,7 +298,7 @@ class _Reader(EntryReader):
             names = self.array(t["delegates"], at)
             if not names:
                 self.fail(at, "needs at least one delegate (leave the key out for all)")
-            # Delegates come from the regiegroepen (002), so only stuurgroep
+            # Delegates come from the regiegroepen, so only stuurgroep
             # members of wijken that have one qualify.
             eligible: dict[str, list[tuple[int, int, int]]] = {}
             for w, wijk in enumerate(wijken):

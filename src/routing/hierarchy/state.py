@@ -31,7 +31,9 @@ _H = TypeVar("_H", bound=HierarchyReader)
 
 __all__ = ["KIND", "SCHEMA", "export_hierarchy", "hierarchy_from_state"]
 
+#: The ``kind`` of the document :func:`export_hierarchy` writes.
 KIND = "routing.hierarchy"
+#: The version of its layout; :func:`hierarchy_from_state` refuses newer ones.
 SCHEMA = 1
 
 

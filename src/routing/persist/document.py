@@ -28,6 +28,7 @@ __all__ = ["STATE_KIND", "STATE_SCHEMA", "export_json", "import_json", "state_fr
 
 #: ``kind`` and ``schema`` of a whole-state document (a snapshot, a JSON export).
 STATE_KIND: Final = "routing.state"
+#: The layout version of a whole-state document.
 STATE_SCHEMA: Final = 1
 
 

@@ -76,6 +76,7 @@ SCHEMA_VERSION: Final = 2
 #: The ``meta.format`` value.
 FORMAT: Final = "routing.persist.journal"
 
+#: How hard a commit waits for the disk (SQLite's ``synchronous``).
 Durability = Literal["full", "normal", "off"]
 _SYNCHRONOUS: Final[dict[str, str]] = {"full": "FULL", "normal": "NORMAL", "off": "OFF"}
 

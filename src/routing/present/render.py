@@ -2,7 +2,7 @@
 an incident's propagation (:func:`incident_tree`) and a simulation's summary
 (:func:`simulation_table`).
 
-The tree follows the diagrams of seed 002: gemeente, its gemeentelijke
+The tree follows the Zoomwijck's diagrams of its group system: gemeente, its gemeentelijke
 regiegroep, the wijken, each wijk's regiegroep (grey), its stuurgroepen
 (yellow) and their wijkgroepen (green), in the colours of
 :attr:`~routing.domain.values.GroupKind.colour`. Every group shows its size against
@@ -56,7 +56,9 @@ __all__ = [
     "incident_tree",
 ]
 
+#: Marks the telefoonbeheerder in a hierarchy tree (T1).
 TELEFOONBEHEERDER_MARK: Final = "☎"
+#: Marks the other stuurgroep members, admins of their wijkgroepen (G4).
 ADMIN_MARK: Final = "★"
 #: Marks the casushouder of a wijkgroep in an incident tree (R3, P2).
 CASUSHOUDER_MARK: Final = "◆"

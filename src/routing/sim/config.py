@@ -35,12 +35,14 @@ __all__ = [
 ]
 
 
+#: A week of virtual time, in seconds.
 WEEK: Final = 7 * 24 * 3600.0
+#: A year of virtual time, in seconds.
 YEAR: Final = 365 * 24 * 3600.0
 
 #: Incidents per 1,000 members per year, by category. About 143 in all, so a
 #: national instance of 1.4 million members sees about 200,000 a year. The
-#: mix follows what the seeds list the groups for (001, 004): mostly
+#: mix follows what the sources list the groups for (``docs/rules.md``): mostly
 #: burglary and suspicious situations, rarely a missing person.
 DEFAULT_RATES: Final[Mapping[Category, float]] = {
     Category.INBRAAK: 30.0,
@@ -172,7 +174,7 @@ class SimConfig:
     #: After new incidents stop, how long the run goes on so that running
     #: incidents can finish.
     drain: float = attrs.field(default=24 * 3600.0, validator=_non_negative)
-    #: The relevance policy; by default people judge every step, as in 002.
+    #: The relevance policy; by default people judge every step, as in the Zoomwijck.
     policy: Policy = attrs.field(factory=Ask)
     relay: RelayConfig = attrs.field(factory=RelayConfig)
 
