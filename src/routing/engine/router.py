@@ -126,7 +126,7 @@ class Router:
     def verdicts(self) -> dict[Step, Verdict] | None:
         """:func:`~routing.engine.policies.fixed_verdicts` of the current policy.
 
-        Worked out again when the app replaced :attr:`policy`; the fan-out
+        Worked out again when the app replaced the policy; the fan-out
         plans made for the old one go at the same moment, whichever command
         notices the change first.
         """
@@ -374,7 +374,7 @@ class Router:
 
         It joins the command's last batch when that is of the same incident
         and the ids follow on; otherwise a new batch starts, placed after the
-        outputs made so far. (Reactions and afloops use :meth:`_extend`.)
+        outputs made so far. (Reactions and afloops use :meth:`extend`.)
         """
         counts = self.ledger.counts
         counts[1] += 1

@@ -1,7 +1,7 @@
 """The read side of the hierarchy: every query over its storage.
 
 :class:`HierarchyReader` holds the group graph and the member columns that
-:mod:`routing.model` describes (their records are in :mod:`.records`), and
+:mod:`routing.model` describes (their records are in :mod:`routing.hierarchy.records`), and
 answers questions about them; the
 :class:`~routing.model.Hierarchy` subclass adds the operations that change
 them. The split follows the one seam the model has: everything here is safe to
