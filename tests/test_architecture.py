@@ -22,11 +22,6 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "routing"
 MODULES = sorted(SRC.rglob("*.py"))
 MAX_LINES = 600
 
-#: Modules that still break a rule below, to be taken off as they are fixed;
-#: the simulator is next (it still reads the engine's batch records directly).
-KNOWN_PRIVATE_IMPORTS = {"sim/simulate.py"}
-KNOWN_LONG = {"sim/loop.py"}
-
 
 def _circles() -> set[frozenset[str]]:
     graph = grimp.build_graph("routing")
@@ -56,8 +51,7 @@ def _private_imports(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
 def test_no_module_imports_another_modules_private_names(path: Path) -> None:
-    known = str(path.relative_to(SRC)) in KNOWN_PRIVATE_IMPORTS
-    assert (_private_imports(path) != []) == known
+    assert _private_imports(path) == []
 
 
 def test_the_private_import_check_can_fail(tmp_path: Path) -> None:
@@ -69,7 +63,4 @@ def test_the_private_import_check_can_fail(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
 def test_no_module_over_600_lines(path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
-    if str(path.relative_to(SRC)) in KNOWN_LONG:
-        assert lines > MAX_LINES, "fixed: take it off KNOWN_LONG"
-    else:
-        assert lines <= MAX_LINES, f"{path.relative_to(SRC)} has {lines} lines"
+    assert lines <= MAX_LINES, f"{path.relative_to(SRC)} has {lines} lines"

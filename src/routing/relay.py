@@ -68,6 +68,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .domain.values import MemberId
 from .engine import privacy as relay_privacy
 from .engine import state as relay_state
 from .engine.commands import (
@@ -246,6 +247,43 @@ class Relay:
     def pending(self) -> tuple[PendingDecision, ...]:
         """Every decision still waiting for an answer, oldest first."""
         return tuple(pending_output(p) for p in self._router.ledger.pending.values())
+
+    def duty(self, decider: str) -> frozenset[MemberId]:
+        """Who may forward and decide where ``decider`` is the deciding group.
+
+        The one answer to the question, asked by the relay's own checks
+        (:class:`~routing.engine.commands.Forward`,
+        :class:`~routing.engine.commands.Decide`,
+        :class:`~routing.engine.commands.Screen`,
+        :class:`~routing.engine.commands.HandOver`), by
+        :func:`~routing.present.explain.explain` and by the simulator. A
+        stuurgroep: its members (S2, S3, S5, P2). A regiegroep: its members
+        who also sit in the gemeentelijke regiegroep, the only ones who can
+        carry a message between the two (R5, R6 one level up). Any other
+        group decides nothing: the empty set. The ``decider`` of a
+        :class:`~routing.engine.outputs.PendingDecision` or a
+        :class:`~routing.engine.outputs.Decision` is such a group. Raises
+        :class:`~routing.errors.UnknownGroupError` for a group the hierarchy
+        does not have.
+        """
+        tables = self._router.tables
+        tables.sync()
+        return tables.duty(decider)
+
+    def on_duty(self, decider: str) -> MemberId | None:
+        """The member of :meth:`duty` who acts when a policy or a deadline decides.
+
+        A stuurgroep: the member named in :attr:`RelayConfig.on_duty
+        <routing.engine.tables.RelayConfig.on_duty>`, or its telefoonbeheerder
+        (T1) where none is named or the named one left. A regiegroep: the
+        lowest member id of its :meth:`duty`. ``None`` where nobody holds
+        the duty. This is who the relay gives a delivery to when the policy
+        forwards, and who :func:`~routing.present.explain.explain` assumes
+        answers a question.
+        """
+        tables = self._router.tables
+        tables.sync()
+        return tables.on_duty(decider)
 
     # ------------------------------------------------------ state and privacy
 

@@ -26,7 +26,7 @@ import attrs
 
 from routing.domain.values import MemberId
 
-from .records import BatchRec, Rebuild, batch_records, batch_route
+from .records import BatchRec, Rebuild, batch_records, batch_route, batch_source
 from .route import KINDS, Decision, Delivery, DeliveryKind, Hop, Step
 
 __all__ = [
@@ -71,7 +71,7 @@ class Deliveries(Sequence[Delivery]):
     :class:`Hop` and :class:`Decision` values only then, so values read
     twice are equal but not the same objects: compare them with ``==``.
     Routes that share a beginning share its hops within one reading.
-    :meth:`hop` gives just the last hop.
+    :meth:`hop` gives just the last hop, :attr:`sources` just where each came from.
 
     Two batches are equal when they hold equal deliveries, however they
     were built (comparing or hashing one makes its deliveries). The relay
@@ -125,6 +125,17 @@ class Deliveries(Sequence[Delivery]):
     @property
     def bots(self) -> tuple[bool, ...]:
         return self._rec[8]
+
+    @property
+    def sources(self) -> tuple[str | None, ...]:
+        """The group each melding delivery was carried from (``None`` where the
+        melding started), in column order: the last hop's source without the
+        route (:meth:`hop` has the rest). All ``None`` in other kinds of batch."""
+        rec = self._rec
+        n = len(rec[5])
+        if KINDS[rec[1]] is not DeliveryKind.MELDING:
+            return (None,) * n
+        return tuple([batch_source(rec, i) for i in range(n)])
 
     def __len__(self) -> int:
         return len(self._rec[5])

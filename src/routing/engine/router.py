@@ -56,6 +56,7 @@ _SPREADING = Phase.SPREADING
 Queued = tuple[str, int]
 """A group reached in this command, with the id of its melding delivery."""
 
+
 class Router:
     """The fan-out over the routing tables, shared by every command handler.
 

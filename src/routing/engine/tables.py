@@ -42,7 +42,7 @@ class Entry:
 
     __slots__ = (
         "bot",
-        "delegates",
+        "duty",
         "gemeente",
         "gemeentelijke",
         "id",
@@ -73,11 +73,15 @@ class Entry:
         # stuurgroep: its members; regiegroep: every stuurgroep member of the wijk;
         # gemeentelijke regiegroep: its delegates. (A wijkgroep's residents are
         # asked of the hierarchy.)
-        self.members: frozenset[int] = frozenset()
-        # regiegroep: its members who also sit in the gemeentelijke regiegroep,
-        # the only ones who can carry a message between the two (R5, R6 one level up).
-        self.delegates: frozenset[int] = frozenset()
-        # stuurgroep or regiegroep: who forwards when a policy or a deadline decides.
+        self.members: frozenset[MemberId] = frozenset()
+        # The duty rule, the one place it is written (see Tables.duty): who may
+        # forward and decide where this group is the deciding group. A stuurgroep:
+        # its members (S2, S3, S5, P2). A regiegroep: its members who also sit
+        # in the gemeentelijke regiegroep, the only ones who can carry a message
+        # between the two (R5, R6 one level up). Other groups decide nothing.
+        self.duty: frozenset[MemberId] = frozenset()
+        # Of ``duty``, the one who forwards when a policy or a deadline decides
+        # (None: nobody holds the duty).
         self.on_duty: MemberId | None = None
         self.points: tuple[Point, ...] = ()
 
@@ -152,15 +156,18 @@ class Tables:
             return Step.POLICE_DOWN, source
         return None
 
-    def duty(self, decider: str) -> frozenset[int]:
-        """Who may forward (and decide) for ``decider``.
+    def duty(self, decider: str) -> frozenset[MemberId]:
+        """Who may forward (and decide) for ``decider``: :attr:`Entry.duty`.
 
-        A stuurgroep: its members, the admins of its wijkgroepen who sit in
-        the regiegroep (S2, S3, S5). A regiegroep deciding about the
-        gemeentelijke regiegroep: its members who sit in both (R5, R6).
+        A stuurgroep: its members, the admins of its wijkgroepen (S2, S3, S5,
+        P2). A regiegroep deciding about the gemeentelijke regiegroep: its
+        members who sit in both (R5, R6). Any other group: nobody.
         """
-        entry = self.entry(decider)
-        return entry.delegates if entry.kind is GroupKind.REGIEGROEP else entry.members
+        return self.entry(decider).duty
+
+    def on_duty(self, decider: str) -> MemberId | None:
+        """The member of :meth:`duty` who forwards when a policy or deadline decides."""
+        return self.entry(decider).on_duty
 
     def is_member(self, member: int, gid: str) -> bool:
         """Whether ``member`` is in chat group ``gid`` (residents and admins)."""
@@ -197,26 +204,24 @@ class Tables:
         elif kind is GroupKind.STUURGROEP:
             entry.stuurgroep = gid
             entry.managed = h.managed_wijkgroepen(gid)
-            entry.members = h.admins(gid)
+            entry.members = entry.duty = h.admins(gid)
             chosen = self._on_duty.get(gid)
             # A configured member who left the stuurgroep falls back to the
             # telefoonbeheerder, who always exists (T1).
-            entry.on_duty = (
-                MemberId(chosen) if chosen in entry.members else h.telefoonbeheerder(gid)
-            )
+            entry.on_duty = MemberId(chosen) if chosen in entry.duty else h.telefoonbeheerder(gid)
         elif kind is GroupKind.REGIEGROEP:
             wijk = entry.wijk or ""
             entry.stuurgroepen = h.stuurgroepen_of(wijk)
             entry.members = h.admins(gid)
             if entry.gemeentelijke is not None:
-                entry.delegates = entry.members & h.admins(entry.gemeentelijke)
+                entry.duty = entry.members & h.admins(entry.gemeentelijke)
             points = [
                 (Step.FROM_REGIEGROEP, sg, h.managed_wijkgroepen(sg), wijk)
                 for sg in entry.stuurgroepen
             ]
-            if entry.delegates and entry.gemeentelijke is not None:
+            if entry.duty and entry.gemeentelijke is not None:
                 points.append((Step.TO_GEMEENTE, gid, (entry.gemeentelijke,), None))
-                entry.on_duty = MemberId(min(entry.delegates))
+                entry.on_duty = min(entry.duty)
             entry.points = tuple(points)
         else:
             entry.members = h.admins(gid)
@@ -225,7 +230,7 @@ class Tables:
                 rg = h.regiegroep_of(wijk)
                 # A regiegroep without a delegate cannot be reached from here:
                 # nobody sits in both groups to carry the message (R6).
-                if rg is not None and entry.members & h.admins(rg):
+                if rg is not None and self.entry(rg).duty:
                     points.append((Step.FROM_GEMEENTE, rg, (rg,), wijk))
             entry.points = tuple(points)
         return entry

@@ -223,8 +223,10 @@ def explain(
     held = next((o for o in outputs if isinstance(o, Held)), None)
     joined = next((o.incident for o in outputs if isinstance(o, Joined)), None)
     if held is not None and assume_forward:
-        screener = h.telefoonbeheerder(held.stuurgroep)
-        outputs += sim.handle(Screen(at=at, by=screener, incident=held.incident, release=True))
+        # The stuurgroep's member on duty screens; a stuurgroep always has one (T1).
+        screener = sim.on_duty(held.stuurgroep)
+        if screener is not None:
+            outputs += sim.handle(Screen(at=at, by=screener, incident=held.incident, release=True))
     points: list[tuple[PendingDecision, Decision | None]] = []
     i = 0
     while i < len(outputs):
@@ -232,12 +234,12 @@ def explain(
         i += 1
         if not isinstance(o, PendingDecision):
             continue
-        if not assume_forward:
+        # The relay's own answer to who acts for the deciding group.
+        by = sim.on_duty(o.decider) if assume_forward else None
+        if by is None:
             points.append((o, None))
             continue
-        made = sim.handle(
-            Decide(at=at, by=_on_duty(h, o.decider), decision=o.id, forward=True, reason=ASSUMED)
-        )
+        made = sim.handle(Decide(at=at, by=by, decision=o.id, forward=True, reason=ASSUMED))
         decision = next(m.decision for m in made if isinstance(m, DecisionMade))
         points.append((o, decision))
         outputs += made
@@ -262,16 +264,6 @@ def explain(
         held=held,
         joined=joined,
     )
-
-
-def _on_duty(h: Hierarchy, decider: str) -> MemberId:
-    """A member who may answer for ``decider``: the telefoonbeheerder of a
-    stuurgroep, or a regiegroep member who also sits in the gemeentelijke one."""
-    if h.kind(decider) is GroupKind.STUURGROEP:
-        return h.telefoonbeheerder(decider)
-    grg = h.gemeentelijke_regiegroep_of(h.gemeente_of(decider))
-    both = h.admins(decider) & (h.admins(grg) if grg is not None else frozenset())
-    return min(both or h.admins(decider))
 
 
 def _only_through(deliveries: Sequence[Delivery], decision: Decision | None) -> tuple[str, ...]:

@@ -1,9 +1,16 @@
-"""The event loop behind :func:`routing.sim.simulate.simulate`: private machinery.
+"""The event loop behind :func:`routing.sim.simulate.simulate`: the simulator's machinery.
 
 :mod:`routing.sim.simulate` holds the entry points and explains the model; this
-module holds the run itself: the heap of events, the people who read, decide
-and forward, and the summary into a :class:`~routing.sim.config.SimResult`.
-Kept apart because it is long and nothing outside the simulator calls it.
+module holds the run itself (:class:`Run`): the heap of events and the people
+who read, decide and forward. What they do is counted in a
+:class:`~routing.sim.tally.Tally`, which adds it up into the
+:class:`~routing.sim.config.SimResult`. Kept apart because it is long and
+nothing outside the simulator calls it.
+
+The run drives the relay as an app would, through its public interface
+only: commands built with their own constructors (and so checked like any
+other), outputs read through their public fields, and who may decide asked
+of :meth:`Relay.duty <routing.relay.Relay.duty>`.
 """
 
 from __future__ import annotations
@@ -43,99 +50,34 @@ from routing.engine.outputs import (
     Reminder,
     Step,
 )
-from routing.engine.records import (
-    B_FIRST,
-    B_GROUPS,
-    B_INCIDENT,
-    B_KIND,
-    B_POSTERS,
-    KIND_INDEX,
-    STEP_INDEX,
-    batch_decision,
-    batch_source,
-)
 from routing.errors import RoutingError
 from routing.model import Hierarchy
 from routing.relay import Relay
 
-from .config import (
-    WEEK,
-    YEAR,
-    IncidentOutcome,
-    LoadSummary,
-    SimConfig,
-    SimResult,
-)
+from .config import WEEK, YEAR, SimConfig, SimResult
+from .tally import IncidentRecord, Tally
+
+__all__ = ["Run"]
 
 # Event kinds on the heap. Plain ints in plain tuples: the heap compares
 # (time, seq) and never reaches the payload, since seq is unique.
 _INCIDENT, _POLICE, _DECIDE, _TICK, _REACT, _WITNESS, _AFLOOP, _CONFIRM, _SCREEN, _START = range(10)
 
-_MELDING_KIND = KIND_INDEX[DeliveryKind.MELDING]
-_POLICE_DOWN = STEP_INDEX[Step.POLICE_DOWN]
-
-# Commands built positionally, without attrs' converters and validators (see
-# :func:`routing.engine.outputs._builder`). Every value in them comes from the
-# hierarchy or from this module, so checking them again per event would only
-# cost time: at a national scale, about a fifth of the run. Field order:
-# the classes' own.
-def _builder(cls: Any) -> Any:  # placeholder until the simulator builds commands by keyword
-    names = [a.alias for a in attrs.fields(cls)]
-    return lambda *args: cls(**dict(zip(names, args, strict=False)))
-
-
-_report = _builder(Report)  # at, reporter, melding, joins
-_decide = _builder(Decide)  # at, by, decision, forward, reason
-_react = _builder(React)  # at, member, incident, text, group
-_afloop = _builder(Afloop)  # at, by, incident, text
-_confirm = _builder(Confirm)  # at, delivery, by
-_tick = _builder(Tick)  # at
-_outcome = _builder(IncidentOutcome)  # id, category, police, origin, opened_at, closed_at,
-# afloop, groups, reach
+_MELDING = DeliveryKind.MELDING
+_POLICE_DOWN = Step.POLICE_DOWN
 _WIJKGROEP = GroupKind.WIJKGROEP
 _AFLOOP_TEXT = "De politie is ter plaatse geweest; de situatie is voorbij."
 _REACT_TEXT = "Aanvulling: ik zag iemand weglopen richting het park"
 _PROGRESS_EVERY = 4096  # events between progress calls
 
 
-class _Incident:
-    """The run's own record of an incident; what it needs that the relay keeps private."""
+class Run:
+    """One run of the simulator over ``h``: see :mod:`routing.sim.simulate`.
 
-    __slots__ = (
-        "afloop",
-        "afloop_due",
-        "carrier",
-        "category",
-        "closed_at",
-        "groups",
-        "id",
-        "opened_at",
-        "origin",
-        "police",
-        "posted",
-        "reminders",
-        "reporter",
-        "stuurgroep",
-    )
+    :meth:`go` runs it to the end; :meth:`start` plans the one incident of a
+    :func:`~routing.sim.simulate.trace` first.
+    """
 
-    def __init__(self, iid: str, category: Category, origin: str, at: float, police: bool):
-        self.id = iid
-        self.category = category
-        self.origin = origin
-        self.opened_at = at
-        self.police = police
-        self.posted: dict[str, float] = {}  # group -> when its melding was posted there
-        self.groups = 0
-        self.reporter: MemberId | None = None
-        self.carrier: MemberId | None = None  # P2: who carried a police notice in
-        self.stuurgroep: str | None = None  # who closes it when nobody else does
-        self.closed_at: float | None = None
-        self.afloop: str | None = None
-        self.afloop_due = False  # an afloop event is scheduled
-        self.reminders = 0
-
-
-class _Run:
     def __init__(self, h: Hierarchy, config: SimConfig, seed: int, weeks: float) -> None:
         self.h = h
         self.c = config
@@ -156,22 +98,10 @@ class _Run:
         self.action = config.action.sampler(self.rng)
         self.witness = config.witness.sampler(self.rng)
         self.remind_every = config.relay.reminder_after
-        self.incidents: dict[str, _Incident] = {}
-        self.log: list[tuple[Command, tuple[Output, ...]]] = []
-        self.commands = 0
-        self.refused = 0
-        self.msgs: dict[str, int] = {}  # group -> messages posted in it
-        self.decided: dict[int, int] = {}  # member -> decisions taken
-        self.forwarded: dict[int, int] = {}  # member -> messages carried to another group
-        self.decisions = 0
-        self.defaults = 0
-        self.avoided = 0
-        self.made = 0
-        self.reminders = 0
-        self.police_notices = 0
+        self.tally = Tally()
+        self.incidents = self.tally.incidents  # the people's record of each incident
         self._residents: dict[str, tuple[MemberId, ...]] = {}
         self._duty: dict[str, tuple[MemberId, ...]] = {}
-        self._pending_source: dict[int, str] = {}
 
         wijkgroepen = list(h.groups(GroupKind.WIJKGROEP))
         sizes = [len(h.residents(w)) for w in wijkgroepen]
@@ -242,17 +172,18 @@ class _Run:
 
     def handle(self, command: Command) -> tuple[Output, ...]:
         """One command to the relay; its outputs go through :meth:`absorb`."""
-        self.commands += 1
+        tally = self.tally
+        tally.commands += 1
         try:
             outputs = self.relay.handle(command)
         except RoutingError:
             # The people in the run act on what they saw, which can be out of
             # date (a decision already taken by the deadline). The relay refuses
             # such a command with nothing changed; count it and go on.
-            self.refused += 1
+            tally.refused += 1
             return ()
         if self.c.keep_log:
-            self.log.append((command, outputs))
+            tally.log.append((command, outputs))
         self.absorb(outputs)
         return outputs
 
@@ -274,7 +205,7 @@ class _Run:
 
     def report(self, wg: str, reporter: MemberId, melding: Melding) -> None:
         """A resident reports (R1-R3); plan the afloop and the other witnesses."""
-        outputs = self.handle(_report(self.now, reporter, melding, None))
+        outputs = self.handle(Report(at=self.now, reporter=reporter, melding=melding))
         if outputs and type(outputs[0]) is Held:
             # Only in a trace: the stuurgroep screens it and lets it through (S1).
             at = self.now + self.read() + self.decide()
@@ -283,11 +214,13 @@ class _Run:
         if not outputs or type(outputs[0]) is not IncidentOpened:
             # A report of the same kind in the same wijkgroep joined an open
             # incident (H4); its reporter had called 112 all the same.
-            self.made += 1
+            self.tally.made += 1
             return
         self.reported(self.incidents[outputs[0].incident], wg, reporter, melding.category)
 
-    def reported(self, inc: _Incident, wg: str, reporter: MemberId, category: Category) -> None:
+    def reported(
+        self, inc: IncidentRecord, wg: str, reporter: MemberId, category: Category
+    ) -> None:
         inc.category = category
         inc.reporter = reporter
         inc.stuurgroep = self.stuurgroep_of[wg]
@@ -302,14 +235,20 @@ class _Run:
 
     def on_screen(self, payload: tuple[Held, str, MemberId]) -> None:
         held, wg, reporter = payload
-        by = self.h.telefoonbeheerder(held.stuurgroep)
+        by = self.relay.on_duty(held.stuurgroep)  # a stuurgroep always has one (T1)
+        if by is None:
+            return
         outputs = self.handle(Screen(at=self.now, by=by, incident=held.incident, release=True))
         if outputs and type(outputs[0]) is IncidentOpened:
             inc = self.incidents[held.incident]
             self.reported(inc, wg, reporter, self.relay.incident(held.incident).melding.category)
 
+    def start(self, origin: str, melding: Melding, reporter: MemberId | None, sender: str) -> None:
+        """Plan the one incident of a :func:`~routing.sim.simulate.trace` at time 0."""
+        self.push(0.0, _START, (origin, melding, reporter, sender))
+
     def on_start(self, payload: tuple[str, Melding, MemberId | None, str]) -> None:
-        """The one incident of a :func:`trace`."""
+        """The one incident of a :func:`~routing.sim.simulate.trace`."""
         origin, melding, reporter, sender = payload
         category = melding.category
         self.meldingen.setdefault(category, attrs.evolve(melding, called_112=True))
@@ -339,7 +278,7 @@ class _Run:
 
     def notice(self, target: dict[str, Any], melding: Melding, sender: str) -> None:
         """The police notify a regiegroep or a stuurgroep (P1)."""
-        self.police_notices += 1
+        self.tally.police_notices += 1
         outputs = self.handle(PoliceNotice(at=self.now, sender=sender, melding=melding, **target))
         if outputs and type(outputs[0]) is IncidentOpened:
             inc = self.incidents[outputs[0].incident]
@@ -357,31 +296,31 @@ class _Run:
         rng = self.rng
         c = self.c
         now = self.now
-        msgs = self.msgs
+        tally = self.tally
+        msgs = tally.msgs
         for o in outputs:
             kind = type(o)
             if kind is Deliveries:
                 assert isinstance(o, Deliveries)
-                # The batch's record, read directly (see routing.engine.outputs.BatchRec):
-                # every delivery of the run passes here.
-                rec = o._rec
-                groups = rec[B_GROUPS]
+                # Every delivery of the run passes here: the batch's columns,
+                # never its Delivery values with their routes.
+                groups = o.groups
                 for group in groups:
                     msgs[group] = msgs.get(group, 0) + 1
-                if rec[B_KIND] != _MELDING_KIND:
+                if o.kind is not _MELDING:
                     continue
-                iid = rec[B_INCIDENT]
+                iid = o.incident
                 inc = self.incidents[iid]
                 posted_at = inc.posted
                 police = inc.police
                 confirm = c.confirm
                 react_chance = c.react_chance
                 kinds = self.kinds
-                forwarded = self.forwarded
-                did = rec[B_FIRST]
-                i = 0
-                for group, poster in zip(groups, rec[B_POSTERS], strict=True):
-                    source = batch_source(rec, i)
+                forwarded = tally.forwarded
+                did = o.first
+                for i, (group, poster, source) in enumerate(
+                    zip(groups, o.posters, o.sources, strict=True)
+                ):
                     if source is None:
                         posted = now  # the reporter (or the police) posts it themselves
                     else:
@@ -392,32 +331,32 @@ class _Run:
                         else:
                             posted = start  # a bot posts at once
                         if police and inc.carrier is None:
-                            decision = batch_decision(rec, i)
-                            if decision is not None and decision[2] == _POLICE_DOWN:
-                                inc.carrier = decision[7]
+                            # Once per police notice: the first hop into a wijkgroep (P2).
+                            decision = o.hop(i).decision
+                            if decision is not None and decision.step is _POLICE_DOWN:
+                                inc.carrier = decision.by
                     posted_at[group] = posted
                     if confirm:
                         self.push(posted, _CONFIRM, (did + i, poster))
                     if kinds[group] is _WIJKGROEP and rng.random() < react_chance:
                         self.push(posted + self.read(), _REACT, (iid, group))
-                    i += 1
-                inc.groups += i
+                inc.groups += len(groups)
             elif kind is PendingDecision:
                 assert isinstance(o, PendingDecision)
                 self.ask(o)
             elif kind is DecisionMade:
                 assert isinstance(o, DecisionMade)
-                self.decisions += 1
+                tally.decisions += 1
                 if o.decision.default_applied:
-                    self.defaults += 1
+                    tally.defaults += 1
             elif kind is IncidentOpened:
                 assert isinstance(o, IncidentOpened)
-                self.incidents[o.incident] = _Incident(
+                self.incidents[o.incident] = IncidentRecord(
                     o.incident, Category.INBRAAK, o.origin, o.at, o.police
                 )
             elif kind is Reminder:
                 assert isinstance(o, Reminder)
-                self.reminders += 1
+                tally.reminders += 1
                 self.on_reminder(self.incidents[o.incident])
             elif kind is IncidentClosed:
                 assert isinstance(o, IncidentClosed)
@@ -442,14 +381,14 @@ class _Run:
         forward = rng.random() < self.forward_chance[p.step]
         self.push(at, _DECIDE, (p.id, member, forward, p.incident))
 
-    def opened(self, inc: _Incident) -> None:
+    def opened(self, inc: IncidentRecord) -> None:
         """Plan what the people do about a new incident: its afloop, or not (R8)."""
         if self.rng.random() < self.c.afloop_chance:
             inc.afloop_due = True
             self.push(self.now + self.action(), _AFLOOP, (inc.id, "casushouder"))
         self.push(self.now + self.remind_every, _TICK, inc.id)
 
-    def on_reminder(self, inc: _Incident) -> None:
+    def on_reminder(self, inc: IncidentRecord) -> None:
         if inc.closed_at is not None:
             return
         self.push(self.now + self.remind_every, _TICK, inc.id)  # the relay reminds again
@@ -472,8 +411,9 @@ class _Run:
         pid, member, forward, iid = payload
         if self.incidents[iid].closed_at is not None:
             return
-        if self.handle(_decide(self.now, member, pid, forward, "")):
-            self.decided[member] = self.decided.get(member, 0) + 1
+        if self.handle(Decide(at=self.now, by=member, decision=pid, forward=forward)):
+            decided = self.tally.decided
+            decided[member] = decided.get(member, 0) + 1
 
     def on_tick(self, iid: str) -> None:
         # Ticks are scheduled only for deadlines that will matter: a decision
@@ -482,7 +422,7 @@ class _Run:
         if self.incidents[iid].closed_at is not None or self.now == self.last_tick:
             return
         self.last_tick = self.now
-        self.handle(_tick(self.now))
+        self.handle(Tick(at=self.now))
 
     def on_react(self, payload: tuple[str, str]) -> None:
         """A member of a wijkgroep the melding reached adds information (R4, P3)."""
@@ -492,7 +432,9 @@ class _Run:
         residents = self.residents(group)
         if residents:
             member = residents[self.rng.randrange(len(residents))]
-            self.handle(_react(self.now, member, iid, _REACT_TEXT, group))
+            self.handle(
+                React(at=self.now, member=member, incident=iid, text=_REACT_TEXT, group=group)
+            )
 
     def on_witness(self, payload: tuple[str, MemberId]) -> None:
         iid, witness = payload
@@ -504,12 +446,12 @@ class _Run:
         read = inc.posted.get(inc.origin, inc.opened_at) + self.read()
         knows = read <= self.now
         melding = (self.quiet if knows else self.meldingen)[inc.category]
-        outputs = self.handle(_report(self.now, witness, melding, iid))
+        outputs = self.handle(Report(at=self.now, reporter=witness, melding=melding, joins=iid))
         if outputs and type(outputs[0]) is Joined:
             if knows:
-                self.avoided += 1
+                self.tally.avoided += 1
             else:
-                self.made += 1
+                self.tally.made += 1
 
     def on_afloop(self, payload: tuple[str, str]) -> None:
         """The closing message (R8, P7): from the casushouder, else the telefoonbeheerder."""
@@ -520,12 +462,12 @@ class _Run:
         by = inc.reporter if inc.reporter is not None else inc.carrier
         if who == "stuurgroep" or by is None:
             by = self.h.telefoonbeheerder(inc.stuurgroep or "")
-        if self.handle(_afloop(self.now, by, iid, _AFLOOP_TEXT)):
+        if self.handle(Afloop(at=self.now, by=by, incident=iid, text=_AFLOOP_TEXT)):
             inc.afloop = who
 
     def on_confirm(self, payload: tuple[int, MemberId | None]) -> None:
         did, by = payload
-        self.handle(_confirm(self.now, did, by))
+        self.handle(Confirm(at=self.now, delivery=did, by=by))
 
     # ------------------------------------------------------------ lookups
 
@@ -536,119 +478,17 @@ class _Run:
         return found
 
     def duty(self, decider: str) -> tuple[MemberId, ...]:
-        """Who may answer for ``decider``: a stuurgroep's members, or the
-        members of a regiegroep who also sit in the gemeentelijke one (R5, R6)."""
+        """Who may answer for ``decider`` (:meth:`Relay.duty <routing.relay.Relay.duty>`),
+        in a fixed order for the run's draws."""
         found = self._duty.get(decider)
         if found is None:
-            h = self.h
-            members = h.admins(decider)
-            if h.kind(decider) is GroupKind.REGIEGROEP:
-                grg = h.gemeentelijke_regiegroep_of(h.gemeente_of(decider))
-                members = members & h.admins(grg) if grg is not None else frozenset()
-            found = self._duty[decider] = tuple(sorted(members))
+            found = self._duty[decider] = tuple(sorted(self.relay.duty(decider)))
         return found
 
-    # ------------------------------------------------------------ results
-
     def result(self) -> SimResult:
-        h = self.h
-        weeks = self.weeks
-        outcomes: list[IncidentOutcome] = []
-        reach: list[float] = []
-        last: list[float] = []
-        wijkgroep = GroupKind.WIJKGROEP
-        kinds = self.kinds
-        afloop = {"casushouder": 0, "reminder": 0, "stuurgroep": 0}
-        left = 0
-        add_reach = reach.append
-        for inc in self.incidents.values():
-            opened, origin = inc.opened_at, inc.origin
-            times = tuple([(g, t - opened) for g, t in inc.posted.items() if kinds[g] is wijkgroep])
-            if times:
-                latest = 0.0
-                for g, t in times:
-                    if g != origin:
-                        add_reach(t)
-                    if t > latest:
-                        latest = t
-                last.append(latest)
-            if inc.afloop is not None:
-                afloop[inc.afloop] += 1
-            elif inc.closed_at is None:
-                left += 1
-            outcome = _outcome(
-                inc.id, inc.category, inc.police, origin, opened, inc.closed_at,
-                inc.afloop, inc.groups, times,
-            )  # fmt: skip
-            outcomes.append(outcome)
-        messages, decided, forwarded, busiest = self.loads()
-        return SimResult(
-            seed=self.seed,
-            weeks=weeks,
-            members=len(h),
-            groups=len(kinds),
-            incidents=tuple(outcomes),
-            reach=LoadSummary.of(reach),
-            last_reach=LoadSummary.of(last),
-            messages_per_member_week=messages,
-            decisions_per_member_week=decided,
-            forwards_per_member_week=forwarded,
-            busiest=busiest,
-            decisions=self.decisions,
-            decisions_by_default=self.defaults,
-            duplicate_calls_avoided=self.avoided,
-            duplicate_calls_made=self.made,
-            reminders=self.reminders,
-            afloop_by_casushouder=afloop["casushouder"],
-            afloop_after_reminder=afloop["reminder"],
-            afloop_by_stuurgroep=afloop["stuurgroep"],
-            without_afloop=left,
-            police_notices=self.police_notices,
-            commands=self.commands,
-            refused=self.refused,
-            log=tuple(self.log),
-        )
-
-    def loads(
-        self,
-    ) -> tuple[LoadSummary, LoadSummary, LoadSummary, tuple[tuple[int, int, int], ...]]:
-        """Messages per member (H9) and the stuurgroep members' load, per week.
-
-        A resident sees the messages of their wijkgroep; a stuurgroep member
-        also those of every wijkgroep it manages, of the stuurgroep, the
-        regiegroep, and the gemeentelijke regiegroep if they are a delegate.
-        """
-        h = self.h
-        msgs = self.msgs
-        weeks = self.weeks
-        pairs: list[tuple[float, int]] = []
-        admins: list[int] = []
-        for sg in h.groups(GroupKind.STUURGROEP):
-            managed = h.managed_wijkgroepen(sg)
-            wijk = h.wijk_of(sg) or ""
-            rg = h.regiegroep_of(wijk)
-            grg = h.gemeentelijke_regiegroep_of(h.gemeente_of(sg))
-            delegates = h.admins(grg) if grg is not None else frozenset()
-            shared = sum(msgs.get(g, 0) for g in (*managed, sg)) + (msgs.get(rg, 0) if rg else 0)
-            for m in sorted(h.admins(sg)):
-                admins.append(m)
-                seen = shared + (msgs.get(grg, 0) if grg is not None and m in delegates else 0)
-                pairs.append((seen / weeks, 1))
-        admin_set = set(admins)
-        for wg in h.groups(GroupKind.WIJKGROEP):
-            plain = sum(1 for m in self.residents(wg) if m not in admin_set)
-            pairs.append((msgs.get(wg, 0) / weeks, plain))
-        decided = [self.decided.get(m, 0) / weeks for m in admins]
-        forwarded = [self.forwarded.get(m, 0) / weeks for m in admins]
-        top = sorted(
-            admins, key=lambda m: (-(self.decided.get(m, 0) + self.forwarded.get(m, 0)), m)
-        )[:5]
-        busiest = tuple((m, self.decided.get(m, 0), self.forwarded.get(m, 0)) for m in top)
-        return (
-            LoadSummary.weighted(pairs),
-            LoadSummary.of(decided),
-            LoadSummary.of(forwarded),
-            busiest,
+        """What the run adds up to (see :meth:`Tally.result <routing.sim.tally.Tally.result>`)."""
+        return self.tally.result(
+            self.h, seed=self.seed, weeks=self.weeks, kinds=self.kinds, residents=self.residents
         )
 
 

@@ -60,7 +60,7 @@ from .config import (
     SimConfig,
     SimResult,
 )
-from .loop import _START, _Run
+from .loop import Run
 
 __all__ = [
     "DEFAULT_RATES",
@@ -102,7 +102,7 @@ def simulate(
     """
     if not (math.isfinite(weeks) and weeks > 0):
         raise InvalidValueError(weeks, "weeks must be a positive number")
-    run = _Run(hierarchy, config if config is not None else SimConfig(), seed, weeks)
+    run = Run(hierarchy, config if config is not None else SimConfig(), seed, weeks)
     with _collector.paused():
         return run.go(progress)
 
@@ -136,9 +136,8 @@ def trace(
     base = config if config is not None else SimConfig()
     quiet = attrs.evolve(base, rates={}, police_rate=0.0, keep_log=True)
     hierarchy.kind(origin)  # an unknown group is refused here, not inside the run
-    run = _Run(hierarchy, quiet, seed, 1 / 7)
-    who = MemberId(reporter) if reporter is not None else None
-    run.push(0.0, _START, (origin, melding, who, sender))
+    run = Run(hierarchy, quiet, seed, 1 / 7)
+    run.start(origin, melding, MemberId(reporter) if reporter is not None else None, sender)
     result = run.go(None)
     if not run.incidents:
         raise InvalidValueError(origin, "the melding opened no incident there")
