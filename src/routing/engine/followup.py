@@ -12,6 +12,7 @@ the three; the theory of operation is in :mod:`routing.relay`.
 from __future__ import annotations
 
 import heapq
+import math
 from typing import NoReturn
 
 from routing.domain.texts import render_afloop
@@ -214,10 +215,9 @@ class FollowUp:
                         "afloopbericht zodra de actie voorbij is (R8)."
                     )
                     out.append(Reminder(incident=inc.id, casushouders=casus, text=text, at=cmd.at))
-                    following = deadline + self.router.config.reminder_after
-                    while following <= cmd.at:
-                        following += self.router.config.reminder_after
-                    self.router.ledger.schedule_reminder(inc, following)
+                    self.router.ledger.schedule_reminder(
+                        inc, next_after(deadline, self.router.config.reminder_after, cmd.at)
+                    )
             except BaseException:
                 heapq.heappush(heap, entry)
                 raise
@@ -236,3 +236,20 @@ class FollowUp:
         status, by = self.router.ledger.status[did][:2]
         who = f" by {self.router.name(by)}" if by is not None else ""
         raise IncidentRefused(f"delivery {did} was already {status}{who}", command=cmd, rule="R3")
+
+
+def next_after(start: float, every: float, now: float) -> float:
+    """The first of ``start + k * every`` (k = 1, 2, ...) later than ``now``.
+
+    Computed, not walked: a tick far in the future (epoch milliseconds
+    where seconds were meant, or a forged journal) costs what a tick a
+    minute later costs. Where ``now`` is so large that ``every`` is below a
+    float's resolution there, the next representable instant after ``now``.
+    """
+    k = max(1.0, math.floor((now - start) / every) + 1.0)
+    following = start + k * every
+    if following <= now:  # rounding in the product
+        following = start + (k + 1.0) * every
+    if following <= now:  # beyond the float's resolution at ``now``
+        following = math.nextafter(now, math.inf)
+    return following
