@@ -137,3 +137,19 @@ def test_python_m_routing_runs_as_a_program() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "Wijkgroep Vogelbuurt" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "nesting", ["a = " + "[" * 500 + "]" * 500, "a = " + "{b = " * 500 + "1" + "}" * 500]
+)
+def test_a_toml_file_nested_too_deep_is_one_line(
+    nesting: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file nested 500 deep once printed a 3,000-line RecursionError traceback."""
+    bad = tmp_path / "deep.toml"
+    bad.write_text(nesting + "\n", encoding="utf-8")
+    code, _ = run("show", str(bad))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "nested too deep" in err
+    assert err.count("\n") == 1

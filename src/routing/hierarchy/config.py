@@ -79,7 +79,7 @@ def load_hierarchy(path: str | os.PathLike[str]) -> Hierarchy:
     """Read a neighbourhood from the TOML file at *path*.
 
     Raises :class:`~routing.errors.ConfigError` if the file is not valid TOML
-    or does not describe a valid neighbourhood; the file's own read errors
+    (nested too deep included) or does not describe a valid neighbourhood; the file's own read errors
     (missing, unreadable) propagate as :class:`OSError`.
     """
     name = os.fspath(path)
@@ -92,6 +92,11 @@ def load_hierarchy(path: str | os.PathLike[str]) -> Hierarchy:
     except tomllib.TOMLDecodeError as e:
         # The message ends with "(at line L, column C)", which is what a person needs.
         raise ConfigError(f"invalid TOML: {e}", path=name) from e
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively; a file
+        # nested hundreds deep is no neighbourhood, and the traceback would
+        # be thousands of lines. ``from None``: the chain is that traceback.
+        raise ConfigError("invalid TOML: values nested too deep", path=name) from None
     return hierarchy_from_dict(data, path=name)
 
 
