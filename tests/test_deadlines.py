@@ -35,9 +35,15 @@ def test_next_after_is_the_walk(start: float, every: float, steps: float) -> Non
     now = start + steps * every
     got = next_after(start, every, now)
     assert got > now
-    # Every k from 1 on: the first later than now, to a float's rounding of the walk.
-    assert got == pytest.approx(walked(start, every, now), rel=1e-12, abs=1e-6)
-    assert got - every <= now or math.isclose(got - every, now, rel_tol=1e-12)
+    # One of the schedule's instants start + k * every, k >= 1 ...
+    k = round((got - start) / every)
+    assert k >= 1
+    assert got == pytest.approx(start + k * every, rel=1e-12)
+    # ... and the first after now: the one before is not later than now (to
+    # a float's rounding, where now falls on an instant itself).
+    assert k == 1 or start + (k - 1) * every <= now + 1e-9 * max(1.0, now)
+    # The walk agrees but for that rounding: at most one interval apart.
+    assert abs(got - walked(start, every, now)) <= every * (1 + 1e-9)
 
 
 @given(now=st.floats(1e15, 1e300))

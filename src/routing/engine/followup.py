@@ -54,6 +54,12 @@ from .router import Router
 
 __all__ = ["FollowUp"]
 
+# Members read once, here: on Python 3.11 each ``Enum.MEMBER`` read in a function
+# goes through the enum's metaclass (docs/performance.md, "Enum members").
+_CONFIRM = Event.CONFIRM
+_FAIL = Event.FAIL
+_AFLOOP = Event.AFLOOP
+
 _POLICE_DOWN = STEP_INDEX[Step.POLICE_DOWN]
 _MELDING = MELDING
 _CONFIRMED = DeliveryStatus.CONFIRMED.value
@@ -72,7 +78,7 @@ class FollowUp:
         did, group, poster = cmd.delivery, batch[B_GROUPS][i], batch[B_POSTERS][i]
         melding = batch[B_KIND] == _MELDING
         inc = self.router.ledger.incidents[batch[B_INCIDENT]]
-        next_phase(inc.phase, Event.CONFIRM, incident=inc.id, command=cmd)
+        next_phase(inc.phase, _CONFIRM, incident=inc.id, command=cmd)
         if did in self.router.ledger.status:
             self._refuse_done(did, cmd)
         # The decision behind a melding delivery's last hop, read from its
@@ -115,7 +121,7 @@ class FollowUp:
         batch, i = self._delivery_for(cmd.delivery)
         did, group = cmd.delivery, batch[B_GROUPS][i]
         inc = self.router.ledger.incidents[batch[B_INCIDENT]]
-        next_phase(inc.phase, Event.FAIL, incident=inc.id, command=cmd)
+        next_phase(inc.phase, _FAIL, incident=inc.id, command=cmd)
         if did in self.router.ledger.status:
             self._refuse_done(did, cmd)
         self.router.ledger.status[did] = (DeliveryStatus.FAILED.value, None, cmd.at, cmd.reason)
@@ -127,7 +133,7 @@ class FollowUp:
 
     def afloop(self, cmd: Afloop) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
-        phase = next_phase(inc.phase, Event.AFLOOP, incident=inc.id, command=cmd)
+        phase = next_phase(inc.phase, _AFLOOP, incident=inc.id, command=cmd)
         self.router.require_member(cmd.by)
         tables = self.router.tables
         if cmd.by not in inc.casus.values():

@@ -137,6 +137,11 @@ _WHY_NOT: Final[dict[Phase, str]] = {
 }
 
 
+# Read once: on Python 3.11 each ``Phase.OPEN`` read in a function goes through
+# the enum's metaclass (docs/performance.md, "Enum members").
+_OPEN = Phase.OPEN
+
+
 def next_phase(
     phase: Phase | None, event: Event, *, incident: str = "", command: object = None
 ) -> Phase:
@@ -291,7 +296,7 @@ class IncidentState:
         self.melding = melding
         self.opened_at = at
         self.closed_at: float | None = None
-        self.phase: Phase = Phase.OPEN
+        self.phase: Phase = _OPEN
         self.police = False
         self.sender: str | None = None
         self.sender_actor: str | None = None  # the police sender's actor id, if known

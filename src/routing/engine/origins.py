@@ -22,11 +22,17 @@ from routing.errors import PermissionRefused, UnknownGroupError
 from .commands import PoliceNotice, Report, Screen
 from .incident import Event, IncidentState, next_phase, police_text
 from .ledger import LIVE
-from .outputs import Held, IncidentOpened, Joined, Output, Rejected, Step
+from .outputs import Held, IncidentOpened, Joined, Output, Rejected, Step, new_incident_opened
 from .records import STEP_INDEX
 from .router import Queued, Router
 
 __all__ = ["Origins"]
+
+# Members read once, here: on Python 3.11 each ``Enum.MEMBER`` read in a function
+# goes through the enum's metaclass (docs/performance.md, "Enum members").
+_REPORT = Event.REPORT
+_JOIN = Event.JOIN
+_HOLD = Event.HOLD
 
 
 class Origins:
@@ -45,7 +51,7 @@ class Origins:
         linked: IncidentState | None = None
         if cmd.joins is not None:
             other = self.router.ledger.get(cmd.joins)
-            next_phase(other.phase, Event.JOIN, incident=other.id, command=cmd)
+            next_phase(other.phase, _JOIN, incident=other.id, command=cmd)
             if other.origin_wijk == entry.wijk:
                 return self.join(other, cmd)
             linked = other  # seen in another wijk: SAAR starts again there (R7)
@@ -59,7 +65,7 @@ class Origins:
             inc.linked_to = linked.id
         out: list[Output]
         if not cmd.melding.called_112:
-            inc.phase = next_phase(None, Event.HOLD)
+            inc.phase = next_phase(None, _HOLD)
             held = Held(
                 incident=inc.id,
                 wijkgroep=wg,
@@ -70,10 +76,10 @@ class Origins:
             )
             out = [held]
         else:
-            inc.phase = next_phase(None, Event.REPORT)
+            inc.phase = next_phase(None, _REPORT)
             inc.called = (cmd.reporter,)
             out = [
-                IncidentOpened(
+                new_incident_opened(  # IncidentOpened(...), measured: see fast_constructor
                     incident=inc.id,
                     origin=wg,
                     casushouder=cmd.reporter,
@@ -107,7 +113,7 @@ class Origins:
 
     def join(self, inc: IncidentState, cmd: Report) -> tuple[Output, ...]:
         """A second report of the same situation (H4): tell who called 112 already."""
-        next_phase(inc.phase, Event.JOIN, incident=inc.id, command=cmd)
+        next_phase(inc.phase, _JOIN, incident=inc.id, command=cmd)
         already = tuple(inc.called)
         if already:
             names = ", ".join(self.router.name(m) for m in already)

@@ -31,7 +31,7 @@ from .incident import (
     next_phase,
 )
 from .ledger import DECISION_DUE, LIVE, Ledger
-from .outputs import DecisionMade, Deliveries, DeliveryKind, Output, PendingDecision, Step
+from .outputs import DecisionMade, DeliveryKind, Output, PendingDecision, Step, new_deliveries
 from .policies import Answer, Context, Policy, Verdict, fixed_verdicts
 from .records import (
     KIND_INDEX,
@@ -52,6 +52,7 @@ _MELDING_INDEX = KIND_INDEX[DeliveryKind.MELDING]
 _FORWARD = Answer.FORWARD
 _SKIP = Answer.SKIP
 _SPREADING = Phase.SPREADING
+_FORWARDED = Event.FORWARD  # read once (see origins.py)
 
 Queued = tuple[str, int]
 """A group reached in this command, with the id of its melding delivery."""
@@ -117,7 +118,7 @@ class Router:
         if plan is not None:
             run_plan(self.ledger.counts, self.ledger.deliveries, inc, plan, reporter, at, out)
             if plan.forwards:
-                inc.phase = next_phase(inc.phase, Event.FORWARD, incident=inc.id)
+                inc.phase = next_phase(inc.phase, _FORWARDED, incident=inc.id)
             return
         poster = None if bot else reporter
         did = self.deliver(inc, wg, inc.text, poster, bot, reporter, None, None, at, out)
@@ -275,7 +276,7 @@ class Router:
             queue.append((t, did))
             moved = True
         if moved and inc.phase is not _SPREADING:
-            inc.phase = next_phase(inc.phase, Event.FORWARD, incident=inc.id)
+            inc.phase = next_phase(inc.phase, _FORWARDED, incident=inc.id)
 
     def ask(
         self,
@@ -397,7 +398,7 @@ class Router:
             batch = b.finish(self)
             self.ledger.keep(b.inc, batch)
             slot = b.slot
-            return (*out[:slot], Deliveries(batch), *out[slot:])
+            return (*out[:slot], new_deliveries(batch), *out[slot:])
         made = []
         for b in building:  # in order: a later batch may extend an earlier one
             batch = b.finish(self)
@@ -405,7 +406,7 @@ class Router:
             made.append(batch)
         result = list(out)
         for b, batch in zip(reversed(building), reversed(made), strict=True):
-            result.insert(b.slot, Deliveries(batch))
+            result.insert(b.slot, new_deliveries(batch))
         return tuple(result)
 
     def extend(

@@ -28,6 +28,13 @@ from .router import Queued, Router
 
 __all__ = ["Steps"]
 
+# Members read once, here: on Python 3.11 each ``Enum.MEMBER`` read in a function
+# goes through the enum's metaclass (docs/performance.md, "Enum members").
+_FORWARD = Event.FORWARD
+_DECIDE = Event.DECIDE
+_REACT = Event.REACT
+_HAND_OVER = Event.HAND_OVER
+
 
 class Steps:
     """The handlers of :class:`~routing.engine.commands.Forward`,
@@ -41,7 +48,7 @@ class Steps:
 
     def forward(self, cmd: Forward) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
-        next_phase(inc.phase, Event.FORWARD, incident=inc.id, command=cmd)
+        next_phase(inc.phase, _FORWARD, incident=inc.id, command=cmd)
         self.router.require_member(cmd.by)
         tables = self.router.tables
         tables.entry(cmd.source)
@@ -115,7 +122,7 @@ class Steps:
                 f"decision {cmd.decision} is taken: {why}", command=cmd, rule="R6"
             )
         inc = self.router.ledger.incidents[pending[P_INCIDENT]]
-        next_phase(inc.phase, Event.DECIDE, incident=inc.id, command=cmd)
+        next_phase(inc.phase, _DECIDE, incident=inc.id, command=cmd)
         self.router.require_member(cmd.by)
         decider = pending[3]
         if cmd.by not in self.router.tables.duty(decider):
@@ -144,7 +151,7 @@ class Steps:
 
     def react(self, cmd: React) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
-        next_phase(inc.phase, Event.REACT, incident=inc.id, command=cmd)
+        next_phase(inc.phase, _REACT, incident=inc.id, command=cmd)
         tables = self.router.tables
         if cmd.group is not None:
             self.router.require_member(cmd.member)
@@ -182,7 +189,7 @@ class Steps:
 
     def hand_over(self, cmd: HandOver) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
-        next_phase(inc.phase, Event.HAND_OVER, incident=inc.id, command=cmd)
+        next_phase(inc.phase, _HAND_OVER, incident=inc.id, command=cmd)
         tables = self.router.tables
         entry = tables.entry(cmd.wijkgroep)
         current = inc.casus.get(cmd.wijkgroep)

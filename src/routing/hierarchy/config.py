@@ -79,8 +79,9 @@ def load_hierarchy(path: str | os.PathLike[str]) -> Hierarchy:
     """Read a neighbourhood from the TOML file at *path*.
 
     Raises :class:`~routing.errors.ConfigError` if the file is not valid TOML
-    (nested too deep included) or does not describe a valid neighbourhood; the file's own read errors
-    (missing, unreadable) propagate as :class:`OSError`.
+    (nested too deep included) or does not describe a valid neighbourhood;
+    the file's own read errors (missing, unreadable) propagate as
+    :class:`OSError`.
     """
     name = os.fspath(path)
     with open(name, "rb") as f:
