@@ -356,7 +356,14 @@ def fast_constructor(cls: type[_T]) -> Callable[..., _T]:
     ``tests/test_fast_constructor.py`` checks for every class it is used for.
     It takes the fields by keyword (or in the class's order).
     """
-    names = [a.name for a in attrs.fields(cls)]  # type: ignore[arg-type]
+    fields = attrs.fields(cls)  # type: ignore[arg-type]
+    if any(
+        a.validator is not None or a.converter is not None or a.default is not attrs.NOTHING
+        for a in fields
+    ):
+        # Skipping __init__ would skip a check or a default: not for such classes.
+        raise TypeError(f"{cls.__name__} has validators, converters or defaults")
+    names = [a.name for a in fields]
     scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
     lines = [f"def make({', '.join(names)}):", "    obj = new(cls)"]
     for i, name in enumerate(names):
