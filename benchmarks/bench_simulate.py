@@ -25,6 +25,7 @@ import argparse
 import cProfile
 import gc
 import pstats
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -35,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_model import build, names_for, plan
 
 from routing.sim.simulate import SimConfig, simulate
+from routing.testing import plain_constructors
 
 TARGET_SECONDS = 60.0
 
@@ -48,6 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         "--confirm", action="store_true", help="also send a Confirm per melding delivery"
     )
     ap.add_argument("--profile", action="store_true", help="profile the simulation")
+    ap.add_argument(
+        "--plain-constructors",
+        action="store_true",
+        help="also run it with the outputs built by attrs (interleaved, --rounds times each): "
+        "the saving of routing.engine.construct.fast_constructor",
+    )
+    ap.add_argument("--rounds", type=int, default=1, help="timed runs (default 1)")
     args = ap.parse_args(argv)
 
     p = plan(args.scale)
@@ -61,15 +70,32 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     config = SimConfig(confirm=args.confirm)
-    gc.collect()
     profiler = cProfile.Profile() if args.profile else None
-    t0 = time.perf_counter()
-    if profiler is not None:
-        profiler.enable()
-    result = simulate(h, config, seed=args.seed, weeks=args.weeks)
-    if profiler is not None:
-        profiler.disable()
-    took = time.perf_counter() - t0
+    times: list[float] = []
+    plain_times: list[float] = []
+    for _ in range(max(1, args.rounds)):
+        gc.collect()
+        t0 = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
+        result = simulate(h, config, seed=args.seed, weeks=args.weeks)
+        if profiler is not None:
+            profiler.disable()
+        times.append(time.perf_counter() - t0)
+        if args.plain_constructors:
+            gc.collect()
+            with plain_constructors():
+                t0 = time.perf_counter()
+                plain = simulate(h, config, seed=args.seed, weeks=args.weeks)
+                plain_times.append(time.perf_counter() - t0)
+            assert plain == result, "the plain constructors changed the run"
+    took = min(times)
+    if plain_times:
+        print(
+            f"fast constructors save {1 - min(times) / min(plain_times):.1%} (min of "
+            f"{len(times)}: {min(times):.1f} s against {min(plain_times):.1f} s), "
+            f"{1 - statistics.median(times) / statistics.median(plain_times):.1%} (median)"
+        )
 
     n = len(result.incidents)
     print(

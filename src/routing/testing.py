@@ -17,7 +17,10 @@ predictable names for examples and tests.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+import importlib
+import pkgutil
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -49,6 +52,7 @@ __all__ = [
     "build_town",
     "deliveries",
     "melding",
+    "plain_constructors",
     "relay_state",
     "zoomwijck",
 ]
@@ -306,3 +310,30 @@ class Harness:
 
     def tick(self, at: float) -> tuple[Output, ...]:
         return self.run(Tick(at=self._at(at)))
+
+
+@contextlib.contextmanager
+def plain_constructors() -> Iterator[int]:
+    """Inside the block, the engine builds its outputs with their attrs constructors.
+
+    Every module of :mod:`routing.engine` that uses a
+    :func:`~routing.engine.construct.fast_constructor` gets the plain class
+    in its place, and back on leaving: for the test that holds the shortcut
+    to the plain path and for the benchmarks that measure its saving in the
+    same run. Yields how many names were swapped. Not thread-safe.
+    """
+    from . import engine
+
+    swapped: list[tuple[object, str, object]] = []
+    for info in pkgutil.iter_modules(engine.__path__):
+        module = importlib.import_module(f"{engine.__name__}.{info.name}")
+        for name, value in list(vars(module).items()):
+            plain = getattr(value, "plain", None)
+            if callable(value) and isinstance(plain, type) and name.startswith("new_"):
+                swapped.append((module, name, value))
+                setattr(module, name, plain)
+    try:
+        yield len(swapped)
+    finally:
+        for module, name, value in swapped:
+            setattr(module, name, value)

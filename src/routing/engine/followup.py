@@ -29,13 +29,13 @@ from .ledger import DECISION_DUE
 from .outputs import (
     CasushouderChanged,
     Deliveries,
-    DeliveryConfirmed,
     DeliveryFailed,
     DeliveryKind,
-    IncidentClosed,
     Output,
-    Reminder,
     Step,
+    new_delivery_confirmed,
+    new_incident_closed,
+    new_reminder,
 )
 from .records import (
     B_GROUPS,
@@ -100,7 +100,7 @@ class FollowUp:
                     rule="S2",
                 )
         self.router.ledger.status[did] = (_CONFIRMED, by, cmd.at, "")
-        out: list[Output] = [DeliveryConfirmed(delivery=did, by=by, at=cmd.at)]
+        out: list[Output] = [new_delivery_confirmed(delivery=did, by=by, at=cmd.at)]
         if (
             melding
             and by is not None
@@ -152,7 +152,7 @@ class FollowUp:
         )
         groups = tuple(inc.reach)
         out: tuple[Output, ...] = (
-            IncidentClosed(incident=inc.id, by=cmd.by, groups=groups, at=cmd.at),
+            new_incident_closed(incident=inc.id, by=cmd.by, groups=groups, at=cmd.at),
         )
         if groups:  # a held incident reached nothing
             posters: list[MemberId | None] = []
@@ -220,7 +220,9 @@ class FollowUp:
                         f"Herinnering: {inc.id} ({category}) is nog open. Plaats een "
                         "afloopbericht zodra de actie voorbij is (R8)."
                     )
-                    out.append(Reminder(incident=inc.id, casushouders=casus, text=text, at=cmd.at))
+                    out.append(
+                        new_reminder(incident=inc.id, casushouders=casus, text=text, at=cmd.at)
+                    )
                     self.router.ledger.schedule_reminder(
                         inc, next_after(deadline, self.router.config.reminder_after, cmd.at)
                     )

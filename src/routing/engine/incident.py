@@ -47,7 +47,7 @@ from routing.domain.melding import Melding
 from routing.domain.values import MemberId
 from routing.errors import IncidentRefused
 
-from .outputs import Decision, Delivery, PendingDecision
+from .outputs import Decision, Delivery, PendingDecision, new_pending_decision
 from .records import STEP_INDEX, STEPS, BatchRec, DecisionRec, RouteRec, plan_records
 
 __all__ = [
@@ -435,7 +435,7 @@ def pending_rec(output: PendingDecision, route: int | RouteRec, seq: int) -> Pen
 def pending_output(rec: PendingRec) -> PendingDecision:
     """The :class:`~routing.engine.outputs.PendingDecision` a record stands for."""
     pid, incident, step, decider, source, targets, deadline, question = rec[:8]
-    return PendingDecision(
+    return new_pending_decision(
         id=pid, incident=incident, step=STEPS[step], decider=decider, source=source,
         targets=targets, deadline=deadline, question=question,
     )  # fmt: skip

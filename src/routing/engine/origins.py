@@ -22,7 +22,15 @@ from routing.errors import PermissionRefused, UnknownGroupError
 from .commands import PoliceNotice, Report, Screen
 from .incident import Event, IncidentState, next_phase, police_text
 from .ledger import LIVE
-from .outputs import Held, IncidentOpened, Joined, Output, Rejected, Step, new_incident_opened
+from .outputs import (
+    Held,
+    IncidentOpened,
+    Output,
+    Rejected,
+    Step,
+    new_incident_opened,
+    new_joined,
+)
 from .records import STEP_INDEX
 from .router import Queued, Router
 
@@ -79,7 +87,7 @@ class Origins:
             inc.phase = next_phase(None, _REPORT)
             inc.called = (cmd.reporter,)
             out = [
-                new_incident_opened(  # IncidentOpened(...), measured: see fast_constructor
+                new_incident_opened(
                     incident=inc.id,
                     origin=wg,
                     casushouder=cmd.reporter,
@@ -127,7 +135,7 @@ class Origins:
         if cmd.melding.called_112 and cmd.reporter not in inc.called:
             inc.called += (cmd.reporter,)
         return (
-            Joined(
+            new_joined(
                 incident=inc.id, reporter=cmd.reporter, called_112_by=already, text=text, at=cmd.at
             ),
         )

@@ -19,13 +19,14 @@ construction; see :mod:`routing.engine.commands`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar, overload
+from collections.abc import Iterator, Sequence
+from typing import overload
 
 import attrs
 
 from routing.domain.values import MemberId
 
+from .construct import fast_constructor
 from .records import BatchRec, Rebuild, batch_records, batch_route, batch_source
 from .route import KINDS, Decision, Delivery, DeliveryKind, Hop, Step
 
@@ -338,44 +339,13 @@ Output = (
 """Anything :meth:`routing.relay.Relay.handle` can return."""
 
 
-# ---------------------------------------------------------------- a measured shortcut
-
-_T = TypeVar("_T")
-
-
-def fast_constructor(cls: type[_T]) -> Callable[..., _T]:
-    """A constructor for the frozen output class ``cls`` that skips attrs' ``__init__``.
-
-    A performance shortcut, kept because it is measured: attrs' frozen
-    ``__init__`` sets each field through ``object.__setattr__``, which made
-    constructing the outputs of a report about a tenth of its cost
-    (``benchmarks/bench_relay.py``, "wijk report"; see ``docs/performance.md``).
-    This one sets the slots directly. The outputs have no converters or
-    validators (see the module docstring), so it skips no check: the value
-    is the one ``cls(...)`` makes, equal, with the same hash and repr, as
-    ``tests/test_fast_constructor.py`` checks for every class it is used for.
-    It takes the fields by keyword (or in the class's order).
-    """
-    fields = attrs.fields(cls)  # type: ignore[arg-type]
-    if any(
-        a.validator is not None or a.converter is not None or a.default is not attrs.NOTHING
-        for a in fields
-    ):
-        # Skipping __init__ would skip a check or a default: not for such classes.
-        raise TypeError(f"{cls.__name__} has validators, converters or defaults")
-    names = [a.name for a in fields]
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    lines = [f"def make({', '.join(names)}):", "    obj = new(cls)"]
-    for i, name in enumerate(names):
-        scope[f"set{i}"] = getattr(cls, name).__set__
-        lines.append(f"    set{i}(obj, {name})")
-    lines.append("    return obj")
-    exec("\n".join(lines), scope)
-    make: Callable[..., _T] = scope["make"]
-    make.__qualname__ = make.__name__ = f"make_{cls.__name__}"
-    return make
-
-
-#: The outputs every report makes, built by :func:`fast_constructor`.
+# The outputs the relay makes on every command, built by the measured shortcut
+# :func:`~routing.engine.construct.fast_constructor` (equal to ``Class(...)``).
 new_deliveries = fast_constructor(Deliveries)
 new_incident_opened = fast_constructor(IncidentOpened)
+new_pending_decision = fast_constructor(PendingDecision)
+new_decision_made = fast_constructor(DecisionMade)
+new_joined = fast_constructor(Joined)
+new_reminder = fast_constructor(Reminder)
+new_incident_closed = fast_constructor(IncidentClosed)
+new_delivery_confirmed = fast_constructor(DeliveryConfirmed)

@@ -41,7 +41,19 @@ from typing import Any, Final
 
 from routing.domain.values import MemberId
 
-from .route import KIND_INDEX, KINDS, STEP_INDEX, STEPS, Decision, Delivery, DeliveryKind, Hop
+from .route import (
+    KIND_INDEX,
+    KINDS,
+    STEP_INDEX,
+    STEPS,
+    Decision,
+    Delivery,
+    DeliveryKind,
+    Hop,
+    new_decision,
+    new_delivery,
+    new_hop,
+)
 
 __all__ = [
     "B_AT",
@@ -289,7 +301,7 @@ def batch_decision(b: BatchRec, i: int) -> DecisionRec | None:
 def decision_of(rec: DecisionRec) -> Decision:
     """The :class:`Decision` a decision record stands for."""
     did, incident, step, decider, source, targets, forward, by, at, reason, default = rec
-    return Decision(
+    return new_decision(
         id=did, incident=incident, step=STEPS[step], decider=decider, source=source,
         targets=targets, forward=forward, by=by, at=at, reason=reason, default_applied=default,
     )  # fmt: skip
@@ -325,12 +337,14 @@ class Rebuild:
                 did = rec[3]
                 decision = None if did is None else self.decision(did)
                 source, target, by, _, at = rec
-                hop = hops[rec] = Hop(source=source, target=target, by=by, decision=decision, at=at)
+                hop = hops[rec] = new_hop(
+                    source=source, target=target, by=by, decision=decision, at=at
+                )
             out.append(hop)
         return tuple(out)
 
     def delivery(self, b: BatchRec, i: int) -> Delivery:
-        return Delivery(
+        return new_delivery(
             id=b[B_FIRST] + i,
             incident=b[B_INCIDENT],
             kind=KINDS[b[B_KIND]],
@@ -357,7 +371,7 @@ class Rebuild:
                 k = b[11][i]
                 decision = None if k < 0 else self.decision(_hop_decision_id(b, k))
                 source = prefix[-1].target if prefix else None
-                hop = Hop(
+                hop = new_hop(
                     source=source, target=b[B_GROUPS][i], by=b[B_CARRIERS][i],
                     decision=decision, at=b[B_AT],
                 )  # fmt: skip
@@ -365,7 +379,7 @@ class Rebuild:
             routes.append(prefix)
         first, incident, kind, police = b[B_FIRST], b[B_INCIDENT], KINDS[b[B_KIND]], b[B_POLICE]
         return [
-            Delivery(
+            new_delivery(
                 id=first + i,
                 incident=incident,
                 kind=kind,

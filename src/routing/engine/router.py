@@ -31,7 +31,15 @@ from .incident import (
     next_phase,
 )
 from .ledger import DECISION_DUE, LIVE, Ledger
-from .outputs import DecisionMade, DeliveryKind, Output, PendingDecision, Step, new_deliveries
+from .outputs import (
+    DeliveryKind,
+    Output,
+    PendingDecision,
+    Step,
+    new_decision_made,
+    new_deliveries,
+    new_pending_decision,
+)
 from .policies import Answer, Context, Policy, Verdict, fixed_verdicts
 from .records import (
     KIND_INDEX,
@@ -301,7 +309,7 @@ class Router:
         question = (
             f"Is de melding {inc.id} ({category}) uit {group} relevant voor {where}? ({reason})"
         )
-        output = PendingDecision(
+        output = new_pending_decision(
             id=pid, incident=inc.id, step=step, decider=decider, source=group,
             targets=targets, deadline=deadline, question=question,
         )  # fmt: skip
@@ -337,7 +345,7 @@ class Router:
             )  # fmt: skip
             inc.decisions += (record,)
             inc.pending = tuple(other for other in inc.pending if other != pid)
-            out.append(DecisionMade(pending=pid, decision=decision_of(record)))
+            out.append(new_decision_made(pending=pid, decision=decision_of(record)))
             carrier = by if by is not None else self.tables.entry(decider).on_duty
             if forward and carrier is not None:
                 queue: list[Queued] = []
