@@ -5,7 +5,9 @@ Pick one with the environment variable ``HYPOTHESIS_PROFILE``:
 * ``default``: quick enough to run on every save; the whole suite stays well
   under two minutes on two cores;
 * ``ci``: the same budget, derandomized so a run is reproducible, and printing
-  the blob that replays a failure;
+  the blob that replays a failure; the profile when the environment variable
+  ``CI`` is set (``.ci/run`` sets it), so that a red CI is a defect that the
+  same command shows again, never an unlucky draw;
 * ``thorough``: many more examples, for a run before a release or after
   changing the model.
 """
@@ -33,4 +35,6 @@ settings.register_profile(
     "thorough", max_examples=1000, deadline=None, suppress_health_check=_SLOW_DATA
 )
 
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default")
+)

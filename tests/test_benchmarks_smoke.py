@@ -37,7 +37,7 @@ def run(script: str, *args: str) -> str:
         capture_output=True,
         text=True,
         encoding="utf-8",
-        timeout=180,
+        timeout=600,  # a hang guard only: a loaded machine is slow, not wrong
         check=False,
     )
     assert done.returncode == 0, done.stderr

@@ -63,9 +63,12 @@ def test_killed_writers_leave_a_consistent_prefix_with_every_acknowledged_comman
     items = workload(SEED, COUNT)
     rng = random.Random(5)
     acknowledged = 0
-    deadline = time.monotonic() + 12.0
+    # Bounded by the number of kills. The clock only guards against a hang:
+    # a 12-second budget once let a loaded machine fit fewer than three
+    # writers in, and the test failed for no defect (issue 20, item 8).
+    deadline = time.monotonic() + 300.0
     kills = 0
-    while kills < 12 and time.monotonic() < deadline and acknowledged < COUNT:
+    while kills < 8 and time.monotonic() < deadline and acknowledged < COUNT:
         child = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(TESTS), str(path), str(SEED), str(COUNT)],
             stdout=subprocess.PIPE,
