@@ -36,6 +36,7 @@ __all__ = [
     "INT_MIN",
     "check_flag",
     "check_instance",
+    "check_items",
     "check_int",
     "check_list",
     "check_number",
@@ -120,6 +121,11 @@ def check_instance(value: object, kind: type[_T], what: str) -> _T:
     if not isinstance(value, kind):
         raise InvalidValueError(value, f"{what} must be a {kind.__name__}")
     return value
+
+
+def check_items(values: object, kind: type[_T], what: str) -> tuple[_T, ...]:
+    """The items of the list ``values`` (:func:`check_list`), each a ``kind``."""
+    return tuple(check_instance(v, kind, f"each of {what}") for v in check_list(values, what))
 
 
 def field(check: _Check, what: str | None = None) -> _Validator:

@@ -24,7 +24,15 @@ import attrs
 
 from routing.errors import InvalidValueError, OutOfScopeError, PhotoError
 
-from .checks import check_flag, check_instance, check_int, check_list, check_text, field
+from .checks import (
+    check_flag,
+    check_instance,
+    check_int,
+    check_items,
+    check_list,
+    check_text,
+    field,
+)
 from .kenteken import Kenteken, parse_kenteken
 from .labels import Labelled, clean_text, match_key
 from .place import Compass, Place, Transport
@@ -366,7 +374,7 @@ def _vehicles(values: Iterable[Vehicle]) -> tuple[Vehicle, ...]:
 
 
 def _photos(values: Iterable[Photo]) -> tuple[Photo, ...]:
-    return tuple(check_instance(v, Photo, "each of photos") for v in check_list(values, "photos"))
+    return check_items(values, Photo, "photos")
 
 
 @attrs.frozen(kw_only=True)

@@ -27,8 +27,8 @@ from typing import Any, Protocol
 import attrs
 
 from routing.domain.checks import (
-    check_instance,
     check_int,
+    check_items,
     check_list,
     check_text,
     field,
@@ -118,8 +118,7 @@ def _names(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _applicants(values: Iterable[Applicant]) -> tuple[Applicant, ...]:
-    founders = check_list(values, "founders")
-    return tuple(check_instance(item, Applicant, "a founder") for item in founders)
+    return check_items(values, Applicant, "founders")
 
 
 def _pairs(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
