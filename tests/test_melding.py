@@ -94,15 +94,15 @@ def test_R3_melding_converts_lists_and_is_hashable() -> None:
 
 def test_H4_called_112_must_be_a_real_bool() -> None:
     """H4: whether 112 was called is a yes or no, never a truthy guess."""
-    with pytest.raises(TypeError):
+    with pytest.raises(InvalidValueError):
         Melding(category="inbraak", called_112="ja")  # type: ignore[arg-type]
 
 
 def test_R3_melding_refuses_wrong_element_types() -> None:
     """R3: a melding can never hold something that is not a Person or Vehicle."""
-    with pytest.raises(TypeError):
+    with pytest.raises(InvalidValueError):
         Melding(category="inbraak", called_112=True, persons=["man in jas"])  # type: ignore[list-item]
-    with pytest.raises(TypeError):
+    with pytest.raises(InvalidValueError):
         Melding(category="inbraak", called_112=True, place="Dorpsstraat")  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError):
         Melding(category="inbraak", called_112=True, seen_at="21:40")  # type: ignore[arg-type]

@@ -70,7 +70,18 @@ __all__ = [
     "UnknownIncidentError",
     "UnknownMemberError",
     "UnknownMessageError",
+    "shown",
 ]
+
+
+def shown(value: object, limit: int = 200) -> str:
+    """``repr(value)`` for a message: shortened past ``limit`` characters, and never
+    failing (an int of more than 4300 digits has no repr)."""
+    try:
+        text = repr(value)
+    except Exception:  # a repr that fails must not hide the error being reported
+        return f"<{type(value).__name__}>"
+    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
 
 
 class RoutingError(Exception):
@@ -109,7 +120,7 @@ class UnknownIdError(RoutingError, LookupError):
 
     def __init__(self, key: object):
         self.key = key
-        super().__init__(f"unknown {self.kind}: {key!r}")
+        super().__init__(f"unknown {self.kind}: {shown(key)}")
 
 
 class UnknownGroupError(UnknownIdError):
@@ -140,7 +151,7 @@ class InvalidValueError(RoutingError, ValueError):
     def __init__(self, value: object, reason: str):
         self.value = value
         self.reason = reason
-        super().__init__(f"{value!r}: {reason}")
+        super().__init__(f"{shown(value)}: {reason}")
 
 
 class KentekenError(InvalidValueError):

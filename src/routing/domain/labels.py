@@ -18,16 +18,16 @@ from typing import Self
 
 from routing.errors import InvalidValueError
 
+from .checks import check_text
+
 __all__ = ["Labelled", "clean_text", "match_key"]
 
 
 def clean_text(value: str) -> str:
     """A free-text field as stored: runs of whitespace (newlines too) become one
     space, and the ends are trimmed. :class:`~routing.errors.InvalidValueError`
-    for anything that is not text."""
-    if not isinstance(value, str):
-        raise InvalidValueError(value, "expected text")
-    return " ".join(value.split())
+    for anything that is not text a file can store (:func:`~.checks.check_text`)."""
+    return " ".join(check_text(value).split())
 
 
 def match_key(text: str) -> str:
@@ -73,6 +73,8 @@ class Labelled(enum.Enum):
         """
         if isinstance(text, cls):
             return text
+        if not isinstance(text, str):
+            raise InvalidValueError(text, f"a {cls.__name__.lower()} is given as text")
         member = cls._lookup(text)
         if member is None:
             choices = ", ".join(m.label_nl for m in cls)
@@ -80,7 +82,7 @@ class Labelled(enum.Enum):
         return member
 
     @classmethod
-    def _lookup(cls, text: object) -> Self | None:
+    def _lookup(cls, text: str) -> Self | None:
         keys = _KEYS.get(cls)
         if keys is None:
             # Every melding parses its category and enums: the keys of the
@@ -91,7 +93,7 @@ class Labelled(enum.Enum):
                 for word in (member.name, member.label_nl, member.label_en):
                     keys.setdefault(match_key(word), member)
             _KEYS[cls] = keys
-        return keys.get(match_key(str(text)))  # type: ignore[return-value]
+        return keys.get(match_key(text))  # type: ignore[return-value]
 
 
 _KEYS: dict[type[Labelled], dict[str, Labelled]] = {}

@@ -24,6 +24,15 @@ import attrs
 
 from routing.errors import InvalidValueError, OutOfScopeError, PhotoError
 
+from .checks import (
+    check_flag,
+    check_instance,
+    check_int,
+    check_items,
+    check_list,
+    check_text,
+    field,
+)
 from .kenteken import Kenteken, parse_kenteken
 from .labels import Labelled, clean_text, match_key
 from .place import Compass, Place, Transport
@@ -124,7 +133,7 @@ def parse_category(text: Category | str) -> Category:
     """
     if isinstance(text, Category):
         return text
-    key = match_key(str(text))
+    key = match_key(check_text(text, "a category"))
     if key in _OUT_OF_SCOPE_KEYS:
         raise OutOfScopeError(
             text,
@@ -193,15 +202,12 @@ _Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
 def _multiline(value: object) -> str:
-    if not isinstance(value, str):
-        raise InvalidValueError(value, "expected text")
-    return tidy_lines(value)
+    return tidy_lines(check_text(value))
 
 
-def _texts(values: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(values, str):
-        values = [values]
-    return tuple(item for item in (clean_text(value) for value in values) if item)
+def _texts(values: Iterable[str] | str) -> tuple[str, ...]:
+    items = (values,) if isinstance(values, str) else check_list(values, "particulars")
+    return tuple(item for item in (clean_text(value) for value in items) if item)  # type: ignore[arg-type]
 
 
 def _optional_text(value: str | None) -> str | None:
@@ -221,12 +227,12 @@ class Estimate:
 
     @low.validator
     def _check_low(self, _: attrs.Attribute[int], value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if check_int(value, "an estimate") < 0:
             raise InvalidValueError(value, "an estimate is a whole number, 0 or more")
 
     @high.validator
     def _check_high(self, _: attrs.Attribute[int], value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < self.low:
+        if check_int(value, "an estimate") < self.low:
             raise InvalidValueError((self.low, value), "an estimate needs low <= high")
 
     def describe(self) -> str:
@@ -238,6 +244,8 @@ def _estimate(value: Estimate | int | tuple[int, int] | None) -> Estimate | None
     if value is None or isinstance(value, Estimate):
         return value
     if isinstance(value, tuple):
+        if len(value) != 2:
+            raise InvalidValueError(value, "an estimate is a number or a pair (low, high)")
         low, high = value
         return Estimate(low=low, high=high)
     return Estimate(low=value, high=value)
@@ -315,7 +323,7 @@ def _reference(value: object) -> str:
         )
     if not isinstance(value, str) or not value.strip():
         raise PhotoError(value, "a photo needs a reference (file name or URI)")
-    return value.strip()
+    return check_text(value, "a photo's reference").strip()
 
 
 @attrs.frozen(kw_only=True)
@@ -341,8 +349,9 @@ class Photo:
             )
 
 
-def _of(kind: type) -> _Validator:
-    return attrs.validators.deep_iterable(attrs.validators.instance_of(kind))
+def _optional_place(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        check_instance(value, Place, attribute.name)
 
 
 def _optional_datetime(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -353,15 +362,19 @@ def _optional_datetime(_: object, attribute: attrs.Attribute[Any], value: object
 # Named converters, one per element type: attrs' mypy plugin cannot type a
 # bare tuple() converter, and callers would see "expected Iterable[_T_co]".
 def _persons(values: Iterable[Person]) -> tuple[Person, ...]:
-    return tuple(values)
+    return tuple(
+        check_instance(v, Person, "each of persons") for v in check_list(values, "persons")
+    )
 
 
 def _vehicles(values: Iterable[Vehicle]) -> tuple[Vehicle, ...]:
-    return tuple(values)
+    return tuple(
+        check_instance(v, Vehicle, "each of vehicles") for v in check_list(values, "vehicles")
+    )
 
 
 def _photos(values: Iterable[Photo]) -> tuple[Photo, ...]:
-    return tuple(values)
+    return check_items(values, Photo, "photos")
 
 
 @attrs.frozen(kw_only=True)
@@ -381,21 +394,17 @@ class Melding:
     """
 
     category: Category = attrs.field(converter=parse_category)
-    called_112: bool = attrs.field(validator=attrs.validators.instance_of(bool))
-    persons: tuple[Person, ...] = attrs.field(default=(), converter=_persons, validator=_of(Person))
-    vehicles: tuple[Vehicle, ...] = attrs.field(
-        default=(), converter=_vehicles, validator=_of(Vehicle)
-    )
-    place: Place | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Place))
-    )
+    called_112: bool = attrs.field(validator=field(check_flag))
+    persons: tuple[Person, ...] = attrs.field(default=(), converter=_persons)
+    vehicles: tuple[Vehicle, ...] = attrs.field(default=(), converter=_vehicles)
+    place: Place | None = attrs.field(default=None, validator=_optional_place)
     direction: str | None = attrs.field(default=None, converter=_optional_text)
     heading: Compass | None = attrs.field(default=None, converter=_compass)
     transport: Transport | None = attrs.field(default=None, converter=_optional_transport)
     seen_at: dt.datetime | None = attrs.field(default=None, validator=_optional_datetime)
     action: str = attrs.field(default="", converter=_multiline)
     text: str = attrs.field(default="", converter=_multiline)
-    photos: tuple[Photo, ...] = attrs.field(default=(), converter=_photos, validator=_of(Photo))
+    photos: tuple[Photo, ...] = attrs.field(default=(), converter=_photos)
 
     def texts(self) -> tuple[str, ...]:
         """Every piece of free text a person typed, for screening (H5)."""

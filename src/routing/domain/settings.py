@@ -15,6 +15,8 @@ import attrs
 
 from routing.errors import ConfigError
 
+from .checks import check_int, check_list, check_number, check_text, field, instance_of
+
 __all__ = [
     "PLATFORMS",
     "Capacity",
@@ -25,8 +27,8 @@ __all__ = [
 ]
 
 
-def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if value < 1:
+def _positive(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if check_int(value, attribute.name) < 1:
         raise ConfigError(f"{attribute.name} must be at least 1, not {value}")
 
 
@@ -34,7 +36,7 @@ def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> 
 class Platform:
     """A chat platform and the most members one of its groups may hold (G3)."""
 
-    name: str
+    name: str = attrs.field(validator=field(check_text))
     member_limit: int = attrs.field(validator=_positive)
 
     def with_limit(self, member_limit: int) -> Platform:
@@ -66,17 +68,19 @@ def platform(name: str) -> Platform:
         raise ConfigError(f"unknown platform {name!r} (known: {known})") from None
 
 
-def _ratio(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not 0.0 < value <= 1.0:
+def _ratio(instance: object, attribute: attrs.Attribute[float], value: object) -> None:
+    if not 0.0 < check_number(value, attribute.name) <= 1.0:
         raise ConfigError(f"{attribute.name} must be in (0, 1], not {value}")
 
 
-def _size_range(
-    instance: object, attribute: attrs.Attribute[tuple[int, int]], value: tuple[int, int]
-) -> None:
-    low, high = value
+def _size_range(value: object) -> tuple[int, int]:
+    pair = check_list(value, "stuurgroep_size")
+    if len(pair) != 2:
+        raise ConfigError("stuurgroep_size must be a pair (low, high)")
+    low, high = (check_int(v, "stuurgroep_size") for v in pair)
     if not 1 <= low <= high:
-        raise ConfigError(f"{attribute.name} must be (low, high) with 1 <= low <= high")
+        raise ConfigError("stuurgroep_size must be (low, high) with 1 <= low <= high")
+    return low, high
 
 
 @attrs.frozen(kw_only=True)
@@ -88,13 +92,13 @@ class Settings:
     """
 
     #: Platform of every group that does not name its own (G3).
-    platform: Platform = PLATFORMS["whatsapp"]
+    platform: Platform = attrs.field(default=PLATFORMS["whatsapp"], validator=instance_of(Platform))
     #: A wijkgroep may split by buurt only once it has more residents than this (G2).
     split_threshold: int = attrs.field(default=80, validator=_positive)
     #: A group at or above this share of its limit is flagged as nearly full.
     nearly_full_ratio: float = attrs.field(default=0.9, validator=_ratio)
     #: Smallest and largest stuurgroep (the Zoomwijck: "3 tot 4 personen").
-    stuurgroep_size: tuple[int, int] = attrs.field(default=(3, 4), validator=_size_range)
+    stuurgroep_size: tuple[int, int] = attrs.field(default=(3, 4), converter=_size_range)
     #: Minimum age of a member (H1).
     adult_age: int = attrs.field(default=18, validator=_positive)
 

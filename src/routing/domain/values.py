@@ -8,10 +8,13 @@ can import them without pulling in the graph.
 from __future__ import annotations
 
 import enum
-from typing import NewType
+from typing import Any, NewType
 
 import attrs
 
+from routing.errors import InvalidValueError
+
+from .checks import check_flag, check_int, check_list, check_text, field, optional
 from .settings import Platform
 
 __all__ = [
@@ -67,6 +70,16 @@ class Role(enum.Enum):
     TELEFOONBEHEERDER = "telefoonbeheerder"
 
 
+def _required(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A validator: text that is not empty (a name, an id)."""
+    if not check_text(value, attribute.name):
+        raise InvalidValueError(value, f"{attribute.name} must not be empty")
+
+
+def _wijken(values: object) -> frozenset[str]:
+    return frozenset(check_text(wijk, "a wijk") for wijk in check_list(values, "wijken"))
+
+
 @attrs.frozen(kw_only=True)
 class Applicant:
     """A resident who signs up (H10) and asks to join a wijkgroep.
@@ -79,12 +92,12 @@ class Applicant:
     telefoonbeheerder adds members by phone number, T1).
     """
 
-    name: str = attrs.field(validator=attrs.validators.min_len(1))
-    age: int | None
-    lives_in_area: bool
-    accepted_rules: bool
-    buurt: str | None = None
-    phone: str | None = None
+    name: str = attrs.field(validator=_required)
+    age: int | None = attrs.field(validator=optional(check_int))
+    lives_in_area: bool = attrs.field(validator=field(check_flag))
+    accepted_rules: bool = attrs.field(validator=field(check_flag))
+    buurt: str | None = attrs.field(default=None, validator=optional(check_text))
+    phone: str | None = attrs.field(default=None, validator=optional(check_text))
 
     @classmethod
     def registered(cls, name: str, *, buurt: str | None = None) -> Applicant:
@@ -136,8 +149,14 @@ class Actor:
     in the beheerdersgroep (G5).
     """
 
-    id: str = attrs.field(validator=attrs.validators.min_len(1))
-    kind: ActorKind
-    name: str
-    organisation: str = ""
-    wijken: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    id: str = attrs.field(validator=_required)
+    kind: ActorKind = attrs.field()
+    name: str = attrs.field(validator=field(check_text))
+    organisation: str = attrs.field(default="", validator=field(check_text))
+    wijken: frozenset[str] = attrs.field(default=frozenset(), converter=_wijken)
+
+    @kind.validator
+    def _check_kind(self, _: attrs.Attribute[ActorKind], value: object) -> None:
+        if not isinstance(value, ActorKind):
+            kinds = ", ".join(repr(k.value) for k in ActorKind)
+            raise InvalidValueError(value, f"an actor's kind is an ActorKind ({kinds})")

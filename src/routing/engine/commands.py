@@ -14,12 +14,20 @@ incident is still open) is the relay's question, answered with a
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from typing import Any
 
 import attrs
 
+from routing.domain.checks import (
+    check_flag,
+    check_int,
+    check_list,
+    check_text,
+    field,
+    instance_of,
+    optional,
+    seconds,
+)
 from routing.domain.melding import Melding
 from routing.domain.values import MemberId
 from routing.errors import InvalidValueError
@@ -42,32 +50,16 @@ __all__ = [
 
 def _time(value: object) -> float:
     """A command's time: a finite number of seconds (not a bool), as a float."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidValueError(value, "a time is a finite number of seconds")
-    return float(value)
+    return seconds(value, "a time")
 
 
-_Validator = Callable[[object, "attrs.Attribute[Any]", object], None]
-
-
-def _int_id(what: str) -> _Validator:
-    """A validator for an id that is an int (not a bool); ``what`` names it in the error."""
-
-    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        # type() is int rules out bool (its own type) at the cost of one test.
-        if type(value) is not int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise InvalidValueError(value, f"{attribute.name} must be {what} (an int)")
-
-    return check
-
-
-_member = _int_id("a member id")
-_number = _int_id("an id number")
-_optional_member = attrs.validators.optional(_member)
+# A member id, a delivery or a decision number: an int SQLite can store.
+_member = _number = field(check_int)
+_optional_member = optional(check_int)
 
 
 def _ident(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value:
+    if not check_text(value, attribute.name):
         raise InvalidValueError(value, f"{attribute.name} must be a non-empty id")
 
 
@@ -75,9 +67,7 @@ _optional_ident = attrs.validators.optional(_ident)
 
 
 def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise InvalidValueError(value, "expected text")
-    return value.strip()
+    return check_text(value).strip()
 
 
 def _required_text(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -85,26 +75,19 @@ def _required_text(_: object, attribute: attrs.Attribute[Any], value: str) -> No
         raise InvalidValueError(value, f"{attribute.name} must not be empty")
 
 
-def _flag(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, bool):
-        raise InvalidValueError(value, f"{attribute.name} must be True or False")
-
-
-def _melding(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, Melding):
-        raise InvalidValueError(value, f"{attribute.name} must be a Melding")
+_flag = field(check_flag)
+_melding = instance_of(Melding)
 
 
 def _idents(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, tuple | list | frozenset | set):
-        raise InvalidValueError(value, "expected a sequence of group ids")
-    items = tuple(value)
-    if any(not isinstance(item, str) or not item for item in items):
+        value = (value,)
+    items = check_list(value, "the group ids")
+    if any(not check_text(item, "a group id") for item in items):
         raise InvalidValueError(value, "every group id must be non-empty text")
     # Sets have no order of their own; sorting keeps replays identical.
-    return tuple(sorted(items)) if isinstance(value, frozenset | set) else items
+    ids: tuple[str, ...] = items  # type: ignore[assignment]  # every item is text
+    return tuple(sorted(ids)) if isinstance(value, frozenset | set) else ids
 
 
 def _at() -> Any:

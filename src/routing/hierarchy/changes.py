@@ -21,12 +21,21 @@ reach into the relay when one is given.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 import attrs
 
+from routing.domain.checks import (
+    check_int,
+    check_items,
+    check_list,
+    check_text,
+    field,
+    instance_of,
+    optional,
+    seconds,
+)
 from routing.domain.settings import Platform
 from routing.domain.values import Actor, Applicant, MemberId
 from routing.errors import InvalidValueError, UnknownMemberError
@@ -79,30 +88,20 @@ class PersonalData(Protocol):
         ...
 
 
-def _member(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValueError(value, f"{attribute.name} must be a member id (an int)")
+_member = field(check_int)
 
 
 def _ident(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value:
+    if not check_text(value, attribute.name):
         raise InvalidValueError(value, f"{attribute.name} must be a non-empty id")
 
 
-def _optional_ident(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _ident(_, attribute, value)
+_optional_ident = attrs.validators.optional(_ident)
 
 
 def _ordered_ids(values: Iterable[int]) -> tuple[int, ...]:
     # A stuurgroep's members keep the order given: it is the order the model keeps.
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        raise InvalidValueError(values, "expected member ids")
-    items = tuple(values)
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, int):
-            raise InvalidValueError(item, "a member id is an int")
-    return items
+    return tuple(check_int(item, "a member id") for item in check_list(values, "member ids"))
 
 
 def _ids(values: Iterable[int]) -> tuple[int, ...]:
@@ -115,41 +114,35 @@ def _optional_ids(values: Iterable[int] | None) -> tuple[int, ...] | None:
 
 
 def _names(values: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(values, str) or not isinstance(values, Iterable):
-        raise InvalidValueError(values, "expected several names, not one string")
-    items = tuple(values)
-    if any(not isinstance(item, str) for item in items):
-        raise InvalidValueError(values, "every name is text")
-    return items
+    return tuple(check_text(item, "a name") for item in check_list(values, "names"))
 
 
 def _applicants(values: Iterable[Applicant]) -> tuple[Applicant, ...]:
-    items = tuple(values)
-    if any(not isinstance(item, Applicant) for item in items):
-        raise InvalidValueError(values, "every founder is an Applicant")
-    return items
+    return check_items(values, Applicant, "founders")
 
 
 def _pairs(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    items: dict[Any, Any] = dict(value)
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in items.items()):
-        raise InvalidValueError(value, "buurten maps buurt names to wijkgroep ids")
+    pairs = value.items() if isinstance(value, Mapping) else check_list(value, "buurten")
+    items: dict[str, str] = {}
+    for pair in pairs:
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise InvalidValueError(pair, "buurten maps buurt names to wijkgroep ids")
+        buurt, wijkgroep = pair
+        items[check_text(buurt, "a buurt")] = check_text(wijkgroep, "a wijkgroep id")
     # Kept in the order given: the split creates its wijkgroepen in that order.
-    return tuple((str(k), str(v)) for k, v in items.items())
+    return tuple(items.items())
 
 
 def _time(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        raise InvalidValueError(value, "a time is a number of seconds")
-    return float(value)
+    return seconds(value, "a time")
 
 
 def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not 0 < value < float("inf"):
+    if value <= 0:
         raise InvalidValueError(value, f"{attribute.name} must be a positive number of seconds")
 
 
-_platform = attrs.validators.optional(attrs.validators.instance_of(Platform))
+_platform = attrs.validators.optional(instance_of(Platform))
 
 
 @attrs.frozen(kw_only=True)
@@ -191,7 +184,7 @@ class Admit:
 
     by: int = attrs.field(validator=_member)
     wijkgroep: str = attrs.field(validator=_ident)
-    applicant: Applicant = attrs.field(validator=attrs.validators.instance_of(Applicant))
+    applicant: Applicant = attrs.field(validator=instance_of(Applicant))
 
 
 @attrs.frozen(kw_only=True)
@@ -200,7 +193,7 @@ class LoadMembers:
 
     wijkgroep: str = attrs.field(validator=_ident)
     names: tuple[str, ...] = attrs.field(converter=_names)
-    buurt: str | None = None
+    buurt: str | None = attrs.field(default=None, validator=optional(check_text))
 
 
 @attrs.frozen(kw_only=True)
@@ -263,7 +256,7 @@ class ChangeStuurgroep:
 class AddActor:
     """:meth:`Hierarchy.add_actor`: the police, a wijkagent or a partner (P1, S4, G5)."""
 
-    actor: Actor = attrs.field(validator=attrs.validators.instance_of(Actor))
+    actor: Actor = attrs.field(validator=instance_of(Actor))
 
 
 @attrs.frozen(kw_only=True)
