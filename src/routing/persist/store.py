@@ -54,7 +54,6 @@ makes a journal killed in between finish the scrub when it is next opened.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import zlib
@@ -63,6 +62,8 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from routing.domain.codec import dump
 from routing.errors import CorruptStateError, ForeignStateError, NewerSchemaError
+
+from .jsonread import loads
 
 if TYPE_CHECKING:
     from .personal import Slot
@@ -358,7 +359,11 @@ class Store:
             "WHERE p.incident IS NULL AND p.member IS NULL AND p.actor IS NULL "
             "AND e.type = 'Fail'"
         ).fetchall()
-        doomed = [(seq,) for seq, payload in rows if json.loads(payload)["delivery"] in wanted]
+        doomed = [
+            (seq,)
+            for seq, payload in rows
+            if loads(payload, f"event {seq}", source=self.path, seq=seq)["delivery"] in wanted
+        ]
         self.conn.executemany("DELETE FROM personal WHERE seq = ?", doomed)
 
     def put_snapshot(self, seq: int, body: str, *, keep: int = 2) -> None:
@@ -447,8 +452,14 @@ def _upgrade_from_1(conn: sqlite3.Connection, meta: dict[str, str], path: str) -
             # Checked first: a fresh checksum over damaged text would hide the damage.
             if type(payload) is not str or event_crc(seq, tag, version, payload, n) != crc:
                 raise CorruptStateError(f"event {seq} fails its checksum", source=path, seq=seq)
-            data = json.loads(payload)
-            slots = split(tag, data, None)
+            data = loads(payload, f"event {seq}", source=path, seq=seq)
+            try:
+                slots = split(tag, data, None)
+            except (KeyError, TypeError, IndexError) as exc:
+                # A forged payload whose checksum was forged too.
+                raise CorruptStateError(
+                    f"event {seq} is not an AddActor: {exc!r}", source=path, seq=seq
+                ) from None
             if n or not slots:
                 continue  # nothing left in the payload to move
             new = dump(data)
@@ -535,7 +546,7 @@ def _check(conn: sqlite3.Connection, path: str) -> dict[str, str]:
             raise CorruptStateError(f"the meta table has no {key!r}", source=path)
     try:
         int(meta["floor"])
-        json.loads(meta["settings"])
     except ValueError:
         raise CorruptStateError("the meta table is damaged", source=path) from None
+    loads(meta["settings"], "the settings in the meta table", source=path)
     return meta
