@@ -8,7 +8,10 @@ stand between the file and the replay:
   ``RecursionError``, in a payload, a personal value, a snapshot, the
   settings and an export;
 * ``NaN``, ``Infinity`` and numbers that overflow to infinity, which
-  Python's parser accepts and JSON does not have."""
+  Python's parser accepts and JSON does not have;
+* a schema with a trigger, a view, a table, or one of the journal's own
+  objects defined differently or missing.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from routing.errors import CorruptStateError, ForeignStateError, StateError
+from routing.errors import CorruptStateError, ForeignStateError, StateError, UnexpectedSchemaError
 from routing.persist.document import export_json, import_json
 from routing.persist.store import event_crc, personal_crc, snapshot_crc
 from test_journal import in_memory, open_journal, policy, town, workload
@@ -232,3 +235,88 @@ def test_a_non_finite_snapshot_at_the_floor_is_refused(tmp_path: Path) -> None:
     assert '"nearly_full_ratio":0.9' in text, body["hierarchy"]["settings"]
     forge_snapshot(path, floor, text.replace('"nearly_full_ratio":0.9', '"nearly_full_ratio":NaN'))
     assert "NaN" in str(refused(path))
+
+
+# ------------------------------------------------------------------ the schema
+
+HIDDEN = """
+CREATE TABLE kept (seq, path, value);
+CREATE TRIGGER keep BEFORE DELETE ON personal
+BEGIN INSERT INTO kept VALUES (old.seq, old.path, old.value); END;
+"""
+
+
+def test_a_trigger_that_keeps_erased_rows_is_refused_by_name(tmp_path: Path) -> None:
+    """An erasure through this file would report success and leave every row in ``kept``."""
+    path = tmp_path / "j.db"
+    written(path, 40)
+    with connect(path) as conn:
+        conn.executescript(HIDDEN)
+    error = refused(path, UnexpectedSchemaError)
+    assert isinstance(error, UnexpectedSchemaError)
+    assert (error.kind, error.name) == ("trigger", "keep")
+    assert "trigger 'keep' on personal" in str(error)
+    assert "table 'kept'" in str(error)
+    with connect(path) as conn:  # nothing ran: the hidden table is as empty as it was
+        assert conn.execute("SELECT count(*) FROM kept").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind", "name"),
+    [
+        ("CREATE VIEW everyone AS SELECT * FROM personal", "view", "everyone"),
+        ("CREATE TABLE notes (x)", "table", "notes"),
+        ("CREATE INDEX personal_value ON personal (value)", "index", "personal_value"),
+        ("DROP INDEX personal_member", "index", "personal_member"),
+        (
+            "DROP INDEX personal_actor; CREATE INDEX personal_actor ON personal (actor)",
+            "index",
+            "personal_actor",
+        ),
+        (
+            "CREATE TABLE e2 (seq INTEGER PRIMARY KEY ON CONFLICT REPLACE, type TEXT NOT NULL, "
+            "version INTEGER NOT NULL, payload TEXT NOT NULL, slots INTEGER NOT NULL, "
+            "crc INTEGER NOT NULL); INSERT INTO e2 SELECT * FROM events; DROP TABLE events; "
+            "ALTER TABLE e2 RENAME TO events",
+            "table",
+            "events",
+        ),
+        ("ANALYZE", "table", "sqlite_stat1"),
+    ],
+    ids=["view", "table", "index", "missing index", "changed index", "changed table", "stat"],
+)
+def test_any_other_schema_is_refused_by_name(
+    tmp_path: Path, sql: str, kind: str, name: str
+) -> None:
+    path = tmp_path / "j.db"
+    written(path, 20)
+    with connect(path) as conn:
+        conn.executescript(sql)
+    error = refused(path, UnexpectedSchemaError)
+    assert (error.kind, error.name) == (kind, name)  # type: ignore[attr-defined]
+    assert repr(name) in str(error)
+
+
+def test_the_schema_of_an_upgraded_schema_1_journal_is_its_own(tmp_path: Path) -> None:
+    """``ALTER TABLE`` stores other text than ``CREATE TABLE`` wrote; both are the journal's."""
+    path = tmp_path / "j.db"
+    with_actors(path)
+    as_schema_1(path)
+    with open_journal(path) as j:
+        live = j.export_state()
+    with open_journal(path) as j:
+        assert j.export_state() == live
+    with connect(path) as conn:
+        conn.execute("CREATE TRIGGER t AFTER INSERT ON events BEGIN SELECT 1; END")
+    assert refused(path, UnexpectedSchemaError).name == "t"  # type: ignore[attr-defined]
+
+
+def test_a_schema_1_journal_with_a_trigger_is_refused_not_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    with_actors(path)
+    as_schema_1(path)
+    with connect(path) as conn:
+        conn.executescript(HIDDEN)
+    assert refused(path, UnexpectedSchemaError).name == "keep"  # type: ignore[attr-defined]
+    with connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)

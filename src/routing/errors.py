@@ -15,6 +15,7 @@ Every operation that raises leaves the state exactly as it was. ::
     ├── ConfigError                 (also ValueError)  bad TOML file or setting
     ├── StateError                  (also ValueError)  saved state is corrupt, foreign or too new
     │   ├── ForeignStateError       not something ``routing`` wrote
+    │   │   └── UnexpectedSchemaError   a journal file with a table, trigger, ... of someone else's
     │   ├── NewerSchemaError        written by a newer schema version
     │   └── CorruptStateError       damaged, truncated, or fails validation on replay
     ├── JournalWriteError           (also OSError)  the journal could not record a command
@@ -63,6 +64,7 @@ __all__ = [
     "RoutingError",
     "ScreeningRefused",
     "StateError",
+    "UnexpectedSchemaError",
     "UnknownDecisionError",
     "UnknownDeliveryError",
     "UnknownGroupError",
@@ -310,6 +312,24 @@ class ForeignStateError(StateError):
 
     Check the path; the file was not changed.
     """
+
+
+class UnexpectedSchemaError(ForeignStateError):
+    """A journal file holds a table, index, trigger or view that the journal
+    does not create, defines one of the journal's own differently, or lacks one.
+
+    Not a file the journal wrote as it stands: it was edited by hand or by a
+    hostile program (a trigger on the personal-data table could copy every
+    erased row into a hidden table while erasure reports success). ``kind``
+    (``"trigger"``, ``"view"``, ``"table"``, ``"index"``) and ``name`` name
+    the first such object, triggers first; the message names them all. The
+    file was not changed. Do not use it as it is: restore a backup.
+    """
+
+    def __init__(self, problem: str, *, kind: str, name: str, source: str | None = None):
+        self.kind = kind
+        self.name = name
+        super().__init__(problem, source=source)
 
 
 class NewerSchemaError(StateError):

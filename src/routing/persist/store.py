@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from routing.domain.codec import dump
 from routing.errors import CorruptStateError, ForeignStateError, NewerSchemaError
 
+from . import schema
 from .jsonread import loads
 
 if TYPE_CHECKING:
@@ -82,32 +83,6 @@ Durability = Literal["full", "normal", "off"]
 _SYNCHRONOUS: Final[dict[str, str]] = {"full": "FULL", "normal": "NORMAL", "off": "OFF"}
 
 _MAGIC = b"SQLite format 3\x00"
-
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE events (
-    seq INTEGER PRIMARY KEY,
-    type TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    payload TEXT NOT NULL,
-    slots INTEGER NOT NULL,
-    crc INTEGER NOT NULL
-);
-CREATE TABLE personal (
-    seq INTEGER NOT NULL,
-    path TEXT NOT NULL,
-    member INTEGER,
-    incident TEXT,
-    value TEXT NOT NULL,
-    crc INTEGER NOT NULL,
-    actor TEXT,
-    PRIMARY KEY (seq, path)
-) WITHOUT ROWID;
-CREATE INDEX personal_member ON personal (member) WHERE member IS NOT NULL;
-CREATE INDEX personal_incident ON personal (incident) WHERE incident IS NOT NULL;
-CREATE INDEX personal_actor ON personal (actor) WHERE actor IS NOT NULL;
-CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, crc INTEGER NOT NULL);
-"""
 
 
 # Store.events computes these two inline (a call per row shows in replay);
@@ -166,6 +141,9 @@ class Store:
         except sqlite3.Error as exc:
             raise CorruptStateError(f"cannot open: {exc}", source=path) from None
         try:
+            # No SQL function with side effects may run from the schema; the
+            # schema check below refuses every trigger and view anyway.
+            conn.execute("PRAGMA trusted_schema = OFF")
             if fresh:
                 meta = _create(conn, settings)
             else:
@@ -443,8 +421,8 @@ def _upgrade_from_1(conn: sqlite3.Connection, meta: dict[str, str], path: str) -
 
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("ALTER TABLE personal ADD COLUMN actor TEXT")
-        conn.execute("CREATE INDEX personal_actor ON personal (actor) WHERE actor IS NOT NULL")
+        for statement in schema.UPGRADE_FROM_1:
+            conn.execute(statement)
         rows = conn.execute(
             "SELECT seq, type, version, payload, slots, crc FROM events WHERE type = 'AddActor'"
         ).fetchall()
@@ -510,9 +488,8 @@ def _create(conn: sqlite3.Connection, settings: str) -> dict[str, str]:
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     # The page size is fixed before the first table; 4096 is the default and
     # suits rows of a few hundred bytes.
-    for statement in _SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    for statement in schema.statements(schema.SCHEMA):
+        conn.execute(statement)
     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
     conn.execute("COMMIT")
     return meta
@@ -535,6 +512,8 @@ def _check(conn: sqlite3.Connection, path: str) -> dict[str, str]:
         )
     if version < 1:
         raise CorruptStateError(f"journal schema version {version} is not valid", source=path)
+    # Before any row is read: a trigger or a view must not get to run.
+    schema.check(conn, version, path)
     try:
         meta = {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM meta")}
     except sqlite3.OperationalError as exc:
