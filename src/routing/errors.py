@@ -18,6 +18,7 @@ Every operation that raises leaves the state exactly as it was. ::
     │   │   └── UnexpectedSchemaError   a journal file with a table, trigger, ... of someone else's
     │   ├── NewerSchemaError        written by a newer schema version
     │   └── CorruptStateError       damaged, truncated, or fails validation on replay
+    │       └── LostCommandsError   acknowledged commands are missing (a damaged -wal file)
     ├── JournalWriteError           (also OSError)  the journal could not record a command
     ├── UnknownIdError              (also LookupError)
     │   ├── UnknownGroupError
@@ -54,6 +55,7 @@ __all__ = [
     "InvariantRefused",
     "JournalWriteError",
     "KentekenError",
+    "LostCommandsError",
     "NewerSchemaError",
     "OutOfScopeError",
     "PermissionRefused",
@@ -355,6 +357,30 @@ class CorruptStateError(StateError):
     def __init__(self, problem: str, *, source: str | None = None, seq: int | None = None):
         self.seq = seq
         super().__init__(problem, source=source)
+
+
+class LostCommandsError(CorruptStateError):
+    """The journal file holds fewer commands than its writer acknowledged with
+    ``durability="full"``.
+
+    After each commit the journal records the sequence number of the
+    acknowledged command in a small side file, ``<journal>-ack``, where
+    damage to the SQLite ``-wal`` file cannot take it; this is raised when
+    the journal and its ``-wal`` end before the last one that ``"full"``
+    acknowledged: the ``-wal`` file was deleted, truncated or damaged after
+    the writer stopped, or the journal was replaced by an older copy.
+    ``acknowledged`` is the recorded number, ``found`` the last event the
+    files hold, ``missing`` how many acknowledged commands are gone, ``seq``
+    the first of them. Nothing was loaded or changed. Restore the ``-wal``
+    file or the journal from a backup; to accept the loss and go on from
+    ``found``, delete the ``-ack`` file (see docs/persistence.md).
+    """
+
+    def __init__(self, problem: str, *, acknowledged: int, found: int, source: str | None = None):
+        self.acknowledged = acknowledged
+        self.found = found
+        self.missing = acknowledged - found
+        super().__init__(problem, source=source, seq=found + 1)
 
 
 class JournalWriteError(RoutingError, OSError):

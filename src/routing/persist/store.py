@@ -55,7 +55,9 @@ makes a journal killed in between finish the scrub when it is next opened.
 from __future__ import annotations
 
 import os
+import pathlib
 import sqlite3
+import warnings
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, Literal
@@ -63,10 +65,11 @@ from typing import TYPE_CHECKING, Final, Literal
 from routing.domain.codec import dump
 from routing.errors import CorruptStateError, ForeignStateError, NewerSchemaError
 
-from . import schema
+from . import acks, schema
 from .jsonread import loads
 
 if TYPE_CHECKING:
+    from .acks import Acks
     from .personal import Slot
 
 __all__ = ["APPLICATION_ID", "FORMAT", "SCHEMA_VERSION", "Durability", "Store"]
@@ -115,10 +118,19 @@ def snapshot_crc(seq: int, body: str) -> int:
 class Store:
     """One open journal file. Private to the journal: it trusts its callers."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str, meta: dict[str, str]) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: str,
+        meta: dict[str, str],
+        acks: Acks,
+        durability: Durability,
+    ) -> None:
         self.conn = conn
         self.path = path
         self.meta = meta
+        self.acks = acks
+        self.durable = durability == "full"
 
     # ------------------------------------------------------------ opening
 
@@ -128,7 +140,9 @@ class Store:
 
         ``settings`` is the JSON of the hierarchy settings, stored when the
         file is created. Raises :class:`ForeignStateError`,
-        :class:`NewerSchemaError` or :class:`CorruptStateError` without
+        :class:`NewerSchemaError` or :class:`CorruptStateError` (a
+        :class:`LostCommandsError` if the file ends before what its
+        acknowledgement file records: :mod:`routing.persist.acks`) without
         writing to an existing file.
         """
         if durability not in _SYNCHRONOUS:
@@ -136,37 +150,33 @@ class Store:
                 f"durability must be one of {sorted(_SYNCHRONOUS)}, not {durability!r}"
             )
         fresh = _is_fresh(path)
+        full, last = acks.recorded(path)
+        if fresh:  # and yet commands were acknowledged here: the journal file is gone
+            acks.compare(path, 0, full, last)
+        else:
+            meta = _inspect(path, full, last)
+        conn = _connect(path)
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
-        except sqlite3.Error as exc:
-            raise CorruptStateError(f"cannot open: {exc}", source=path) from None
-        try:
-            # No SQL function with side effects may run from the schema; the
-            # schema check below refuses every trigger and view anyway.
-            conn.execute("PRAGMA trusted_schema = OFF")
+            conn.execute("PRAGMA trusted_schema = OFF")  # see _inspect
             if fresh:
                 meta = _create(conn, settings)
-            else:
-                # Nothing below writes until the checks passed: a foreign or
-                # newer file is left exactly as it was.
-                conn.execute("PRAGMA query_only = ON")
-                meta = _check(conn, path)
-                conn.execute("PRAGMA query_only = OFF")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute(f"PRAGMA synchronous = {_SYNCHRONOUS[durability]}")
             # Zero deleted content in place, so erased data leaves no bytes behind.
             conn.execute("PRAGMA secure_delete = ON")
             if meta["schema"] == "1":
                 _upgrade_from_1(conn, meta, path)
+            record = acks.Acks.open(path, full, last)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise CorruptStateError(f"not a readable journal: {exc}", source=path) from None
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path, meta), fresh
+        return cls(conn, path, meta, record, durability), fresh
 
     def close(self) -> None:
+        self.acks.close()
         self.conn.close()
 
     # ------------------------------------------------------------ reading
@@ -323,6 +333,21 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        self._acknowledge(seq)
+
+    def _acknowledge(self, seq: int) -> None:
+        # After COMMIT: the event is in the file, and raising now would tell
+        # the caller it was not accepted. A record that falls behind only
+        # weakens the check on open; it never claims an event the file lacks.
+        try:
+            self.acks.record(seq, durable=self.durable)
+        except OSError as exc:
+            warnings.warn(
+                f"{self.path}: event {seq} is committed, but {self.acks.path} could not "
+                f"record it ({exc}); damage to the -wal file would go unnoticed",
+                RuntimeWarning,
+                stacklevel=4,
+            )
 
     def _expire_failures(self, deliveries: Iterable[int]) -> None:
         # A Fail names its delivery, not the incident, and the relay has no
@@ -473,6 +498,36 @@ def _is_fresh(path: str) -> bool:
     if head != _MAGIC:
         raise ForeignStateError("not an SQLite file, so not a journal", source=path)
     return False
+
+
+def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(target, isolation_level=None, timeout=10.0, uri=uri)
+    except sqlite3.Error as exc:
+        raise CorruptStateError(f"cannot open: {exc}", source=target) from None
+
+
+def _inspect(path: str, full: int, last: int) -> dict[str, str]:
+    """Check an existing file, through a connection that cannot write; its meta table.
+
+    Read-only, because closing the last read-write connection checkpoints
+    the ``-wal`` file into the journal and deletes it: after a refusal that
+    would change a foreign file, and destroy the frames a lost-commands
+    check found missing (the ones after a flipped byte are still there).
+    """
+    conn = _connect(f"{pathlib.Path(path).absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        # No SQL function with side effects may run from the schema; the
+        # schema check refuses every trigger and view anyway.
+        conn.execute("PRAGMA trusted_schema = OFF")
+        meta = _check(conn, path)
+        (found,) = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise CorruptStateError(f"not a readable journal: {exc}", source=path) from None
+    finally:
+        conn.close()
+    acks.compare(path, int(found), full, last)
+    return meta
 
 
 def _create(conn: sqlite3.Connection, settings: str) -> dict[str, str]:
