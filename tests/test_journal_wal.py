@@ -194,7 +194,9 @@ def test_a_damaged_wal_of_a_normal_writer_opens_earlier_with_a_warning(
     path = copy(killed_normal, tmp_path / "j.db")
     damage(Path(f"{path}-wal"))
     items = workload(SEED, COUNT)
-    with pytest.warns(RuntimeWarning) as record, open_journal(path) as j:
+    with pytest.warns(RuntimeWarning) as record:
+        j = open_journal(path)
+    with j:
         found = j.seq
         h, relay, _ = in_memory(items[:found])
         assert j.export_state() == state_of(h, relay, seq=found)

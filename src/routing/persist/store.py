@@ -29,7 +29,12 @@ other. Afterwards a schema-1 reader refuses the file as newer.
 The file is recognised by ``PRAGMA application_id`` (:data:`APPLICATION_ID`)
 and its schema version by ``PRAGMA user_version`` (:data:`SCHEMA_VERSION`),
 both in the SQLite header, so a foreign or newer file is refused after
-reading 100 bytes and before anything is written.
+reading 100 bytes and before anything is written. Then its schema must be
+exactly the journal's (:mod:`routing.persist.schema`), and it must hold
+every command its ``-ack`` file records as acknowledged
+(:mod:`routing.persist.acks`). These checks run on a read-only connection:
+a read-write one would checkpoint the ``-wal`` on close, and so change a
+refused file.
 
 Every row carries a CRC-32 of its content (and of its key), so a flipped
 byte that SQLite itself does not notice is still caught; a page SQLite
