@@ -136,11 +136,12 @@ def recorded(journal: str) -> tuple[int, int]:
     )
 
 
-def compare(journal: str, found: int, full: int, last: int) -> None:
+def compare(journal: str, found: int, full: int, last: int, *, stacklevel: int) -> None:
     """Raise or warn if the journal ends at ``found``, before what was acknowledged.
 
     :class:`~routing.errors.LostCommandsError` below ``full``; a
-    :class:`RuntimeWarning` below ``last`` only (see the module docstring).
+    :class:`RuntimeWarning` below ``last`` only (see the module docstring),
+    ``stacklevel`` frames up, where the app opened the journal.
     """
     if found < full:
         raise LostCommandsError(
@@ -160,5 +161,5 @@ def compare(journal: str, found: int, full: int, last: int) -> None:
             "a power cut or an OS crash loses them in those modes; if there was none, the "
             "-wal file was damaged",
             RuntimeWarning,
-            stacklevel=4,
+            stacklevel=stacklevel + 1,
         )

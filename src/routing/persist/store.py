@@ -157,7 +157,7 @@ class Store:
         fresh = _is_fresh(path)
         full, last = acks.recorded(path)
         if fresh:  # and yet commands were acknowledged here: the journal file is gone
-            acks.compare(path, 0, full, last)
+            acks.compare(path, 0, full, last, stacklevel=3)  # Store.open, Journal.open
         else:
             meta = _inspect(path, full, last)
         conn = _connect(path)
@@ -531,7 +531,7 @@ def _inspect(path: str, full: int, last: int) -> dict[str, str]:
         raise CorruptStateError(f"not a readable journal: {exc}", source=path) from None
     finally:
         conn.close()
-    acks.compare(path, int(found), full, last)
+    acks.compare(path, int(found), full, last, stacklevel=4)
     return meta
 
 
