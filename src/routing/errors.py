@@ -15,8 +15,10 @@ Every operation that raises leaves the state exactly as it was. ::
     ├── ConfigError                 (also ValueError)  bad TOML file or setting
     ├── StateError                  (also ValueError)  saved state is corrupt, foreign or too new
     │   ├── ForeignStateError       not something ``routing`` wrote
+    │   │   └── UnexpectedSchemaError   a journal file with a table, trigger, ... of someone else's
     │   ├── NewerSchemaError        written by a newer schema version
     │   └── CorruptStateError       damaged, truncated, or fails validation on replay
+    │       └── LostCommandsError   acknowledged commands are missing (a damaged -wal file)
     ├── JournalWriteError           (also OSError)  the journal could not record a command
     ├── UnknownIdError              (also LookupError)
     │   ├── UnknownGroupError
@@ -53,6 +55,7 @@ __all__ = [
     "InvariantRefused",
     "JournalWriteError",
     "KentekenError",
+    "LostCommandsError",
     "NewerSchemaError",
     "OutOfScopeError",
     "PermissionRefused",
@@ -63,6 +66,7 @@ __all__ = [
     "RoutingError",
     "ScreeningRefused",
     "StateError",
+    "UnexpectedSchemaError",
     "UnknownDecisionError",
     "UnknownDeliveryError",
     "UnknownGroupError",
@@ -323,6 +327,24 @@ class ForeignStateError(StateError):
     """
 
 
+class UnexpectedSchemaError(ForeignStateError):
+    """A journal file holds a table, index, trigger or view that the journal
+    does not create, defines one of the journal's own differently, or lacks one.
+
+    Not a file the journal wrote as it stands: it was edited by hand or by a
+    hostile program (a trigger on the personal-data table could copy every
+    erased row into a hidden table while erasure reports success). ``kind``
+    (``"trigger"``, ``"view"``, ``"table"``, ``"index"``) and ``name`` name
+    the first such object, triggers first; the message names them all. The
+    file was not changed. Do not use it as it is: restore a backup.
+    """
+
+    def __init__(self, problem: str, *, kind: str, name: str, source: str | None = None):
+        self.kind = kind
+        self.name = name
+        super().__init__(problem, source=source)
+
+
 class NewerSchemaError(StateError):
     """The saved state was written by a newer version of ``routing`` whose
     schema this version cannot read. ``found`` and ``supported`` are the two
@@ -346,6 +368,30 @@ class CorruptStateError(StateError):
     def __init__(self, problem: str, *, source: str | None = None, seq: int | None = None):
         self.seq = seq
         super().__init__(problem, source=source)
+
+
+class LostCommandsError(CorruptStateError):
+    """The journal file holds fewer commands than its writer acknowledged with
+    ``durability="full"``.
+
+    After each commit the journal records the sequence number of the
+    acknowledged command in a small side file, ``<journal>-ack``, where
+    damage to the SQLite ``-wal`` file cannot take it; this is raised when
+    the journal and its ``-wal`` end before the last one that ``"full"``
+    acknowledged: the ``-wal`` file was deleted, truncated or damaged after
+    the writer stopped, or the journal was replaced by an older copy.
+    ``acknowledged`` is the recorded number, ``found`` the last event the
+    files hold, ``missing`` how many acknowledged commands are gone, ``seq``
+    the first of them. Nothing was loaded or changed. Restore the ``-wal``
+    file or the journal from a backup; to accept the loss and go on from
+    ``found``, delete the ``-ack`` file (see docs/persistence.md).
+    """
+
+    def __init__(self, problem: str, *, acknowledged: int, found: int, source: str | None = None):
+        self.acknowledged = acknowledged
+        self.found = found
+        self.missing = acknowledged - found
+        super().__init__(problem, source=source, seq=found + 1)
 
 
 class JournalWriteError(RoutingError, OSError):

@@ -24,6 +24,8 @@ from routing.errors import (
 from routing.model import Hierarchy
 from routing.relay import Relay, RelayConfig
 
+from .jsonread import parse
+
 __all__ = ["STATE_KIND", "STATE_SCHEMA", "export_json", "import_json", "state_from", "state_of"]
 
 #: ``kind`` and ``schema`` of a whole-state document (a snapshot, a JSON export).
@@ -97,7 +99,9 @@ def import_json(
 ) -> tuple[Hierarchy, Relay]:
     """Read :func:`export_json` back; :class:`~routing.errors.StateError` if it does not fit."""
     try:
-        state = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
+        if isinstance(text, bytes | bytearray):
+            text = text.decode(json.detect_encoding(text))
+        state = parse(text)
+    except ValueError as exc:  # UnicodeDecodeError too
         raise ForeignStateError(f"not JSON: {exc}") from None
     return state_from(state, settings=settings, policy=policy, config=config)

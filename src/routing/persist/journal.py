@@ -47,7 +47,6 @@ route differently (and then stops with that error).
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from collections.abc import Iterator, Sequence
@@ -83,6 +82,7 @@ from routing.relay import Relay, RelayConfig
 
 from .document import state_from, state_of
 from .events import EVENT_TYPES, decode_event, decode_trusted, encode_event
+from .jsonread import loads
 from .personal import parse_event, restore, split
 from .store import Durability, Store, snapshot_crc
 
@@ -153,7 +153,8 @@ class Journal:
         wanted = settings if settings is not None else Settings()
         store, created = Store.open(path, durability, settings=dump(encode(wanted)))
         try:
-            stored = decode(Settings, json.loads(store.meta["settings"]), where="meta.settings")
+            settings_data = loads(store.meta["settings"], "meta.settings", source=path)
+            stored = decode(Settings, settings_data, where="meta.settings")
             if settings is not None and not created and stored != settings:
                 raise ConfigError(
                     "the journal was created with other hierarchy settings", path=path
@@ -408,7 +409,7 @@ class Journal:
                 source=self.path,
             )
         try:
-            data = json.loads(payload)
+            data = loads(payload, "the payload")
             if personal:
                 restore(data, personal)
         except (ValueError, KeyError, IndexError, TypeError) as exc:
@@ -430,7 +431,7 @@ class Journal:
             try:
                 if snapshot_crc(seq, body) != crc:
                     raise CorruptStateError("fails its checksum")
-                state = json.loads(body)
+                state = loads(body, "its body")
                 if not isinstance(state, dict) or state.get("seq") != seq:
                     raise CorruptStateError("is not the snapshot it claims to be")
                 h, relay = state_from(

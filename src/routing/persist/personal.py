@@ -41,13 +41,14 @@ library stores arrives through these paths:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from routing.domain.codec import decode_trusted_value, dump, encode
 from routing.domain.melding import REDACTED, REDACTED_FIELDS, Melding
 from routing.model import Hierarchy
+
+from .jsonread import DECODER, loads
 
 __all__ = ["REDACTED", "Slot", "parse_event", "restore", "split"]
 
@@ -159,17 +160,19 @@ def split(tag: str, payload: dict[str, Any], result: Any) -> list[Slot]:
 def restore(payload: dict[str, Any], rows: Sequence[tuple[str, str]]) -> None:
     """Put personal values (``(path, value)`` rows, both JSON) back into ``payload``."""
     for path_text, value_text in rows:
-        *steps, last = json.loads(path_text)
+        *steps, last = loads(path_text, "a personal field's path")
         target: Any = payload
         for step in steps:
             target = target[step]
-        target[last] = json.loads(value_text)
+        target[last] = loads(value_text, "a personal field")
 
 
 # The C scanner behind json.loads, called directly: loads() adds two Python
 # frames and a whitespace check per call, a fifth of a small event's parse,
-# and the journal writes no whitespace around its JSON.
-_scan: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+# and the journal writes no whitespace around its JSON. It is the strict
+# decoder's (no NaN, no infinity); too deep a nesting raises RecursionError
+# here, and the caller's strict path then names it.
+_scan: Any = DECODER.scan_once  # type: ignore[attr-defined]
 # Parsed paths: an event type has a handful (a name list one per name, so
 # the cache is bounded rather than grown without end).
 _PATHS: dict[str, tuple[list[str | int], str | int]] = {}
@@ -182,7 +185,7 @@ def parse_event(payload: str, rows: Sequence[tuple[str, str]]) -> Any:
     The payload and every value are parsed in one pass, as one JSON list.
     Raises (:class:`StopIteration`, :class:`ValueError`, :class:`KeyError`,
     ...) if the text is not what the journal writes; the caller then parses
-    it strictly (:func:`restore` after :func:`json.loads`) for the error.
+    it strictly (:func:`restore` after :func:`~routing.persist.jsonread.loads`) for the error.
     """
     if not rows:
         data, end = _scan(payload, 0)
@@ -199,7 +202,7 @@ def parse_event(payload: str, rows: Sequence[tuple[str, str]]) -> Any:
     for (path_text, _), value in zip(rows, parsed[1:], strict=True):
         path = _PATHS.get(path_text)
         if path is None:
-            *steps, last = json.loads(path_text)
+            *steps, last = DECODER.decode(path_text)
             path = (steps, last)
             if len(_PATHS) < _PATHS_MAX:
                 _PATHS[path_text] = path

@@ -29,7 +29,12 @@ other. Afterwards a schema-1 reader refuses the file as newer.
 The file is recognised by ``PRAGMA application_id`` (:data:`APPLICATION_ID`)
 and its schema version by ``PRAGMA user_version`` (:data:`SCHEMA_VERSION`),
 both in the SQLite header, so a foreign or newer file is refused after
-reading 100 bytes and before anything is written.
+reading 100 bytes and before anything is written. Then its schema must be
+exactly the journal's (:mod:`routing.persist.schema`), and it must hold
+every command its ``-ack`` file records as acknowledged
+(:mod:`routing.persist.acks`). These checks run on a read-only connection:
+a read-write one would checkpoint the ``-wal`` on close, and so change a
+refused file.
 
 Every row carries a CRC-32 of its content (and of its key), so a flipped
 byte that SQLite itself does not notice is still caught; a page SQLite
@@ -54,9 +59,10 @@ makes a journal killed in between finish the scrub when it is next opened.
 
 from __future__ import annotations
 
-import json
 import os
+import pathlib
 import sqlite3
+import warnings
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, Literal
@@ -64,7 +70,11 @@ from typing import TYPE_CHECKING, Final, Literal
 from routing.domain.codec import dump
 from routing.errors import CorruptStateError, ForeignStateError, NewerSchemaError
 
+from . import acks, schema
+from .jsonread import loads
+
 if TYPE_CHECKING:
+    from .acks import Acks
     from .personal import Slot
 
 __all__ = ["APPLICATION_ID", "FORMAT", "SCHEMA_VERSION", "Durability", "Store"]
@@ -81,32 +91,6 @@ Durability = Literal["full", "normal", "off"]
 _SYNCHRONOUS: Final[dict[str, str]] = {"full": "FULL", "normal": "NORMAL", "off": "OFF"}
 
 _MAGIC = b"SQLite format 3\x00"
-
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE events (
-    seq INTEGER PRIMARY KEY,
-    type TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    payload TEXT NOT NULL,
-    slots INTEGER NOT NULL,
-    crc INTEGER NOT NULL
-);
-CREATE TABLE personal (
-    seq INTEGER NOT NULL,
-    path TEXT NOT NULL,
-    member INTEGER,
-    incident TEXT,
-    value TEXT NOT NULL,
-    crc INTEGER NOT NULL,
-    actor TEXT,
-    PRIMARY KEY (seq, path)
-) WITHOUT ROWID;
-CREATE INDEX personal_member ON personal (member) WHERE member IS NOT NULL;
-CREATE INDEX personal_incident ON personal (incident) WHERE incident IS NOT NULL;
-CREATE INDEX personal_actor ON personal (actor) WHERE actor IS NOT NULL;
-CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, crc INTEGER NOT NULL);
-"""
 
 
 # Store.events computes these two inline (a call per row shows in replay);
@@ -139,10 +123,19 @@ def snapshot_crc(seq: int, body: str) -> int:
 class Store:
     """One open journal file. Private to the journal: it trusts its callers."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str, meta: dict[str, str]) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: str,
+        meta: dict[str, str],
+        acks: Acks,
+        durability: Durability,
+    ) -> None:
         self.conn = conn
         self.path = path
         self.meta = meta
+        self.acks = acks
+        self.durable = durability == "full"
 
     # ------------------------------------------------------------ opening
 
@@ -152,7 +145,9 @@ class Store:
 
         ``settings`` is the JSON of the hierarchy settings, stored when the
         file is created. Raises :class:`ForeignStateError`,
-        :class:`NewerSchemaError` or :class:`CorruptStateError` without
+        :class:`NewerSchemaError` or :class:`CorruptStateError` (a
+        :class:`LostCommandsError` if the file ends before what its
+        acknowledgement file records: :mod:`routing.persist.acks`) without
         writing to an existing file.
         """
         if durability not in _SYNCHRONOUS:
@@ -160,34 +155,33 @@ class Store:
                 f"durability must be one of {sorted(_SYNCHRONOUS)}, not {durability!r}"
             )
         fresh = _is_fresh(path)
+        full, last = acks.recorded(path)
+        if fresh:  # and yet commands were acknowledged here: the journal file is gone
+            acks.compare(path, 0, full, last, stacklevel=3)  # Store.open, Journal.open
+        else:
+            meta = _inspect(path, full, last)
+        conn = _connect(path)
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
-        except sqlite3.Error as exc:
-            raise CorruptStateError(f"cannot open: {exc}", source=path) from None
-        try:
+            conn.execute("PRAGMA trusted_schema = OFF")  # see _inspect
             if fresh:
                 meta = _create(conn, settings)
-            else:
-                # Nothing below writes until the checks passed: a foreign or
-                # newer file is left exactly as it was.
-                conn.execute("PRAGMA query_only = ON")
-                meta = _check(conn, path)
-                conn.execute("PRAGMA query_only = OFF")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute(f"PRAGMA synchronous = {_SYNCHRONOUS[durability]}")
             # Zero deleted content in place, so erased data leaves no bytes behind.
             conn.execute("PRAGMA secure_delete = ON")
             if meta["schema"] == "1":
                 _upgrade_from_1(conn, meta, path)
+            record = acks.Acks.open(path, full, last)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise CorruptStateError(f"not a readable journal: {exc}", source=path) from None
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path, meta), fresh
+        return cls(conn, path, meta, record, durability), fresh
 
     def close(self) -> None:
+        self.acks.close()
         self.conn.close()
 
     # ------------------------------------------------------------ reading
@@ -344,6 +338,21 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        self._acknowledge(seq)
+
+    def _acknowledge(self, seq: int) -> None:
+        # After COMMIT: the event is in the file, and raising now would tell
+        # the caller it was not accepted. A record that falls behind only
+        # weakens the check on open; it never claims an event the file lacks.
+        try:
+            self.acks.record(seq, durable=self.durable)
+        except OSError as exc:
+            warnings.warn(
+                f"{self.path}: event {seq} is committed, but {self.acks.path} could not "
+                f"record it ({exc}); damage to the -wal file would go unnoticed",
+                RuntimeWarning,
+                stacklevel=4,
+            )
 
     def _expire_failures(self, deliveries: Iterable[int]) -> None:
         # A Fail names its delivery, not the incident, and the relay has no
@@ -358,7 +367,11 @@ class Store:
             "WHERE p.incident IS NULL AND p.member IS NULL AND p.actor IS NULL "
             "AND e.type = 'Fail'"
         ).fetchall()
-        doomed = [(seq,) for seq, payload in rows if json.loads(payload)["delivery"] in wanted]
+        doomed = [
+            (seq,)
+            for seq, payload in rows
+            if loads(payload, f"event {seq}", source=self.path, seq=seq)["delivery"] in wanted
+        ]
         self.conn.executemany("DELETE FROM personal WHERE seq = ?", doomed)
 
     def put_snapshot(self, seq: int, body: str, *, keep: int = 2) -> None:
@@ -438,8 +451,8 @@ def _upgrade_from_1(conn: sqlite3.Connection, meta: dict[str, str], path: str) -
 
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("ALTER TABLE personal ADD COLUMN actor TEXT")
-        conn.execute("CREATE INDEX personal_actor ON personal (actor) WHERE actor IS NOT NULL")
+        for statement in schema.UPGRADE_FROM_1:
+            conn.execute(statement)
         rows = conn.execute(
             "SELECT seq, type, version, payload, slots, crc FROM events WHERE type = 'AddActor'"
         ).fetchall()
@@ -447,8 +460,14 @@ def _upgrade_from_1(conn: sqlite3.Connection, meta: dict[str, str], path: str) -
             # Checked first: a fresh checksum over damaged text would hide the damage.
             if type(payload) is not str or event_crc(seq, tag, version, payload, n) != crc:
                 raise CorruptStateError(f"event {seq} fails its checksum", source=path, seq=seq)
-            data = json.loads(payload)
-            slots = split(tag, data, None)
+            data = loads(payload, f"event {seq}", source=path, seq=seq)
+            try:
+                slots = split(tag, data, None)
+            except (KeyError, TypeError, IndexError) as exc:
+                # A forged payload whose checksum was forged too.
+                raise CorruptStateError(
+                    f"event {seq} is not an AddActor: {exc!r}", source=path, seq=seq
+                ) from None
             if n or not slots:
                 continue  # nothing left in the payload to move
             new = dump(data)
@@ -486,6 +505,36 @@ def _is_fresh(path: str) -> bool:
     return False
 
 
+def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(target, isolation_level=None, timeout=10.0, uri=uri)
+    except sqlite3.Error as exc:
+        raise CorruptStateError(f"cannot open: {exc}", source=target) from None
+
+
+def _inspect(path: str, full: int, last: int) -> dict[str, str]:
+    """Check an existing file, through a connection that cannot write; its meta table.
+
+    Read-only, because closing the last read-write connection checkpoints
+    the ``-wal`` file into the journal and deletes it: after a refusal that
+    would change a foreign file, and destroy the frames a lost-commands
+    check found missing (the ones after a flipped byte are still there).
+    """
+    conn = _connect(f"{pathlib.Path(path).absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        # No SQL function with side effects may run from the schema; the
+        # schema check refuses every trigger and view anyway.
+        conn.execute("PRAGMA trusted_schema = OFF")
+        meta = _check(conn, path)
+        (found,) = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise CorruptStateError(f"not a readable journal: {exc}", source=path) from None
+    finally:
+        conn.close()
+    acks.compare(path, int(found), full, last, stacklevel=4)
+    return meta
+
+
 def _create(conn: sqlite3.Connection, settings: str) -> dict[str, str]:
     meta = {
         "format": FORMAT,
@@ -499,9 +548,8 @@ def _create(conn: sqlite3.Connection, settings: str) -> dict[str, str]:
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     # The page size is fixed before the first table; 4096 is the default and
     # suits rows of a few hundred bytes.
-    for statement in _SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    for statement in schema.statements(schema.SCHEMA):
+        conn.execute(statement)
     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
     conn.execute("COMMIT")
     return meta
@@ -524,6 +572,8 @@ def _check(conn: sqlite3.Connection, path: str) -> dict[str, str]:
         )
     if version < 1:
         raise CorruptStateError(f"journal schema version {version} is not valid", source=path)
+    # Before any row is read: a trigger or a view must not get to run.
+    schema.check(conn, version, path)
     try:
         meta = {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM meta")}
     except sqlite3.OperationalError as exc:
@@ -535,7 +585,7 @@ def _check(conn: sqlite3.Connection, path: str) -> dict[str, str]:
             raise CorruptStateError(f"the meta table has no {key!r}", source=path)
     try:
         int(meta["floor"])
-        json.loads(meta["settings"])
     except ValueError:
         raise CorruptStateError("the meta table is damaged", source=path) from None
+    loads(meta["settings"], "the settings in the meta table", source=path)
     return meta
