@@ -335,5 +335,5 @@ def plain_constructors() -> Iterator[int]:
     try:
         yield len(swapped)
     finally:
-        for module, name, value in swapped:
-            setattr(module, name, value)
+        for owner, name, value in swapped:
+            setattr(owner, name, value)
