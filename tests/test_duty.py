@@ -38,7 +38,7 @@ def town() -> Town:
     return zoomwijck()
 
 
-def test_duty_of_every_group_is_the_rule(town: Town) -> None:
+def test_S2_S3_S5_R5_R6_duty_of_every_group_is_the_rule(town: Town) -> None:
     h = town.hierarchy
     relay = Relay(h)
     for group in h.groups():
@@ -48,7 +48,7 @@ def test_duty_of_every_group_is_the_rule(town: Town) -> None:
     assert relay.duty("rg-zoomwijck")
 
 
-def test_on_duty_is_one_of_the_duty_or_nobody(town: Town) -> None:
+def test_T1_on_duty_is_one_of_the_duty_or_nobody(town: Town) -> None:
     h = town.hierarchy
     relay = Relay(h, config=RelayConfig(on_duty={"sg-noord": town.member("sg-noord", 2)}))
     assert relay.on_duty("sg-noord") == town.member("sg-noord", 2)
@@ -59,7 +59,7 @@ def test_on_duty_is_one_of_the_duty_or_nobody(town: Town) -> None:
         relay.duty("nergens")
 
 
-def test_decide_is_accepted_exactly_from_the_duty(town: Town) -> None:
+def test_R6_decide_is_accepted_exactly_from_the_duty(town: Town) -> None:
     """Every question a report raises may be answered by the duty, and by nobody else."""
     h = town.hierarchy
     everyone = sorted({m for g in h.groups() for m in h.members(g)})
