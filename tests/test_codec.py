@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from routing.domain.checks import MAX_SECONDS
 from routing.domain.codec import decode, decode_trusted_value, encode
 from routing.domain.melding import Melding, Person, Photo, Vehicle
 from routing.domain.place import Place
@@ -129,7 +130,7 @@ def test_round_trip(value: Any) -> None:
     assert through_json(value) == value
 
 
-@given(meldingen, st.floats(allow_nan=False, allow_infinity=False), st.integers(0, 10**9))
+@given(meldingen, st.floats(-MAX_SECONDS, MAX_SECONDS), st.integers(0, 10**9))
 def test_round_trip_of_any_melding(melding: Melding, at: float, reporter: int) -> None:
     report = Report(at=at, reporter=MemberId(reporter), melding=melding)
     assert through_json(report) == report
@@ -239,7 +240,7 @@ def test_the_trusted_decoder_builds_what_the_strict_one_builds(value: Any) -> No
     assert hash(trusted) == hash(value)
 
 
-@given(meldingen, st.floats(allow_nan=False, allow_infinity=False), st.integers(0, 10**9))
+@given(meldingen, st.floats(-MAX_SECONDS, MAX_SECONDS), st.integers(0, 10**9))
 def test_the_trusted_decoder_agrees_on_any_melding(
     melding: Melding, at: float, reporter: int
 ) -> None:
@@ -279,3 +280,27 @@ def test_the_strict_decoder_still_reruns_validators_after_the_trusted_one_is_com
     decode_trusted("Report", payload)  # trusted: the checksum vouched for it, no checks
     with pytest.raises(CorruptStateError, match="kenteken"):
         decode_event("Report", payload)  # import_json and anything unverified: checked
+
+
+@given(st.datetimes(timezones=st.none() | st.timezones()))
+def test_H8_seen_at_in_any_zone_comes_back_equal_and_at_the_same_instant(when: dt.datetime) -> None:
+    # Zones with clock changes included: a local time in the gap or the
+    # repeated hour is pinned to its offset, so the journal's ISO text reads
+    # back equal (Python never counts such a time equal across zones).
+    made = Melding(category="inbraak", called_112=True, seen_at=when)
+    assert decode(Melding, json.loads(json.dumps(encode(made)))) == made
+    assert made.seen_at is not None
+    if when.utcoffset() is not None:
+        assert made.seen_at.utcoffset() == when.utcoffset()
+        assert made.seen_at - when == dt.timedelta(0)
+    else:
+        assert made.seen_at == when
+
+
+def test_H8_seen_at_in_a_clock_change_gap_round_trips() -> None:
+    from zoneinfo import ZoneInfo
+
+    gap = dt.datetime(2016, 3, 13, 2, 0, tzinfo=ZoneInfo("America/Shiprock"))
+    made = Melding(category="inbraak", called_112=True, seen_at=gap)
+    assert decode(Melding, encode(made)) == made
+    assert made.seen_at is not None and made.seen_at.timestamp() == gap.timestamp()

@@ -10,7 +10,10 @@ never later when the write fails:
 * an **integer** (an id, a count, a limit) is an ``int``, never a ``bool``,
   between ``-2**63`` and ``2**63 - 1``: what SQLite stores as a number;
 * a **time** or a number of seconds is a finite ``int`` or ``float``, not a
-  ``bool``, and becomes a ``float``;
+  ``bool``, at most :data:`MAX_SECONDS` from zero, and becomes a ``float``:
+  far enough for any epoch or simulated clock, near enough that adding a
+  timeout still moves a deadline on (past about ``1e16`` a float cannot
+  add an hour), and it catches epoch milliseconds given for seconds;
 * a **flag** is ``True`` or ``False``, not a truthy value;
 * a **list** is any iterable but text, bytes or a mapping (whose iteration
   would give characters, numbers or keys), and each item is checked in turn;
@@ -34,6 +37,7 @@ from routing.errors import InvalidValueError
 __all__ = [
     "INT_MAX",
     "INT_MIN",
+    "MAX_SECONDS",
     "check_flag",
     "check_instance",
     "check_int",
@@ -41,6 +45,7 @@ __all__ = [
     "check_list",
     "check_number",
     "check_text",
+    "duration",
     "field",
     "instance_of",
     "optional",
@@ -50,6 +55,9 @@ __all__ = [
 #: The smallest and largest integer SQLite stores (a signed 64-bit integer).
 INT_MIN: Final = -(2**63)
 INT_MAX: Final = 2**63 - 1
+
+#: The furthest a time or a duration may lie from zero: about 3,170 years.
+MAX_SECONDS: Final = 1e11
 
 _T = TypeVar("_T")
 _Check = Callable[[object, str], object]
@@ -95,8 +103,24 @@ def check_number(value: object, what: str = "a number", unit: str = "") -> float
 
 
 def seconds(value: object, what: str = "a time") -> float:
-    """A time or a duration: a finite number of seconds, as a float."""
-    return check_number(value, what, "seconds")
+    """A time or a duration: a number of seconds, at most :data:`MAX_SECONDS` from zero,
+    as a float."""
+    result = check_number(value, what, "seconds")
+    if not -MAX_SECONDS <= result <= MAX_SECONDS:
+        raise InvalidValueError(
+            value,
+            f"{what} must lie within {MAX_SECONDS:.0e} seconds (about 3,170 years) of zero;"
+            " milliseconds given for seconds?",
+        )
+    return result
+
+
+def duration(value: object, what: str = "a duration") -> float:
+    """A positive number of seconds (:func:`seconds`), as a float."""
+    result = seconds(value, what)
+    if not result > 0:
+        raise InvalidValueError(value, f"{what} must be a positive number of seconds")
+    return result
 
 
 def check_flag(value: object, what: str = "a flag") -> bool:

@@ -354,9 +354,23 @@ def _optional_place(_: object, attribute: attrs.Attribute[Any], value: object) -
         check_instance(value, Place, attribute.name)
 
 
-def _optional_datetime(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and not isinstance(value, dt.datetime):
-        raise InvalidValueError(value, f"{attribute.name} must be a datetime")
+def _seen_at(value: object) -> dt.datetime | None:
+    """``value`` with its zone pinned to the offset it has at that moment.
+
+    A journal keeps a time as ISO text with its UTC offset, so a zone's name
+    is lost there anyway. Pinning it now means the melding read back is
+    equal to the one made. It matters at a clock change: Python never counts
+    a local time in a zone's gap or repeated hour equal to a time in another
+    zone, so 02:30 on the night clocks go forward would not come back equal.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        raise InvalidValueError(value, "seen_at must be a datetime")
+    offset = value.utcoffset()
+    if offset is None or isinstance(value.tzinfo, dt.timezone):
+        return value
+    return value.replace(tzinfo=dt.timezone(offset), fold=0)
 
 
 # Named converters, one per element type: attrs' mypy plugin cannot type a
@@ -401,7 +415,7 @@ class Melding:
     direction: str | None = attrs.field(default=None, converter=_optional_text)
     heading: Compass | None = attrs.field(default=None, converter=_compass)
     transport: Transport | None = attrs.field(default=None, converter=_optional_transport)
-    seen_at: dt.datetime | None = attrs.field(default=None, validator=_optional_datetime)
+    seen_at: dt.datetime | None = attrs.field(default=None, converter=_seen_at)
     action: str = attrs.field(default="", converter=_multiline)
     text: str = attrs.field(default="", converter=_multiline)
     photos: tuple[Photo, ...] = attrs.field(default=(), converter=_photos)

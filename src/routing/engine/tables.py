@@ -25,8 +25,8 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from routing.domain.checks import duration, field
 from routing.domain.values import GroupKind, MemberId
-from routing.errors import InvalidValueError
 from routing.model import Hierarchy
 
 from .outputs import Step
@@ -236,9 +236,8 @@ class Tables:
         return entry
 
 
-def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not value > 0:
-        raise InvalidValueError(value, f"{attribute.name} must be a positive number of seconds")
+#: A timeout: a positive number of seconds within the bound on every time.
+_duration = field(duration)
 
 
 def _names(values: Iterable[str]) -> frozenset[str]:
@@ -255,15 +254,15 @@ class RelayConfig:
     """The settings of one relay; the defaults suit an evening of buurtpreventie."""
 
     #: Seconds a pending decision waits for a member before the default applies.
-    decision_timeout: float = attrs.field(default=600.0, validator=_positive)
+    decision_timeout: float = attrs.field(default=600.0, validator=_duration)
     #: What an unanswered decision becomes: forward (True) or skip (False).
     decision_default: bool = False
     #: Seconds without an afloop after which the casushouders are reminded (R8);
     #: the reminder repeats at this interval until the afloop.
-    reminder_after: float = attrs.field(default=3600.0, validator=_positive)
+    reminder_after: float = attrs.field(default=3600.0, validator=_duration)
     #: A report of the same category in the same wijkgroep within this many
     #: seconds of an open incident joins it (H4).
-    duplicate_window: float = attrs.field(default=1800.0, validator=_positive)
+    duplicate_window: float = attrs.field(default=1800.0, validator=_duration)
     #: Groups where a bot may post, so deliveries there need no person.
     bot_groups: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
     #: Platforms (by :attr:`Platform.name`) where a bot may post in every group.

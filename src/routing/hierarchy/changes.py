@@ -31,6 +31,7 @@ from routing.domain.checks import (
     check_items,
     check_list,
     check_text,
+    duration,
     field,
     instance_of,
     optional,
@@ -137,9 +138,8 @@ def _time(value: object) -> float:
     return seconds(value, "a time")
 
 
-def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if value <= 0:
-        raise InvalidValueError(value, f"{attribute.name} must be a positive number of seconds")
+def _duration(value: object) -> float:
+    return duration(value, "older_than")
 
 
 _platform = attrs.validators.optional(instance_of(Platform))
@@ -295,7 +295,7 @@ class Retention:
     """
 
     at: float = attrs.field(converter=_time)
-    older_than: float = attrs.field(default=DEFAULT_RETENTION, converter=_time, validator=_positive)
+    older_than: float = attrs.field(default=DEFAULT_RETENTION, converter=_duration)
 
 
 Change = (
