@@ -38,6 +38,7 @@ Every operation that raises leaves the state exactly as it was. ::
         ├── AdmissionRefused        H1, H2, H10 not met
         ├── InvariantRefused        the change would break the structure (G1-G5, S-rules)
         ├── IncidentRefused         the incident does not allow this (closed, not reached)
+        │   └── TimeRefused         the command is dated before the incident it acts on
         ├── ScreeningRefused        the held message was already released or rejected (S1)
         └── RouteRefused            no step of the routing path leads from source to target
 """
@@ -66,6 +67,7 @@ __all__ = [
     "RoutingError",
     "ScreeningRefused",
     "StateError",
+    "TimeRefused",
     "UnexpectedSchemaError",
     "UnknownDecisionError",
     "UnknownDeliveryError",
@@ -225,6 +227,12 @@ class InvariantRefused(Refused):
 class IncidentRefused(Refused):
     """The incident does not allow this command: it is closed (R8), or the
     actor's group was never reached by it (R4)."""
+
+
+class TimeRefused(IncidentRefused):
+    """The command is dated before the incident it acts on opened: an afloop,
+    a reaction or a decision cannot come before the report. The clock of the
+    app that sent it is off, or the command belongs to another incident."""
 
 
 class PhotoError(InvalidValueError):

@@ -24,7 +24,7 @@ from routing.errors import (
 )
 
 from .commands import Afloop, Confirm, Fail, Tick
-from .incident import DeliveryStatus, Event, next_phase
+from .incident import DeliveryStatus, Event
 from .ledger import DECISION_DUE
 from .outputs import (
     CasushouderChanged,
@@ -78,7 +78,7 @@ class FollowUp:
         did, group, poster = cmd.delivery, batch[B_GROUPS][i], batch[B_POSTERS][i]
         melding = batch[B_KIND] == _MELDING
         inc = self.router.ledger.incidents[batch[B_INCIDENT]]
-        next_phase(inc.phase, _CONFIRM, incident=inc.id, command=cmd)
+        inc.allow(_CONFIRM, cmd)
         if did in self.router.ledger.status:
             self._refuse_done(did, cmd)
         # The decision behind a melding delivery's last hop, read from its
@@ -121,7 +121,7 @@ class FollowUp:
         batch, i = self._delivery_for(cmd.delivery)
         did, group = cmd.delivery, batch[B_GROUPS][i]
         inc = self.router.ledger.incidents[batch[B_INCIDENT]]
-        next_phase(inc.phase, _FAIL, incident=inc.id, command=cmd)
+        inc.allow(_FAIL, cmd)
         if did in self.router.ledger.status:
             self._refuse_done(did, cmd)
         self.router.ledger.status[did] = (DeliveryStatus.FAILED.value, None, cmd.at, cmd.reason)
@@ -133,7 +133,7 @@ class FollowUp:
 
     def afloop(self, cmd: Afloop) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
-        phase = next_phase(inc.phase, _AFLOOP, incident=inc.id, command=cmd)
+        phase = inc.allow(_AFLOOP, cmd)
         self.router.require_member(cmd.by)
         tables = self.router.tables
         if cmd.by not in inc.casus.values():

@@ -45,7 +45,7 @@ import attrs
 
 from routing.domain.melding import Melding
 from routing.domain.values import MemberId
-from routing.errors import IncidentRefused
+from routing.errors import IncidentRefused, TimeRefused
 
 from .outputs import Decision, Delivery, PendingDecision, new_pending_decision
 from .records import STEP_INDEX, STEPS, BatchRec, DecisionRec, RouteRec, plan_records
@@ -393,6 +393,22 @@ class IncidentState:
         """
         decisions = self._decisions
         return decisions if decisions is not None else self.deliveries[0][13]
+
+    def allow(self, event: Event, command: Any) -> Phase:
+        """The phase after ``command`` (an ``event`` of this incident), if it is allowed.
+
+        :func:`next_phase`'s answer, for a command that acts on an incident
+        that exists: such a command is never dated before the incident opened
+        (:class:`~routing.errors.TimeRefused`), whatever the phase.
+        """
+        if command.at < self.opened_at:
+            raise TimeRefused(
+                f"incident {self.id} opened at {self.opened_at:g}; a command dated "
+                f"{command.at:g} cannot act on it",
+                command=command,
+                rule=event.rule,
+            )
+        return next_phase(self.phase, event, incident=self.id, command=command)
 
     def save(self) -> tuple[Any, ...]:
         """A copy of everything a spread may change, to undo it if a policy raises."""

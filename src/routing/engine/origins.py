@@ -59,7 +59,7 @@ class Origins:
         linked: IncidentState | None = None
         if cmd.joins is not None:
             other = self.router.ledger.get(cmd.joins)
-            next_phase(other.phase, _JOIN, incident=other.id, command=cmd)
+            other.allow(_JOIN, cmd)
             if other.origin_wijk == entry.wijk:
                 return self.join(other, cmd)
             linked = other  # seen in another wijk: SAAR starts again there (R7)
@@ -121,7 +121,7 @@ class Origins:
 
     def join(self, inc: IncidentState, cmd: Report) -> tuple[Output, ...]:
         """A second report of the same situation (H4): tell who called 112 already."""
-        next_phase(inc.phase, _JOIN, incident=inc.id, command=cmd)
+        inc.allow(_JOIN, cmd)
         already = tuple(inc.called)
         if already:
             names = ", ".join(self.router.name(m) for m in already)
@@ -143,7 +143,7 @@ class Origins:
     def screen(self, cmd: Screen) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
         event = Event.RELEASE if cmd.release else Event.REJECT
-        phase = next_phase(inc.phase, event, incident=inc.id, command=cmd)
+        phase = inc.allow(event, cmd)
         self.router.require_member(cmd.by)
         origin = self.router.tables.entry(inc.origin)
         stuurgroep = origin.stuurgroep or ""

@@ -21,9 +21,16 @@ from routing.errors import (
 )
 
 from .commands import Decide, Forward, HandOver, React
-from .incident import P_INCIDENT, Event, next_phase, pending_output, reaction_text
-from .outputs import CasushouderChanged, Deliveries, DeliveryKind, Output, Step
-from .records import B_FIRST, C_BY, C_FORWARD, C_ID, STEP_INDEX, DecisionRec
+from .incident import P_INCIDENT, Event, IncidentState, pending_output, reaction_text
+from .outputs import (
+    CasushouderChanged,
+    Deliveries,
+    DeliveryKind,
+    Output,
+    Step,
+    new_decision_made,
+)
+from .records import B_FIRST, C_BY, C_FORWARD, C_ID, STEP_INDEX, DecisionRec, decision_of
 from .router import Queued, Router
 
 __all__ = ["Steps"]
@@ -48,7 +55,7 @@ class Steps:
 
     def forward(self, cmd: Forward) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
-        next_phase(inc.phase, _FORWARD, incident=inc.id, command=cmd)
+        inc.allow(_FORWARD, cmd)
         self.router.require_member(cmd.by)
         tables = self.router.tables
         tables.entry(cmd.source)
@@ -109,7 +116,27 @@ class Steps:
             raise
         if cmd.reason:
             inc.authored += ((dec, cmd.by),)
+        self.close_questions(inc, decider, cmd.target, out)
         return tuple(out)
+
+    def close_questions(
+        self, inc: IncidentState, decider: str, target: str, out: list[Output]
+    ) -> None:
+        """A manual forward answers the open question about its own step (R5, R6).
+
+        The question that asked ``decider`` about ``target`` is closed by the
+        forward's decision, the last one made: it is nobody's to answer any
+        more, and its deadline passes without a default.
+        """
+        ledger = self.router.ledger
+        record = inc.decisions[-1]
+        for pid in inc.pending:
+            pending = ledger.pending[pid]
+            if pending[3] == decider and target in pending[5]:
+                del ledger.pending[pid]
+                ledger.resolved[pid] = record
+                inc.pending = tuple(other for other in inc.pending if other != pid)
+                out.append(new_decision_made(pending=pid, decision=decision_of(record)))
 
     def decide(self, cmd: Decide) -> tuple[Output, ...]:
         pending = self.router.ledger.pending.get(cmd.decision)
@@ -122,7 +149,7 @@ class Steps:
                 f"decision {cmd.decision} is taken: {why}", command=cmd, rule="R6"
             )
         inc = self.router.ledger.incidents[pending[P_INCIDENT]]
-        next_phase(inc.phase, _DECIDE, incident=inc.id, command=cmd)
+        inc.allow(_DECIDE, cmd)
         self.router.require_member(cmd.by)
         decider = pending[3]
         if cmd.by not in self.router.tables.duty(decider):
@@ -151,7 +178,7 @@ class Steps:
 
     def react(self, cmd: React) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
-        next_phase(inc.phase, _REACT, incident=inc.id, command=cmd)
+        inc.allow(_REACT, cmd)
         tables = self.router.tables
         if cmd.group is not None:
             self.router.require_member(cmd.member)
@@ -189,7 +216,7 @@ class Steps:
 
     def hand_over(self, cmd: HandOver) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
-        next_phase(inc.phase, _HAND_OVER, incident=inc.id, command=cmd)
+        inc.allow(_HAND_OVER, cmd)
         tables = self.router.tables
         entry = tables.entry(cmd.wijkgroep)
         current = inc.casus.get(cmd.wijkgroep)

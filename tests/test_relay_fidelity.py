@@ -1,0 +1,108 @@
+"""Parts of the seeds' process that a first engine missed, each under its rule.
+
+The town is :func:`routing.testing.zoomwijck` (Zoomwijck: sg-noord with
+wg-noord-1..3, sg-zuid with wg-zuid-1..2, rg-zoomwijck; Poortwijk: sg-poort,
+wg-poort-1..2, rg-poortwijk; the gemeentelijke regiegroep grg).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from routing.engine.commands import (
+    Afloop,
+    Confirm,
+    Decide,
+    Fail,
+    Forward,
+    HandOver,
+    React,
+    Report,
+    Screen,
+)
+from routing.engine.outputs import DecisionMade, IncidentOpened, PendingDecision
+from routing.engine.policies import Ask, Never
+from routing.errors import IncidentRefused, TimeRefused
+from routing.relay import Relay, RelayConfig
+from routing.testing import Harness, Town, deliveries, melding, zoomwijck
+
+
+@pytest.fixture
+def town() -> Town:
+    return zoomwijck()
+
+
+def harness(town: Town, policy: object = None, **config: object) -> Harness:
+    relay = Relay(town.hierarchy, policy=policy, config=RelayConfig(**config))  # type: ignore[arg-type]
+    return Harness(relay, start=1000.0)
+
+
+# ------------------------------------------------------------------ time
+
+
+def _acting_on(town: Town, iid: str, did: int, pid: int, at: float) -> list[Any]:
+    """One command of every kind that acts on an existing incident, dated ``at``."""
+    reporter = town.resident("wg-noord-1")
+    member = town.member("sg-noord")
+    return [
+        React(at=at, member=reporter, incident=iid, text="nog steeds daar"),
+        Forward(at=at, by=member, incident=iid, source="wg-noord-1", target="wg-noord-2"),
+        Decide(at=at, by=member, decision=pid, forward=True),
+        HandOver(at=at, by=reporter, incident=iid, wijkgroep="wg-noord-1", to=member),
+        Afloop(at=at, by=reporter, incident=iid, text="politie ter plaatse"),
+        Confirm(at=at, delivery=did),
+        Fail(at=at, delivery=did, reason="groep weg"),
+        Report(at=at, reporter=town.resident("wg-noord-1", 1), melding=melding(), joins=iid),
+        Screen(at=at, by=member, incident=iid, release=True),
+    ]
+
+
+@given(kind=st.integers(0, 8), before=st.floats(1e-6, 999.0))
+def test_time_a_command_dated_before_its_incident_is_refused(kind: int, before: float) -> None:
+    town = zoomwijck()
+    h = harness(town, Ask())
+    out = h.report(town.resident("wg-noord-1"), melding(), at=1000.0)
+    iid = h.one(out, IncidentOpened).incident
+    [first] = deliveries(out)
+    pid = next(o for o in out if isinstance(o, PendingDecision)).id
+    cmd = _acting_on(town, iid, first.id, pid, 1000.0 - before)[kind]
+    error = h.refused(cmd, TimeRefused)
+    assert isinstance(error, IncidentRefused)  # an app catching these catches it too
+    assert iid in error.reason
+
+
+def test_time_a_command_at_the_incidents_own_time_is_allowed(town: Town) -> None:
+    h = harness(town, Never())
+    reporter = town.resident("wg-noord-1")
+    iid = h.one(h.report(reporter, melding(), at=1000.0), IncidentOpened).incident
+    h.run(Afloop(at=1000.0, by=reporter, incident=iid, text="loos alarm"))
+    assert h.relay.incident(iid).closed_at == 1000.0
+
+
+# ------------------------------------------------------------------ stale questions
+
+
+def test_R6_a_manual_forward_closes_the_open_question_of_its_step(town: Town) -> None:
+    h = harness(town, Ask())
+    out = h.report(town.resident("wg-noord-1"), melding())
+    iid = h.one(out, IncidentOpened).incident
+    asked = [o for o in out if isinstance(o, PendingDecision)]
+    sibling = next(p for p in asked if "wg-noord-2" in p.targets)
+    member = town.member("sg-noord")
+    out = h.forward(member, iid, "wg-noord-1", "wg-noord-2", reason="zelfde straat")
+    made = h.one(out, DecisionMade)
+    assert made.pending == sibling.id
+    assert made.decision.by == member and made.decision.forward
+    assert sibling.id not in {p.id for p in h.relay.pending()}
+    # Nobody can answer it afterwards, either way.
+    error = h.refused(
+        Decide(at=h.now + 1, by=member, decision=sibling.id, forward=False), IncidentRefused
+    )
+    assert "taken" in error.reason
+    # Its deadline passes without a second decision.
+    later = h.tick(h.now + 3600.0)
+    assert not any(isinstance(o, DecisionMade) and o.pending == sibling.id for o in later)
