@@ -24,9 +24,15 @@ from routing.engine.commands import (
     Report,
     Screen,
 )
-from routing.engine.outputs import DecisionMade, IncidentOpened, PendingDecision
+from routing.engine.outputs import (
+    CasushouderChanged,
+    DecisionMade,
+    IncidentOpened,
+    Joined,
+    PendingDecision,
+)
 from routing.engine.policies import Ask, Never
-from routing.errors import IncidentRefused, TimeRefused
+from routing.errors import IncidentRefused, InvalidValueError, TimeRefused
 from routing.relay import Relay, RelayConfig
 from routing.testing import Harness, Town, deliveries, melding, zoomwijck
 
@@ -106,3 +112,71 @@ def test_R6_a_manual_forward_closes_the_open_question_of_its_step(town: Town) ->
     # Its deadline passes without a second decision.
     later = h.tick(h.now + 3600.0)
     assert not any(isinstance(o, DecisionMade) and o.pending == sibling.id for o in later)
+
+
+# ------------------------------------------------------------------ H4 by situation
+
+
+def test_H4_a_second_burglary_in_another_street_is_a_new_incident(town: Town) -> None:
+    from routing.domain.place import Place
+
+    h = harness(town, Never())
+    first = h.one(
+        h.report(town.resident("wg-noord-1"), melding(place=Place(street="Parklaan"))),
+        IncidentOpened,
+    ).incident
+    out = h.report(town.resident("wg-noord-1", 1), melding(place=Place(street="Dorpsstraat")))
+    second = h.one(out, IncidentOpened)
+    assert second.incident != first
+    assert [d.group for d in deliveries(out)] == ["wg-noord-1"]  # its details are posted
+    # The same street joins, and says why.
+    out = h.report(town.resident("wg-noord-1", 2), melding(place=Place(street="Dorpsstraat")))
+    joined = h.one(out, Joined)
+    assert joined.incident == second.incident
+    assert "Dorpsstraat" in joined.reason and "30 minuten" in joined.reason
+
+
+def test_H4_a_reporter_may_say_it_is_a_new_situation(town: Town) -> None:
+    h = harness(town, Never())
+    first = h.one(h.report(town.resident("wg-noord-1"), melding()), IncidentOpened).incident
+    assert h.one(h.report(town.resident("wg-noord-1", 1), melding()), Joined).incident == first
+    cmd = Report(
+        at=h.now + 1, reporter=town.resident("wg-noord-1", 2), melding=melding(),
+        new_situation=True,
+    )  # fmt: skip
+    assert h.one(h.run(cmd), IncidentOpened).incident != first
+
+
+def test_H4_joins_or_new_situation_not_both() -> None:
+    with pytest.raises(InvalidValueError):
+        Report(at=1.0, reporter=1, melding=melding(), joins="I1", new_situation=True)
+
+
+def test_H4_a_report_of_what_a_police_notice_covers_joins_the_notice(town: Town) -> None:
+    h = harness(town, Never())
+    out = h.police(melding("verdachte persoon"), stuurgroepen=["sg-noord"])
+    notice = h.one(out, IncidentOpened).incident
+    carrier = dict(h.relay.incident(notice).casushouders)["wg-noord-2"]
+    resident = town.resident("wg-noord-2")
+    out = h.report(resident, melding("verdachte persoon"))
+    joined = h.one(out, Joined)
+    assert joined.incident == notice
+    assert "politiebericht" in joined.reason
+    assert "De politie is al op de hoogte" in joined.text
+    # One active casushouder per wijkgroep per situation: still the carrier (P2).
+    assert not any(isinstance(o, CasushouderChanged) for o in out)
+    assert dict(h.relay.incident(notice).casushouders)["wg-noord-2"] == carrier
+    # Another kind of situation is a new incident, and so is one from a
+    # wijkgroep the notice never reached.
+    assert h.one(h.report(town.resident("wg-noord-3"), melding("vernieling")), IncidentOpened)
+    assert h.one(h.report(town.resident("wg-zuid-1"), melding("verdachte persoon")), IncidentOpened)
+
+
+def test_H4_the_police_notice_index_survives_a_saved_state(town: Town) -> None:
+    h = harness(town, Never())
+    notice = h.one(h.police(melding(), stuurgroepen=["sg-noord"]), IncidentOpened).incident
+    loaded = Relay.from_state(town.hierarchy, h.relay.export_state(), policy=Never())
+    again = Harness(loaded, start=h.now)
+    assert (
+        again.one(again.report(town.resident("wg-noord-1"), melding()), Joined).incident == notice
+    )

@@ -259,15 +259,20 @@ class Rejected:
 
 @attrs.frozen(kw_only=True)
 class Joined:
-    """A second report of the same situation joined an open incident (H4).
+    """A second report of the same situation joined an open incident (H4, R7).
 
     Show ``text`` to ``reporter``: 112 has already been called and by whom,
-    so 112 is not flooded with calls about one incident.
+    so 112 is not flooded with calls about one incident, and why the report
+    counts as the same situation (``reason``: the reporter may disagree and
+    report it as a new one, :attr:`~routing.engine.commands.Report.new_situation`).
+    The report itself is posted in the reporter's wijkgroep as an addition to
+    the incident (a reaction delivery, R4), where the incident reached it.
     """
 
     incident: str
     reporter: MemberId
     called_112_by: tuple[MemberId, ...]
+    reason: str
     text: str
     at: float
 

@@ -45,7 +45,7 @@ from routing.model import Hierarchy
 
 from .export import KIND, SCHEMA, export_state
 from .incident import P_INCIDENT, DeliveryStatus, IncidentState, PendingRec, Phase, pending_rec
-from .ledger import DECISION_DUE, REMINDER_DUE, Ledger
+from .ledger import DECISION_DUE, LIVE, REMINDER_DUE, Ledger
 from .outputs import DeliveryKind, PendingDecision, Step
 from .records import (
     KIND_INDEX,
@@ -498,6 +498,7 @@ def _load(
     ledger.pending = pending
     ledger.resolved = resolved
     ledger.recent = recent
+    ledger.notices = [iid for iid, inc in ld.incidents.items() if inc.police and inc.phase in LIVE]
     ledger.heap = heap
     ledger.counts = counts
     ledger.seq = seq

@@ -81,6 +81,13 @@ class Steps:
                 command=cmd,
                 rule=step.rule,
             )
+        if (inc.linked_to or inc.linked) and cmd.target in self.router.elsewhere(inc):
+            raise IncidentRefused(
+                f"{cmd.target} already has this situation through a linked incident (R7); "
+                "a group gets a situation once",
+                command=cmd,
+                rule="R7",
+            )
         carried = inc.reach[cmd.source]
         if any(hop[1] == cmd.target for hop in self.router.route_rec(carried, inc)):
             raise IncidentRefused(
