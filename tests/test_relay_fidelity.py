@@ -102,7 +102,8 @@ def test_R6_a_manual_forward_closes_the_open_question_of_its_step(town: Town) ->
     out = h.forward(member, iid, "wg-noord-1", "wg-noord-2", reason="zelfde straat")
     made = h.one(out, DecisionMade)
     assert made.pending == sibling.id
-    assert made.decision.by == member and made.decision.forward
+    assert made.decision.by == member
+    assert made.decision.forward
     assert sibling.id not in {p.id for p in h.relay.pending()}
     # Nobody can answer it afterwards, either way.
     error = h.refused(
@@ -133,7 +134,8 @@ def test_H4_a_second_burglary_in_another_street_is_a_new_incident(town: Town) ->
     out = h.report(town.resident("wg-noord-1", 2), melding(place=Place(street="Dorpsstraat")))
     joined = h.one(out, Joined)
     assert joined.incident == second.incident
-    assert "Dorpsstraat" in joined.reason and "30 minuten" in joined.reason
+    assert "Dorpsstraat" in joined.reason
+    assert "30 minuten" in joined.reason
 
 
 def test_H4_a_reporter_may_say_it_is_a_new_situation(town: Town) -> None:
