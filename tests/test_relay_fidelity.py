@@ -27,12 +27,16 @@ from routing.engine.commands import (
 from routing.engine.outputs import (
     CasushouderChanged,
     DecisionMade,
+    DeliveryConfirmed,
+    IncidentClosed,
     IncidentOpened,
     Joined,
     PendingDecision,
+    Reminder,
+    TaskReassigned,
 )
-from routing.engine.policies import Ask, Never
-from routing.errors import IncidentRefused, InvalidValueError, TimeRefused
+from routing.engine.policies import Always, Ask, Never
+from routing.errors import IncidentRefused, InvalidValueError, PermissionRefused, TimeRefused
 from routing.relay import Relay, RelayConfig
 from routing.testing import Harness, Town, deliveries, melding, zoomwijck
 
@@ -182,3 +186,119 @@ def test_H4_the_police_notice_index_survives_a_saved_state(town: Town) -> None:
     assert (
         again.one(again.report(town.resident("wg-noord-1"), melding()), Joined).incident == notice
     )
+
+
+# ------------------------------------------------------------------ departures (R3, T2)
+
+
+def _names_anyone(outputs: tuple[Any, ...], member: int) -> bool:
+    """Whether any output hands ``member`` a task, a role or a reminder."""
+    for o in outputs:
+        if isinstance(o, Reminder) and member in o.casushouders:
+            return True
+        if isinstance(o, CasushouderChanged) and o.current == member:
+            return True
+        if isinstance(o, TaskReassigned) and o.current == member:
+            return True
+    return any(d.poster == member for d in deliveries(outputs, None))
+
+
+@pytest.mark.parametrize("how", ["leave", "remove", "move"])
+def test_R3_a_casushouder_who_goes_passes_the_role_to_the_stuurgroep(town: Town, how: str) -> None:
+    h = harness(town, Never(), reminder_after=600.0)
+    reporter = town.resident("wg-noord-1")
+    out = h.report(reporter, melding())
+    iid = h.one(out, IncidentOpened).incident
+    [task] = deliveries(out)
+    beheerder = town.hierarchy.telefoonbeheerder("sg-noord")
+    if how == "leave":
+        town.hierarchy.leave(reporter)
+    elif how == "remove":
+        town.hierarchy.remove(beheerder, reporter)
+    else:
+        town.hierarchy.move(beheerder, reporter, "wg-noord-2")
+    out = h.tick(h.now + 1)
+    changed = h.one(out, CasushouderChanged)
+    on_duty = h.relay.on_duty("sg-noord")
+    assert (changed.wijkgroep, changed.previous, changed.current) == (
+        "wg-noord-1",
+        reporter,
+        on_duty,
+    )
+    assert "niet meer in wg-noord-1" in changed.reason
+    moved = h.one(out, TaskReassigned)
+    assert (moved.delivery, moved.previous, moved.current) == (task.id, reporter, on_duty)
+    view = h.relay.incident(iid)
+    assert view.casushouders == (("wg-noord-1", on_duty),)
+    assert view.police_contact is None or how == "move"  # a member who moved is still one
+    [record] = view.deliveries
+    assert record.delivery.poster == on_duty
+    # From now on nothing names the member who went: not a reminder, not a
+    # confirmation, not the afloop.
+    later = h.tick(h.now + 3600.0)
+    assert not _names_anyone(later, reporter)
+    assert h.one(later, Reminder).casushouders == (on_duty,)
+    assert h.one(h.confirm(task.id), DeliveryConfirmed).by == on_duty
+    closing = h.afloop(on_duty, iid)
+    assert not _names_anyone(closing, reporter)
+
+
+def test_R3_the_catch_up_is_undone_with_a_refused_command(town: Town) -> None:
+    h = harness(town, Never())
+    reporter = town.resident("wg-noord-1")
+    iid = h.one(h.report(reporter, melding()), IncidentOpened).incident
+    town.hierarchy.leave(reporter)
+    stranger = town.resident("wg-zuid-1")
+    h.refused(Afloop(at=h.now + 1, by=stranger, incident=iid, text="klaar"), PermissionRefused)
+    assert h.relay.incident(iid).casushouders == (("wg-noord-1", reporter),)
+    # The next command that goes through passes the role on after all.
+    assert h.one(h.tick(h.now + 2), CasushouderChanged).previous == reporter
+
+
+def test_R3_a_task_moved_from_a_member_who_left_survives_a_saved_state(town: Town) -> None:
+    h = harness(town, Never())
+    reporter = town.resident("wg-noord-1")
+    out = h.report(reporter, melding())
+    [task] = deliveries(out)
+    town.hierarchy.leave(reporter)
+    h.tick(h.now + 1)
+    state = h.relay.export_state()
+    loaded = Relay.from_state(town.hierarchy, state, policy=Never())
+    assert loaded.export_state() == state
+    again = Harness(loaded, start=h.now)
+    # Nothing is passed on twice, and the task stays with who took it over.
+    on_duty = h.relay.on_duty("sg-noord")
+    assert again.one(again.confirm(task.id), DeliveryConfirmed).by == on_duty
+
+
+# ------------------------------------------------------------------ R8's author
+
+
+def test_R8_whoever_last_spoke_to_the_police_is_named_first(town: Town) -> None:
+    h = harness(town, Never(), reminder_after=600.0)
+    reporter = town.resident("wg-noord-1")
+    iid = h.one(h.report(reporter, melding()), IncidentOpened).incident
+    assert h.relay.incident(iid).police_contact == reporter  # they called 112
+    neighbour = town.resident("wg-noord-1", 1)
+    h.react(neighbour, iid, "politie heeft me teruggebeld, ze zijn onderweg")
+    assert h.relay.incident(iid).police_contact == neighbour
+    h.react(reporter, iid, "ik zie ze nog steeds")  # no police contact: no change
+    reminder = h.one(h.tick(h.now + 600.0), Reminder)
+    assert reminder.police_contact == neighbour
+    assert h.relay.hierarchy.name(neighbour) in reminder.text
+    # ... and may post the afloop, as R8 says they usually do.
+    assert h.one(h.afloop(neighbour, iid), IncidentClosed).by == neighbour
+
+
+def test_R8_a_casushouder_who_spoke_to_the_police_comes_first_in_the_reminder(town: Town) -> None:
+    h = harness(town, Always(), reminder_after=600.0)
+    reporter = town.resident("wg-noord-1")
+    iid = h.one(h.report(reporter, melding()), IncidentOpened).incident
+    seer = town.resident("wg-noord-2")
+    h.report(seer, melding(text="ik zie ze"), joins=iid)  # R7: casushouder in wg-noord-2
+    h.run(
+        React(at=h.now + 1, member=reporter, incident=iid, text="bijgewerkt", police_contact=True)
+    )
+    reminder = h.one(h.tick(h.now + 600.0), Reminder)
+    assert reminder.casushouders[0] == reporter
+    assert set(reminder.casushouders) == {reporter, seer}

@@ -90,6 +90,7 @@ from .engine.outputs import (
     Rejected,
     Reminder,
     Step,
+    TaskReassigned,
 )
 from .engine.policies import (
     AdjacentWijken,
@@ -130,6 +131,7 @@ from .errors import (
     RoutingError,
     ScreeningRefused,
     StateError,
+    TimeRefused,
     UnexpectedSchemaError,
     UnknownDecisionError,
     UnknownDeliveryError,
@@ -290,7 +292,9 @@ __all__ = [
     "SimResult",
     "StateError",
     "Step",
+    "TaskReassigned",
     "Tick",
+    "TimeRefused",
     "TowardsWijk",
     "Trace",
     "Transport",

@@ -139,6 +139,10 @@ class React:
     incident: str = attrs.field(validator=_ident)
     text: str = attrs.field(converter=_text, validator=_required_text)
     group: str | None = attrs.field(default=None, validator=_optional_ident)
+    #: The member spoke to the police about it (R8: "politie teruggebeld"); the
+    #: relay also reads it from ``text``
+    #: (:func:`~routing.domain.texts.speaks_of_police_contact`).
+    police_contact: bool = attrs.field(default=False, validator=_flag)
 
 
 @attrs.frozen(kw_only=True)

@@ -224,6 +224,8 @@ class IncidentView:
     in the order it got there; the afloop goes to exactly these (R8).
     ``casushouders`` pairs each wijkgroep with its one active casushouder.
     ``reports`` lists every report that joined it, the first one first (H4).
+    ``police_contact`` is who last spoke to the police about it, the one the
+    afloop reminder names first (R8).
     """
 
     id: str
@@ -244,6 +246,7 @@ class IncidentView:
     linked_to: str | None
     linked: tuple[str, ...]
     sender_actor: str | None = None
+    police_contact: MemberId | None = None
 
 
 Judged = set[tuple[str, str]] | frozenset[tuple[str, str]] | tuple[tuple[str, str], ...]
@@ -279,6 +282,7 @@ class IncidentState:
         "phase",
         "planned",
         "police",
+        "police_contact",
         "reactions",
         "reminder_seq",
         "reports",
@@ -298,6 +302,9 @@ class IncidentState:
         self.closed_at: float | None = None
         self.phase: Phase = _OPEN
         self.police = False
+        # Who last spoke to the police about it (R8): the afloop reminder
+        # names them first. The reporter who called 112, or whoever since.
+        self.police_contact: MemberId | None = None
         self.sender: str | None = None
         self.sender_actor: str | None = None  # the police sender's actor id, if known
         self.text = ""

@@ -94,6 +94,7 @@ class Origins:
         else:
             inc.phase = next_phase(None, _REPORT)
             inc.called = (cmd.reporter,)
+            inc.police_contact = cmd.reporter  # they called 112 (R2, R8)
             out = [
                 new_incident_opened(
                     incident=inc.id,
@@ -206,6 +207,7 @@ class Origins:
             out.append(Deliveries(batch))
         inc.reports += ((cmd.reporter, cmd.at),)
         if cmd.melding.called_112:
+            inc.police_contact = cmd.reporter  # the last to call 112 (R8)
             if cmd.reporter not in inc.called:
                 inc.called += (cmd.reporter,)
             if wg not in inc.casus:

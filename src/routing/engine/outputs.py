@@ -49,6 +49,7 @@ __all__ = [
     "Rejected",
     "Reminder",
     "Step",
+    "TaskReassigned",
 ]
 
 
@@ -279,23 +280,49 @@ class Joined:
 
 @attrs.frozen(kw_only=True)
 class CasushouderChanged:
-    """The active casushouder of ``wijkgroep`` for ``incident`` changed."""
+    """The active casushouder of ``wijkgroep`` for ``incident`` changed.
+
+    ``previous`` is ``None`` where the wijkgroep had none (R7); ``current`` is
+    ``None`` where the one who left had nobody to pass the role to.
+    ``reason`` says why when the relay moved it, not a person (a casushouder
+    who left, :mod:`routing.engine.departures`).
+    """
 
     incident: str
     wijkgroep: str
     previous: MemberId | None
+    current: MemberId | None
+    at: float
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class TaskReassigned:
+    """Delivery ``delivery`` in ``group`` is now a task for ``current``: ``previous``,
+    who was to post it, is no longer in the group (:mod:`routing.engine.departures`)."""
+
+    delivery: int
+    group: str
+    previous: MemberId
     current: MemberId
+    reason: str
     at: float
 
 
 @attrs.frozen(kw_only=True)
 class Reminder:
-    """No afloop yet (R8): remind the casushouders to close the incident."""
+    """No afloop yet (R8): remind the casushouders to close the incident.
+
+    ``police_contact`` is who last spoke to the police about it, who usually
+    posts the afloop (R8); where they are a casushouder they come first in
+    ``casushouders``, and ``text`` names them.
+    """
 
     incident: str
     casushouders: tuple[MemberId, ...]
     text: str
     at: float
+    police_contact: MemberId | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -335,6 +362,7 @@ Output = (
     | Held
     | Rejected
     | Joined
+    | TaskReassigned
     | CasushouderChanged
     | Reminder
     | IncidentClosed

@@ -13,6 +13,7 @@ theory of operation is in :mod:`routing.relay`.
 
 from __future__ import annotations
 
+from routing.domain.texts import speaks_of_police_contact
 from routing.errors import (
     IncidentRefused,
     PermissionRefused,
@@ -219,6 +220,8 @@ class Steps:
             (None if bot else cmd.member,), (bot,), (parent,),
         )  # fmt: skip
         inc.reactions += ((batch[B_FIRST], cmd.member, cmd.text),)
+        if cmd.police_contact or speaks_of_police_contact(cmd.text):
+            inc.police_contact = cmd.member  # R8: they usually post the afloop
         return (Deliveries(batch),)
 
     def hand_over(self, cmd: HandOver) -> tuple[Output, ...]:
