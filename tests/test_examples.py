@@ -12,6 +12,8 @@ from types import ModuleType
 
 import pytest
 
+from routing import Hierarchy
+from routing.domain.values import GroupKind
 from routing.hierarchy.config import load_hierarchy
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "zoomwijck.py"
@@ -156,3 +158,43 @@ def test_dorst_has_the_shape_of_seed_004() -> None:
     assert 550 <= len(h) <= 650
     assert 95 <= max(len(h.residents(g)) for g in wijkgroepen) <= 105
     assert h.verify() == []
+
+
+# ------------------------------------------- flat against hierarchy, with reading (H9)
+
+
+def _flat_example() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "flat_vs_hierarchy", EXAMPLES / "flat_vs_hierarchy.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    return module
+
+
+def test_the_flat_group_holds_the_phase_2_residents_with_their_buurten() -> None:
+    module = _flat_example()
+    tiered = load_hierarchy(module.PHASE_2)
+    one = module.flat(tiered)
+
+    def buurten(h: Hierarchy) -> dict[str, str | None]:
+        people = [h.member(m) for w in h.groups(GroupKind.WIJKGROEP) for m in h.residents(w)]
+        return {p.name: p.buurt for p in people}
+
+    assert len(one) == len(tiered)
+    assert buurten(one) == buurten(tiered)
+    assert one.verify() == []
+
+
+def test_the_flat_vs_hierarchy_sweep_is_what_its_how_to_shows(tmp_path: Path) -> None:
+    out = run_plain(str(EXAMPLES / "flat_vs_hierarchy.py"), "--seeds", "5", cwd=tmp_path)
+    text = (DOCS / "howto-flat-vs-hierarchy.md").read_text(encoding="utf-8")
+    shown_sweep = re.findall(r"^```console\n(.*?)\n^```$", text, re.MULTILINE | re.DOTALL)
+    assert shown_sweep == [out]
+    assert "defaults" in out
