@@ -394,7 +394,7 @@ class HierarchyMachine(RuleBasedStateMachine):
         result = self.attempt(refusals, lambda: self.h.admit(actor, wijkgroep, applicant))
         if refusals:
             return multiple()
-        assert result == mid
+        assert result.member == mid
         self.ref = ref
         return mid
 
@@ -445,7 +445,10 @@ class HierarchyMachine(RuleBasedStateMachine):
             refusals.append((InvariantRefused, "G4"))
         if not refusals:
             ref.drop_member(member)
-        self.attempt(refusals, lambda: self.h.remove(actor, member))
+        self.attempt(
+            refusals,
+            lambda: self.h.remove(actor, member, reason="houdt zich niet aan de spelregels"),
+        )
         if not refusals:
             self.ref = ref
 
@@ -458,7 +461,7 @@ class HierarchyMachine(RuleBasedStateMachine):
             refusals.append((InvariantRefused, "G4"))
         if not refusals:
             ref.drop_member(member)
-        self.attempt(refusals, lambda: self.h.leave(member))
+        self.attempt(refusals, lambda: self.h.leave(member, by=member))
         if not refusals:
             self.ref = ref
 

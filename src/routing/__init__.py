@@ -5,6 +5,8 @@ The public names are re-exported here; see ``docs/reference.md``.
 
 from __future__ import annotations
 
+from .domain.blocks import Block, block_key, normalize_phone
+from .domain.growth import Admitted, CapacityWarning, Signal, SplitAnswer, SplitProposal
 from .domain.kenteken import (
     FORBIDDEN_COMBINATIONS,
     SIDECODES,
@@ -49,6 +51,7 @@ from .domain.values import (
     MemberId,
     Relation,
     Role,
+    RulesAcceptance,
 )
 from .engine.commands import (
     Afloop,
@@ -109,6 +112,7 @@ from .engine.policies import (
 )
 from .engine.tables import RelayConfig
 from .errors import (
+    AdmissionHeld,
     AdmissionRefused,
     CapacityRefused,
     ConfigError,
@@ -185,7 +189,9 @@ __all__ = [
     "Actor",
     "ActorKind",
     "AdjacentWijken",
+    "AdmissionHeld",
     "AdmissionRefused",
+    "Admitted",
     "Afloop",
     "AllOf",
     "Always",
@@ -193,12 +199,14 @@ __all__ = [
     "AnyOf",
     "Applicant",
     "Ask",
+    "Block",
     "Build",
     "ByCategory",
     "ByStep",
     "Capacity",
     "CapacityRefused",
     "CapacityState",
+    "CapacityWarning",
     "CasushouderChanged",
     "Category",
     "Command",
@@ -277,6 +285,7 @@ __all__ = [
     "Role",
     "RouteRefused",
     "RoutingError",
+    "RulesAcceptance",
     "Ruling",
     "RulingKind",
     "Screen",
@@ -286,8 +295,11 @@ __all__ = [
     "ScreeningVerdict",
     "Settings",
     "Sex",
+    "Signal",
     "SimConfig",
     "SimResult",
+    "SplitAnswer",
+    "SplitProposal",
     "StateError",
     "Step",
     "Tick",
@@ -306,6 +318,7 @@ __all__ = [
     "Verdict",
     "WordList",
     "__version__",
+    "block_key",
     "explain",
     "export_json",
     "hierarchy_from_dict",
@@ -315,6 +328,7 @@ __all__ = [
     "incident_tree",
     "load_hierarchy",
     "normalize_kenteken",
+    "normalize_phone",
     "normalize_postcode",
     "parse_category",
     "parse_kenteken",
