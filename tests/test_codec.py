@@ -311,4 +311,5 @@ def test_H8_seen_at_in_a_clock_change_gap_round_trips() -> None:
     gap = dt.datetime(2016, 3, 13, 2, 0, tzinfo=ZoneInfo("America/Shiprock"))
     made = Melding(category="inbraak", called_112=True, seen_at=gap)
     assert decode(Melding, encode(made)) == made
-    assert made.seen_at is not None and made.seen_at.timestamp() == gap.timestamp()
+    assert made.seen_at is not None
+    assert made.seen_at.timestamp() == gap.timestamp()

@@ -228,11 +228,13 @@ def open_journal(path: Path, **kw: Any) -> Journal:
 
 
 def as_journaled(item: Item) -> Item:
-    """What the journal keeps of an item: an applicant's age is not kept (H1 was checked)."""
+    """What the journal keeps of an item: an applicant's age is not kept (H1 was
+    checked), only that they are of age."""
     if isinstance(item, Admit):
-        return attrs.evolve(item, applicant=attrs.evolve(item.applicant, age=None))
+        kept = attrs.evolve(item.applicant, age=None, adult_confirmed=True)
+        return attrs.evolve(item, applicant=kept)
     if isinstance(item, FoundNeighbourhood):
-        founders = [attrs.evolve(f, age=None) for f in item.founders]
+        founders = [attrs.evolve(f, age=None, adult_confirmed=True) for f in item.founders]
         return attrs.evolve(item, founders=founders)
     return item
 
