@@ -398,6 +398,17 @@ class HierarchyReader:
                     problems.append(f"stuurgroep {gid!r} does not sit in regiegroep {rg!r} (S5)")
             elif rec.kind is GroupKind.GEMEENTELIJKE_REGIEGROEP and not self._delegates(rec):
                 problems.append(f"{gid!r} has no delegates")
+        problems.extend(
+            f"accepted spelregels kept for member {mid}, who left"
+            for mid in self._rules
+            if mid not in self
+        )
+        problems.extend(
+            f"block by {b.stuurgroep!r}, which is no stuurgroep"
+            for b in self._blocks.values()
+            if b.stuurgroep not in self._recs
+            or self._recs[b.stuurgroep].kind is not GroupKind.STUURGROEP
+        )
         if len(self._stuurgroep_of) != sum(
             len(r.members) for r in self._recs.values() if r.kind is GroupKind.STUURGROEP
         ):
