@@ -131,6 +131,29 @@ def test_H1_the_journal_keeps_that_they_are_of_age_not_the_age(tmp_path: Path) -
         assert len(j.hierarchy) == 4
 
 
+@given(h=hierarchies(max_residents=4), data=st.data())
+def test_H1_T2_held_and_blocked_admissions_leave_the_hierarchy_unchanged(
+    h: Hierarchy, data: Any
+) -> None:
+    wijkgroepen = [g for g in h.groups() if h.kind(g).value == "wijkgroep"]
+    wg = data.draw(st.sampled_from(wijkgroepen))
+    tb = h.telefoonbeheerder(h.stuurgroep_of(wg))
+    before = snapshot(h)
+    with pytest.raises(AdmissionHeld):
+        h.admit(tb, wg, applicant(age=None, phone=data.draw(st.none() | st.just(PHONE))))
+    assert snapshot(h) == before
+    if h.capacity(wg).free >= 1:
+        m = h.admit(tb, wg, applicant(phone=PHONE)).member
+        h.remove(tb, m, reason=WHY, block=True)
+        blocked = snapshot(h)
+        other = data.draw(st.sampled_from(wijkgroepen))
+        with pytest.raises(AdmissionRefused) as info:
+            h.admit(h.telefoonbeheerder(h.stuurgroep_of(other)), other, applicant(phone=PHONE))
+        assert info.value.rule == "T2"  # blocked in every wijkgroep, full or not
+        assert snapshot(h) == blocked
+    assert h.verify() == []
+
+
 # ------------------------------------------------------------------ H10
 
 
