@@ -97,8 +97,8 @@ def _phone(value: object, what: str) -> str:
     return text
 
 
-def _time(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    seconds(value, attribute.name)
+def _time(value: object) -> float:
+    return seconds(value, "the time the spelregels were accepted")
 
 
 @attrs.frozen(kw_only=True)
@@ -114,7 +114,7 @@ class RulesAcceptance:
     """
 
     version: str = attrs.field(validator=_required)
-    at: float = attrs.field(validator=_time)
+    at: float = attrs.field(converter=_time)
 
 
 @attrs.frozen(kw_only=True)

@@ -272,8 +272,9 @@ class Membership(Planner):
         return self.actor(by).kind is ActorKind.PRIVACYCONTACT
 
     def _check_not_blocked(self, applicant: Applicant) -> None:
-        if applicant.phone is not None and block_key(applicant.phone) in self._blocks:
-            stuurgroep = self._blocks[block_key(applicant.phone)].stuurgroep
+        block = None if applicant.phone is None else self._blocks.get(block_key(applicant.phone))
+        if block is not None:
+            stuurgroep = block.stuurgroep
             raise AdmissionRefused(
                 f"the phone number of {applicant.name} was blocked at a royement by "
                 f"{stuurgroep!r}; its telefoonbeheerder may lift the block",
