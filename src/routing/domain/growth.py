@@ -80,8 +80,10 @@ class SplitAnswer:
 
     ``allowed`` is ``False`` with the ``reason`` and ``rule`` of the first
     check that fails, exactly as :meth:`Hierarchy.split_wijkgroep
-    <routing.model.Hierarchy.split_wijkgroep>` would refuse it; ``True`` with
-    ``rule=None``. ``residents`` and ``threshold`` are the wijkgroep's count and
+    <routing.model.Hierarchy.split_wijkgroep>` would refuse it (``rule`` is
+    ``None`` for a check without a rule ID, such as a group id already
+    taken); ``True`` with ``rule=None``. The answer is true or false as
+    ``allowed`` is. ``residents`` and ``threshold`` are the wijkgroep's count and
     the setting it is compared with.
     """
 
