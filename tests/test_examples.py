@@ -61,6 +61,11 @@ def test_G2_demo_refuses_to_split_at_60(output: str) -> None:
 
 def test_G3_demo_flags_the_wijkgroep_nearly_full_before_the_split(output: str) -> None:
     assert "admitted 32 residents" in output
+
+
+def test_G2_G3_demo_prints_the_signals_of_the_admissions(output: str) -> None:
+    assert "[G2] Wijkgroep Zoomwijck passed 80 residents: split by buurt (5 buurten)" in output
+    assert "[G3] Wijkgroep Zoomwijck: 90/100, nearly full" in output
     assert "92/100 ⚠ nearly full" in output
 
 

@@ -5,6 +5,8 @@ The public names are re-exported here; see ``docs/reference.md``.
 
 from __future__ import annotations
 
+from .domain.blocks import Block, block_key, normalize_phone
+from .domain.growth import Admitted, CapacityWarning, Signal, SplitAnswer, SplitProposal
 from .domain.kenteken import (
     FORBIDDEN_COMBINATIONS,
     SIDECODES,
@@ -49,6 +51,7 @@ from .domain.values import (
     MemberId,
     Relation,
     Role,
+    RulesAcceptance,
 )
 from .engine.commands import (
     Afloop,
@@ -110,6 +113,7 @@ from .engine.policies import (
 )
 from .engine.tables import RelayConfig
 from .errors import (
+    AdmissionHeld,
     AdmissionRefused,
     CapacityRefused,
     ConfigError,
@@ -187,7 +191,9 @@ __all__ = [
     "Actor",
     "ActorKind",
     "AdjacentWijken",
+    "AdmissionHeld",
     "AdmissionRefused",
+    "Admitted",
     "Afloop",
     "AllOf",
     "Always",
@@ -195,12 +201,14 @@ __all__ = [
     "AnyOf",
     "Applicant",
     "Ask",
+    "Block",
     "Build",
     "ByCategory",
     "ByStep",
     "Capacity",
     "CapacityRefused",
     "CapacityState",
+    "CapacityWarning",
     "CasushouderChanged",
     "Category",
     "Command",
@@ -279,6 +287,7 @@ __all__ = [
     "Role",
     "RouteRefused",
     "RoutingError",
+    "RulesAcceptance",
     "Ruling",
     "RulingKind",
     "Screen",
@@ -288,8 +297,11 @@ __all__ = [
     "ScreeningVerdict",
     "Settings",
     "Sex",
+    "Signal",
     "SimConfig",
     "SimResult",
+    "SplitAnswer",
+    "SplitProposal",
     "StateError",
     "Step",
     "TaskReassigned",
@@ -310,6 +322,7 @@ __all__ = [
     "Verdict",
     "WordList",
     "__version__",
+    "block_key",
     "explain",
     "export_json",
     "hierarchy_from_dict",
@@ -319,6 +332,7 @@ __all__ = [
     "incident_tree",
     "load_hierarchy",
     "normalize_kenteken",
+    "normalize_phone",
     "normalize_postcode",
     "parse_category",
     "parse_kenteken",
