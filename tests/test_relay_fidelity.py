@@ -212,9 +212,9 @@ def test_R3_a_casushouder_who_goes_passes_the_role_to_the_stuurgroep(town: Town,
     [task] = deliveries(out)
     beheerder = town.hierarchy.telefoonbeheerder("sg-noord")
     if how == "leave":
-        town.hierarchy.leave(reporter)
+        town.hierarchy.leave(reporter, by=reporter)
     elif how == "remove":
-        town.hierarchy.remove(beheerder, reporter)
+        town.hierarchy.remove(beheerder, reporter, reason="hield zich niet aan de spelregels")
     else:
         town.hierarchy.move(beheerder, reporter, "wg-noord-2")
     out = h.tick(h.now + 1)
@@ -247,7 +247,7 @@ def test_R3_the_catch_up_is_undone_with_a_refused_command(town: Town) -> None:
     h = harness(town, Never())
     reporter = town.resident("wg-noord-1")
     iid = h.one(h.report(reporter, melding()), IncidentOpened).incident
-    town.hierarchy.leave(reporter)
+    town.hierarchy.leave(reporter, by=reporter)
     stranger = town.resident("wg-zuid-1")
     h.refused(Afloop(at=h.now + 1, by=stranger, incident=iid, text="klaar"), PermissionRefused)
     assert h.relay.incident(iid).casushouders == (("wg-noord-1", reporter),)
@@ -260,7 +260,7 @@ def test_R3_a_task_moved_from_a_member_who_left_survives_a_saved_state(town: Tow
     reporter = town.resident("wg-noord-1")
     out = h.report(reporter, melding())
     [task] = deliveries(out)
-    town.hierarchy.leave(reporter)
+    town.hierarchy.leave(reporter, by=reporter)
     h.tick(h.now + 1)
     state = h.relay.export_state()
     loaded = Relay.from_state(town.hierarchy, state, policy=Never())

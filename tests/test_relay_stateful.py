@@ -365,13 +365,13 @@ class RelayMachine(RuleBasedStateMachine):
         kind = data.draw(st.sampled_from(["leave", "remove", "move", "erase"]))
         change: Change
         if kind == "leave":
-            change = Leave(member=member)
+            change = Leave(member=member, by=member)
         elif kind == "erase":
-            change = Erase(member=member)
+            change = Erase(member=member, by=member)
         else:
             by = data.draw(st.sampled_from(self.admins))
             if kind == "remove":
-                change = Remove(by=by, member=member)
+                change = Remove(by=by, member=member, reason="spelregels")
             else:
                 wijkgroepen = [g for g in self.groups if self.h.kind(g) is GroupKind.WIJKGROEP]
                 change = Move(

@@ -197,7 +197,7 @@ class ReadingLoad:
         changed: set[str] = set()
         for m in leaving:
             changed.add(self.h.wijkgroep_of(m))
-            apply_change(self.h, Leave(member=m))
+            apply_change(self.h, Leave(member=m, by=m))
             self.departures.append((int(m), end))
         if not last:
             self.members.append(len(self.h))
