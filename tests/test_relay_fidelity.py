@@ -36,7 +36,13 @@ from routing.engine.outputs import (
     TaskReassigned,
 )
 from routing.engine.policies import Always, Ask, Never
-from routing.errors import IncidentRefused, InvalidValueError, PermissionRefused, TimeRefused
+from routing.errors import (
+    IncidentRefused,
+    InvalidValueError,
+    InvariantRefused,
+    PermissionRefused,
+    TimeRefused,
+)
 from routing.relay import Relay, RelayConfig
 from routing.testing import Harness, Town, deliveries, melding, zoomwijck
 
@@ -302,3 +308,43 @@ def test_R8_a_casushouder_who_spoke_to_the_police_comes_first_in_the_reminder(to
     reminder = h.one(h.tick(h.now + 600.0), Reminder)
     assert reminder.casushouders[0] == reporter
     assert set(reminder.casushouders) == {reporter, seer}
+
+
+# ------------------------------------------------------------------ a split under an open incident
+
+
+def test_G2_a_split_under_an_open_incident_moves_it_to_where_the_residents_went() -> None:
+    from routing.domain.settings import Settings
+    from routing.domain.values import Applicant
+    from routing.engine.outputs import IncidentRegrouped
+    from routing.model import Hierarchy
+
+    h = Hierarchy(Settings(split_threshold=2))
+    founders = [Applicant.registered(f"lid {i}") for i in range(3)]
+    sg = h.found_neighbourhood(
+        gemeente="G", wijk="W", wijkgroep="wg", stuurgroep="sg", founders=founders
+    )
+    a = h.load_members("wg", ["a1", "a2"], buurt="A")
+    b = h.load_members("wg", ["b1", "b2"], buurt="B")
+    run = Harness(Relay(h, policy=Never()), start=10.0)
+    iid = run.one(run.report(a[0], melding()), IncidentOpened).incident
+    h.split_wijkgroep(sg[0], "wg", buurten={"A": "wg-a", "B": "wg-b"}, approvals=sg, rest="wg-a")
+    moved = run.one(run.tick(20.0), IncidentRegrouped)
+    assert (moved.group, moved.into) == ("wg", ("wg-a", "wg-b"))
+    view = run.relay.incident(iid)
+    assert view.reached == ("wg-a", "wg-b")
+    assert view.casushouders == (("wg-a", a[0]),)  # the reporter lives in wg-a now
+    # The state saves and loads with the incident where it is now.
+    loaded = Relay.from_state(h, run.relay.export_state(), policy=Never())
+    assert loaded.incident(iid) == view
+    # Reactions and the afloop reach the same people, in their new groups.
+    [reaction] = deliveries(run.react(b[0], iid, "ik zie ze ook"), None)
+    assert reaction.group == "wg-b"
+    closing = run.afloop(a[0], iid)
+    assert run.one(closing, IncidentClosed).groups == ("wg-a", "wg-b")
+    posters = {d.group: d.poster for d in deliveries(closing, None)}
+    assert posters["wg-a"] == a[0]
+    assert posters["wg-b"] in h.admins("wg-b")  # the reporter is not in wg-b
+    # The removed wijkgroep's id is not used again.
+    with pytest.raises(InvariantRefused):
+        h.create_wijkgroep(sg[0], "sg", "wg", approvals=sg)

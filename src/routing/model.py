@@ -263,6 +263,9 @@ class Hierarchy(Membership):
         if wijkgroep not in moved:
             self._g.remove_node(wijkgroep)
             del self._recs[wijkgroep]
+            # Kept, so that what the old wijkgroep held (an open incident's
+            # reach, its casushouder) can follow its residents.
+            self._split_into[wijkgroep] = tuple(moved)
         self._version += 1
         self._structure_version += 1
         return tuple(moved)

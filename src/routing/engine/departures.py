@@ -15,7 +15,12 @@ not in the group it is about:
 * a **delivery task** not yet confirmed passes the same way, to whoever
   keeps the group it is for;
 * whoever last **spoke to the police** (R8) is forgotten once gone, so the
-  afloop reminder names the casushouders instead.
+  afloop reminder names the casushouders instead;
+* a wijkgroep that a **split** removed (G2) is replaced, in what the incident
+  reached, by the wijkgroepen its residents went to
+  (:meth:`Hierarchy.split_into <routing.model.Hierarchy.split_into>`), so
+  that its reactions and its afloop reach the same people
+  (:class:`~routing.engine.outputs.IncidentRegrouped`).
 
 Changes to the hierarchy are not commands: they arrive between commands,
 and the relay notices them by :attr:`Hierarchy.version
@@ -36,7 +41,7 @@ from routing.domain.values import GroupKind, MemberId
 from routing.errors import UnknownGroupError
 
 from .incident import IncidentState
-from .outputs import CasushouderChanged, Output, TaskReassigned
+from .outputs import CasushouderChanged, IncidentRegrouped, Output, TaskReassigned
 from .records import B_FIRST, B_GROUPS, B_POSTERS, BatchRec
 from .router import Router
 
@@ -103,6 +108,7 @@ class Departures:
         undo: list[Undo] = []
         for iid in ledger.live:
             inc = ledger.incidents[iid]
+            self._regroup(inc, at, out, undo)
             for wg, holder in tuple(inc.casus.items()):
                 if present(router, holder, wg):
                     continue
@@ -132,6 +138,44 @@ class Departures:
 
         return out, undo_all
 
+    def _regroup(self, inc: IncidentState, at: float, out: list[Output], undo: list[Undo]) -> None:
+        """Where a split removed a wijkgroep the incident reached, it counts as
+        reached in the wijkgroepen that took its residents (G2), each holding the
+        melding delivery the old one had (what its residents saw)."""
+        router = self.router
+        h = router.hierarchy
+        gone = [g for g in inc.reach if not _exists(router, g)]
+        if not gone:
+            return
+        reach, casus = dict(inc.reach), dict(inc.casus)
+
+        def restore() -> None:
+            inc.reach, inc.casus = reach, casus
+
+        undo.append(restore)
+        regrouped: dict[str, int] = {}
+        for group, did in reach.items():
+            if group not in gone:
+                regrouped.setdefault(group, did)
+                continue
+            into = tuple(t for t in h.split_into(group) if t not in reach)
+            for target in into:
+                regrouped.setdefault(target, did)
+            out.append(IncidentRegrouped(incident=inc.id, group=group, into=into, at=at))
+        new_casus: dict[str, MemberId] = {}
+        for wg, holder in casus.items():
+            if wg not in gone:
+                new_casus.setdefault(wg, holder)
+                continue
+            # The holder keeps the role in the wijkgroep they went to, if it
+            # has none yet; otherwise in the first, where the loop that
+            # follows passes it on if they are not in it.
+            free = [t for t in h.split_into(wg) if t not in new_casus]
+            if free:
+                home = h.wijkgroep_of(holder) if holder in h else None
+                new_casus[home if home in free else free[0]] = holder
+        inc.reach, inc.casus = regrouped, new_casus
+
     def _tasks(self, batch: BatchRec, at: float, out: list[Output], undo: list[Undo]) -> None:
         router = self.router
         ledger = router.ledger
@@ -154,6 +198,14 @@ class Departures:
                     reason=f"{router.name(poster)} is niet meer in {group}", at=at,
                 )
             )  # fmt: skip
+
+
+def _exists(router: Router, group: str) -> bool:
+    try:
+        router.tables.entry(group)
+    except UnknownGroupError:
+        return False
+    return True
 
 
 def _restore(mapping: dict[Any, MemberId], key: object, value: MemberId | None) -> Undo:

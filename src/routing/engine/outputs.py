@@ -43,6 +43,7 @@ __all__ = [
     "Hop",
     "IncidentClosed",
     "IncidentOpened",
+    "IncidentRegrouped",
     "Joined",
     "Output",
     "PendingDecision",
@@ -297,6 +298,18 @@ class CasushouderChanged:
 
 
 @attrs.frozen(kw_only=True)
+class IncidentRegrouped:
+    """A split removed ``group``, a wijkgroep ``incident`` had reached (G2): its
+    residents are in ``into`` now, so the incident counts as there, and its
+    reactions and afloop go there (:mod:`routing.engine.departures`)."""
+
+    incident: str
+    group: str
+    into: tuple[str, ...]
+    at: float
+
+
+@attrs.frozen(kw_only=True)
 class TaskReassigned:
     """Delivery ``delivery`` in ``group`` is now a task for ``current``: ``previous``,
     who was to post it, is no longer in the group (:mod:`routing.engine.departures`)."""
@@ -363,6 +376,7 @@ Output = (
     | Rejected
     | Joined
     | TaskReassigned
+    | IncidentRegrouped
     | CasushouderChanged
     | Reminder
     | IncidentClosed

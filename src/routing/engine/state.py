@@ -69,6 +69,9 @@ class _StateReader(PlainReader):
 
     def __init__(self, hierarchy: Hierarchy) -> None:
         self.groups = frozenset(hierarchy.groups())
+        # A wijkgroep a split removed stays in the routes and the history of
+        # the incidents that reached it (routing.engine.departures).
+        self.split_into = hierarchy.split_into
         self.wijken = frozenset(hierarchy.wijken())
         # Ids are never reused, so every id below the number ever issued is
         # one the hierarchy knew, even a member who has left since (their
@@ -78,7 +81,7 @@ class _StateReader(PlainReader):
 
     def group(self, value: object, path: str) -> str:
         gid = self.text(value, path)
-        if gid not in self.groups:
+        if gid not in self.groups and not self.split_into(gid):
             raise self.fail(path, f"no group {gid!r} in the hierarchy")
         return gid
 
@@ -282,7 +285,12 @@ class _Loader:
             group = rd.group(group_raw, p)
             did = rd.integer(did_raw, p)
             d = own.get(did)
-            if d is None or d[1] != KIND_INDEX[DeliveryKind.MELDING] or d[5][0] != group:
+            if (
+                d is None
+                or d[1] != KIND_INDEX[DeliveryKind.MELDING]
+                # In that group, or in the wijkgroep a split made it from.
+                or (d[5][0] != group and group not in rd.split_into(d[5][0]))
+            ):
                 raise rd.fail(p, "not a melding delivery of this incident in that group")
             if group in inc.reach:
                 raise rd.fail(p, f"{group} is reached twice")

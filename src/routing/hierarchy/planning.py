@@ -177,6 +177,11 @@ class Planner(HierarchyReader):
                 raise InvariantRefused("a group needs a non-empty id")
             if gid in self._recs:
                 raise InvariantRefused(f"a group called {gid!r} already exists")
+            if gid in self._split_into:
+                raise InvariantRefused(
+                    f"{gid!r} was a wijkgroep that a split removed; its id is not used again",
+                    rule="G2",
+                )
 
     def _require_telefoonbeheerder(self, by: int, stuurgroep: str, rule: str, action: str) -> None:
         self._home_of(by)

@@ -104,5 +104,7 @@ class Storage:
     #: Sparse: stuurgroep members only.
     stuurgroep_of: dict[int, GroupRecord] = attrs.field(factory=dict)
     actors: dict[str, Actor] = attrs.field(factory=dict)
+    #: Wijkgroepen a split removed -> the wijkgroepen their residents went to (G2).
+    split_into: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
     version: int = 0
     structure_version: int = 0

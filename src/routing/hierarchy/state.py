@@ -87,6 +87,7 @@ def export_hierarchy(h: HierarchyReader) -> dict[str, Any]:
         "phones": {str(m): p for m, p in sorted(s.phones.items())},
         "rules": {str(m): _encode(r) for m, r in sorted(s.rules.items())},
         "blocks": [{"key": b.key, "stuurgroep": b.stuurgroep} for b in s.blocks.values()],
+        "split_into": {old: list(into) for old, into in s.split_into.items()},
         "actors": [
             {
                 "id": a.id,
@@ -300,6 +301,17 @@ def hierarchy_from_state(
         ):
             raise r.fail(where, "a repeated or malformed key, or an unknown stuurgroep")
         s.blocks[block.key] = block
+    for old, into in r.get(state, "split_into", dict, "state").items():
+        where = f"split_into.{old}"
+        targets = r.get({"x": into}, "x", list, where)
+        if (
+            not isinstance(old, str)
+            or old in s.groups
+            or not targets
+            or any(not isinstance(t, str) or not t for t in targets)
+        ):
+            raise r.fail(where, "expected a removed wijkgroep and the ids it went to")
+        s.split_into[old] = tuple(targets)
     actor_kinds = {k.value: k for k in ActorKind}
     for i, a in enumerate(r.get(state, "actors", list, "state")):
         where = f"actors[{i}]"

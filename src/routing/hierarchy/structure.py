@@ -62,6 +62,7 @@ class HierarchyReader:
         self._blocks = s.blocks
         self._stuurgroep_of = s.stuurgroep_of
         self._actors = s.actors
+        self._split_into = s.split_into
         self._live = sum(1 for home in self._home if home is not None)
         self._version = s.version
         self._structure_version = s.structure_version
@@ -86,6 +87,7 @@ class HierarchyReader:
             blocks=self._blocks,
             stuurgroep_of=self._stuurgroep_of,
             actors=self._actors,
+            split_into=self._split_into,
             version=self._version,
             structure_version=self._structure_version,
         )
@@ -193,6 +195,20 @@ class HierarchyReader:
         not recorded here (a member register keeps it, or the member was erased)."""
         self._home_of(mid)
         return self._rules.get(mid)
+
+    def split_into(self, gid: str) -> tuple[str, ...]:
+        """The wijkgroepen that took the residents of ``gid``, a wijkgroep a split
+        removed (G2), each one that exists now (a later split followed through);
+        ``()`` for any other id."""
+        found: list[str] = []
+        todo = list(self._split_into.get(gid, ()))
+        while todo:
+            target = todo.pop(0)
+            if target in self._recs:
+                found.append(target)
+            else:
+                todo.extend(self._split_into.get(target, ()))
+        return tuple(dict.fromkeys(found))
 
     def blocks(self) -> tuple[Block, ...]:
         """The blocks set at royementen (T2), oldest first."""
