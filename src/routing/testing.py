@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import attrs
 
 from .domain.melding import Melding
+from .domain.settings import Settings
 from .domain.values import Applicant, MemberId
 from .engine.commands import (
     Afloop,
@@ -88,6 +89,7 @@ def build_town(
     gemeentelijke: str | None = "grg",
     residents: int = 3,
     stuurgroep_size: int = 3,
+    settings: Settings | None = None,
 ) -> Town:
     """A hierarchy from ``layout`` (wijk -> stuurgroep -> wijkgroepen).
 
@@ -96,8 +98,9 @@ def build_town(
     are called ``rg-<wijk>``; ``regiegroepen`` says which wijken get one
     (all, none, or the named ones). The gemeentelijke regiegroep is created
     when at least one regiegroep exists and ``gemeentelijke`` names it.
+    ``settings`` are the hierarchy's (the defaults if ``None``).
     """
-    h = Hierarchy()
+    h = Hierarchy(settings)
     members: dict[str, tuple[MemberId, ...]] = {}
     homes: dict[str, tuple[MemberId, ...]] = {}
     for wijk, stuurgroepen in layout.items():

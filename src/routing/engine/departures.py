@@ -109,6 +109,7 @@ class Departures:
         for iid in ledger.live:
             inc = ledger.incidents[iid]
             self._regroup(inc, at, out, undo)
+            self._withdraw(inc, undo)
             for wg, holder in tuple(inc.casus.items()):
                 if present(router, holder, wg):
                     continue
@@ -144,7 +145,7 @@ class Departures:
         melding delivery the old one had (what its residents saw)."""
         router = self.router
         h = router.hierarchy
-        gone = [g for g in inc.reach if not _exists(router, g)]
+        gone = [g for g in {**inc.reach, **inc.casus} if not _exists(router, g)]
         if not gone:
             return
         reach, casus = dict(inc.reach), dict(inc.casus)
@@ -175,6 +176,29 @@ class Departures:
                 home = h.wijkgroep_of(holder) if holder in h else None
                 new_casus[home if home in free else free[0]] = holder
         inc.reach, inc.casus = regrouped, new_casus
+
+    def _withdraw(self, inc: IncidentState, undo: list[Undo]) -> None:
+        """Withdraw the open questions about groups a split removed (G2): nobody
+        can forward into a group that is gone, and the stuurgroep may still
+        forward by hand into the wijkgroepen that took its residents."""
+        router = self.router
+        ledger = router.ledger
+        stale = []
+        for pid in inc.pending:
+            rec = ledger.pending[pid]
+            if not all(_exists(router, g) for g in (rec[3], rec[4], *rec[5])):
+                stale.append(pid)
+        if not stale:
+            return
+        pending, resolved, mine = dict(ledger.pending), dict(ledger.resolved), inc.pending
+
+        def restore() -> None:  # in their order: Relay.pending lists them so
+            ledger.pending, ledger.resolved, inc.pending = pending, resolved, mine
+
+        undo.append(restore)
+        ledger.pending = {pid: rec for pid, rec in pending.items() if pid not in stale}
+        ledger.resolved = {**resolved, **dict.fromkeys(stale)}
+        inc.pending = tuple(p for p in mine if p not in stale)
 
     def _tasks(self, batch: BatchRec, at: float, out: list[Output], undo: list[Undo]) -> None:
         router = self.router

@@ -129,10 +129,16 @@ class FollowUp:
         if did in self.router.ledger.status:
             self._refuse_done(did, cmd)
         self.router.ledger.status[did] = (DeliveryStatus.FAILED.value, None, cmd.at, cmd.reason)
+        # The group never saw it: no afloop there, and it may be forwarded again.
+        # (After a split the delivery may stand for the wijkgroepen made from it.)
         if inc.reach.get(group) == did:
             del inc.reach[group]
-            # The group never saw it: no afloop there, and it may be forwarded again.
             inc.failed = tuple(sorted({*inc.failed, group}))
+        elif did in inc.reach.values():
+            lost = [g for g, d in inc.reach.items() if d == did]
+            for g in lost:
+                del inc.reach[g]
+            inc.failed = tuple(sorted({*inc.failed, *lost}))
         return (DeliveryFailed(delivery=did, group=group, reason=cmd.reason, at=cmd.at),)
 
     def afloop(self, cmd: Afloop) -> tuple[Output, ...]:

@@ -152,7 +152,11 @@ class Steps:
             if cmd.decision not in self.router.ledger.resolved:
                 raise UnknownDecisionError(cmd.decision)
             earlier = self.router.ledger.resolved[cmd.decision]
-            why = "the incident was closed" if earlier is None else self.decided(earlier)
+            why = (
+                "it was withdrawn (the incident closed, or a split removed its groups)"
+                if earlier is None
+                else self.decided(earlier)
+            )
             raise IncidentRefused(
                 f"decision {cmd.decision} is taken: {why}", command=cmd, rule="R6"
             )
