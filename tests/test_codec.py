@@ -18,6 +18,7 @@ from routing.domain.place import Place
 from routing.domain.settings import PLATFORMS, Settings
 from routing.domain.values import Actor, ActorKind, Applicant, MemberId
 from routing.engine.commands import (
+    Address,
     Afloop,
     Confirm,
     Decide,
@@ -107,6 +108,8 @@ EXAMPLES: list[Any] = [
     Decide(at=4, by=MemberId(0), decision=2, forward=False),
     PoliceNotice(at=5, sender="wijkagent", melding=FULL_MELDING, stuurgroepen=["sg", "sa"]),
     Screen(at=6, by=MemberId(0), incident="I1", release=True),
+    Screen(at=6, by=MemberId(0), incident="I1", release=False, reason="chat", reaction=2),
+    Address(at=6, by=MemberId(0), incident="I1", text="bel eerst 112", reaction=None),
     Confirm(at=7, delivery=3),
     Fail(at=8, delivery=4, reason="groep vol"),
     HandOver(at=9, by=MemberId(0), incident="I1", wijkgroep="wg", to=MemberId(1)),
@@ -303,4 +306,5 @@ def test_H8_seen_at_in_a_clock_change_gap_round_trips() -> None:
     gap = dt.datetime(2016, 3, 13, 2, 0, tzinfo=ZoneInfo("America/Shiprock"))
     made = Melding(category="inbraak", called_112=True, seen_at=gap)
     assert decode(Melding, encode(made)) == made
-    assert made.seen_at is not None and made.seen_at.timestamp() == gap.timestamp()
+    assert made.seen_at is not None
+    assert made.seen_at.timestamp() == gap.timestamp()

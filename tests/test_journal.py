@@ -26,6 +26,7 @@ from routing.domain.melding import Melding, Person, Vehicle
 from routing.domain.settings import Settings
 from routing.domain.values import Applicant, MemberId
 from routing.engine.commands import (
+    Address,
     Afloop,
     Command,
     Confirm,
@@ -39,7 +40,7 @@ from routing.engine.commands import (
     Screen,
     Tick,
 )
-from routing.engine.outputs import Step
+from routing.engine.outputs import ReactionHeld, Step
 from routing.engine.policies import Ask, ByStep, Never, Policy
 from routing.errors import (
     ConfigError,
@@ -137,7 +138,9 @@ def random_item(rng: random.Random, h: Hierarchy, relay: Relay, t: float) -> Ite
         )
         return Report(at=t, reporter=who, melding=melding)
     if roll < 0.35:
-        return React(at=t, member=who, incident=incident, text=f"aanvulling {rng.randrange(99)}")
+        # Some chit-chat, which screening holds for the stuurgroep (S1, H9).
+        text = "aanvulling" if rng.random() < 0.7 else "bbq zaterdag"
+        return React(at=t, member=who, incident=incident, text=f"{text} {rng.randrange(99)}")
     if roll < 0.45:
         pending = relay.pending()
         if pending:
@@ -157,11 +160,16 @@ def random_item(rng: random.Random, h: Hierarchy, relay: Relay, t: float) -> Ite
     if roll < 0.74:
         return Afloop(at=t, by=who, incident=incident, text="politie is ter plaatse")
     if roll < 0.78:
-        held = [i for i in incidents if relay.incident(i).phase.value == "held"]
-        if held:
-            incident = rng.choice(held)
-            by = rng.choice(sorted(h.admins(relay.incident(incident).origin)))
-            return Screen(at=t, by=by, incident=incident, release=rng.random() < 0.7)
+        waiting = relay.held()
+        if waiting:
+            item = rng.choice(waiting)
+            reaction = item.reaction if isinstance(item, ReactionHeld) else None
+            by = rng.choice(sorted(relay.duty(item.stuurgroep)))
+            if rng.random() < 0.25:
+                text = "bel eerst 112, en houd het zakelijk"
+                return Address(at=t, by=by, incident=item.incident, text=text, reaction=reaction)
+            release = rng.random() < 0.7
+            return Screen(at=t, by=by, incident=item.incident, release=release, reaction=reaction)
         return Tick(at=t)
     if roll < 0.8 and incidents:
         casus = relay.incident(incident).casushouders

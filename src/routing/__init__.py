@@ -51,6 +51,7 @@ from .domain.values import (
     Role,
 )
 from .engine.commands import (
+    Address,
     Afloop,
     Command,
     Confirm,
@@ -72,6 +73,7 @@ from .engine.incident import (
     transition_diagram,
 )
 from .engine.outputs import (
+    Addressed,
     CasushouderChanged,
     Decision,
     DecisionMade,
@@ -87,6 +89,7 @@ from .engine.outputs import (
     Joined,
     Output,
     PendingDecision,
+    ReactionHeld,
     Rejected,
     Reminder,
     Step,
@@ -184,6 +187,8 @@ __all__ = [
     "TRANSITIONS",
     "Actor",
     "ActorKind",
+    "Address",
+    "Addressed",
     "AdjacentWijken",
     "AdmissionRefused",
     "Afloop",
@@ -267,6 +272,7 @@ __all__ = [
     "Postcode",
     "PostcodeError",
     "React",
+    "ReactionHeld",
     "Refused",
     "Rejected",
     "Relation",

@@ -54,13 +54,20 @@ The path, as the relay runs it:
 * **Afloop.** Closes the incident and goes exactly once to every group it
   reached (R8, P7). A closed incident refuses reports, forwards and decisions.
 
-A report that says 112 was *not* called is held, not dropped and not
-refused: the rules say 112 comes first (H3), but a not-urgent situation is
-reported by 0900-8844 or not at all, and the stuurgroep's first duty is to
-screen messages and address the resident (S1). So the relay opens the
-incident as HELD, delivers nothing, and returns a
-:class:`~routing.engine.outputs.Held` for the stuurgroep, who release or reject it
-with :class:`~routing.engine.commands.Screen`.
+Screening comes first (S1): every report and every reaction passes the
+house rules' screening (:mod:`~routing.engine.screening`). What it holds is
+not dropped and not refused: the rules say 112 comes first (H3), but a
+not-urgent situation is reported by 0900-8844 or not at all; abuse (H5),
+"eigen rechter" (H6) and chit-chat (H9) need a person's judgement, and the
+stuurgroep's first duty is to screen messages and address the resident
+(S1). A held report opens its incident as HELD and delivers nothing; a held
+reaction is kept undelivered beside its incident. Each returns a
+:class:`~routing.engine.outputs.Held` or
+:class:`~routing.engine.outputs.ReactionHeld` with the rule and the reason,
+for the stuurgroep of the sender's wijkgroep, who release or reject it with
+:class:`~routing.engine.commands.Screen`, or address the sender first with
+:class:`~routing.engine.commands.Address`. :meth:`Relay.held` lists what
+waits, after a restart too.
 """
 
 from __future__ import annotations
@@ -72,6 +79,7 @@ from .domain.values import MemberId
 from .engine import privacy as relay_privacy
 from .engine import state as relay_state
 from .engine.commands import (
+    Address,
     Afloop,
     Command,
     Confirm,
@@ -90,13 +98,15 @@ from .engine.incident import (
     DeliveryRecord,
     DeliveryStatus,
     IncidentView,
+    Phase,
     pending_output,
 )
 from .engine.origins import Origins
-from .engine.outputs import Delivery, Output, PendingDecision
+from .engine.outputs import Addressed, Delivery, Held, Output, PendingDecision, ReactionHeld
 from .engine.policies import Ask, Policy
 from .engine.records import C_ID, Rebuild
 from .engine.router import Router
+from .engine.screening import Screening, held_output, reaction_held
 from .engine.steps import Steps
 from .engine.tables import RelayConfig
 from .model import Hierarchy
@@ -113,9 +123,10 @@ class Relay:
     The relay is a front door over parts it composes: a
     :class:`~routing.engine.router.Router` (the routing tables, the
     :class:`~routing.engine.ledger.Ledger` of what it keeps, and the fan-out
-    every command shares) and three families of command handlers,
-    :class:`~routing.engine.origins.Origins` (reports, screening, police
-    notices), :class:`~routing.engine.steps.Steps` (forwards, decisions,
+    every command shares) and four families of command handlers,
+    :class:`~routing.engine.origins.Origins` (reports, police notices),
+    :class:`~routing.engine.screening.Screening` (releasing, rejecting and
+    addressing what screening holds), :class:`~routing.engine.steps.Steps` (forwards, decisions,
     reactions, hand-overs) and :class:`~routing.engine.followup.FollowUp`
     (confirmations, failures, ticks, the afloop).
     """
@@ -135,13 +146,15 @@ class Relay:
             config if config is not None else RelayConfig(),
         )
         origins, steps, follow = Origins(router), Steps(router), FollowUp(router)
+        screening = Screening(router)
         self._handlers: dict[type, Callable[[Any], tuple[Output, ...]]] = {
             Report: origins.report,
             React: steps.react,
             Forward: steps.forward,
             Decide: steps.decide,
             PoliceNotice: origins.police,
-            Screen: origins.screen,
+            Screen: screening.screen,
+            Address: screening.address,
             Confirm: follow.confirm,
             Fail: follow.fail,
             HandOver: steps.hand_over,
@@ -229,6 +242,11 @@ class Relay:
             linked_to=inc.linked_to,
             linked=tuple(inc.linked),
             sender_actor=inc.sender_actor,
+            held=tuple(reaction_held(inc.id, r) for r in inc.held if r[7] == "held"),
+            addressed=tuple(
+                Addressed(incident=inc.id, reaction=n or None, to=to, by=by, text=text, at=at)
+                for n, by, to, text, at in inc.addressed
+            ),
         )
 
     def _record(self, delivery: Delivery) -> DeliveryRecord:
@@ -243,6 +261,22 @@ class Relay:
     def incidents(self) -> tuple[str, ...]:
         """Ids of every incident, oldest first."""
         return tuple(self._router.ledger.incidents)
+
+    def held(self) -> tuple[Held | ReactionHeld, ...]:
+        """Everything screening holds for a stuurgroep, oldest incident first (S1).
+
+        Held reports (incidents in phase HELD) and held reactions, each as
+        the output that announced it; after a restart this is the
+        stuurgroep's queue again. Filter on ``stuurgroep`` for one queue.
+        """
+        router = self._router
+        router.tables.sync()
+        found: list[Held | ReactionHeld] = []
+        for inc in router.ledger.incidents.values():
+            if inc.phase is Phase.HELD:
+                found.append(held_output(router, inc))
+            found += [reaction_held(inc.id, r) for r in inc.held if r[7] == "held"]
+        return tuple(found)
 
     def pending(self) -> tuple[PendingDecision, ...]:
         """Every decision still waiting for an answer, oldest first."""

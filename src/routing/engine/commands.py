@@ -33,6 +33,7 @@ from routing.domain.values import MemberId
 from routing.errors import InvalidValueError
 
 __all__ = [
+    "Address",
     "Afloop",
     "Command",
     "Confirm",
@@ -178,15 +179,42 @@ class PoliceNotice:
             raise InvalidValueError(self.stuurgroepen, "a stuurgroep is addressed once")
 
 
+def _reaction_number(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (check_int(value, attribute.name) < 1):
+        raise InvalidValueError(value, f"{attribute.name} counts from 1 within the incident")
+
+
 @attrs.frozen(kw_only=True)
 class Screen:
-    """A stuurgroep member screens a held report (S1, H3): release or reject it."""
+    """A stuurgroep member screens what screening held (S1): release or reject it.
+
+    ``reaction`` ``None``: the incident's held report (H3, H5, H6); a number:
+    that held reaction (:class:`~routing.engine.outputs.ReactionHeld`).
+    ``reason`` is recorded, and on a rejection told to the sender.
+    """
 
     at: float = _at()
     by: MemberId = attrs.field(validator=_member)
     incident: str = attrs.field(validator=_ident)
     release: bool = attrs.field(validator=_flag)
     reason: str = attrs.field(default="", converter=_text)
+    reaction: int | None = attrs.field(default=None, validator=_reaction_number)
+
+
+@attrs.frozen(kw_only=True)
+class Address:
+    """A stuurgroep member addresses the sender of a held message (S1).
+
+    ``text`` is what they send the resident in private (why it is held, what
+    to do); the message stays held until a :class:`Screen`. ``reaction`` as
+    in :class:`Screen`.
+    """
+
+    at: float = _at()
+    by: MemberId = attrs.field(validator=_member)
+    incident: str = attrs.field(validator=_ident)
+    text: str = attrs.field(converter=_text, validator=_required_text)
+    reaction: int | None = attrs.field(default=None, validator=_reaction_number)
 
 
 @attrs.frozen(kw_only=True)
@@ -246,6 +274,7 @@ Command = (
     | Decide
     | PoliceNotice
     | Screen
+    | Address
     | Confirm
     | Fail
     | HandOver

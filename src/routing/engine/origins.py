@@ -1,10 +1,11 @@
-"""The commands that open an incident: a resident's report, screening, a police notice.
+"""The commands that open an incident: a resident's report, a police notice.
 
 * :meth:`Origins.report`: a resident's SAAR report opens an incident in their
   wijkgroep (R1-R3), or joins a live one of the same kind there (H4), or
-  starts again in another wijk, linked to the first (R7); a report that says
-  112 was not called is held for the stuurgroep (H3, S1).
-* :meth:`Origins.screen`: the stuurgroep releases or rejects a held report (S1).
+  starts again in another wijk, linked to the first (R7); a report that
+  screening holds (112 not called, H3; H5, H6) waits for the stuurgroep (S1,
+  :mod:`routing.engine.screening`, which also has the handler that releases
+  or rejects it).
 * :meth:`Origins.police`: a police notice lands in the addressed groups (P1)
   and each addressed stuurgroep's member on duty carries it in (P2).
 
@@ -17,22 +18,21 @@ from __future__ import annotations
 
 from routing.domain.texts import render_melding
 from routing.domain.values import GroupKind
-from routing.errors import PermissionRefused, UnknownGroupError
+from routing.errors import UnknownGroupError
 
-from .commands import PoliceNotice, Report, Screen
+from .commands import PoliceNotice, Report
 from .incident import Event, IncidentState, next_phase, police_text
 from .ledger import LIVE
 from .outputs import (
-    Held,
     IncidentOpened,
     Output,
-    Rejected,
     Step,
     new_incident_opened,
     new_joined,
 )
 from .records import STEP_INDEX
 from .router import Queued, Router
+from .screening import hold_report
 
 __all__ = ["Origins"]
 
@@ -40,12 +40,10 @@ __all__ = ["Origins"]
 # goes through the enum's metaclass (docs/performance.md, "Enum members").
 _REPORT = Event.REPORT
 _JOIN = Event.JOIN
-_HOLD = Event.HOLD
 
 
 class Origins:
-    """The handlers of :class:`~routing.engine.commands.Report`,
-    :class:`~routing.engine.commands.Screen` and
+    """The handlers of :class:`~routing.engine.commands.Report` and
     :class:`~routing.engine.commands.PoliceNotice`."""
 
     __slots__ = ("router",)
@@ -72,16 +70,9 @@ class Origins:
         if linked is not None:
             inc.linked_to = linked.id
         out: list[Output]
-        if not cmd.melding.called_112:
-            inc.phase = next_phase(None, _HOLD)
-            held = Held(
-                incident=inc.id,
-                wijkgroep=wg,
-                stuurgroep=entry.stuurgroep or "",
-                reporter=cmd.reporter,
-                reason="112 is niet gebeld (H3): de stuurgroep beoordeelt de melding (S1)",
-                at=cmd.at,
-            )
+        held = hold_report(self.router, inc)  # S1: screening first (H3, H5, H6)
+        if held is not None:
+            inc.called = (cmd.reporter,) if cmd.melding.called_112 else ()
             out = [held]
         else:
             inc.phase = next_phase(None, _REPORT)
@@ -139,50 +130,6 @@ class Origins:
                 incident=inc.id, reporter=cmd.reporter, called_112_by=already, text=text, at=cmd.at
             ),
         )
-
-    def screen(self, cmd: Screen) -> tuple[Output, ...]:
-        inc = self.router.ledger.get(cmd.incident)
-        event = Event.RELEASE if cmd.release else Event.REJECT
-        phase = next_phase(inc.phase, event, incident=inc.id, command=cmd)
-        self.router.require_member(cmd.by)
-        origin = self.router.tables.entry(inc.origin)
-        stuurgroep = origin.stuurgroep or ""
-        if cmd.by not in self.router.tables.duty(stuurgroep):
-            raise PermissionRefused(
-                f"only a member of {stuurgroep} screens reports from {inc.origin}",
-                command=cmd,
-                rule="S1",
-            )
-        reporter = inc.reports[0][0]
-        if not cmd.release:
-            inc.phase = phase
-            inc.closed_at = cmd.at
-            inc.screening = (cmd.by, False, cmd.reason, cmd.at)
-            reason = cmd.reason or "de melding is niet geplaatst"
-            return (
-                Rejected(incident=inc.id, reporter=reporter, by=cmd.by, reason=reason, at=cmd.at),
-            )
-        saved = inc.save()
-        try:
-            inc.phase = phase
-            out: list[Output] = [
-                IncidentOpened(
-                    incident=inc.id,
-                    origin=inc.origin,
-                    casushouder=reporter,
-                    police=False,
-                    linked_to=inc.linked_to,
-                    at=cmd.at,
-                )
-            ]
-            self.router.originate(inc, reporter, origin.bot, cmd.at, out)
-        except BaseException:
-            inc.restore(saved)
-            raise
-        inc.screening = (cmd.by, True, cmd.reason, cmd.at)
-        self.router.ledger.index(inc)
-        self.router.ledger.schedule_reminder(inc, cmd.at + self.router.config.reminder_after)
-        return tuple(out)
 
     def police(self, cmd: PoliceNotice) -> tuple[Output, ...]:
         """P1: the notice lands in the addressed groups; P2: each addressed

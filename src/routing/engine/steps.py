@@ -3,7 +3,8 @@
 * :meth:`Steps.forward`: a member forwards by hand along a step of the
   routing path (S2, S3, S5, R5, R6, P2), which is their own decision.
 * :meth:`Steps.decide`: a member answers a pending relevance question (R5, R6).
-* :meth:`Steps.react`: a member reacts in a group the incident reached (R4, P3).
+* :meth:`Steps.react`: a member reacts in a group the incident reached (R4, P3);
+  screening may hold it for the stuurgroep (S1, :mod:`routing.engine.screening`).
 * :meth:`Steps.hand_over`: the casushouder role in a wijkgroep changes hands (R3).
 
 Every handler checks everything first and changes the
@@ -21,10 +22,11 @@ from routing.errors import (
 )
 
 from .commands import Decide, Forward, HandOver, React
-from .incident import P_INCIDENT, Event, next_phase, pending_output, reaction_text
-from .outputs import CasushouderChanged, Deliveries, DeliveryKind, Output, Step
-from .records import B_FIRST, C_BY, C_FORWARD, C_ID, STEP_INDEX, DecisionRec
+from .incident import P_INCIDENT, Event, next_phase, pending_output
+from .outputs import CasushouderChanged, Deliveries, Output, Step
+from .records import C_BY, C_FORWARD, C_ID, STEP_INDEX, DecisionRec
 from .router import Queued, Router
+from .screening import hold_reaction
 
 __all__ = ["Steps"]
 
@@ -178,14 +180,10 @@ class Steps:
                         f"{inc.id} did not reach any group you are in", command=cmd, rule="R4"
                     )
                 group = found
-        bot = tables.entry(group).bot
-        parent = self.router.ledger.delivery(inc.reach[group], inc)
-        batch = self.router.extend(
-            inc, DeliveryKind.REACTION, cmd.at, (group,), (reaction_text(inc.id, cmd.text),),
-            (None if bot else cmd.member,), (bot,), (parent,),
-        )  # fmt: skip
-        inc.reactions += ((batch[B_FIRST], cmd.member, cmd.text),)
-        return (Deliveries(batch),)
+        held = hold_reaction(self.router, inc, cmd.member, group, cmd.text, cmd.at)
+        if held is not None:
+            return (held,)  # S1: the stuurgroep screens it first
+        return (Deliveries(self.router.react(inc, group, cmd.member, cmd.text, cmd.at)),)
 
     def hand_over(self, cmd: HandOver) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)

@@ -169,6 +169,18 @@ class Tables:
         """The member of :meth:`duty` who forwards when a policy or deadline decides."""
         return self.entry(decider).on_duty
 
+    def screens(self, member: int) -> str:
+        """The stuurgroep that screens ``member``'s messages (S1).
+
+        The one that manages their own wijkgroep: S1 gives each stuurgroep
+        the messages of the residents in its wijkgroepen, and every member
+        lives in one (a stuurgroep member's reaction in the regiegroep is
+        screened by their own stuurgroep). Its members on duty are
+        :meth:`duty` of it. :class:`~routing.errors.UnknownMemberError` for
+        a member the hierarchy does not have.
+        """
+        return self.entry(self._h.wijkgroep_of(member)).stuurgroep or ""
+
     def is_member(self, member: int, gid: str) -> bool:
         """Whether ``member`` is in chat group ``gid`` (residents and admins)."""
         entry = self.entry(gid)

@@ -27,8 +27,9 @@ library stores arrives through these paths:
   signalementen, vehicles and kentekens, place, photo references), owned by
   the reporter and filed under the incident it opened or joined; the same for
   a ``PoliceNotice``, with its sender label, owned by no member;
-* the **free text** a member writes: ``React``, ``Afloop``, and the reasons
-  given with ``Forward``, ``Decide`` and ``Screen``;
+* the **free text** a member writes: ``React``, ``Afloop``, what a
+  stuurgroep member sends the sender of a held message (``Address``), and
+  the reasons given with ``Forward``, ``Decide`` and ``Screen``;
 * an actor's **name** and **organisation** (``AddActor``), owned by the
   actor: a wijkagent is a person, and an organisation can name one;
 * the **reason** of a ``Fail``: the app writes it, but it may quote a member
@@ -140,7 +141,7 @@ def split(tag: str, payload: dict[str, Any], result: Any) -> list[Slot]:
             s.take(payload, "sender", [], "politie", None, incident)
         else:  # the actor's, erased with them; replay then shows their pseudonym
             s.take(payload, "sender", [], Hierarchy.actor_pseudonym(actor), None, incident, actor)
-    elif tag in ("React", "Afloop"):
+    elif tag in ("React", "Afloop", "Address"):
         who = payload["member"] if tag == "React" else payload["by"]
         s.take(payload, "text", [], REDACTED, who, payload["incident"])
     elif tag in ("Forward", "Decide", "Screen"):
