@@ -28,6 +28,7 @@ from routing.domain.values import Applicant, MemberId
 from routing.engine.commands import (
     Address,
     Afloop,
+    BurgernetAlert,
     Command,
     Confirm,
     Decide,
@@ -178,6 +179,12 @@ def random_item(rng: random.Random, h: Hierarchy, relay: Relay, t: float) -> Ite
             to = rng.choice(h.residents(wijkgroep) or (who,))
             return HandOver(at=t, by=current, incident=incident, wijkgroep=wijkgroep, to=to)
         return Tick(at=t)
+    if roll < 0.81:
+        return BurgernetAlert(
+            at=t,
+            melding=Melding(category="vermissing", called_112=True, text="kind vermist"),
+            wijken=(rng.choice(["Zoomwijck", "Poortwijk"]),),
+        )
     if roll < 0.83:
         return PoliceNotice(
             at=t,
@@ -307,9 +314,11 @@ def test_replay_makes_no_reference_cycles_and_pauses_the_collector(tmp_path: Pat
 
 def test_every_event_type_is_used_by_the_workload() -> None:
     used = {type(i).__name__ for i in workload(2, 400)}
-    # Erase, EraseActor and Retention are covered by test_privacy.py.
+    # Erase, EraseActor and Retention are covered by test_privacy.py; a
+    # PartnerMessage needs a partner (AddActor): test_relay_partners.py.
     assert set(EVENT_TYPES) - used <= {
         "Erase", "EraseActor", "Retention", "AddActor", "SplitWijkgroep", "ChangeStuurgroep",
+        "PartnerMessage",
     }  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from routing.domain.values import GroupKind
 from routing.engine.commands import (
     Address,
     Afloop,
+    BurgernetAlert,
     Command,
     Confirm,
     Decide,
@@ -121,6 +122,7 @@ class Driver:
                 + ["decide"] * 2
                 + ["confirm"] * 2
                 + ["react", "hand_over", "screen", "address", "afloop", "tick", "police"]
+                + ["burgernet"]
             )
         )
         if kind != "report" and not self.relay.incidents():
@@ -148,6 +150,14 @@ class Driver:
             stuurgroepen=tuple(
                 sorted(self.draw(st.sets(st.sampled_from(sgs), min_size=1, max_size=2)))
             ),
+        )
+
+    def burgernet(self) -> Command:
+        wijken = sorted(self.h.wijken())
+        return BurgernetAlert(
+            at=self.at(),
+            melding=melding("vermissing", text="politie zoekt een kind"),
+            wijken=tuple(self.draw(st.lists(st.sampled_from(wijken), min_size=1, max_size=2))),
         )
 
     def forward(self) -> Command:

@@ -81,12 +81,14 @@ from .engine import state as relay_state
 from .engine.commands import (
     Address,
     Afloop,
+    BurgernetAlert,
     Command,
     Confirm,
     Decide,
     Fail,
     Forward,
     HandOver,
+    PartnerMessage,
     PoliceNotice,
     React,
     Report,
@@ -103,6 +105,7 @@ from .engine.incident import (
 )
 from .engine.origins import Origins
 from .engine.outputs import Addressed, Delivery, Held, Output, PendingDecision, ReactionHeld
+from .engine.partners import Partners
 from .engine.policies import Ask, Policy
 from .engine.records import C_ID, Rebuild
 from .engine.router import Router
@@ -153,6 +156,8 @@ class Relay:
             Forward: steps.forward,
             Decide: steps.decide,
             PoliceNotice: origins.police,
+            BurgernetAlert: origins.burgernet,
+            PartnerMessage: Partners(router).message,
             Screen: screening.screen,
             Address: screening.address,
             Confirm: follow.confirm,
@@ -277,6 +282,19 @@ class Relay:
                 found.append(held_output(router, inc))
             found += [reaction_held(inc.id, r) for r in inc.held if r[7] == "held"]
         return tuple(found)
+
+    def beheerdersgroep(
+        self, gemeente: str
+    ) -> tuple[tuple[tuple[str, MemberId], ...], tuple[str, ...]]:
+        """Who sits in the beheerdersgroep of ``gemeente`` (G5): one admin per
+        stuurgroep as ``(stuurgroep, member)``, and the partners' actor ids.
+
+        See :meth:`Tables.beheerders <routing.engine.tables.Tables.beheerders>`
+        and :mod:`routing.engine.partners`.
+        """
+        tables = self._router.tables
+        tables.sync()
+        return tables.beheerders(gemeente)
 
     def pending(self) -> tuple[PendingDecision, ...]:
         """Every decision still waiting for an answer, oldest first."""

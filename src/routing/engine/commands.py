@@ -32,15 +32,19 @@ from routing.domain.melding import Melding
 from routing.domain.values import MemberId
 from routing.errors import InvalidValueError
 
+from .tables import pc4
+
 __all__ = [
     "Address",
     "Afloop",
+    "BurgernetAlert",
     "Command",
     "Confirm",
     "Decide",
     "Fail",
     "Forward",
     "HandOver",
+    "PartnerMessage",
     "PoliceNotice",
     "React",
     "Report",
@@ -184,6 +188,54 @@ def _reaction_number(_: object, attribute: attrs.Attribute[Any], value: object) 
         raise InvalidValueError(value, f"{attribute.name} counts from 1 within the incident")
 
 
+def _postcodes(value: object) -> tuple[str, ...]:
+    items = check_list((value,) if isinstance(value, str) else value, "the postcodes")
+    return tuple(dict.fromkeys(pc4(item) for item in items))
+
+
+@attrs.frozen(kw_only=True)
+class BurgernetAlert:
+    """A Burgernet alert, addressed by area, becomes a police notice (P1; 001, G5).
+
+    Burgernet is the police control room's location-based alert; the
+    wijkagent informs the admins through it (000). ``wijken`` and
+    ``postcodes`` (four digits, or a whole postcode: its four digits count)
+    give the area; :attr:`RelayConfig.postcodes
+    <routing.engine.tables.RelayConfig.postcodes>` says which wijk a postcode
+    lies in, and postcodes outside every wijk are left out. The notice goes
+    to the regiegroep and every stuurgroep of each wijk of the area, and on
+    as a :class:`PoliceNotice` does (P2). ``actor``, if given, must be the
+    police or a wijkagent.
+    """
+
+    at: float = _at()
+    melding: Melding = attrs.field(validator=_melding)
+    wijken: tuple[str, ...] = attrs.field(default=(), converter=_idents)
+    postcodes: tuple[str, ...] = attrs.field(default=(), converter=_postcodes)
+    sender: str = attrs.field(default="Burgernet", converter=_text, validator=_required_text)
+    actor: str | None = attrs.field(default=None, validator=_optional_ident)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.wijken and not self.postcodes:
+            raise InvalidValueError(self, "a Burgernet alert is addressed to wijken or postcodes")
+
+
+@attrs.frozen(kw_only=True)
+class PartnerMessage:
+    """A partner posts in the beheerdersgroep of ``gemeente`` (G5; 000).
+
+    The municipality, a youth worker, a housing corporation: ``actor`` is
+    their id as an :class:`~routing.domain.values.Actor` of kind partner.
+    The message is for every group's admin, who shares it where it matters;
+    the police and the wijkagent send notices instead (:class:`PoliceNotice`).
+    """
+
+    at: float = _at()
+    actor: str = attrs.field(validator=_ident)
+    gemeente: str = attrs.field(validator=_ident)
+    text: str = attrs.field(converter=_text, validator=_required_text)
+
+
 @attrs.frozen(kw_only=True)
 class Screen:
     """A stuurgroep member screens what screening held (S1): release or reject it.
@@ -273,6 +325,8 @@ Command = (
     | Forward
     | Decide
     | PoliceNotice
+    | BurgernetAlert
+    | PartnerMessage
     | Screen
     | Address
     | Confirm

@@ -148,6 +148,7 @@ def _config_out(c: RelayConfig) -> dict[str, Any]:
         "bot_groups": sorted(c.bot_groups),
         "bot_platforms": sorted(c.bot_platforms),
         "on_duty": [[sg, m] for sg, m in c.on_duty],
+        "postcodes": [[pc, wijk] for pc, wijk in c.postcodes],
         "lang": c.lang,
     }
 

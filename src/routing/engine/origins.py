@@ -7,7 +7,10 @@
   :mod:`routing.engine.screening`, which also has the handler that releases
   or rejects it).
 * :meth:`Origins.police`: a police notice lands in the addressed groups (P1)
-  and each addressed stuurgroep's member on duty carries it in (P2).
+  and each addressed stuurgroep's member on duty carries it in (P2); only
+  the police or a wijkagent send one (:data:`~routing.engine.tables.ACTOR_POSTS`).
+* :meth:`Origins.burgernet`: a Burgernet alert for an area becomes a police
+  notice to the regiegroepen and stuurgroepen of its wijken (P1).
 
 Every handler checks everything first and changes the
 :class:`~routing.engine.ledger.Ledger` only after the last check; the
@@ -18,9 +21,9 @@ from __future__ import annotations
 
 from routing.domain.texts import render_melding
 from routing.domain.values import GroupKind
-from routing.errors import UnknownGroupError
+from routing.errors import IncidentRefused, UnknownGroupError
 
-from .commands import PoliceNotice, Report
+from .commands import BurgernetAlert, PoliceNotice, Report
 from .incident import Event, IncidentState, next_phase, police_text
 from .ledger import LIVE
 from .outputs import (
@@ -33,6 +36,7 @@ from .outputs import (
 from .records import STEP_INDEX
 from .router import Queued, Router
 from .screening import hold_report
+from .tables import Post, require_post
 
 __all__ = ["Origins"]
 
@@ -43,8 +47,9 @@ _JOIN = Event.JOIN
 
 
 class Origins:
-    """The handlers of :class:`~routing.engine.commands.Report` and
-    :class:`~routing.engine.commands.PoliceNotice`."""
+    """The handlers of :class:`~routing.engine.commands.Report`,
+    :class:`~routing.engine.commands.PoliceNotice` and
+    :class:`~routing.engine.commands.BurgernetAlert`."""
 
     __slots__ = ("router",)
 
@@ -142,8 +147,34 @@ class Origins:
         for gid, kind in zip(addressed, wanted, strict=True):
             if tables.entry(gid).kind is not kind:
                 raise UnknownGroupError(gid)
-        if cmd.actor is not None:
-            self.router.hierarchy.actor(cmd.actor)  # UnknownIdError before anything changes
+        self.require_police(cmd.actor, cmd)
+        return self.notice(cmd, addressed)
+
+    def burgernet(self, cmd: BurgernetAlert) -> tuple[Output, ...]:
+        """A Burgernet alert for an area: a police notice to the regiegroepen
+        and stuurgroepen of its wijken (P1), carried on as any notice (P2)."""
+        wijken = (*cmd.wijken, *self.router.config.wijken_of(cmd.postcodes))
+        addressed = list(self.router.tables.area(wijken))  # UnknownGroupError: no such wijk
+        if not addressed:
+            raise IncidentRefused(
+                "the alert's postcodes lie in none of the wijken (RelayConfig.postcodes)",
+                command=cmd,
+                rule="P1",
+            )
+        self.require_police(cmd.actor, cmd)
+        return self.notice(cmd, addressed)
+
+    def require_police(self, actor: str | None, cmd: PoliceNotice | BurgernetAlert) -> None:
+        """A named sender must exist, and be the police or a wijkagent (P1, G5)."""
+        if actor is not None:
+            found = self.router.hierarchy.actor(actor)  # UnknownIdError before anything changes
+            require_post(found, Post.POLICE_NOTICE, cmd)
+
+    def notice(
+        self, cmd: PoliceNotice | BurgernetAlert, addressed: list[str]
+    ) -> tuple[Output, ...]:
+        """Open the notice's incident in ``addressed``, checked, and carry it in (P1, P2)."""
+        tables = self.router.tables
         first = tables.entry(addressed[0])
         inc = IncidentState(
             self.router.ledger.next_id(), addressed[0], first.wijk, cmd.melding, cmd.at
@@ -168,11 +199,12 @@ class Origins:
         ]
         queue: list[Queued] = []
         carriers: list[tuple[str, str]] = []  # (stuurgroep, the group it carries from)
+        direct = set(addressed)  # an addressed stuurgroep carries from its own group
         for gid in addressed:
             entry = tables.entry(gid)
             if entry.kind is GroupKind.REGIEGROEP:
                 receiver = tables.entry(entry.stuurgroepen[0]).on_duty
-                carriers += [(sg, gid) for sg in entry.stuurgroepen]
+                carriers += [(sg, gid) for sg in entry.stuurgroepen if sg not in direct]
             else:
                 receiver = entry.on_duty
                 carriers.append((gid, gid))

@@ -47,6 +47,7 @@ __all__ = [
     "IncidentOpened",
     "Joined",
     "Output",
+    "PartnerPosted",
     "PendingDecision",
     "ReactionHeld",
     "Rejected",
@@ -308,6 +309,27 @@ class Addressed:
 
 
 @attrs.frozen(kw_only=True)
+class PartnerPosted:
+    """A partner's message for the beheerdersgroep of ``gemeente`` (G5; 000).
+
+    Post ``text`` in the beheerdersgroep, labelled with the partner. Its
+    members are ``admins``, one per stuurgroep as ``(stuurgroep, member)``
+    (the stuurgroep's members administer all its wijkgroepen), and the
+    ``partners`` of the gemeente. Each admin judges whether it matters to
+    their own groups and shares it there; it opens no incident: it is not a
+    report of a situation, and the police act only on 112.
+    """
+
+    gemeente: str
+    actor: str
+    sender: str
+    text: str
+    admins: tuple[tuple[str, MemberId], ...]
+    partners: tuple[str, ...]
+    at: float
+
+
+@attrs.frozen(kw_only=True)
 class Joined:
     """A second report of the same situation joined an open incident (H4).
 
@@ -381,6 +403,7 @@ Output = (
     | ReactionHeld
     | Rejected
     | Addressed
+    | PartnerPosted
     | Joined
     | CasushouderChanged
     | Reminder

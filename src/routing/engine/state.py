@@ -45,10 +45,8 @@ from routing.model import Hierarchy
 
 from .export import KIND, SCHEMA, export_state
 from .incident import (
-    HELD_STATUSES,
     P_INCIDENT,
     DeliveryStatus,
-    HoldRec,
     IncidentState,
     PendingRec,
     Phase,
@@ -66,6 +64,7 @@ from .records import (
     RouteRec,
     make_batch,
 )
+from .screened_state import read_screened
 from .tables import RelayConfig
 
 __all__ = ["KIND", "SCHEMA", "export_state", "load_state"]
@@ -126,8 +125,21 @@ def _config(rd: _StateReader, value: object) -> RelayConfig:
                 for i, item in enumerate(rd.items(f("on_duty"), "config.on_duty"))
             )
         },
+        # Written since Burgernet alerts are addressed by postcode; older states lack it.
+        postcodes=[
+            _postcode(rd, item, i)
+            for i, item in enumerate(rd.items(o.get("postcodes", []), "config.postcodes"))
+        ],
         lang=rd.text(f("lang"), "config.lang"),
     )
+
+
+def _postcode(rd: _StateReader, item: object, i: int) -> tuple[str, str]:
+    p = f"config.postcodes[{i}]"
+    pc, wijk = rd.pair(item, p)
+    if rd.text(wijk, p) not in rd.wijken:
+        raise rd.fail(p, f"no wijk {wijk!r} in the hierarchy")
+    return rd.text(pc, p), rd.text(wijk, p)
 
 
 _INCIDENT_ID = re.compile(r"I([1-9][0-9]*)")
@@ -350,79 +362,9 @@ class _Loader:
                 raise rd.fail(p, f"no decision {did} in this incident")
             inc.authored += ((did, rd.member(member_raw, p)),)
         inc.stripped = rd.flag(f("stripped"), f"{path}.stripped")
-        self.screened(o, path, inc)
+        read_screened(rd, o, path, inc)
         self.incidents[iid] = inc
         return inc
-
-    def hold(self, value: object, path: str) -> HoldRec:
-        rd = self.rd
-        o = rd.obj(value, path)
-        findings = tuple(
-            (rd.text(rule, p), rd.text(reason, p))
-            for rule, reason, p in (
-                (*rd.pair(item, f"{path}.findings[{i}]"), f"{path}.findings[{i}]")
-                for i, item in enumerate(rd.items(self.f(o, "findings", path), f"{path}.findings"))
-            )
-        )
-        rule = rd.text(self.f(o, "rule", path), f"{path}.rule")
-        reason = rd.text(self.f(o, "reason", path), f"{path}.reason")
-        if not findings or findings[0] != (rule, reason):
-            raise rd.fail(path, "a hold's rule and reason are its first finding's")
-        return (rule, reason, findings)
-
-    def screened(self, o: Mapping[str, Any], path: str, inc: IncidentState) -> None:
-        """What screening holds, and what became of it (S1). States written
-        before reactions were screened have none of these keys."""
-        rd = self.rd
-        hold = o.get("hold")
-        inc.hold = None if hold is None else self.hold(hold, f"{path}.hold")
-        for i, raw in enumerate(rd.items(o.get("held_reactions", []), f"{path}.held_reactions")):
-            p = f"{path}.held_reactions[{i}]"
-            r = rd.obj(raw, p)
-
-            def g(key: str, r: Mapping[str, Any] = r, p: str = p) -> Any:
-                return self.f(r, key, p)
-
-            n = rd.integer(g("reaction"), f"{p}.reaction")
-            if n != i + 1:
-                raise rd.fail(f"{p}.reaction", f"held reactions are numbered 1, 2, ...: not {n}")
-            status = rd.text(g("status"), f"{p}.status")
-            if status not in HELD_STATUSES:
-                raise rd.fail(f"{p}.status", f"{status!r} is not one of {HELD_STATUSES}")
-            by = rd.opt_member(g("by"), f"{p}.by")
-            decided_at = rd.opt_number(g("decided_at"), f"{p}.decided_at")
-            if (status == "held") != (by is None) or (by is None) != (decided_at is None):
-                raise rd.fail(p, "a held reaction is decided by someone at some time, or not")
-            inc.held += (
-                (
-                    n,
-                    rd.member(g("member"), f"{p}.member"),
-                    rd.group(g("group"), f"{p}.group"),
-                    rd.group(g("stuurgroep"), f"{p}.stuurgroep"),
-                    rd.text(g("text"), f"{p}.text"),
-                    self.hold(g("hold"), f"{p}.hold"),
-                    rd.number(g("at"), f"{p}.at"),
-                    status,
-                    by,
-                    rd.text(g("reason"), f"{p}.reason"),
-                    decided_at,
-                ),
-            )
-        for i, raw in enumerate(rd.items(o.get("addressed", []), f"{path}.addressed")):
-            p = f"{path}.addressed[{i}]"
-            a = rd.obj(raw, p)
-            n = rd.integer(self.f(a, "reaction", p), f"{p}.reaction")
-            if not 0 <= n <= len(inc.held):
-                raise rd.fail(f"{p}.reaction", f"no held reaction {n} in this incident")
-            inc.addressed += (
-                (
-                    n,
-                    rd.member(self.f(a, "by", p), f"{p}.by"),
-                    rd.member(self.f(a, "to", p), f"{p}.to"),
-                    rd.text(self.f(a, "text", p), f"{p}.text"),
-                    rd.number(self.f(a, "at", p), f"{p}.at"),
-                ),
-            )
 
 
 def load_state(
