@@ -56,7 +56,10 @@ __all__ = [
 def _fold(text: str) -> str:
     # Casefold and strip accents so "privé" and "prive", "Godverdomme" and
     # "godverdomme" match the same entry.
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    folded = text.casefold()
+    if folded.isascii():  # most messages: nothing to strip, and this runs on every one
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -100,21 +103,45 @@ class WordList:
     def find(self, text: str) -> tuple[str, ...]:
         """The entries that occur in ``text``, in order of first occurrence."""
         tokens = _tokens(text)
+        if not tokens:
+            return ()
+        exact, stems, phrases = _parts(self.words)
         found: dict[str, int] = {}
-        joined = " " + " ".join(tokens) + " "
-        for entry in self.words:
-            if entry.endswith("*"):
-                stem = entry[:-1]
-                positions = [i for i, token in enumerate(tokens) if token.startswith(stem)]
-                if positions:
-                    found[entry] = positions[0]
-            elif " " in entry:
+        # Every message of every report and reaction passes here: look the
+        # tokens up in a set rather than each entry in the tokens.
+        for i, token in enumerate(tokens):
+            if token in exact and token not in found:
+                found[token] = i
+        for entry, stem in stems:
+            at = next((i for i, token in enumerate(tokens) if token.startswith(stem)), None)
+            if at is not None:
+                found[entry] = at
+        if phrases:
+            joined = " " + " ".join(tokens) + " "
+            for entry in phrases:
                 at = joined.find(f" {entry} ")
                 if at >= 0:
                     found[entry] = joined[:at].count(" ")
-            elif entry in tokens:
-                found[entry] = tokens.index(entry)
         return tuple(sorted(found, key=lambda entry: (found[entry], entry)))
+
+
+# A word list's entries by how they match, worked out once per list (a
+# frozenset caches its hash, so the look-up is cheap): whole words, stems
+# (``"kut*"``) with their entry, phrases.
+_Parts = tuple[frozenset[str], tuple[tuple[str, str], ...], tuple[str, ...]]
+_PARTS: dict[frozenset[str], _Parts] = {}
+
+
+def _parts(words: frozenset[str]) -> _Parts:
+    parts = _PARTS.get(words)
+    if parts is None:
+        stems = tuple(sorted((w, w[:-1]) for w in words if w.endswith("*")))
+        phrases = tuple(sorted(w for w in words if " " in w and not w.endswith("*")))
+        exact = frozenset(w for w in words if not w.endswith("*") and " " not in w)
+        parts = (exact, stems, phrases)
+        if len(_PARTS) < 64:  # a handful of lists per process; never grow without end
+            _PARTS[words] = parts
+    return parts
 
 
 #: The default Dutch list: common curses, insults and slurs seen in
@@ -260,10 +287,10 @@ _VIGILANTE_FINDING = Finding(
 
 def _vigilante(texts: Iterable[str]) -> list[Finding]:
     """The H6 finding if any of ``texts`` proposes taking the law into one's own hands."""
-    for text in texts:
-        if _VIGILANTE.search(" ".join(_fold(text).split())):
-            return [_VIGILANTE_FINDING]
-    return []
+    # One search over all the parts, a line each: the pattern's words are
+    # separated by spaces, so no match runs from one part into the next.
+    joined = "\n".join(" ".join(_fold(text).split()) for text in texts)
+    return [_VIGILANTE_FINDING] if _VIGILANTE.search(joined) else []
 
 
 def _abuse(bad: Sequence[str]) -> list[Finding]:

@@ -38,6 +38,7 @@ last check, like the others (:mod:`routing.relay`).
 
 from __future__ import annotations
 
+import weakref
 from typing import Final
 
 from routing.domain.melding import Melding
@@ -79,9 +80,11 @@ _HOLD = Event.HOLD
 _HOLD_REACTION = Event.HOLD_REACTION
 _HELD = Phase.HELD
 
-# A melding is screened once per value: a sender who reports the same
-# melding again (a simulation, an app retrying) costs a dict look-up.
-_VERDICTS: dict[Melding, HoldRec | None] = {}
+# A melding is screened once per value while it lives: a melding reported
+# again (a simulation's people, an app retrying) costs a look-up, not the
+# screening. Weak keys, so the cache never keeps a melding (personal data)
+# alive after the relay let go of it, an erasure above all.
+_VERDICTS: weakref.WeakKeyDictionary[Melding, HoldRec | None] = weakref.WeakKeyDictionary()
 _VERDICTS_MAX = 4096
 
 
