@@ -305,3 +305,13 @@ def test_S1_a_replayed_journal_holds_the_same_items(tmp_path: Path) -> None:
     with Journal.open(path, policy=Never(), snapshot_every=None) as j:
         assert j.relay.held() == held
         assert j.export_state() == state
+
+
+def test_S1_R4_a_held_reaction_whose_sender_left_is_rejected_not_released(town: Town) -> None:
+    h = Harness(Relay(town.hierarchy, policy=Never()))
+    incident = opened(h, town)
+    held = chat(h, town, incident)
+    town.hierarchy.leave(held.member)
+    by = town.member("sg-zuid")
+    h.refused(screen(h, by, incident, 1, release=True), IncidentRefused)
+    assert h.one(h.run(screen(h, by, incident, 1, release=False)), Rejected).reaction == 1

@@ -237,9 +237,14 @@ class Screening:
         n, member, group, stuurgroep, text = rec[:5]
         self.require_duty(cmd, stuurgroep, group)
         self.require_held(cmd, rec)
-        if cmd.release and group not in inc.reach:
+        if cmd.release and (
+            group not in inc.reach
+            or member not in self.router.hierarchy
+            or not self.router.tables.is_member(member, group)
+        ):
             raise IncidentRefused(
-                f"{inc.id} no longer reaches {group}: the reaction cannot go there",
+                f"{inc.id} no longer reaches {group}, or its sender left it: "
+                "the reaction cannot go there",
                 command=cmd,
                 rule="R4",
             )
@@ -295,7 +300,7 @@ class Screening:
         for rec in inc.held:
             if rec[0] == reaction:
                 return rec
-        raise UnknownMessageError(f"{inc.id} reaction {reaction}")
+        raise UnknownMessageError((inc.id, reaction))
 
     def require_duty(self, cmd: Screen | Address, stuurgroep: str, group: str) -> None:
         """S1: only a member on the screening stuurgroep's duty screens and addresses."""
