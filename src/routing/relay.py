@@ -307,6 +307,7 @@ class Relay:
         (:class:`~routing.engine.commands.Forward`,
         :class:`~routing.engine.commands.Decide`,
         :class:`~routing.engine.commands.Screen`,
+        :class:`~routing.engine.commands.Address`,
         :class:`~routing.engine.commands.HandOver`), by
         :func:`~routing.present.explain.explain` and by the simulator. A
         stuurgroep: its members (S2, S3, S5, P2). A regiegroep: its members
