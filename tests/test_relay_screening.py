@@ -315,3 +315,19 @@ def test_S1_R4_a_held_reaction_whose_sender_left_is_rejected_not_released(town: 
     by = town.member("sg-zuid")
     h.refused(screen(h, by, incident, 1, release=True), IncidentRefused)
     assert h.one(h.run(screen(h, by, incident, 1, release=False)), Rejected).reaction == 1
+
+
+def test_S1_a_schema_1_state_without_screening_keys_still_loads(town: Town) -> None:
+    """States written before reactions were screened load, holding nothing new."""
+    h = Harness(Relay(town.hierarchy, policy=Never()))
+    held = h.one(h.report(town.resident("wg-zuid-2"), melding(called_112=False)), Held)
+    opened(h, town)
+    state = h.relay.export_state()
+    state["schema"] = 1
+    del state["config"]["postcodes"]
+    for inc in state["incidents"]:
+        for key in ("hold", "held_reactions", "addressed"):
+            del inc[key]
+    loaded = Relay.from_state(town.hierarchy, state, policy=Never())
+    [again] = loaded.held()
+    assert (again.incident, again.rule) == (held.incident, "H3")

@@ -20,7 +20,10 @@ __all__ = ["KIND", "SCHEMA", "export_state"]
 
 #: The version of the layout written by :func:`export_state`. Raise it when
 #: the layout changes; :func:`load_state` refuses versions newer than its own.
-SCHEMA = 1
+#: 2 added what screening holds (an incident's ``hold``, ``held_reactions``
+#: and ``addressed``) and ``config.postcodes``; a version 1 state, which has
+#: none of them, reads as holding nothing.
+SCHEMA = 2
 #: The ``kind`` of the document :func:`export_state` writes.
 KIND = "routing.relay"
 
