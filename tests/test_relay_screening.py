@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from routing.domain.melding import Melding
 from routing.engine.commands import Address, React, Report, Screen
 from routing.engine.incident import Phase
 from routing.engine.outputs import (
@@ -36,6 +37,7 @@ from routing.errors import (
 from routing.persist.journal import Journal
 from routing.relay import Relay
 from routing.testing import Harness, Town, deliveries, melding, zoomwijck
+from strategies.melding import meldingen
 from test_journal import town as journaled_town
 
 
@@ -331,3 +333,48 @@ def test_S1_a_schema_1_state_without_screening_keys_still_loads(town: Town) -> N
     loaded = Relay.from_state(town.hierarchy, state, policy=Never())
     [again] = loaded.held()
     assert (again.incident, again.rule) == (held.incident, "H3")
+
+
+# ------------------------------------------------------------------ every message
+
+_WORDS = (
+    "bbq zaterdag klootzak pakken we hem ze lopen richting station bedankt politie "
+    "stuur me een appje ik zie ! ?"
+).split()
+
+
+@settings(max_examples=60)
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6).map(" ".join))
+def test_S1_every_reaction_is_delivered_or_held_as_screening_says(text: str) -> None:
+    """Property: a reaction goes out exactly when screening passes it, else it
+    is held with screening's rule and reason."""
+    from routing.domain.screening import screen as screen_text
+
+    town = zoomwijck()
+    h = Harness(Relay(town.hierarchy, policy=Never()))
+    incident = opened(h, town)
+    verdict = screen_text(text, reaction=True)
+    out = h.react(town.resident("wg-zuid-1", 1), incident, text)
+    if verdict.passed:
+        assert [d.kind for d in deliveries(out, None)] == [DeliveryKind.REACTION]
+    else:
+        held = h.one(out, ReactionHeld)
+        assert (held.rule, held.reason) == (verdict.rule, verdict.reason)
+        assert deliveries(out, None) == []
+
+
+@settings(max_examples=60)
+@given(meldingen)
+def test_S1_every_report_opens_or_is_held_as_screening_says(m: Melding) -> None:
+    from routing.domain.screening import screen as screen_text
+
+    town = zoomwijck()
+    h = Harness(Relay(town.hierarchy, policy=Never()))
+    out = h.report(town.resident("wg-noord-2"), m)
+    verdict = screen_text(m)
+    if verdict.passed:
+        h.one(out, IncidentOpened)
+    else:
+        held = h.one(out, Held)
+        assert (held.rule, held.reason) == (verdict.rule, verdict.reason)
+        assert [f.rule for f in held.findings] == [f.rule for f in verdict.findings]
