@@ -396,3 +396,16 @@ def test_S1_every_report_opens_or_is_held_as_screening_says(m: Melding) -> None:
         held = h.one(out, Held)
         assert (held.rule, held.reason) == (verdict.rule, verdict.reason)
         assert [f.rule for f in held.findings] == [f.rule for f in verdict.findings]
+
+
+def test_S1_erasing_a_sender_erases_the_words_screening_quoted(town: Town) -> None:
+    """AVG art. 17: a hold's reason quotes the sender's words (H5); they go too."""
+    h = Harness(Relay(town.hierarchy, policy=Never()))
+    reporter = town.resident("wg-noord-1")
+    h.report(reporter, melding(text="die klootzak breekt in"))
+    incident = opened(h, town)
+    held = chat(h, town, incident, "wat een klootzakken")
+    h.relay.erase_member(reporter)
+    h.relay.erase_member(held.member)
+    assert "klootzak" not in repr(h.relay.export_state())
+    assert [o.rule for o in h.relay.held()] == ["H5", "H5"]
