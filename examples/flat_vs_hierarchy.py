@@ -4,25 +4,40 @@ Run from anywhere after ``pip install .``::
 
     python3 examples/flat_vs_hierarchy.py
 
-The trade-off of the Zoomwijck group system in numbers: in one flat group every report reaches
-every resident at once, and every resident reads every report (H9: noise
-makes members leave). In the phase-2 hierarchy a report reaches the other
-buurten only when a stuurgroep member judges it relevant, a few minutes
-later, and each resident reads fewer messages, while the stuurgroep
-members carry the load. Same residents, same rates and seed, a year each.
+The trade-off of the Zoomwijck group system in numbers. In one flat group
+every report reaches every resident at once, and every resident reads every
+message: each buurt's alarms, the reactions, the afloops and everybody's
+chatter. In the phase-2 hierarchy a report reaches the other buurten only
+when a stuurgroep member judges it relevant, a few minutes later, and a
+resident reads what concerns their own buurt, while the stuurgroep members
+read all five groups. The seeds say that only alarming messages belong in
+the groups and that members leave when they fill with other talk (H9); the
+run models that with :class:`routing.sim.config.Reading` (its parameters are
+assumptions: ``docs/howto-flat-vs-hierarchy.md``), and residents who have had
+enough really leave the hierarchy. Same residents, same buurten, same rates
+and seed, a year each.
+
+``--seeds N`` prints instead the means over seeds 0 to N-1, for the default
+model and for a few other assumptions, so one seed's luck can be told from
+what the model does.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
+from statistics import mean
 
 from neighbourhood import console, hierarchy, incident, year
 from rich.table import Table
 
 from routing import Applicant, Hierarchy, Melding
 from routing.domain.settings import Settings, platform
+from routing.domain.values import GroupKind
 from routing.hierarchy.config import load_hierarchy
+from routing.sim.config import Reading, SimResult
+from routing.sim.simulate import SimConfig, simulate
 
 HERE = Path(__file__).resolve().parent
 PHASE_2 = HERE / "zoomwijck-fase2.toml"
@@ -35,43 +50,126 @@ REPORT = Melding(
 )
 
 
-def flat(residents: int) -> Hierarchy:
-    """Everyone in one wijkgroep (a flat group), on the 100-member WhatsApp of 2015."""
+FOUNDERS = ("Anna de Wit", "Bram Jansen", "Cees Verhoef")
+#: The reading model with its defaults: chatter, alarms that concern one
+#: buurt or the whole wijk, and residents who leave (H9).
+READING = SimConfig(reading=Reading())
+SEED = 9
+WEEKS = 52
+
+
+def flat(tiered: Hierarchy) -> Hierarchy:
+    """The residents of ``tiered``, each with their buurt, in one wijkgroep (a flat group),
+    on the 100-member WhatsApp of 2015."""
     h = Hierarchy(Settings(platform=platform("whatsapp-100")))
-    founders = [Applicant.registered(n) for n in ("Anna de Wit", "Bram Jansen", "Cees Verhoef")]
+    people = [
+        tiered.member(m) for w in tiered.groups(GroupKind.WIJKGROEP) for m in tiered.residents(w)
+    ]
+    buurt = {p.name: p.buurt for p in people}
+    founders = [Applicant.registered(n, buurt=buurt[n]) for n in FOUNDERS]
     h.found_neighbourhood(
         gemeente="Voorbeeldstad", wijk="Zoomwijck", wijkgroep="Wijkgroep Zoomwijck",
         stuurgroep="Stuurgroep Zoomwijck", founders=founders, telefoonbeheerder=2,
     )  # fmt: skip
-    h.load_members("Wijkgroep Zoomwijck", [f"bewoner {i + 1}" for i in range(residents - 3)])
+    for w in tiered.groups(GroupKind.WIJKGROEP):
+        names = [tiered.member(m).name for m in tiered.residents(w)]
+        h.load_members(
+            "Wijkgroep Zoomwijck",
+            [n for n in names if n not in FOUNDERS],
+            buurt=tiered.member(tiered.residents(w)[0]).buurt,
+        )
     return h
 
 
-def main() -> int:
-    out = console()
-    tiered = load_hierarchy(PHASE_2)
-    one = flat(len(tiered))
-    hierarchy(out, one, f"One flat group: {len(one)} residents")
-    incident(out, one, "Wijkgroep Zoomwijck", REPORT, seed=9)
-    a = year(out, one, seed=9)
-    hierarchy(out, tiered, f"Phase 2: the same {len(tiered)} residents in five wijkgroepen")
-    incident(out, tiered, "Wijkgroep Vogelbuurt", REPORT, seed=9)
-    b = year(out, tiered, seed=9)
-
-    table = Table(title="Flat against hierarchy, one year, seed 9", title_justify="left")
+def comparison(a: SimResult, b: SimResult) -> Table:
+    """The two runs side by side: what they cost the residents, and what they reach."""
+    ra, rb = a.reading, b.reading
+    assert ra is not None
+    assert rb is not None
+    table = Table(
+        title=f"Flat against hierarchy, {WEEKS} weeks, seed {SEED}, reading model on",
+        title_justify="left",
+    )
     table.add_column("measure")
     table.add_column("flat", justify="right")
     table.add_column("phase 2", justify="right")
-    table.add_row("members", str(a.members), str(b.members))
-    table.add_row("incidents", str(len(a.incidents)), str(len(b.incidents)))
-    table.add_row(
-        "last wijkgroep reached, p95", f"{a.last_reach.p95:.0f} s", f"{b.last_reach.p95:.0f} s"
-    )
-    m, n = a.messages_per_member_week, b.messages_per_member_week
-    table.add_row("messages per member per week", f"{m.mean:.2f}", f"{n.mean:.2f}")
-    table.add_row("... for the busiest member", f"{m.max:.2f}", f"{n.max:.2f}")
-    table.add_row("decisions by people", str(a.decisions), str(b.decisions))
-    out.print(table)
+
+    def row(label: str, f: object, g: object) -> None:
+        table.add_row(label, str(f), str(g))
+
+    row("incidents", len(a.incidents), len(b.incidents))
+    row("messages read per member per week", f"{ra.read_per_member_week.mean:.2f}",
+        f"{rb.read_per_member_week.mean:.2f}")  # fmt: skip
+    row("... for the busiest reader", f"{ra.read_per_member_week.max:.2f}",
+        f"{rb.read_per_member_week.max:.2f}")  # fmt: skip
+    row("... that did not concern the reader", f"{ra.irrelevant_per_member_week.mean:.2f}",
+        f"{rb.irrelevant_per_member_week.mean:.2f}")  # fmt: skip
+    row("share that concerned the reader", f"{ra.relevant_share:.0%}", f"{rb.relevant_share:.0%}")
+    row("members at the start", ra.members[0], rb.members[0])
+    row(f"members after {WEEKS} weeks", ra.members[-1], rb.members[-1])
+    row("situations unreported (the witness had left)", ra.unreported, rb.unreported)
+    row("residents a resident's alarm reached", f"{ra.reached.mean:.1f}", f"{rb.reached.mean:.1f}")
+    row("... of the residents it concerned", f"{ra.concerned_reached.mean:.0%}",
+        f"{rb.concerned_reached.mean:.0%}")  # fmt: skip
+    row("last wijkgroep reached, p95", f"{a.last_reach.p95:.0f} s", f"{b.last_reach.p95:.0f} s")
+    row("decisions by people", a.decisions, b.decisions)
+    return table
+
+
+#: Other assumptions the sweep tries beside the defaults.
+VARIANTS = {
+    "defaults": Reading(),
+    "no chatter": Reading(chatter=0.0),
+    "all alarms wijk-wide": Reading(wide=1.0),
+    "misjudge 0.5": Reading(misjudge=0.5),
+}
+
+
+def sweep(seeds: int) -> Table:
+    """Means over ``seeds`` seeds: each assumption, each set-up."""
+    tiered = load_hierarchy(PHASE_2)
+    one = flat(tiered)
+    table = Table(title=f"Means over seeds 0-{seeds - 1}, {WEEKS} weeks each", title_justify="left")
+    table.add_column("assumption")
+    table.add_column("set-up")
+    for column in ("read/wk", "not theirs/wk", "left", "concerned reached", "last reach p95"):
+        table.add_column(column, justify="right")
+    for name, model in VARIANTS.items():
+        for label, h in (("flat", one), ("phase 2", tiered)):
+            runs = [
+                simulate(h, SimConfig(reading=model), seed=s, weeks=WEEKS) for s in range(seeds)
+            ]
+            rs = [r.reading for r in runs if r.reading is not None]
+            left = [r.left for r in rs]
+            table.add_row(
+                name if label == "flat" else "",
+                label,
+                f"{mean(r.read_per_member_week.mean for r in rs):.2f}",
+                f"{mean(r.irrelevant_per_member_week.mean for r in rs):.2f}",
+                f"{mean(left):.1f} ({min(left)}-{max(left)})",
+                f"{mean(r.concerned_reached.mean for r in rs):.0%}",
+                f"{mean(r.last_reach.p95 for r in runs):.0f} s",
+            )
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=0, help="print means over this many seeds")
+    args = parser.parse_args(argv)
+    out = console()
+    if args.seeds > 0:
+        out.print(sweep(args.seeds))
+        return 0
+    tiered = load_hierarchy(PHASE_2)
+    one = flat(tiered)
+    hierarchy(out, one, f"One flat group: {len(one)} residents")
+    incident(out, one, "Wijkgroep Zoomwijck", REPORT, seed=SEED)
+    a = year(out, one, seed=SEED, config=READING, weeks=WEEKS)
+    hierarchy(out, tiered, f"Phase 2: the same {len(tiered)} residents in five wijkgroepen")
+    incident(out, tiered, "Wijkgroep Vogelbuurt", REPORT, seed=SEED)
+    b = year(out, tiered, seed=SEED, config=READING, weeks=WEEKS)
+    out.print(comparison(a, b))
     return 0
 
 

@@ -7,8 +7,9 @@ Run from anywhere after ``pip install .``::
 1. Load phase 1 from ``zoomwijck.toml``: one wijkgroep, one stuurgroep, no
    regiegroep (G1).
 2. Try to split at 60 residents: refused, too early (G2).
-3. The telefoonbeheerder admits 32 sign-ups (T1): 92 residents, the group nearly
-   full on the 100-member WhatsApp of 2015 (G3).
+3. The telefoonbeheerder admits 32 sign-ups (T1): 92 residents. The admissions
+   say when the group passes 80 (a split by buurt is proposed, G2) and when it
+   is nearly full on the 100-member WhatsApp of 2015 (G3).
 4. Split by buurt into five wijkgroepen (G2, T3 after S6) and give the wijk its
    regiegroep (S5).
 5. Check that the result has the shape of ``zoomwijck-fase2.toml``, and print it.
@@ -22,7 +23,15 @@ from pathlib import Path
 from rich.console import Console
 from rich.rule import Rule
 
-from routing import Applicant, Hierarchy, InvariantRefused
+from routing import (
+    Applicant,
+    CapacityWarning,
+    Hierarchy,
+    InvariantRefused,
+    RulesAcceptance,
+    Signal,
+    SplitProposal,
+)
 from routing.hierarchy.config import load_hierarchy
 from routing.present.render import hierarchy_table, hierarchy_tree
 
@@ -45,14 +54,19 @@ SIGN_UPS = {
     "Schildersbuurt": 7,
 }
 
+#: The version of the spelregels the sign-ups accept (H10).
+SPELREGELS = "zoomwijck-2015"
+
 #: Phase 2: one wijkgroep per buurt (the Zoomwijck chose five).
 BY_BUURT = {buurt: f"Wijkgroep {buurt}" for buurt in SIGN_UPS}
 
 
-def sign_up(h: Hierarchy) -> int:
-    """The telefoonbeheerder adds each applicant who accepted the rules (T1, H10)."""
+def sign_up(h: Hierarchy) -> tuple[int, list[Signal]]:
+    """The telefoonbeheerder adds each applicant who accepted the rules (T1, H10);
+    how many, and the growth signals the admissions raised (G2, G3)."""
     tfb = h.telefoonbeheerder(STUURGROEP)
     n = 0
+    signals: list[Signal] = []
     for buurt, count in SIGN_UPS.items():
         for _ in range(count):
             n += 1
@@ -62,9 +76,10 @@ def sign_up(h: Hierarchy) -> int:
                 lives_in_area=True,
                 accepted_rules=True,
                 buurt=buurt,
+                rules=RulesAcceptance(version=SPELREGELS, at=1_717_000_000.0 + 3600 * n),
             )
-            h.admit(tfb, WIJKGROEP, applicant)
-    return n
+            signals.extend(h.admit(tfb, WIJKGROEP, applicant).signals)
+    return n, signals
 
 
 def split_by_buurt(h: Hierarchy) -> tuple[str, ...]:
@@ -94,9 +109,20 @@ def main(console: Console) -> int:
         console.print(f"refused: {refusal}")
 
     console.print(Rule("Sign-ups (T1)"))
-    added = sign_up(h)
+    added, signals = sign_up(h)
     cap = h.capacity(WIJKGROEP)
     console.print(f"{h.name(tfb)} admitted {added} residents.")
+    for signal in signals:
+        if isinstance(signal, SplitProposal):
+            console.print(
+                f"[{signal.rule}] {signal.wijkgroep} passed {signal.threshold} residents: "
+                f"split by buurt ({len(signal.buurten)} buurten)"
+            )
+        elif isinstance(signal, CapacityWarning):
+            console.print(
+                f"[{signal.rule}] {signal.group}: {signal.capacity.size}/"
+                f"{signal.capacity.limit}, {signal.capacity.state.value}"
+            )
     console.print(f"{WIJKGROEP}: {cap.size}/{cap.limit} members, {cap.state.value}")
     console.print(hierarchy_tree(h))
 

@@ -505,10 +505,10 @@ BAD_VALUES: list[tuple[str, Callable[[], object]]] = [
         "wijken as one string",
         lambda: Actor(id="wa", kind=ActorKind.POLITIE, name="J", wijken="Zuid"),
     ),
-    ("a member id past 64 bits", lambda: Erase(member=2**63)),
-    ("a member id below 64 bits", lambda: Leave(member=-(2**63) - 1)),
-    ("a member id as a bool", lambda: Erase(member=True)),
-    ("an int too long to print", lambda: Erase(member=10**5000)),
+    ("a member id past 64 bits", lambda: Erase(member=2**63, by=2**63)),
+    ("a member id below 64 bits", lambda: Leave(member=-(2**63) - 1, by=-(2**63) - 1)),
+    ("a member id as a bool", lambda: Erase(member=True, by=True)),
+    ("an int too long to print", lambda: Erase(member=10**5000, by=10**5000)),
     ("an infinite retention time", lambda: Retention(at=math.inf)),
     ("a retention time past the floats", lambda: Retention(at=10**400)),
     ("a delivery past 64 bits", lambda: Confirm(at=1.0, delivery=2**64)),
@@ -555,6 +555,6 @@ def test_an_int_phone_number_never_reaches_the_journal(tmp_path: Path) -> None:
         with pytest.raises(InvalidValueError):
             j.execute(Admit(by=0, wijkgroep="wg0a", applicant=Applicant(**APPLICANT, phone=6)))
         j.execute(Admit(by=0, wijkgroep="wg0a", applicant=Applicant(**APPLICANT, phone="06")))
-        j.erase(0)
+        j.erase(0, by=0)
     with Journal.open(tmp_path / "j.db", policy=policy()) as j:
         assert j.seq == 2

@@ -70,8 +70,11 @@ STEPS: list[tuple[Change, Callable[[Hierarchy], Any]]] = [
         lambda h: h.create_wijkgroep(0, "sg", "wg2", approvals=[0, 1]),
     ),
     (Move(by=0, member=10, wijkgroep="wg2"), lambda h: h.move(0, 10, "wg2")),
-    (Remove(by=0, member=11), lambda h: h.remove(0, 11)),
-    (Leave(member=12), lambda h: h.leave(12)),
+    (
+        Remove(by=0, member=11, reason="houdt zich niet aan de spelregels"),
+        lambda h: h.remove(0, 11, reason="houdt zich niet aan de spelregels"),
+    ),
+    (Leave(member=12, by=12), lambda h: h.leave(12, by=12)),
     (
         SplitWijkgroep(by=0, wijkgroep="wg", buurten=SPLIT, approvals=[0, 1], rest="wg-rest"),
         lambda h: h.split_wijkgroep(0, "wg", buurten=SPLIT, approvals=[0, 1], rest="wg-rest"),
@@ -94,8 +97,8 @@ STEPS: list[tuple[Change, Callable[[Hierarchy], Any]]] = [
             Actor(id="wa", kind=ActorKind.WIJKAGENT, name="Jansen", wijken=frozenset({"Z"}))
         ),
     ),
-    (Erase(member=87), lambda h: h.erase(87)),  # Anna
-    (EraseActor(actor="wa"), lambda h: h.erase_actor("wa")),
+    (Erase(member=87, by=87), lambda h: h.erase(87, by=87)),  # Anna
+    (EraseActor(actor="wa", by="wa"), lambda h: h.erase_actor("wa", by="wa")),
 ]
 
 
@@ -117,8 +120,8 @@ def test_each_change_does_what_its_method_does() -> None:
     [
         (Admit(by=1, wijkgroep="wg", applicant=ANNA), PermissionRefused),
         (CreateRegiegroep(wijk="Z", regiegroep="wg"), InvariantRefused),
-        (Leave(member=999), UnknownMemberError),
-        (Erase(member=999), UnknownMemberError),
+        (Leave(member=999, by=999), UnknownMemberError),
+        (Erase(member=999, by=999), UnknownMemberError),
         (
             ChangeStuurgroep(stuurgroep="sg", members=[0], telefoonbeheerder=0, approvals=[0, 1]),
             InvariantRefused,
@@ -155,16 +158,16 @@ def test_sets_become_sorted_tuples_so_equal_changes_are_equal() -> None:
 @pytest.mark.parametrize(
     "build",
     [
-        lambda: Remove(by=True, member=1),
-        lambda: Remove(by=0, member="1"),
-        lambda: Leave(member=1.0),
+        lambda: Remove(by=True, member=1, reason="houdt zich niet aan de spelregels"),
+        lambda: Remove(by=0, member="1", reason="houdt zich niet aan de spelregels"),
+        lambda: Leave(member=1.0, by=1.0),
         lambda: Move(by=0, member=1, wijkgroep=""),
         lambda: LoadMembers(wijkgroep="wg", names="Anna"),
         lambda: CreateWijkgroep(by=0, stuurgroep="s", wijkgroep="w", approvals=["0"]),
         lambda: SplitWijkgroep(by=0, wijkgroep="w", buurten={"a": 1}, approvals=[0]),
         lambda: Retention(at=float("nan")),
-        lambda: EraseActor(actor=""),
-        lambda: EraseActor(actor=12),  # type: ignore[arg-type]
+        lambda: EraseActor(actor="", by=""),
+        lambda: EraseActor(actor=12, by=12),  # type: ignore[arg-type]
         lambda: Retention(at=0, older_than=0),
         lambda: FoundNeighbourhood(
             gemeente="T", wijk="Z", wijkgroep="w", stuurgroep="s", founders=["Anna"]

@@ -16,7 +16,7 @@ from routing.domain.codec import decode, decode_trusted_value, encode
 from routing.domain.melding import Melding, Person, Photo, Vehicle
 from routing.domain.place import Place
 from routing.domain.settings import PLATFORMS, Settings
-from routing.domain.values import Actor, ActorKind, Applicant, MemberId
+from routing.domain.values import Actor, ActorKind, Applicant, MemberId, RulesAcceptance
 from routing.engine.commands import (
     Address,
     Afloop,
@@ -50,6 +50,7 @@ from routing.hierarchy.changes import (
     Remove,
     Retention,
     SplitWijkgroep,
+    Unblock,
 )
 from routing.persist.events import (
     EVENT_TYPES,
@@ -76,7 +77,13 @@ FULL_MELDING = Melding(
 )
 
 APPLICANT = Applicant(
-    name="Anna", age=30, lives_in_area=True, accepted_rules=True, buurt="Oost", phone="0612"
+    name="Anna",
+    age=30,
+    lives_in_area=True,
+    accepted_rules=True,
+    buurt="Oost",
+    phone="0612",
+    rules=RulesAcceptance(version="2024-1", at=1.7e9),
 )
 
 EXAMPLES: list[Any] = [
@@ -93,8 +100,8 @@ EXAMPLES: list[Any] = [
     CreateGemeentelijkeRegiegroep(gemeente="Tilburg", group="grg", delegates=[3, 1]),
     Admit(by=0, wijkgroep="wg", applicant=APPLICANT),
     LoadMembers(wijkgroep="wg", names=["a", "b"], buurt="Oost"),
-    Remove(by=0, member=4),
-    Leave(member=5),
+    Remove(by=0, member=4, reason="houdt zich niet aan de spelregels", block=True),
+    Leave(member=5, by="fg"),
     Move(by=0, member=4, wijkgroep="wg2"),
     CreateWijkgroep(by=0, stuurgroep="sg", wijkgroep="wg2", approvals=[0, 1]),
     SplitWijkgroep(by=0, wijkgroep="wg", buurten={"Oost": "wg-o", "West": "wg"}, approvals=[0, 1]),
@@ -102,7 +109,7 @@ EXAMPLES: list[Any] = [
     AddActor(
         actor=Actor(id="wa", kind=ActorKind.WIJKAGENT, name="Jansen", wijken={"b", "a"}),
     ),
-    Erase(member=3),
+    Erase(member=3, by="fg"),
     Retention(at=1e9),
     Report(at=1.5, reporter=MemberId(3), melding=FULL_MELDING, joins="I1"),
     React(at=2, member=MemberId(3), incident="I1", text="nog daar"),
@@ -119,7 +126,8 @@ EXAMPLES: list[Any] = [
     HandOver(at=9, by=MemberId(0), incident="I1", wijkgroep="wg", to=MemberId(1)),
     Afloop(at=10, by=MemberId(0), incident="I1", text="politie ter plaatse"),
     Tick(at=11),
-    EraseActor(actor="wa"),  # last: some tests pick examples by position
+    Unblock.of_phone(by=0, phone="06 1234 5678"),
+    EraseActor(actor="wa", by="wa"),  # last: some tests pick examples by position
 ]
 
 

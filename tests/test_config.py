@@ -222,7 +222,7 @@ def test_loading_leaves_the_input_alone_and_gives_independent_hierarchies() -> N
     before = copy.deepcopy(data)
     first, second = hierarchy_from_dict(data), hierarchy_from_dict(data)
     assert data == before
-    first.leave(first.residents("WG")[-1])
+    first.leave(first.residents("WG")[-1], by=first.residents("WG")[-1])
     assert len(second) == 4
 
 

@@ -12,6 +12,8 @@ from types import ModuleType
 
 import pytest
 
+from routing import Hierarchy
+from routing.domain.values import GroupKind
 from routing.hierarchy.config import load_hierarchy
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "zoomwijck.py"
@@ -59,6 +61,11 @@ def test_G2_demo_refuses_to_split_at_60(output: str) -> None:
 
 def test_G3_demo_flags_the_wijkgroep_nearly_full_before_the_split(output: str) -> None:
     assert "admitted 32 residents" in output
+
+
+def test_G2_G3_demo_prints_the_signals_of_the_admissions(output: str) -> None:
+    assert "[G2] Wijkgroep Zoomwijck passed 80 residents: split by buurt (5 buurten)" in output
+    assert "[G3] Wijkgroep Zoomwijck: 90/100, nearly full" in output
     assert "92/100 ⚠ nearly full" in output
 
 
@@ -156,3 +163,43 @@ def test_dorst_has_the_shape_of_seed_004() -> None:
     assert 550 <= len(h) <= 650
     assert 95 <= max(len(h.residents(g)) for g in wijkgroepen) <= 105
     assert h.verify() == []
+
+
+# ------------------------------------------- flat against hierarchy, with reading (H9)
+
+
+def _flat_example() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "flat_vs_hierarchy", EXAMPLES / "flat_vs_hierarchy.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    return module
+
+
+def test_the_flat_group_holds_the_phase_2_residents_with_their_buurten() -> None:
+    module = _flat_example()
+    tiered = load_hierarchy(module.PHASE_2)
+    one = module.flat(tiered)
+
+    def buurten(h: Hierarchy) -> dict[str, str | None]:
+        people = [h.member(m) for w in h.groups(GroupKind.WIJKGROEP) for m in h.residents(w)]
+        return {p.name: p.buurt for p in people}
+
+    assert len(one) == len(tiered)
+    assert buurten(one) == buurten(tiered)
+    assert one.verify() == []
+
+
+def test_the_flat_vs_hierarchy_sweep_is_what_its_how_to_shows(tmp_path: Path) -> None:
+    out = run_plain(str(EXAMPLES / "flat_vs_hierarchy.py"), "--seeds", "5", cwd=tmp_path)
+    text = (DOCS / "howto-flat-vs-hierarchy.md").read_text(encoding="utf-8")
+    shown_sweep = re.findall(r"^```console\n(.*?)\n^```$", text, re.MULTILINE | re.DOTALL)
+    assert shown_sweep == [out]
+    assert "defaults" in out

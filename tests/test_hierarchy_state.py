@@ -52,12 +52,12 @@ def test_gaps_of_removed_members_are_kept() -> None:
     h = load_hierarchy(EXAMPLES / "zoomwijck.toml")
     wg = next(g for g in h.groups() if h.kind(g) is GroupKind.WIJKGROEP)
     resident = next(m for m in h.residents(wg) if h.stuurgroep_membership(m) is None)
-    h.leave(resident)
+    h.leave(resident, by=resident)
     again = roundtrip(h)
     assert resident not in again
     assert len(again) == len(h)
     tb = h.telefoonbeheerder(h.stuurgroep_of(wg))
-    new = again.admit(tb, wg, Applicant.registered("x"))
+    new = again.admit(tb, wg, Applicant.registered("x")).member
     assert new != resident
     assert new == len(h.export_state()["names"])
 
@@ -77,9 +77,9 @@ def test_erased_member_stays_erased() -> None:
             accepted_rules=True,
             phone="0698765432",
         ),
-    )
+    ).member
     assert "Zeldzame Naam" in json.dumps(h.export_state())
-    h.erase(m)
+    h.erase(m, by=m)
     text = json.dumps(h.export_state())
     assert "Zeldzame Naam" not in text
     assert "0698765432" not in text

@@ -203,8 +203,8 @@ def random_item(rng: random.Random, h: Hierarchy, relay: Relay, t: float) -> Ite
         return Move(by=rng.choice([0, 3]), member=who, wijkgroep=rng.choice(["wg0a", "wg0b"]))
     if roll < 0.97:
         boss = h.telefoonbeheerder(h.stuurgroep_of(h.wijkgroep_of(who)))
-        return Remove(by=boss, member=who)
-    return Leave(member=who)
+        return Remove(by=boss, member=who, reason="houdt zich niet aan de spelregels")
+    return Leave(member=who, by=who)
 
 
 def workload(seed: int, n: int) -> list[Item]:
@@ -243,11 +243,13 @@ def open_journal(path: Path, **kw: Any) -> Journal:
 
 
 def as_journaled(item: Item) -> Item:
-    """What the journal keeps of an item: an applicant's age is not kept (H1 was checked)."""
+    """What the journal keeps of an item: an applicant's age is not kept (H1 was
+    checked), only that they are of age."""
     if isinstance(item, Admit):
-        return attrs.evolve(item, applicant=attrs.evolve(item.applicant, age=None))
+        kept = attrs.evolve(item.applicant, age=None, adult_confirmed=True)
+        return attrs.evolve(item, applicant=kept)
     if isinstance(item, FoundNeighbourhood):
-        founders = [attrs.evolve(f, age=None) for f in item.founders]
+        founders = [attrs.evolve(f, age=None, adult_confirmed=True) for f in item.founders]
         return attrs.evolve(item, founders=founders)
     return item
 
@@ -314,11 +316,12 @@ def test_replay_makes_no_reference_cycles_and_pauses_the_collector(tmp_path: Pat
 
 def test_every_event_type_is_used_by_the_workload() -> None:
     used = {type(i).__name__ for i in workload(2, 400)}
-    # Erase, EraseActor and Retention are covered by test_privacy.py; a
-    # PartnerMessage needs a partner (AddActor): test_relay_partners.py.
+    # Erase, EraseActor and Retention are covered by test_privacy.py, Unblock by
+    # test_admission.py; a PartnerMessage needs a partner (AddActor):
+    # test_relay_partners.py.
     assert set(EVENT_TYPES) - used <= {
         "Erase", "EraseActor", "Retention", "AddActor", "SplitWijkgroep", "ChangeStuurgroep",
-        "PartnerMessage",
+        "Unblock", "PartnerMessage",
     }  # fmt: skip
 
 
@@ -364,7 +367,7 @@ def test_a_refused_command_writes_nothing(tmp_path: Path) -> None:
         with pytest.raises(PermissionRefused):
             j.execute(Admit(by=7, wijkgroep="wg0a", applicant=Applicant.registered("X")))
         with pytest.raises(UnknownMemberError):
-            j.execute(Leave(member=500))
+            j.execute(Leave(member=500, by=500))
         assert j.export_state() == before
         assert j.seq == seq
     with contextlib.closing(sqlite3.connect(path)) as conn, conn:

@@ -150,7 +150,7 @@ def test_a_deeply_nested_snapshot_at_the_floor_is_a_corrupt_journal(tmp_path: Pa
     with open_journal(path) as j:
         for item in town():
             j.execute(item)
-        j.erase(6)
+        j.erase(6, by=6)
         floor = j.seq
     forge_snapshot(path, floor, DEEP)
     error = refused(path)
@@ -228,7 +228,7 @@ def test_a_non_finite_snapshot_at_the_floor_is_refused(tmp_path: Path) -> None:
     with open_journal(path) as j:
         for item in town():
             j.execute(item)
-        j.erase(6)
+        j.erase(6, by=6)
         floor, body = j.seq, j.export_state()
     with connect(path) as conn:
         (text,) = conn.execute("SELECT body FROM snapshots WHERE seq = ?", (floor,)).fetchone()

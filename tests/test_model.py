@@ -654,11 +654,11 @@ def test_G4_stuurgroep_member_cannot_leave_or_be_removed_directly() -> None:
     """G4: a stuurgroep keeps 3-4 members, so a member leaves it first (S6)."""
     h, ids = neighbourhood(founders=3)
     with refused(h, InvariantRefused, "G4"):
-        h.leave(ids[1])
+        h.leave(ids[1], by=ids[1])
     with refused(h, InvariantRefused, "G4"):
-        h.remove(ids[0], ids[1])
+        h.remove(ids[0], ids[1], reason="houdt zich niet aan de spelregels")
     with refused(h, InvariantRefused, "G4"):
-        h.remove(ids[0], ids[0])
+        h.remove(ids[0], ids[0], reason="houdt zich niet aan de spelregels")
 
 
 @pytest.mark.parametrize("size", [2, 5])
@@ -848,7 +848,7 @@ def test_S6_change_stuurgroep_needs_a_majority() -> None:
     assert h.roles(ids[0]) == {Role.BEWONER, Role.STUURGROEPLID}
     assert h.roles(ids[3]) == {Role.BEWONER}
     assert h.stuurgroep_membership(ids[3]) is None
-    h.leave(ids[3])  # no longer in the stuurgroep, so free to go
+    h.leave(ids[3], by=ids[3])  # no longer in the stuurgroep, so free to go
     assert ids[3] not in h
     assert h.verify() == []
 
@@ -870,10 +870,10 @@ def test_T1_only_telefoonbeheerder_admits() -> None:
         h.admit(12345, "zoom", applicant)
     with refused(h, UnknownGroupError):
         h.admit(ids[0], "stuur", applicant)
-    mid = h.admit(ids[0], "zoom", applicant)
+    mid = h.admit(ids[0], "zoom", applicant).member
     assert h.wijkgroep_of(mid) == "zoom"
     assert h.roles(mid) == {Role.BEWONER}
-    assert h.admit(others[0], "dorst", applicant) != mid
+    assert h.admit(others[0], "dorst", applicant).member != mid
 
 
 def test_T1_admitted_member_snapshot() -> None:
@@ -890,7 +890,7 @@ def test_T1_admitted_member_snapshot() -> None:
             buurt="oost",
             phone="0612345678",
         ),
-    )
+    ).member
     m = h.member(mid)
     assert (m.id, m.name, m.wijkgroep, m.buurt, m.stuurgroep, m.roles) == (
         mid,
@@ -928,12 +928,12 @@ def test_T2_only_telefoonbeheerder_removes() -> None:
     a, b = h.load_members("zoom", ["a", "b"])
     for actor in (ids[1], b, others[0]):
         with refused(h, PermissionRefused, "T2"):
-            h.remove(actor, a)
-    h.remove(ids[0], a)
+            h.remove(actor, a, reason="houdt zich niet aan de spelregels")
+    h.remove(ids[0], a, reason="houdt zich niet aan de spelregels")
     assert a not in h
     assert a not in h.residents("zoom")
     with refused(h, UnknownMemberError):
-        h.remove(ids[0], a)
+        h.remove(ids[0], a, reason="houdt zich niet aan de spelregels")
     with refused(h, UnknownMemberError):
         h.member(a)
     assert len(h) == 4 + 3 + 1
@@ -943,12 +943,12 @@ def test_T2_ids_are_never_reused() -> None:
     """T2: a removed member's id stays unknown; the next member gets a new one."""
     h, ids = neighbourhood()
     (a,) = h.load_members("zoom", ["a"])
-    h.leave(a)
-    b = h.admit(ids[0], "zoom", Applicant.registered("b"))
+    h.leave(a, by=a)
+    b = h.admit(ids[0], "zoom", Applicant.registered("b")).member
     assert b != a
     assert a not in h
     with refused(h, UnknownMemberError):
-        h.leave(a)
+        h.leave(a, by=a)
 
 
 def test_T3_only_telefoonbeheerder_creates_wijkgroep() -> None:
@@ -996,7 +996,7 @@ def test_H1_H2_H10_admission_follows_the_house_rules(applicant: Applicant) -> No
 def test_H1_H2_H10_valid_applicants_admitted(applicant: Applicant) -> None:
     """H1, H2, H10: an adult from the area who accepted the rules is admitted."""
     h, ids = neighbourhood()
-    mid = h.admit(ids[0], "zoom", applicant)
+    mid = h.admit(ids[0], "zoom", applicant).member
     assert h.name(mid) == applicant.name
     assert h.member(mid).buurt == applicant.buurt
     assert h.phone(mid) == (applicant.phone or None)
@@ -1233,7 +1233,7 @@ def test_len_and_contains() -> None:
     assert "0" not in h
     assert True not in h  # a bool is not a member id, as in every lookup
     a, b = h.load_members("zoom", ["a", "b"])
-    h.leave(a)
+    h.leave(a, by=a)
     assert len(h) == 5
     assert a not in h
     assert b in h
@@ -1351,7 +1351,7 @@ def test_version_rises_on_every_accepted_change_only() -> None:
 
     (a,) = h.load_members("zoom", ["a"])
     changed()
-    b = h.admit(ids[0], "zoom", Applicant.registered("b"))
+    b = h.admit(ids[0], "zoom", Applicant.registered("b")).member
     changed()
     h.create_wijkgroep(ids[0], "stuur", "new", approvals=ids)
     changed()
@@ -1361,12 +1361,12 @@ def test_version_rises_on_every_accepted_change_only() -> None:
     changed()
     h.create_regiegroep("zoomwijck", "regie")
     changed()
-    h.remove(b, a)
+    h.remove(b, a, reason="houdt zich niet aan de spelregels")
     changed()
-    h.leave(ids[3])
+    h.leave(ids[3], by=ids[3])
     changed()
     with pytest.raises(PermissionRefused):
-        h.remove(ids[1], ids[2])
+        h.remove(ids[1], ids[2], reason="houdt zich niet aan de spelregels")
     assert h.version == seen[-1]
 
 
@@ -1389,7 +1389,7 @@ def test_refusals_leave_any_hierarchy_unchanged(h: Hierarchy, data: st.DataObjec
         with refused(h, PermissionRefused, "S6"):
             h.create_wijkgroep(tb, sg, "new", approvals=board[: len(board) // 2])
         with refused(h, InvariantRefused, "G4"):
-            h.leave(someone_else)
+            h.leave(someone_else, by=someone_else)
         with refused(h, PermissionRefused, "S6"):
             h.change_stuurgroep(sg, members=board, telefoonbeheerder=tb, approvals=[])
         with refused(h, InvariantRefused):
@@ -1405,7 +1405,7 @@ def test_structure_version_ignores_residents() -> None:
     h, ids = neighbourhood()
     sv, v = h.structure_version, h.version
     (a,) = h.load_members("zoom", ["a"])
-    h.leave(a)
+    h.leave(a, by=a)
     assert h.structure_version == sv
     assert h.version > v
     h.change_stuurgroep("stuur", members=ids[:3], telefoonbeheerder=ids[0], approvals=ids)
@@ -1440,10 +1440,10 @@ def test_erase_keeps_a_pseudonym_and_structure() -> None:
         Applicant(
             name="Petra", age=40, lives_in_area=True, accepted_rules=True, phone="0612345678"
         ),
-    )
+    ).member
     before = (h.wijkgroep_of(m), h.roles(m), h.wijkgroep_of(tb), h.roles(tb))
-    assert h.erase(m) == Hierarchy.pseudonym(m)
-    h.erase(tb)
+    assert h.erase(m, by=m) == Hierarchy.pseudonym(m)
+    h.erase(tb, by=tb)
     assert h.name(m) == Hierarchy.pseudonym(m)
     assert h.phone(m) is None
     assert h.name(tb) == Hierarchy.pseudonym(tb)
@@ -1510,7 +1510,7 @@ def test_issued_counts_every_id_ever_handed_out() -> None:
     h, ids = neighbourhood()
     assert h.issued == len(ids)
     a, b = h.load_members("zoom", ["a", "b"])
-    h.leave(a)
+    h.leave(a, by=a)
     assert h.issued == b + 1
     assert a not in h
 
@@ -1529,7 +1529,7 @@ def test_erase_actor_keeps_the_id_kind_and_wijken_but_not_the_name() -> None:
     )
     h.add_actor(Actor(id="gemeente", kind=ActorKind.PARTNER, name="Gemeente"))
     version = h.version
-    assert h.erase_actor("wa") == Hierarchy.actor_pseudonym("wa") == "actor wa"
+    assert h.erase_actor("wa", by="wa") == Hierarchy.actor_pseudonym("wa") == "actor wa"
     erased = h.actor("wa")
     assert (erased.name, erased.organisation) == ("actor wa", "")
     assert (erased.kind, erased.wijken) == (ActorKind.WIJKAGENT, frozenset({"zoomwijck"}))
@@ -1537,7 +1537,7 @@ def test_erase_actor_keeps_the_id_kind_and_wijken_but_not_the_name() -> None:
     assert [a.id for a in h.actors()] == ["wa", "gemeente"]  # order kept
     assert h.actor("gemeente").name == "Gemeente"  # another actor is not touched
     assert h.version > version  # caches keyed on the version see the change
-    assert h.erase_actor("wa") == "actor wa"  # erasing again is harmless
+    assert h.erase_actor("wa", by="wa") == "actor wa"  # erasing again is harmless
     assert Hierarchy.from_state(h.export_state()).actor("wa") == erased
 
 
@@ -1547,7 +1547,7 @@ def test_erase_actor_of_an_unknown_id_is_refused_and_changes_nothing() -> None:
     before, version = h.export_state(), h.version
     for unknown in ("nobody", "", 12):
         with pytest.raises(UnknownIdError):
-            h.erase_actor(unknown)  # type: ignore[arg-type]
+            h.erase_actor(unknown, by=unknown)  # type: ignore[arg-type]
     assert h.export_state() == before
     assert h.version == version
 

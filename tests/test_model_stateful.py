@@ -394,7 +394,7 @@ class HierarchyMachine(RuleBasedStateMachine):
         result = self.attempt(refusals, lambda: self.h.admit(actor, wijkgroep, applicant))
         if refusals:
             return multiple()
-        assert result == mid
+        assert result.member == mid
         self.ref = ref
         return mid
 
@@ -445,20 +445,31 @@ class HierarchyMachine(RuleBasedStateMachine):
             refusals.append((InvariantRefused, "G4"))
         if not refusals:
             ref.drop_member(member)
-        self.attempt(refusals, lambda: self.h.remove(actor, member))
+        self.attempt(
+            refusals,
+            lambda: self.h.remove(actor, member, reason="houdt zich niet aan de spelregels"),
+        )
         if not refusals:
             self.ref = ref
 
-    @rule(member=members)
-    def leave(self, member: int) -> None:
-        """A resident leaves; a stuurgroep member must leave the stuurgroep first (G4)."""
+    @rule(member=members, by=st.sampled_from(["self", "tb", "member"]), anyone=members)
+    def leave(self, member: int, by: str, anyone: int) -> None:
+        """A resident leaves, on their own word or their telefoonbeheerder's (T2,
+        AVG17); a stuurgroep member must leave the stuurgroep first (G4)."""
         ref = copy.deepcopy(self.ref)
+        home = ref.home.get(member)
+        sg = ref.manager[home] if home is not None else None
+        asker = member if by == "self" else self.actor(by, anyone, sg)
         refusals = unknown_member(ref, member)
+        if not refusals and asker != member:
+            refusals = unknown_member(ref, asker)
+            if sg is not None and asker != ref.tb[sg]:
+                refusals.append((PermissionRefused, "T2"))
         if ref.stuurgroep_of_member(member) is not None:
             refusals.append((InvariantRefused, "G4"))
         if not refusals:
             ref.drop_member(member)
-        self.attempt(refusals, lambda: self.h.leave(member))
+        self.attempt(refusals, lambda: self.h.leave(member, by=asker))
         if not refusals:
             self.ref = ref
 

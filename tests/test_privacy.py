@@ -75,7 +75,7 @@ def populated(path: Path) -> tuple[MemberId, MemberId]:
         applicant = Applicant(
             name=NAME, age=44, lives_in_area=True, accepted_rules=True, phone=PHONE, buurt="Oost"
         )
-        jantje = j.execute(Admit(by=0, wijkgroep="wg0a", applicant=applicant))
+        jantje = j.execute(Admit(by=0, wijkgroep="wg0a", applicant=applicant)).member
         other = MemberId(7)
         j.execute(Report(at=100.0, reporter=jantje, melding=melding(SECRETS[2])))
         j.execute(React(at=101.0, member=jantje, incident="I1", text=SECRETS[3]))
@@ -92,7 +92,7 @@ def test_erasure_removes_every_trace_from_state_journal_and_snapshots(tmp_path: 
     assert found(path, DESCRIBED) == DESCRIBED
     with open_journal(path) as j:
         members, incidents = len(j.hierarchy), j.relay.incidents()
-        assert j.erase(jantje) == Hierarchy.pseudonym(jantje)
+        assert j.erase(jantje, by=jantje) == Hierarchy.pseudonym(jantje)
         assert found(path, SECRETS) == []  # also while open: the WAL was scrubbed too
         # The snapshot written at the erasure holds the live state: his
         # signalement, vehicle, street and photo went from there as well.
@@ -133,11 +133,11 @@ def test_a_member_who_left_can_still_be_erased_from_the_journal(tmp_path: Path) 
     path = tmp_path / "j.db"
     jantje, _ = populated(path)
     with open_journal(path) as j:
-        j.execute(Leave(member=jantje))
+        j.execute(Leave(member=jantje, by=jantje))
         assert jantje not in j.hierarchy
-        j.erase(jantje)
+        j.erase(jantje, by=jantje)
         with pytest.raises(UnknownMemberError):
-            j.erase(jantje)  # nothing of them is left to erase
+            j.erase(jantje, by=jantje)  # nothing of them is left to erase
     assert found(path, SECRETS) == []
 
 
@@ -147,7 +147,7 @@ def test_erasing_an_unknown_member_writes_nothing(tmp_path: Path) -> None:
             j.execute(item)
         seq = j.seq
         with pytest.raises(UnknownMemberError):
-            j.execute(Erase(member=4000))
+            j.execute(Erase(member=4000, by=4000))
         assert j.seq == seq
 
 
@@ -218,7 +218,7 @@ def test_erasing_an_actor_removes_name_and_organisation_from_every_file(tmp_path
     assert found(path, [WIJKAGENT, TEAM, PARTNER]) == [WIJKAGENT, TEAM, PARTNER]
     with open_journal(path) as j:
         seq = j.seq
-        assert j.erase_actor("wa") == Hierarchy.actor_pseudonym("wa")
+        assert j.erase_actor("wa", by="wa") == Hierarchy.actor_pseudonym("wa")
         assert j.seq == seq + 1
         assert found(path, [WIJKAGENT, TEAM]) == []  # also while open: the WAL was scrubbed
         erased = j.hierarchy.actor("wa")
@@ -249,7 +249,7 @@ def test_erasing_an_unknown_actor_is_refused_and_writes_nothing(tmp_path: Path) 
         seq, state = j.seq, j.export_state()
         for unknown in ("nobody", "WA", "lid 1"):
             with pytest.raises(UnknownIdError):
-                j.execute(EraseActor(actor=unknown))
+                j.execute(EraseActor(actor=unknown, by=unknown))
         assert (j.seq, j.export_state()) == (seq, state)
     with open_journal(path) as j:
         assert (j.seq, j.export_state()) == (seq, state)
@@ -268,11 +268,11 @@ def test_an_actor_id_and_a_member_id_never_collide(tmp_path: Path) -> None:
             j.execute(item)
         member_name = j.hierarchy.name(6)
         j.execute(AddActor(actor=Actor(id="6", kind=ActorKind.PARTNER, name=actor_name)))
-        j.erase(6)
+        j.erase(6, by=6)
         assert found(path, [member_name, actor_name]) == [actor_name]
         assert j.hierarchy.actor("6").name == actor_name
     with open_journal(path) as j:
-        j.execute(EraseActor(actor="6"))
+        j.execute(EraseActor(actor="6", by="6"))
         assert found(path, [actor_name]) == []
         with contextlib.closing(sqlite3.connect(path)) as conn, conn:
             rows = conn.execute("SELECT member, actor FROM personal WHERE actor IS NOT NULL")
@@ -317,7 +317,7 @@ def test_a_schema_1_journal_is_upgraded_and_its_actors_can_then_be_erased(
             assert conn.execute("PRAGMA user_version").fetchone() == (2,)
             actors = conn.execute("SELECT DISTINCT actor FROM personal WHERE actor IS NOT NULL")
             assert sorted(actors.fetchall()) == [("jw",), ("wa",)]
-        j.erase_actor("wa")
+        j.erase_actor("wa", by="wa")
     assert found(path, [WIJKAGENT, TEAM]) == []
     assert found(path, [PARTNER]) == [PARTNER]
 
@@ -359,7 +359,7 @@ def test_journal_round_trip_with_actors_and_their_erasure(
                 j.execute(AddActor(actor=Actor(id=aid, kind=ActorKind.PARTNER, name=names[aid])))
             if step == erase_at and j.hierarchy.actors():
                 aid = rng.choice([a.id for a in j.hierarchy.actors()])
-                j.execute(EraseActor(actor=aid))
+                j.execute(EraseActor(actor=aid, by=aid))
                 erased.add(aid)
             with contextlib.suppress(RoutingError):  # a refused command writes nothing
                 j.execute(random_item(rng, j.hierarchy, j.relay, t))
@@ -431,7 +431,7 @@ def test_a_police_sender_with_an_actor_id_goes_when_the_actor_is_erased(tmp_path
     with open_journal(path) as j:
         notify(j, sender, actor="wa")
         assert found(path, [sender]) == [sender]
-        j.erase_actor("wa")
+        j.erase_actor("wa", by="wa")
         assert found(path, [WIJKAGENT, sender]) == []
         view = j.relay.incident("I1")
         assert view.sender == "actor wa"
@@ -455,7 +455,7 @@ def test_a_police_sender_label_goes_by_retention_not_by_erasing_an_actor(tmp_pat
     with open_journal(path) as j:
         notify(j, sender, actor=None)
         j.execute(Afloop(at=DAY, by=MemberId(0), incident="I1", text="klaar"))
-        j.erase_actor("wa")
+        j.erase_actor("wa", by="wa")
         assert found(path, [WIJKAGENT, sender]) == [sender]
         assert j.relay.incident("I1").sender == sender
         j.apply_retention(40 * DAY)

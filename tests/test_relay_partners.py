@@ -232,7 +232,7 @@ def test_G5_a_partners_message_is_journaled_and_erased_with_the_partner(tmp_path
     with Journal.open(path, policy=Never()) as j:
         [(_, event)] = [(s, e) for s, e in j.events() if isinstance(e, PartnerMessage)]
         assert event.text == text
-        j.erase_actor("jw")
+        j.erase_actor("jw", by="jw")  # the partner asks (AVG art. 17)
         [(_, event)] = [(s, e) for s, e in j.events() if isinstance(e, PartnerMessage)]
         assert event.text != text
     assert first[0].text == text  # type: ignore[union-attr]

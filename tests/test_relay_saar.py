@@ -13,6 +13,7 @@ import pytest
 
 from routing.engine.incident import Phase
 from routing.engine.outputs import (
+    CasushouderChanged,
     DeliveryKind,
     Held,
     IncidentClosed,
@@ -174,9 +175,11 @@ def test_R6_other_stuurgroepen_forward_from_the_regiegroep_into_their_wijkgroepe
 
 
 def test_R7_sighting_in_another_wijk_starts_SAAR_again_as_a_linked_incident(town: Town) -> None:
-    """R7: who sees the suspects in another wijk calls 112 and becomes casushouder there."""
-    h = harness(town, Always())
+    """R7: who sees the suspects in another wijk calls 112 and becomes casushouder there;
+    the link alerts no group the first incident reached."""
+    h = harness(town, Never())
     first = h.one(h.report(town.resident("wg-noord-1"), melding()), IncidentOpened).incident
+    h.relay.policy = Always()
     seer = town.resident("wg-poort-2")
     out = h.report(seer, melding(text="dezelfde man"), joins=first)
     second = h.one(out, IncidentOpened)
@@ -186,6 +189,41 @@ def test_R7_sighting_in_another_wijk_starts_SAAR_again_as_a_linked_incident(town
     assert second.casushouder == seer
     assert h.relay.incident(first).linked == (second.incident,)
     assert h.relay.incident(second.incident).casushouders == (("wg-poort-2", seer),)
+    reached = [d.group for d in deliveries(out)]
+    assert "wg-noord-1" not in reached  # it has the situation already
+    assert {"wg-poort-1", "rg-poortwijk", "grg", "wg-noord-2", "wg-zuid-1"} <= set(reached)
+
+
+@pytest.mark.parametrize("seer_in", ["wg-noord-2", "wg-zuid-1", "wg-poort-2"])
+def test_R7_sighting_where_the_situation_arrived_makes_a_casushouder_there(
+    town: Town, seer_in: str
+) -> None:
+    """R7 in phase 2: the sibling wijkgroep (same wijk) or another wijk's wijkgroep that the
+    first incident reached gets its own casushouder; no group gets the situation twice."""
+    h = harness(town, Always())
+    out = h.report(town.resident("wg-noord-1"), melding())
+    first = h.one(out, IncidentOpened).incident
+    reached = [d.group for d in deliveries(out)]
+    assert seer_in in reached
+    seer = town.resident(seer_in)
+    out = h.report(seer, melding(text="ik zie ze nu, 112 gebeld"), joins=first)
+    joined = h.one(out, Joined)
+    assert joined.incident == first
+    changed = h.one(out, CasushouderChanged)
+    assert (changed.wijkgroep, changed.previous, changed.current) == (seer_in, None, seer)
+    # The sighting is an addition in the seer's own wijkgroep, and nothing else is posted.
+    assert deliveries(out) == []
+    [addition] = deliveries(out, None)
+    assert (addition.group, addition.kind, addition.poster) == (
+        seer_in,
+        DeliveryKind.REACTION,
+        seer,
+    )
+    assert "ik zie ze nu" in addition.text
+    view = h.relay.incident(first)
+    assert dict(view.casushouders)[seer_in] == seer
+    assert view.linked == ()
+    assert sorted(view.reached) == sorted(reached)
 
 
 def test_R8_afloop_closes_and_reaches_every_reached_group_exactly_once(town: Town) -> None:
@@ -270,13 +308,18 @@ def test_H4_duplicate_report_joins_and_says_who_called_112(town: Town) -> None:
     assert joined.incident == incident
     assert joined.called_112_by == (first,)
     assert "112 is al gebeld door wg-noord-1 bewoner 1" in joined.text
-    assert deliveries(out) == []
-    # By reference, from anywhere in the same wijk.
-    out = h.report(town.resident("wg-zuid-1"), melding("diefstal"), joins=incident, at=300)
+    assert "niets wijst op een andere situatie" in joined.reason
+    # Its details are posted in the group as an addition, by its reporter (R4).
+    [addition] = deliveries(out, DeliveryKind.REACTION)
+    assert (addition.group, addition.kind, addition.poster) == (
+        "wg-noord-1", DeliveryKind.REACTION, second,
+    )  # fmt: skip
+    # By reference, from the same wijkgroep, whatever the category.
+    out = h.report(town.resident("wg-noord-1", 2), melding("diefstal"), joins=incident, at=300)
     assert h.one(out, Joined).incident == incident
     # Outside the window (or another category) it is a new incident.
     out = h.report(second, melding(), at=2000)
     assert h.one(out, IncidentOpened).incident != incident
     assert [r for r, _ in h.relay.incident(incident).reports] == [
-        first, second, town.resident("wg-zuid-1"),
+        first, second, town.resident("wg-noord-1", 2),
     ]  # fmt: skip

@@ -313,7 +313,7 @@ def test_S1_R4_a_held_reaction_whose_sender_left_is_rejected_not_released(town: 
     h = Harness(Relay(town.hierarchy, policy=Never()))
     incident = opened(h, town)
     held = chat(h, town, incident)
-    town.hierarchy.leave(held.member)
+    town.hierarchy.leave(held.member, by=held.member)
     by = town.member("sg-zuid")
     h.refused(screen(h, by, incident, 1, release=True), IncidentRefused)
     assert h.one(h.run(screen(h, by, incident, 1, release=False)), Rejected).reaction == 1

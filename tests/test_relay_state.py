@@ -448,7 +448,9 @@ def test_corrupted_states_raise_state_error_and_nothing_else(
             parent = parent[key]
         how = data.draw(st.sampled_from(["replace", "delete", "duplicate"]))
         if how == "replace":
-            parent[path[-1]] = data.draw(JUNK)
+            # A copy: st.just() gives the same list each time, and a list put
+            # inside itself would make the state a cycle, not a corrupt file.
+            parent[path[-1]] = copy.deepcopy(data.draw(JUNK))
         elif how == "delete":
             del parent[path[-1]]
         elif isinstance(parent, list):

@@ -5,6 +5,8 @@ The public names are re-exported here; see ``docs/reference.md``.
 
 from __future__ import annotations
 
+from .domain.blocks import Block, block_key, normalize_phone
+from .domain.growth import Admitted, CapacityWarning, Signal, SplitAnswer, SplitProposal
 from .domain.kenteken import (
     FORBIDDEN_COMBINATIONS,
     SIDECODES,
@@ -49,6 +51,7 @@ from .domain.values import (
     MemberId,
     Relation,
     Role,
+    RulesAcceptance,
 )
 from .engine.commands import (
     Address,
@@ -96,6 +99,7 @@ from .engine.outputs import (
     Rejected,
     Reminder,
     Step,
+    TaskReassigned,
 )
 from .engine.policies import (
     AdjacentWijken,
@@ -115,6 +119,7 @@ from .engine.policies import (
 )
 from .engine.tables import RelayConfig
 from .errors import (
+    AdmissionHeld,
     AdmissionRefused,
     CapacityRefused,
     ConfigError,
@@ -136,6 +141,7 @@ from .errors import (
     RoutingError,
     ScreeningRefused,
     StateError,
+    TimeRefused,
     UnexpectedSchemaError,
     UnknownDecisionError,
     UnknownDeliveryError,
@@ -193,7 +199,9 @@ __all__ = [
     "Address",
     "Addressed",
     "AdjacentWijken",
+    "AdmissionHeld",
     "AdmissionRefused",
+    "Admitted",
     "Afloop",
     "AllOf",
     "Always",
@@ -201,6 +209,7 @@ __all__ = [
     "AnyOf",
     "Applicant",
     "Ask",
+    "Block",
     "Build",
     "BurgernetAlert",
     "ByCategory",
@@ -208,6 +217,7 @@ __all__ = [
     "Capacity",
     "CapacityRefused",
     "CapacityState",
+    "CapacityWarning",
     "CasushouderChanged",
     "Category",
     "Command",
@@ -289,6 +299,7 @@ __all__ = [
     "Role",
     "RouteRefused",
     "RoutingError",
+    "RulesAcceptance",
     "Ruling",
     "RulingKind",
     "Screen",
@@ -298,11 +309,16 @@ __all__ = [
     "ScreeningVerdict",
     "Settings",
     "Sex",
+    "Signal",
     "SimConfig",
     "SimResult",
+    "SplitAnswer",
+    "SplitProposal",
     "StateError",
     "Step",
+    "TaskReassigned",
     "Tick",
+    "TimeRefused",
     "TowardsWijk",
     "Trace",
     "Transport",
@@ -318,6 +334,7 @@ __all__ = [
     "Verdict",
     "WordList",
     "__version__",
+    "block_key",
     "explain",
     "export_json",
     "hierarchy_from_dict",
@@ -327,6 +344,7 @@ __all__ = [
     "incident_tree",
     "load_hierarchy",
     "normalize_kenteken",
+    "normalize_phone",
     "normalize_postcode",
     "parse_category",
     "parse_kenteken",

@@ -35,9 +35,11 @@ Every operation that raises leaves the state exactly as it was. ::
     └── Refused                     the process forbids it; show .reason to people
         ├── PermissionRefused       the actor does not hold the duty (T1-T3, S2-S5)
         ├── CapacityRefused         the group would pass its member limit (G3)
-        ├── AdmissionRefused        H1, H2, H10 not met
+        ├── AdmissionRefused        H1, H2, H10 not met, or blocked at a royement (T2)
+        │   └── AdmissionHeld       a fact is missing (the age): the telefoonbeheerder asks
         ├── InvariantRefused        the change would break the structure (G1-G5, S-rules)
         ├── IncidentRefused         the incident does not allow this (closed, not reached)
+        │   └── TimeRefused         the command is dated before the incident it acts on
         ├── ScreeningRefused        the held message was already released or rejected (S1)
         └── RouteRefused            no step of the routing path leads from source to target
 """
@@ -45,6 +47,7 @@ Every operation that raises leaves the state exactly as it was. ::
 from __future__ import annotations
 
 __all__ = [
+    "AdmissionHeld",
     "AdmissionRefused",
     "CapacityRefused",
     "ConfigError",
@@ -66,6 +69,7 @@ __all__ = [
     "RoutingError",
     "ScreeningRefused",
     "StateError",
+    "TimeRefused",
     "UnexpectedSchemaError",
     "UnknownDecisionError",
     "UnknownDeliveryError",
@@ -210,7 +214,20 @@ class CapacityRefused(Refused):
 class AdmissionRefused(Refused):
     """The applicant does not meet the house rules for membership: 18 or
     older (H1), living or working in the area (H2), and having accepted the
-    rules (H10)."""
+    rules (H10), the version in force if the hierarchy names one; or their
+    phone number was blocked when a member was royeerd (T2)."""
+
+
+class AdmissionHeld(AdmissionRefused):
+    """The applicant may well be admissible, but a fact the rule needs is
+    missing: their age is unknown (H1).
+
+    Nothing was changed and nothing about the applicant was kept. The
+    telefoonbeheerder asks the applicant (or checks the sign-up) and admits
+    again with the age, or with ``adult_confirmed=True`` once they have seen
+    that the applicant is of age. An app shows ``reason`` to the
+    telefoonbeheerder as a sign-up to follow up, not as a rejection.
+    """
 
 
 class InvariantRefused(Refused):
@@ -225,6 +242,12 @@ class InvariantRefused(Refused):
 class IncidentRefused(Refused):
     """The incident does not allow this command: it is closed (R8), or the
     actor's group was never reached by it (R4)."""
+
+
+class TimeRefused(IncidentRefused):
+    """The command is dated before the incident it acts on opened: an afloop,
+    a reaction or a decision cannot come before the report. The clock of the
+    app that sent it is off, or the command belongs to another incident."""
 
 
 class PhotoError(InvalidValueError):

@@ -21,6 +21,11 @@ member is also an admin of every wijkgroep their stuurgroep manages (S1-S6,
 G4), and sits in the wijk's regiegroep (S5). Deriving these memberships makes
 the invariants that tie them together hold by construction.
 
+The operations on groups are here; those on members (admit, remove, leave,
+move, erase) are in :mod:`routing.hierarchy.membership`, and the checks and
+questions before a change (a split's plan, the growth signals) in
+:mod:`routing.hierarchy.planning`: :class:`Hierarchy` extends both.
+
 Every mutation validates its whole request first and only then changes
 anything, so a refused request (a :class:`~routing.errors.Refused` or an
 :class:`~routing.errors.UnknownIdError`) leaves the hierarchy exactly as it was.
@@ -31,24 +36,19 @@ it after every step.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-
-import attrs
 
 from .domain.settings import Platform, Settings
 from .domain.values import Actor, Applicant, Group, GroupKind, Member, MemberId, Relation, Role
 from .errors import (
-    AdmissionRefused,
-    InvalidValueError,
     InvariantRefused,
-    PermissionRefused,
     UnknownGroupError,
 )
 from .hierarchy.checks import check_admission, check_fits, check_stuurgroep_size, require_majority
+from .hierarchy.membership import Membership
 from .hierarchy.records import GemeenteRecord, GroupRecord, WijkRecord
 from .hierarchy.state import export_hierarchy, hierarchy_from_state
-from .hierarchy.structure import HierarchyReader
 
 __all__ = [
     "Applicant",
@@ -62,12 +62,14 @@ __all__ = [
 ]
 
 
-class Hierarchy(HierarchyReader):
+class Hierarchy(Membership):
     """Gemeenten, wijken, groups and members, with the rules of their structure.
 
     Build one with :meth:`found_neighbourhood` (G1), grow it with :meth:`admit`
-    (T1), :meth:`create_wijkgroep` (T3) and :meth:`split_wijkgroep` (G2), and
-    read it with the query methods. Load one from TOML with
+    (T1), :meth:`create_wijkgroep` (T3) and :meth:`split_wijkgroep` (G2) (ask
+    first with :meth:`may_split`), and read it with the query methods. The
+    operations on members (admission, royement, leaving, erasure) are those
+    of :class:`~routing.hierarchy.membership.Membership`, which it extends. Load one from TOML with
     :func:`routing.hierarchy.config.load_hierarchy`.
     """
 
@@ -105,6 +107,7 @@ class Hierarchy(HierarchyReader):
             )
         for applicant in founders:
             check_admission(self.settings, applicant)
+            self._check_not_blocked(applicant)
         plat = platform or self.settings.platform
         wg_plat = wijkgroep_platform or plat
         check_fits(wijkgroep, len(founders), wg_plat)
@@ -202,82 +205,6 @@ class Hierarchy(HierarchyReader):
         for rg in regiegroepen:
             self._g.add_edge(rg, group, rel=Relation.SITS_IN)
 
-    # -------------------------------------------------------- membership (T1-T2)
-
-    def admit(self, by: int, wijkgroep: str, applicant: Applicant) -> MemberId:
-        """Add a resident to a wijkgroep (T1, H1, H2, H10, G3)."""
-        wg = self._rec(wijkgroep, GroupKind.WIJKGROEP)
-        self._require_telefoonbeheerder(by, self.stuurgroep_of(wijkgroep), "T1", "add members")
-        check_admission(self.settings, applicant)
-        check_fits(wijkgroep, self.size(wijkgroep) + 1, wg.platform)
-        return self._add_member(wg, applicant)
-
-    def load_members(
-        self, wijkgroep: str, names: Iterable[str], *, buurt: str | None = None
-    ) -> range:
-        """Register residents who were admitted elsewhere (a member register, a file).
-
-        The bulk path for large hierarchies and restores: the member limit (G3)
-        is checked for the whole batch; the admission rules (H1, H2, H10) are
-        the register's responsibility. Returns the new members' ids.
-        """
-        wg = self._rec(wijkgroep, GroupKind.WIJKGROEP)
-        if isinstance(names, str):
-            raise InvalidValueError(names, "expected several names, not one string")
-        batch = names if isinstance(names, Collection) else list(names)
-        if any(not n for n in batch):
-            raise AdmissionRefused("every member needs a non-empty name", rule="H10")
-        check_fits(wijkgroep, self.size(wijkgroep) + len(batch), wg.platform)
-        start = len(self._names)
-        self._names.extend(batch)
-        n = len(self._names) - start
-        self._home.extend([wg] * n)
-        self._buurt.extend([buurt] * n)
-        wg.residents.extend(range(start, start + n))
-        self._live += n
-        if n:
-            self._version += 1
-        return range(start, start + n)
-
-    def remove(self, by: int, member: int) -> None:
-        """Royeren: remove a member (T2). A stuurgroep member must leave the
-        stuurgroep first (:meth:`change_stuurgroep`)."""
-        home = self._home_of(member)
-        self._require_telefoonbeheerder(by, self.stuurgroep_of(home.id), "T2", "remove members")
-        self._drop(member)
-
-    def leave(self, member: int) -> None:
-        """A resident leaves of their own accord."""
-        self._home_of(member)
-        self._drop(member)
-
-    def move(self, by: int, member: int, wijkgroep: str) -> None:
-        """Move a member to another wijkgroep (for example after moving house).
-
-        The telefoonbeheerder of the receiving wijkgroep adds them (T1). A
-        stuurgroep member can only move within the wijkgroepen their stuurgroep
-        manages, since they must live in one of them.
-        """
-        home = self._home_of(member)
-        dest = self._rec(wijkgroep, GroupKind.WIJKGROEP)
-        dest_sg = self.stuurgroep_of(wijkgroep)
-        self._require_telefoonbeheerder(by, dest_sg, "T1", "add members")
-        if dest is home:
-            raise InvariantRefused(f"member {member} already lives in {wijkgroep!r}")
-        sg = self._stuurgroep_of.get(member)
-        if sg is not None and sg.id != dest_sg:
-            raise InvariantRefused(
-                f"stuurgroep member {member} must live in a wijkgroep of {sg.id!r}", rule="S1"
-            )
-        # A stuurgroep member is already in every managed wijkgroep as an admin,
-        # so moving them there does not grow it.
-        growth = 0 if sg is not None else 1
-        check_fits(wijkgroep, self.size(wijkgroep) + growth, dest.platform)
-        home.residents.remove(member)
-        dest.residents.append(member)
-        self._home[member] = dest
-        self._version += 1
-
     # ------------------------------------------------- stuurgroep (T3, S6, G2)
 
     def create_wijkgroep(
@@ -323,40 +250,7 @@ class Hierarchy(HierarchyReader):
         """
         wg = self._rec(wijkgroep, GroupKind.WIJKGROEP)
         sg_id = self.stuurgroep_of(wijkgroep)
-        sg = self._recs[sg_id]
-        self._require_telefoonbeheerder(by, sg_id, "T3", "split a wijkgroep")
-        require_majority(sg, approvals, "split a wijkgroep")
-        threshold = self.settings.split_threshold
-        if len(wg.residents) <= threshold:
-            raise InvariantRefused(
-                f"{wijkgroep!r} has {len(wg.residents)} residents; a split needs more than "
-                f"{threshold}",
-                rule="G2",
-            )
-        targets = list(dict.fromkeys([*buurten.values(), *([rest] if rest else [])]))
-        self._require_new(*(t for t in targets if t != wijkgroep))
-        moved: dict[str, list[int]] = {t: [] for t in targets}
-        unplaced = 0
-        for mid in wg.residents:
-            buurt = self._buurt[mid]
-            target = buurten.get(buurt, rest) if buurt is not None else rest
-            if target is None:
-                unplaced += 1
-            else:
-                moved[target].append(mid)
-        if unplaced:
-            raise InvariantRefused(
-                f"{unplaced} residents of {wijkgroep!r} have no buurt in the mapping "
-                "and no rest group was given",
-                rule="G2",
-            )
-        for target, residents in moved.items():
-            if not residents:
-                raise InvariantRefused(f"wijkgroep {target!r} would have no residents", rule="G2")
-            here = set(residents)
-            visiting = sum(1 for m in sg.members if m not in here)
-            check_fits(target, len(residents) + visiting, wg.platform)
-
+        moved = self._plan_split(wg, by=by, buurten=buurten, approvals=approvals, rest=rest)
         for target, residents in moved.items():
             rec = self._recs.get(target) or self._add_group(
                 target, GroupKind.WIJKGROEP, wg.wijk, wg.gemeente, wg.platform
@@ -450,27 +344,6 @@ class Hierarchy(HierarchyReader):
         for data that is corrupt, foreign or from a newer schema."""
         return hierarchy_from_state(cls, state, settings=settings, source=source)
 
-    # ------------------------------------------------------------ privacy (AVG)
-
-    @staticmethod
-    def pseudonym(mid: int) -> str:
-        """The name an erased member is shown by: stable, and no personal data."""
-        return f"lid {mid}"
-
-    def erase(self, member: int) -> str:
-        """Erase a member's personal data (AVG art. 17) and keep them as a pseudonym.
-
-        The display name becomes :meth:`pseudonym` and the phone number is
-        dropped; the id, home wijkgroep, buurt and roles stay, so routes and
-        counts remain consistent. Members who left are already erased: their
-        data went when they left. Returns the pseudonym.
-        """
-        self._home_of(member)
-        pseudonym = self._names[member] = self.pseudonym(member)
-        self._phones.pop(member, None)
-        self._version += 1
-        return pseudonym
-
     # ------------------------------------------------ actors outside the groups
 
     def add_actor(self, actor: Actor) -> None:
@@ -485,42 +358,7 @@ class Hierarchy(HierarchyReader):
         self._actors[actor.id] = actor
         self._version += 1
 
-    @staticmethod
-    def actor_pseudonym(actor_id: str) -> str:
-        """The name an erased actor is shown by: their id, which the app chose as a key."""
-        return f"actor {actor_id}"
-
-    def erase_actor(self, actor_id: str) -> str:
-        """Erase an actor's name and organisation (AVG art. 17); returns the pseudonym.
-
-        The name becomes :meth:`actor_pseudonym` and the organisation empty;
-        the id, kind and wijken stay, so the wijkagent of a wijk is still
-        found (S4) and anything that refers to the id still resolves.
-        :class:`~routing.errors.UnknownIdError` for an id that was never added.
-        """
-        actor = self.actor(actor_id)
-        pseudonym = self.actor_pseudonym(actor.id)
-        self._actors[actor.id] = attrs.evolve(actor, name=pseudonym, organisation="")
-        self._version += 1
-        return pseudonym
-
     # ---------------------------------------------------------------- internals
-
-    def _require_new(self, *gids: str) -> None:
-        if len(set(gids)) != len(gids):
-            raise InvariantRefused(f"group ids must differ: {gids!r}")
-        for gid in gids:
-            if not gid:
-                raise InvariantRefused("a group needs a non-empty id")
-            if gid in self._recs:
-                raise InvariantRefused(f"a group called {gid!r} already exists")
-
-    def _require_telefoonbeheerder(self, by: int, stuurgroep: str, rule: str, action: str) -> None:
-        self._home_of(by)
-        if self._recs[stuurgroep].telefoonbeheerder != by:
-            raise PermissionRefused(
-                f"only the telefoonbeheerder of {stuurgroep!r} may {action}", rule=rule
-            )
 
     def _check_regie_growth(self, wijk: str, growth: int) -> None:
         """Check that the regiegroep (and the gemeentelijke one above it) can take
@@ -547,31 +385,3 @@ class Hierarchy(HierarchyReader):
         rec = self._recs[gid] = GroupRecord(gid, kind, wijk, gemeente, platform)
         self._g.add_node(gid, kind=kind)
         return rec
-
-    def _add_member(self, wg: GroupRecord, applicant: Applicant) -> MemberId:
-        mid = len(self._names)
-        self._names.append(applicant.name)
-        self._home.append(wg)
-        self._buurt.append(applicant.buurt)
-        if applicant.phone:
-            self._phones[mid] = applicant.phone
-        wg.residents.append(mid)
-        self._live += 1
-        self._version += 1
-        return MemberId(mid)
-
-    def _drop(self, mid: int) -> None:
-        if mid in self._stuurgroep_of:
-            raise InvariantRefused(
-                f"member {mid} sits in stuurgroep {self._stuurgroep_of[mid].id!r}; "
-                "change the stuurgroep first",
-                rule="G4",
-            )
-        home = self._home_of(mid)
-        home.residents.remove(mid)
-        self._home[mid] = None
-        self._names[mid] = None
-        self._buurt[mid] = None
-        self._phones.pop(mid, None)
-        self._live -= 1
-        self._version += 1

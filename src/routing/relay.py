@@ -75,6 +75,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import attrs
+
 from .domain.values import MemberId
 from .engine import privacy as relay_privacy
 from .engine import state as relay_state
@@ -95,6 +97,7 @@ from .engine.commands import (
     Screen,
     Tick,
 )
+from .engine.departures import Departures
 from .engine.followup import FollowUp
 from .engine.incident import (
     DeliveryRecord,
@@ -134,7 +137,7 @@ class Relay:
     (confirmations, failures, ticks, the afloop).
     """
 
-    __slots__ = ("_handlers", "_router")
+    __slots__ = ("_departures", "_handlers", "_router")
 
     def __init__(
         self,
@@ -150,6 +153,7 @@ class Relay:
         )
         origins, steps, follow = Origins(router), Steps(router), FollowUp(router)
         screening = Screening(router)
+        self._departures = Departures(router)
         self._handlers: dict[type, Callable[[Any], tuple[Output, ...]]] = {
             Report: origins.report,
             React: steps.react,
@@ -212,12 +216,19 @@ class Relay:
         router.tables.sync()
         ledger = router.ledger
         counts = list(ledger.counts)
+        # Roles and tasks of members who left pass on first (engine/departures.py).
+        departures = self._departures
+        caught = departures.catch_up(command.at) if departures.due() else None
         try:
             out = handler(command)
-            return router.finish(out) if router.building else out
+            if router.building:
+                out = router.finish(out)
+            return out if caught is None or not caught[0] else (*caught[0], *out)
         except BaseException:
             ledger.counts = counts  # ids handed out by a failed command are handed out again
             router.building = []
+            if caught is not None:
+                caught[1]()
             raise
 
     def next_deadline(self) -> float | None:
@@ -247,6 +258,7 @@ class Relay:
             linked_to=inc.linked_to,
             linked=tuple(inc.linked),
             sender_actor=inc.sender_actor,
+            police_contact=inc.police_contact,
             held=tuple(reaction_held(inc.id, r) for r in inc.held if r[7] == "held"),
             addressed=tuple(
                 Addressed(incident=inc.id, reaction=n or None, to=to, by=by, text=text, at=at)
@@ -255,8 +267,12 @@ class Relay:
         )
 
     def _record(self, delivery: Delivery) -> DeliveryRecord:
-        done = self._router.ledger.status.get(delivery.id)
+        ledger = self._router.ledger
+        done = ledger.status.get(delivery.id)
         if done is None:
+            task_for = ledger.reassigned.get(delivery.id)
+            if task_for is not None:  # its poster left the group (engine/departures.py)
+                delivery = attrs.evolve(delivery, poster=task_for)
             return DeliveryRecord(delivery=delivery, status=DeliveryStatus.PENDING)
         status, by, at, reason = done
         return DeliveryRecord(

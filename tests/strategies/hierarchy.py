@@ -21,6 +21,7 @@ from routing import (
     Hierarchy,
     MemberId,
     Platform,
+    RulesAcceptance,
     Settings,
 )
 
@@ -48,6 +49,12 @@ member_names = st.text(alphabet=string.ascii_letters + "'éë", min_size=1, max_
 buurten = st.sampled_from(BUURTEN)
 phones = st.none() | st.from_regex(r"06[0-9]{8}", fullmatch=True)
 _maybe_buurt = st.none() | buurten
+#: Which spelregels an applicant accepted, and when (H10).
+accepted_rules = st.builds(
+    RulesAcceptance,
+    version=st.sampled_from(["2015", "2024-1", "https://buurt.example/spelregels"]),
+    at=st.floats(0, 2e9, allow_nan=False),
+)
 
 
 # Strategies are cached per argument: hierarchies() asks for them many times per
@@ -66,6 +73,7 @@ def applicants(
         accepted_rules=st.just(True),
         buurt=buurt if buurt is not None else st.none() | buurten,
         phone=phones,
+        rules=st.none() | accepted_rules,
     )
 
 
@@ -238,7 +246,8 @@ def snapshot(h: Hierarchy) -> dict[str, Any]:
     Two snapshots are equal when no query could tell the hierarchies apart:
     groups and their edges, every member's id, name, home, buurt, phone and
     roles, the composition and telefoonbeheerder of every stuurgroep, every
-    group's admins and capacity, the wijken and gemeenten, and the version.
+    group's admins and capacity, the wijken and gemeenten, the accepted
+    spelregels, the blocks, and the version.
     Used to prove that a refused request changed nothing.
     """
     graph = h.graph
@@ -252,6 +261,7 @@ def snapshot(h: Hierarchy) -> dict[str, Any]:
             h.wijkgroep_of(mid),
             h.stuurgroep_membership(mid),
             h.roles(mid),
+            h.rules_of(mid),
         )
         for wg in wijkgroepen
         for mid in h.residents(wg)
@@ -276,4 +286,5 @@ def snapshot(h: Hierarchy) -> dict[str, Any]:
         },
         "wijken": {w: (h.stuurgroepen_of(w), h.regiegroep_of(w)) for w in h.wijken()},
         "actors": h.actors(),
+        "blocks": h.blocks(),
     }

@@ -21,7 +21,8 @@ second and a ``get_type_hints`` per event would cost more than the event.
 The mapping, field by field:
 
 * ``bool``, ``int``, ``str``, ``None``: as themselves; a ``float`` must be
-  finite (JSON has no infinity);
+  finite (JSON has no infinity); ``int | str`` (who asks: a member id or an
+  actor id) as whichever it is;
 * enums: by value (the Dutch label for the labelled enums);
 * ``tuple[X, ...]`` and ``frozenset[X]``: JSON lists (a frozenset sorted, so
   equal values give equal bytes);
@@ -296,6 +297,8 @@ def _decoder(hint: Any) -> _Dec:
     args = typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
         inner = [a for a in args if a is not type(None)]
+        if len(inner) > 1 and all(a in _SCALARS for a in inner):
+            return _scalar_union(tuple(args))
         if len(inner) != 1:
             raise TypeError(f"the codec cannot decode the union {hint!r}")
         dec = _decoder(inner[0])
@@ -332,6 +335,23 @@ def _decoder(hint: Any) -> _Dec:
 
         return mapping
     raise TypeError(f"the codec does not know how to read {hint!r}")
+
+
+#: The JSON types a union of several may be made of (``int | str``: a member or an actor).
+_SCALARS: tuple[type, ...] = (int, str)
+
+
+def _scalar_union(kinds: tuple[type, ...]) -> _Dec:
+    # JSON tells an integer from a string, so the value says which it is; a
+    # boolean is an int to Python but never one of these.
+    names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+
+    def dec(value: Any, path: str) -> Any:
+        if type(value) not in kinds:
+            raise _Bad(f"{path}: expected {names}, got {type(value).__name__}")
+        return value
+
+    return dec
 
 
 def _list(value: Any, path: str) -> list[Any]:
@@ -433,6 +453,8 @@ def _trusted_conv(hint: Any) -> _Conv | None:
     args = typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
         inner = [a for a in args if a is not type(None)]
+        if len(inner) > 1 and all(a in _SCALARS for a in inner):
+            return None  # the JSON value is the value
         if len(inner) != 1:
             raise _Untrusted(hint)
         conv = _trusted_conv(inner[0])

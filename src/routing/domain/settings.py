@@ -15,7 +15,7 @@ import attrs
 
 from routing.errors import ConfigError
 
-from .checks import check_int, check_list, check_number, check_text, field, instance_of
+from .checks import check_int, check_list, check_number, check_text, field, instance_of, optional
 
 __all__ = [
     "PLATFORMS",
@@ -83,6 +83,12 @@ def _size_range(value: object) -> tuple[int, int]:
     return low, high
 
 
+def _version(value: object, what: str) -> str:
+    if not check_text(value, what).strip():
+        raise ConfigError(f"{what} must name a version, not {value!r}")
+    return str(value)
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """The tunable rules of one hierarchy.
@@ -101,6 +107,11 @@ class Settings:
     stuurgroep_size: tuple[int, int] = attrs.field(default=(3, 4), converter=_size_range)
     #: Minimum age of a member (H1).
     adult_age: int = attrs.field(default=18, validator=_positive)
+    #: The version of the spelregels in force (H10), as the group publishes
+    #: it; when set, :meth:`~routing.model.Hierarchy.admit` needs an applicant
+    #: who accepted this version (:attr:`Applicant.rules
+    #: <routing.domain.values.Applicant.rules>`). ``None``: any acceptance does.
+    spelregels: str | None = attrs.field(default=None, validator=optional(_version))
 
 
 class CapacityState(enum.Enum):

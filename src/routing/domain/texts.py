@@ -14,8 +14,9 @@ return the text and never print or post it; the app or relay does that.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from .melding import Sex, tidy_lines
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from .labels import Labelled
     from .melding import Melding, Person, Vehicle
 
-__all__ = ["LANGUAGES", "render_afloop", "render_melding"]
+__all__ = ["LANGUAGES", "render_afloop", "render_melding", "speaks_of_police_contact"]
 
 _Item = TypeVar("_Item")
 
@@ -226,3 +227,23 @@ def render_afloop(
         lines.append(w["by"].format(by))
     lines.append(w["afloop_end"])
     return "\n".join(lines)
+
+
+#: How people in the groups say they spoke to the police (R8): "politie
+#: teruggebeld", "net gesproken met de meldkamer", "wijkagent belde terug",
+#: "112 gebeld", and the same in English.
+_POLICE_CONTACT: Final = re.compile(
+    r"\b(politie|meldkamer|wijkagent|agent|112|0900[- ]?8844)\b[^.!?\n]{0,40}?"
+    r"\b(terug)?(gebeld|belde[n]?|gesproken|contact)\b"
+    r"|\b(gesproken|contact|gebeld)\b[^.!?\n]{0,20}?\b(met|door)\b[^.!?\n]{0,12}?"
+    r"\b(politie|meldkamer|wijkagent|agent)\b"
+    r"|\b(police|officer)\b[^.!?\n]{0,30}?\b(called|rang|phoned)\b[^.!?\n]{0,10}?\bback\b"
+    r"|\b(called|phoned|spoke (to|with))\b[^.!?\n]{0,12}?\b(the )?(police|112)\b",
+    re.IGNORECASE,
+)
+
+
+def speaks_of_police_contact(text: str) -> bool:
+    """Whether ``text`` says its writer spoke to the police (R8): the one who
+    then usually posts the afloop."""
+    return _POLICE_CONTACT.search(text) is not None

@@ -14,7 +14,16 @@ import attrs
 
 from routing.errors import InvalidValueError
 
-from .checks import check_flag, check_int, check_list, check_text, field, optional
+from .checks import (
+    check_flag,
+    check_int,
+    check_list,
+    check_text,
+    field,
+    instance_of,
+    optional,
+    seconds,
+)
 from .settings import Platform
 
 __all__ = [
@@ -27,6 +36,7 @@ __all__ = [
     "MemberId",
     "Relation",
     "Role",
+    "RulesAcceptance",
 ]
 
 MemberId = NewType("MemberId", int)
@@ -80,16 +90,49 @@ def _wijken(values: object) -> frozenset[str]:
     return frozenset(check_text(wijk, "a wijk") for wijk in check_list(values, "wijken"))
 
 
+def _phone(value: object, what: str) -> str:
+    text = check_text(value, what)
+    if not any(ch.isascii() and ch.isdigit() for ch in text):
+        raise InvalidValueError(value, f"{what} must hold the digits of a phone number")
+    return text
+
+
+def _time(value: object) -> float:
+    return seconds(value, "the time the spelregels were accepted")
+
+
+@attrs.frozen(kw_only=True)
+class RulesAcceptance:
+    """Which version of the spelregels an applicant accepted, and when (H10).
+
+    ``version`` names the text as the group publishes it (``"2024-1"``, a
+    date, a URL); ``at`` is when they accepted it, in seconds on the app's
+    clock (the clock of the relay's commands: the library reads none). The
+    hierarchy keeps it for as long as the member is in (:meth:`Hierarchy.rules_of
+    <routing.model.Hierarchy.rules_of>`), so the stuurgroep can show what a
+    member agreed to when it addresses them (S1) or royeert them (T2).
+    """
+
+    version: str = attrs.field(validator=_required)
+    at: float = attrs.field(converter=_time)
+
+
 @attrs.frozen(kw_only=True)
 class Applicant:
     """A resident who signs up (H10) and asks to join a wijkgroep.
 
     ``age``, ``lives_in_area`` and ``accepted_rules`` are checked on admission
-    (H1, H2, H10) and not stored afterwards: the process needs the answers, not
-    the data. ``age`` may be ``None`` when a member register has already
-    confirmed that the applicant is an adult under the hierarchy's own age
-    limit (:meth:`registered`). ``phone`` is kept only if given (the
-    telefoonbeheerder adds members by phone number, T1).
+    (H1, H2, H10); the age is not stored afterwards: the process needs the
+    answer, not the data. An applicant whose ``age`` is unknown (``None``) is
+    held for the telefoonbeheerder (:class:`~routing.errors.AdmissionHeld`,
+    H1) unless ``adult_confirmed`` says that someone already saw they are of
+    age: a member register at sign-up (:meth:`registered`), the
+    telefoonbeheerder who asked, or the journal, which keeps that answer
+    instead of the age. ``rules`` records which spelregels they accepted and
+    when; a hierarchy whose :attr:`Settings.spelregels
+    <routing.domain.settings.Settings.spelregels>` names a version requires
+    it. ``phone`` is kept only if given (the telefoonbeheerder adds members
+    by phone number, T1); a royement can block it (T2).
     """
 
     name: str = attrs.field(validator=_required)
@@ -97,15 +140,35 @@ class Applicant:
     lives_in_area: bool = attrs.field(validator=field(check_flag))
     accepted_rules: bool = attrs.field(validator=field(check_flag))
     buurt: str | None = attrs.field(default=None, validator=optional(check_text))
-    phone: str | None = attrs.field(default=None, validator=optional(check_text))
+    phone: str | None = attrs.field(default=None, validator=optional(_phone))
+    adult_confirmed: bool = attrs.field(default=False, validator=field(check_flag))
+    rules: RulesAcceptance | None = attrs.field(
+        default=None, validator=attrs.validators.optional(instance_of(RulesAcceptance))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.rules is not None and not self.accepted_rules:
+            raise InvalidValueError(
+                self.rules, "a record of accepted spelregels needs accepted_rules=True"
+            )
 
     @classmethod
-    def registered(cls, name: str, *, buurt: str | None = None) -> Applicant:
+    def registered(
+        cls, name: str, *, buurt: str | None = None, rules: RulesAcceptance | None = None
+    ) -> Applicant:
         """A resident from a member register that checked H1, H2 and H10 at sign-up.
 
         Used when a neighbourhood is loaded from a file that lists its members.
         """
-        return cls(name=name, age=None, lives_in_area=True, accepted_rules=True, buurt=buurt)
+        return cls(
+            name=name,
+            age=None,
+            lives_in_area=True,
+            accepted_rules=True,
+            buurt=buurt,
+            adult_confirmed=True,
+            rules=rules,
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -137,6 +200,10 @@ class ActorKind(enum.Enum):
     POLITIE = "politie"
     WIJKAGENT = "wijkagent"
     PARTNER = "partner"
+    #: Who may erase or sign out any member on their request, besides the
+    #: member and their telefoonbeheerder (AVG art. 17): the gemeente's or the
+    #: foundation's privacy officer. See ``docs/privacy.md``.
+    PRIVACYCONTACT = "privacycontact"
 
 
 @attrs.frozen(kw_only=True)

@@ -105,14 +105,29 @@ class Report:
 
     ``melding`` says whether 112 was called, the signalement and looprichting,
     and what the reporter will do. ``joins`` names an incident this report is
-    about: in the same wijk it joins it (H4); seen in another wijk it starts
-    SAAR again there as a linked incident (R7).
+    about (R7): where that situation already has a casushouder in the
+    reporter's wijkgroep or reached it, the report joins it there and the
+    reporter becomes casushouder if the wijkgroep had none; from a wijkgroep
+    it never reached (in the same wijk or another) SAAR starts again, as an
+    incident linked to the first that alerts no group the first one reached.
+
+    Without ``joins`` a report joins a live incident of its wijkgroep (or a
+    police notice that reached it) when it is plausibly the same situation
+    (H4, :func:`routing.domain.situation.compare`); ``new_situation`` says it
+    is not, and opens an incident of its own.
     """
 
     at: float = _at()
     reporter: MemberId = attrs.field(validator=_member)
     melding: Melding = attrs.field(validator=_melding)
     joins: str | None = attrs.field(default=None, validator=_optional_ident)
+    new_situation: bool = attrs.field(default=False, validator=_flag)
+
+    def __attrs_post_init__(self) -> None:
+        if self.joins is not None and self.new_situation:
+            raise InvalidValueError(
+                self, "a report joins an incident or is a new situation, not both"
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -129,6 +144,10 @@ class React:
     incident: str = attrs.field(validator=_ident)
     text: str = attrs.field(converter=_text, validator=_required_text)
     group: str | None = attrs.field(default=None, validator=_optional_ident)
+    #: The member spoke to the police about it (R8: "politie teruggebeld"); the
+    #: relay also reads it from ``text``
+    #: (:func:`~routing.domain.texts.speaks_of_police_contact`).
+    police_contact: bool = attrs.field(default=False, validator=_flag)
 
 
 @attrs.frozen(kw_only=True)

@@ -99,6 +99,7 @@ def _incident_out(r: Router, inc: IncidentState) -> dict[str, Any]:
         "reports": [[m, at] for m, at in inc.reports],
         "linked_to": inc.linked_to,
         "linked": list(inc.linked),
+        "police_contact": inc.police_contact,
         "reminder_seq": inc.reminder_seq,
         "reactions": [[did, m, text] for did, m, text in inc.reactions],
         "afloop": None if inc.afloop is None else [inc.afloop[0], inc.afloop[1]],
@@ -197,6 +198,7 @@ def export_state(r: Router) -> dict[str, Any]:
             for (group, category), ids in r.ledger.recent.items()
             if ids
         ),
+        "reassigned": [[did, m] for did, m in sorted(r.ledger.reassigned.items())],
         "deadlines": [
             [deadline, seq, "decision" if kind == DECISION_DUE else "reminder", ref]
             for deadline, seq, kind, ref in live

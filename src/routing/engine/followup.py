@@ -24,7 +24,8 @@ from routing.errors import (
 )
 
 from .commands import Afloop, Confirm, Fail, Tick
-from .incident import DeliveryStatus, Event, next_phase
+from .departures import keeper, present
+from .incident import DeliveryStatus, Event
 from .ledger import DECISION_DUE
 from .outputs import (
     CasushouderChanged,
@@ -76,9 +77,12 @@ class FollowUp:
     def confirm(self, cmd: Confirm) -> tuple[Output, ...]:
         batch, i = self._delivery_for(cmd.delivery)
         did, group, poster = cmd.delivery, batch[B_GROUPS][i], batch[B_POSTERS][i]
+        reassigned = self.router.ledger.reassigned
+        if reassigned and did in reassigned:  # its poster left (engine/departures.py)
+            poster = reassigned[did]
         melding = batch[B_KIND] == _MELDING
         inc = self.router.ledger.incidents[batch[B_INCIDENT]]
-        next_phase(inc.phase, _CONFIRM, incident=inc.id, command=cmd)
+        inc.allow(_CONFIRM, cmd)
         if did in self.router.ledger.status:
             self._refuse_done(did, cmd)
         # The decision behind a melding delivery's last hop, read from its
@@ -121,7 +125,7 @@ class FollowUp:
         batch, i = self._delivery_for(cmd.delivery)
         did, group = cmd.delivery, batch[B_GROUPS][i]
         inc = self.router.ledger.incidents[batch[B_INCIDENT]]
-        next_phase(inc.phase, _FAIL, incident=inc.id, command=cmd)
+        inc.allow(_FAIL, cmd)
         if did in self.router.ledger.status:
             self._refuse_done(did, cmd)
         self.router.ledger.status[did] = (DeliveryStatus.FAILED.value, None, cmd.at, cmd.reason)
@@ -133,10 +137,10 @@ class FollowUp:
 
     def afloop(self, cmd: Afloop) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
-        phase = next_phase(inc.phase, _AFLOOP, incident=inc.id, command=cmd)
+        phase = inc.allow(_AFLOOP, cmd)
         self.router.require_member(cmd.by)
         tables = self.router.tables
-        if cmd.by not in inc.casus.values():
+        if cmd.by not in inc.casus.values() and cmd.by != inc.police_contact:
             sg = self.router.hierarchy.stuurgroep_membership(cmd.by)
             if sg is None or not any(
                 g == sg or tables.entry(g).stuurgroep == sg for g in inc.reach
@@ -170,8 +174,13 @@ class FollowUp:
                 elif tables.is_member(cmd.by, group):
                     posters.append(cmd.by)
                 else:
+                    # Whoever posted the melding there, if still in the group;
+                    # else whoever keeps the group (engine/departures.py).
                     batch_of, index = parent
-                    posters.append(batch_of[B_POSTERS][index])
+                    poster = batch_of[B_POSTERS][index]
+                    if not present(self.router, poster, group):
+                        poster = keeper(self.router, group, poster)
+                    posters.append(poster)
             n = len(groups)
             batch = self.router.extend(
                 inc, DeliveryKind.AFLOOP, cmd.at, groups, (text,) * n, tuple(posters),
@@ -214,15 +223,26 @@ class FollowUp:
                     )
                 else:
                     inc = self.router.ledger.incidents[ref]
+                    contact = inc.police_contact
                     casus = tuple(dict.fromkeys(inc.casus.values()))
+                    if contact in casus:  # R8: usually who last spoke to the police
+                        casus = (contact, *(m for m in casus if m != contact))
                     category = inc.melding.category.label("nl")
                     text = (
                         f"Herinnering: {inc.id} ({category}) is nog open. Plaats een "
                         "afloopbericht zodra de actie voorbij is (R8)."
                     )
+                    if contact is not None:
+                        text += (
+                            f" {self.router.name(contact)} had het laatst contact met de "
+                            "politie en plaatst het meestal."
+                        )
                     out.append(
-                        new_reminder(incident=inc.id, casushouders=casus, text=text, at=cmd.at)
-                    )
+                        new_reminder(
+                            incident=inc.id, casushouders=casus, text=text, at=cmd.at,
+                            police_contact=contact,
+                        )
+                    )  # fmt: skip
                     self.router.ledger.schedule_reminder(
                         inc, next_after(deadline, self.router.config.reminder_after, cmd.at)
                     )

@@ -53,7 +53,7 @@ import attrs
 
 from routing.domain.melding import Melding
 from routing.domain.values import MemberId
-from routing.errors import IncidentRefused
+from routing.errors import IncidentRefused, TimeRefused
 
 from .outputs import (
     Addressed,
@@ -256,6 +256,8 @@ class IncidentView:
     in the order it got there; the afloop goes to exactly these (R8).
     ``casushouders`` pairs each wijkgroep with its one active casushouder.
     ``reports`` lists every report that joined it, the first one first (H4).
+    ``police_contact`` is who last spoke to the police about it, the one the
+    afloop reminder names first (R8).
     ``held`` lists the reactions screening still holds (S1); ``addressed``
     every message a stuurgroep member sent the sender of a held one.
     """
@@ -278,6 +280,7 @@ class IncidentView:
     linked_to: str | None
     linked: tuple[str, ...]
     sender_actor: str | None = None
+    police_contact: MemberId | None = None
     held: tuple[ReactionHeld, ...] = ()
     addressed: tuple[Addressed, ...] = ()
 
@@ -335,6 +338,7 @@ class IncidentState:
         "phase",
         "planned",
         "police",
+        "police_contact",
         "reactions",
         "reminder_seq",
         "reports",
@@ -354,6 +358,9 @@ class IncidentState:
         self.closed_at: float | None = None
         self.phase: Phase = _OPEN
         self.police = False
+        # Who last spoke to the police about it (R8): the afloop reminder
+        # names them first. The reporter who called 112, or whoever since.
+        self.police_contact: MemberId | None = None
         self.sender: str | None = None
         self.sender_actor: str | None = None  # the police sender's actor id, if known
         self.text = ""
@@ -453,6 +460,22 @@ class IncidentState:
         """
         decisions = self._decisions
         return decisions if decisions is not None else self.deliveries[0][13]
+
+    def allow(self, event: Event, command: Any) -> Phase:
+        """The phase after ``command`` (an ``event`` of this incident), if it is allowed.
+
+        :func:`next_phase`'s answer, for a command that acts on an incident
+        that exists: such a command is never dated before the incident opened
+        (:class:`~routing.errors.TimeRefused`), whatever the phase.
+        """
+        if command.at < self.opened_at:
+            raise TimeRefused(
+                f"incident {self.id} opened at {self.opened_at:g}; a command dated "
+                f"{command.at:g} cannot act on it",
+                command=command,
+                rule=event.rule,
+            )
+        return next_phase(self.phase, event, incident=self.id, command=command)
 
     def save(self) -> tuple[Any, ...]:
         """A copy of everything a spread may change, to undo it if a policy raises."""

@@ -59,7 +59,10 @@ class Ledger:
         "deliveries",
         "heap",
         "incidents",
+        "live",
+        "notices",
         "pending",
+        "reassigned",
         "recent",
         "resolved",
         "seq",
@@ -75,6 +78,16 @@ class Ledger:
         self.resolved: dict[int, DecisionRec | None] = {}  # None: cancelled by the afloop
         # (wijkgroep, category name) -> ids of live incidents, oldest first (H4).
         self.recent: dict[tuple[str, str], list[str]] = {}
+        # Ids of live police notices, oldest first: a resident's report of what
+        # one covers joins it (H4). Never saved: it follows from the incidents.
+        self.notices: list[str] = []
+        # Ids of every live incident, in the order they opened: what a member
+        # who left may still hold a role in (routing.engine.departures). Never
+        # saved: it follows from the incidents' phases.
+        self.live: dict[str, None] = {}
+        # Delivery -> the member it is a task for now, where the one it named
+        # left the group before posting it (routing.engine.departures).
+        self.reassigned: dict[int, MemberId] = {}
         self.heap: list[Deadline] = []
         self.counts = [0, 0, 0, 0]  # incidents, deliveries, decisions, pending
         self.seq = 0  # heap order; never rolled back, so stale entries stay stale
@@ -101,17 +114,25 @@ class Ledger:
             raise UnknownIncidentError(incident) from None
 
     def index(self, inc: IncidentState) -> None:
-        """Make a live resident's incident findable as a duplicate (H4)."""
-        if not inc.police:
-            key = (inc.origin, inc.melding.category.name)
-            ids = self.recent.get(key)
-            if ids is None:
-                self.recent[key] = [inc.id]
-            else:
-                ids.append(inc.id)
+        """Make a live incident findable as a duplicate (H4) and as live."""
+        self.live[inc.id] = None
+        if inc.police:
+            self.notices.append(inc.id)
+            return
+        key = (inc.origin, inc.melding.category.name)
+        ids = self.recent.get(key)
+        if ids is None:
+            self.recent[key] = [inc.id]
+        else:
+            ids.append(inc.id)
 
     def unindex(self, inc: IncidentState) -> None:
-        """The closing incident is nobody's duplicate any more."""
+        """The closing incident is nobody's duplicate any more, and not live."""
+        self.live.pop(inc.id, None)
+        if inc.police:
+            if inc.id in self.notices:
+                self.notices.remove(inc.id)
+            return
         ids = self.recent.get((inc.origin, inc.melding.category.name))
         if ids and inc.id in ids:
             ids.remove(inc.id)

@@ -19,21 +19,25 @@ theory of operation is in :mod:`routing.relay`.
 
 from __future__ import annotations
 
+from routing.domain.situation import compare
 from routing.domain.texts import render_melding
 from routing.domain.values import GroupKind
 from routing.errors import IncidentRefused, UnknownGroupError
 
 from .commands import BurgernetAlert, PoliceNotice, Report
-from .incident import Event, IncidentState, next_phase, police_text
+from .incident import Event, IncidentState, next_phase, police_text, reaction_text
 from .ledger import LIVE
 from .outputs import (
+    CasushouderChanged,
+    Deliveries,
+    DeliveryKind,
     IncidentOpened,
     Output,
     Step,
     new_incident_opened,
     new_joined,
 )
-from .records import STEP_INDEX
+from .records import B_FIRST, STEP_INDEX
 from .router import Queued, Router
 from .screening import hold_report
 from .tables import Post, require_post
@@ -62,14 +66,18 @@ class Origins:
         linked: IncidentState | None = None
         if cmd.joins is not None:
             other = self.router.ledger.get(cmd.joins)
-            next_phase(other.phase, _JOIN, incident=other.id, command=cmd)
-            if other.origin_wijk == entry.wijk:
-                return self.join(other, cmd)
-            linked = other  # seen in another wijk: SAAR starts again there (R7)
-        else:
-            dup = self.duplicate(wg, cmd.melding.category.name, cmd.at)
-            if dup is not None:
-                return self.join(dup, cmd)
+            other.allow(_JOIN, cmd)
+            there = self.covering(other, wg)
+            if there is not None:
+                return self.join(there, cmd, f"je meldt het bij {other.id}")
+            # Seen from a wijkgroep the situation never reached: SAAR starts
+            # again there, and the reporter is casushouder in it (R7).
+            linked = other
+        elif not cmd.new_situation:
+            found = self.duplicate(wg, cmd)
+            if found is not None:
+                same, reason = found
+                return self.join(same, cmd, reason)
         inc = IncidentState(self.router.ledger.next_id(), wg, entry.wijk, cmd.melding, cmd.at)
         inc.reports = ((cmd.reporter, cmd.at),)
         if linked is not None:
@@ -77,11 +85,14 @@ class Origins:
         out: list[Output]
         held = hold_report(self.router, inc)  # S1: screening first (H3, H5, H6)
         if held is not None:
-            inc.called = (cmd.reporter,) if cmd.melding.called_112 else ()
+            if cmd.melding.called_112:
+                inc.called = (cmd.reporter,)
+                inc.police_contact = cmd.reporter  # they called 112 (R2, R8)
             out = [held]
         else:
             inc.phase = next_phase(None, _REPORT)
             inc.called = (cmd.reporter,)
+            inc.police_contact = cmd.reporter  # they called 112 (R2, R8)
             out = [
                 new_incident_opened(
                     incident=inc.id,
@@ -92,49 +103,120 @@ class Origins:
                     at=cmd.at,
                 )
             ]
+            # A linked incident alerts no group its situation reached (R7):
+            # the router keeps those out of its spread.
             self.router.originate(inc, cmd.reporter, entry.bot, cmd.at, out)
         self.router.register(inc)
         if linked is not None:
             linked.linked += (inc.id,)
         return tuple(out)
 
-    def duplicate(self, wg: str, category: str, at: float) -> IncidentState | None:
-        """A live incident of ``category`` (its name) opened in ``wg`` within the window (H4)."""
-        ids = self.router.ledger.recent.get((wg, category))
-        if not ids:
-            return None
-        window = self.router.config.duplicate_window
-        for iid in reversed(ids):
-            inc = self.router.ledger.incidents[iid]
-            if at - inc.opened_at > window:
-                # Ids are kept in the order the incidents opened: all older ones
-                # are out of the window too, and never will be in it again.
-                del ids[: ids.index(iid) + 1]
-                return None
-            if inc.phase in LIVE:
+    def covering(self, other: IncidentState, wg: str) -> IncidentState | None:
+        """The live incident of ``other``'s situation that ``wg`` already has (R7, H4).
+
+        One with a casushouder in ``wg`` first (one active casushouder per
+        wijkgroep per situation), else one that reached it; ``None`` if the
+        situation never came to ``wg``.
+        """
+        family = self.router.family(other)
+        for inc in family:
+            if inc.phase in LIVE and wg in inc.casus:
+                return inc
+        for inc in family:
+            if inc.phase in LIVE and wg in inc.reach:
                 return inc
         return None
 
-    def join(self, inc: IncidentState, cmd: Report) -> tuple[Output, ...]:
-        """A second report of the same situation (H4): tell who called 112 already."""
-        next_phase(inc.phase, _JOIN, incident=inc.id, command=cmd)
+    def duplicate(self, wg: str, cmd: Report) -> tuple[IncidentState, str] | None:
+        """A live incident that ``cmd`` plausibly reports again, and why (H4).
+
+        Of the incidents opened in ``wg`` and the police notices that reached
+        it within the window, the newest that :func:`~routing.domain.situation.compare`
+        finds to be the same situation.
+        """
+        ledger = self.router.ledger
+        window = self.router.config.duplicate_window
+        minutes = f"{window / 60:g} minuten"
+        category = cmd.melding.category.name
+        ids = ledger.recent.get((wg, category))
+        if ids:
+            for iid in reversed(ids):
+                inc = ledger.incidents[iid]
+                if cmd.at - inc.opened_at > window:
+                    # Ids are kept in the order the incidents opened: all older ones
+                    # are out of the window too, and never will be in it again.
+                    del ids[: ids.index(iid) + 1]
+                    break
+                if inc.phase in LIVE and cmd.at >= inc.opened_at:
+                    likeness = compare(inc.melding, cmd.melding)
+                    if likeness.same:
+                        return inc, f"{likeness.reason}, binnen {minutes} na {inc.id} in {wg}"
+        for iid in reversed(ledger.notices):
+            inc = ledger.incidents[iid]
+            if (
+                wg in inc.reach
+                and 0.0 <= cmd.at - inc.opened_at <= window
+                and inc.melding.category.name == category
+            ):
+                likeness = compare(inc.melding, cmd.melding)
+                if likeness.same:
+                    why = f"{likeness.reason}, binnen {minutes} na het politiebericht {inc.id}"
+                    return inc, why
+        return None
+
+    def join(self, inc: IncidentState, cmd: Report, reason: str) -> tuple[Output, ...]:
+        """A report of a situation the incident already is (H4, R7).
+
+        Tell the reporter who called 112 already and why it counts as the
+        same situation; post their report in their wijkgroep as an addition
+        (R4) where the incident reached it; and where their wijkgroep has no
+        casushouder for it yet and they called 112, they become it (R7).
+        """
+        inc.allow(_JOIN, cmd)
+        router = self.router
+        wg = router.hierarchy.wijkgroep_of(cmd.reporter)
         already = tuple(inc.called)
         if already:
-            names = ", ".join(self.router.name(m) for m in already)
+            names = ", ".join(router.name(m) for m in already)
             text = f"112 is al gebeld door {names}. Bel alleen opnieuw met nieuwe informatie."
         elif inc.police:
             text = f"De politie is al op de hoogte ({inc.sender})."
         else:
             text = "112 is nog niet gebeld: bel 112 en meld het daarna in de groep."
-        text += f" Je melding is toegevoegd aan {inc.id}; vul aan in de groep (R4)."
-        inc.reports += ((cmd.reporter, cmd.at),)
-        if cmd.melding.called_112 and cmd.reporter not in inc.called:
-            inc.called += (cmd.reporter,)
-        return (
+        text += f" Je melding is toegevoegd aan {inc.id} ({reason})"
+        posted = wg in inc.reach
+        text += ", als aanvulling in de groep (R4)." if posted else "."
+        text += " Is het een andere situatie? Meld het dan als nieuwe situatie."
+        out: list[Output] = [
             new_joined(
-                incident=inc.id, reporter=cmd.reporter, called_112_by=already, text=text, at=cmd.at
-            ),
-        )
+                incident=inc.id, reporter=cmd.reporter, called_112_by=already, reason=reason,
+                text=text, at=cmd.at,
+            )
+        ]  # fmt: skip
+        if posted:
+            body = render_melding(cmd.melding, lang=router.config.lang)
+            bot = router.tables.entry(wg).bot
+            parent = router.ledger.delivery(inc.reach[wg], inc)
+            batch = router.extend(
+                inc, DeliveryKind.REACTION, cmd.at, (wg,), (reaction_text(inc.id, body),),
+                (None if bot else cmd.reporter,), (bot,), (parent,),
+            )  # fmt: skip
+            inc.reactions += ((batch[B_FIRST], cmd.reporter, body),)
+            out.append(Deliveries(batch))
+        inc.reports += ((cmd.reporter, cmd.at),)
+        if cmd.melding.called_112:
+            inc.police_contact = cmd.reporter  # the last to call 112 (R8)
+            if cmd.reporter not in inc.called:
+                inc.called += (cmd.reporter,)
+            if wg not in inc.casus:
+                inc.casus[wg] = cmd.reporter
+                out.append(
+                    CasushouderChanged(
+                        incident=inc.id, wijkgroep=wg, previous=None, current=cmd.reporter,
+                        at=cmd.at,
+                    )
+                )  # fmt: skip
+        return tuple(out)
 
     def police(self, cmd: PoliceNotice) -> tuple[Output, ...]:
         """P1: the notice lands in the addressed groups; P2: each addressed

@@ -53,6 +53,7 @@ __all__ = [
     "Rejected",
     "Reminder",
     "Step",
+    "TaskReassigned",
 ]
 
 
@@ -331,38 +332,69 @@ class PartnerPosted:
 
 @attrs.frozen(kw_only=True)
 class Joined:
-    """A second report of the same situation joined an open incident (H4).
+    """A second report of the same situation joined an open incident (H4, R7).
 
     Show ``text`` to ``reporter``: 112 has already been called and by whom,
-    so 112 is not flooded with calls about one incident.
+    so 112 is not flooded with calls about one incident, and why the report
+    counts as the same situation (``reason``: the reporter may disagree and
+    report it as a new one, :attr:`~routing.engine.commands.Report.new_situation`).
+    The report itself is posted in the reporter's wijkgroep as an addition to
+    the incident (a reaction delivery, R4), where the incident reached it.
     """
 
     incident: str
     reporter: MemberId
     called_112_by: tuple[MemberId, ...]
+    reason: str
     text: str
     at: float
 
 
 @attrs.frozen(kw_only=True)
 class CasushouderChanged:
-    """The active casushouder of ``wijkgroep`` for ``incident`` changed."""
+    """The active casushouder of ``wijkgroep`` for ``incident`` changed.
+
+    ``previous`` is ``None`` where the wijkgroep had none (R7); ``current`` is
+    ``None`` where the one who left had nobody to pass the role to.
+    ``reason`` says why when the relay moved it, not a person (a casushouder
+    who left, :mod:`routing.engine.departures`).
+    """
 
     incident: str
     wijkgroep: str
     previous: MemberId | None
+    current: MemberId | None
+    at: float
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class TaskReassigned:
+    """Delivery ``delivery`` in ``group`` is now a task for ``current``: ``previous``,
+    who was to post it, is no longer in the group (:mod:`routing.engine.departures`)."""
+
+    delivery: int
+    group: str
+    previous: MemberId
     current: MemberId
+    reason: str
     at: float
 
 
 @attrs.frozen(kw_only=True)
 class Reminder:
-    """No afloop yet (R8): remind the casushouders to close the incident."""
+    """No afloop yet (R8): remind the casushouders to close the incident.
+
+    ``police_contact`` is who last spoke to the police about it, who usually
+    posts the afloop (R8); where they are a casushouder they come first in
+    ``casushouders``, and ``text`` names them.
+    """
 
     incident: str
     casushouders: tuple[MemberId, ...]
     text: str
     at: float
+    police_contact: MemberId | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -405,6 +437,7 @@ Output = (
     | Addressed
     | PartnerPosted
     | Joined
+    | TaskReassigned
     | CasushouderChanged
     | Reminder
     | IncidentClosed

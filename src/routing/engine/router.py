@@ -64,6 +64,8 @@ _SKIP = Answer.SKIP
 _SPREADING = Phase.SPREADING
 _FORWARDED = Event.FORWARD  # read once (see origins.py)
 
+_NOWHERE: frozenset[str] = frozenset()
+
 Queued = tuple[str, int]
 """A group reached in this command, with the id of its melding delivery."""
 
@@ -124,7 +126,11 @@ class Router:
         wg = inc.origin
         inc.text = render_melding(inc.melding, lang=self.config.lang)
         inc.casus[wg] = reporter
-        plan = self.plan(wg) if not inc.considered and not inc.decisions else None
+        plan = (
+            self.plan(wg)
+            if not inc.considered and not inc.decisions and inc.linked_to is None
+            else None
+        )
         if plan is not None:
             run_plan(self.ledger.counts, self.ledger.deliveries, inc, plan, reporter, at, out)
             if plan.forwards:
@@ -193,6 +199,8 @@ class Router:
         fixed = self.verdicts()
         reach = inc.reach
         considered = self.judged(inc)
+        # Groups that have the situation through a linked incident (R7).
+        elsewhere = self.elsewhere(inc) if inc.linked_to or inc.linked else _NOWHERE
         decisions: list[DecisionRec] = []  # added to the incident's at the end
         counts = self.ledger.counts
         i = 0
@@ -203,13 +211,19 @@ class Router:
             for step, decider, targets, target_wijk in entry.points:
                 if len(targets) == 1:  # most points lead to one group: no generator
                     t = targets[0]
-                    if t in reach or (decider, t) in considered:
+                    if t in reach or (decider, t) in considered or t in elsewhere:
                         continue
                     todo: tuple[str, ...] = targets
                     considered.add((decider, t))
                 else:
                     todo = tuple(
-                        [t for t in targets if t not in reach and (decider, t) not in considered]
+                        [
+                            t
+                            for t in targets
+                            if t not in reach
+                            and (decider, t) not in considered
+                            and t not in elsewhere
+                        ]
                     )
                     if not todo:
                         continue
@@ -270,10 +284,11 @@ class Router:
             text = inc.fwd_text = forwarded_text(inc.origin, inc.text)
         reach = inc.reach
         failed = inc.failed
+        elsewhere = self.elsewhere(inc) if inc.linked_to or inc.linked else _NOWHERE
         passed: set[str] | None = None
         moved = False
         for t in targets:
-            if t in reach:
+            if t in reach or t in elsewhere:
                 continue
             if failed and t in failed:
                 if passed is None:
@@ -487,6 +502,23 @@ class Router:
             if b.first <= did < b.first + len(b.rows):
                 return b.route(self, did)
         raise KeyError(did)
+
+    def family(self, inc: IncidentState) -> list[IncidentState]:
+        """``inc``'s situation: the incident it is linked to, and so on up,
+        and every incident linked to those (R7), the first one first."""
+        incidents = self.ledger.incidents
+        root = inc
+        while root.linked_to is not None:
+            root = incidents[root.linked_to]
+        found = [root]
+        for member in found:  # grows while it is walked: breadth first
+            found.extend(incidents[iid] for iid in member.linked)
+        return found
+
+    def elsewhere(self, inc: IncidentState) -> frozenset[str]:
+        """The groups that have ``inc``'s situation through another incident of its
+        :meth:`family`: the link alerts none of them again (R7)."""
+        return frozenset(g for other in self.family(inc) if other is not inc for g in other.reach)
 
     def judged(self, inc: IncidentState) -> set[tuple[str, str]]:
         """``inc.considered`` as a set to add to; it stays one until the afloop."""

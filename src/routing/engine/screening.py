@@ -193,7 +193,7 @@ class Screening:
             return self.screen_reaction(cmd)
         inc = self.router.ledger.get(cmd.incident)
         event = Event.RELEASE if cmd.release else Event.REJECT
-        phase = next_phase(inc.phase, event, incident=inc.id, command=cmd)
+        phase = inc.allow(event, cmd)
         self.router.require_member(cmd.by)
         origin = self.router.tables.entry(inc.origin)
         self.require_duty(cmd, origin.stuurgroep or "", inc.origin)
@@ -232,7 +232,7 @@ class Screening:
         inc = self.router.ledger.get(cmd.incident)
         rec = self.held(inc, cmd.reaction)
         event = Event.RELEASE_REACTION if cmd.release else Event.REJECT_REACTION
-        next_phase(inc.phase, event, incident=inc.id, command=cmd)
+        inc.allow(event, cmd)
         self.router.require_member(cmd.by)
         n, member, group, stuurgroep, text = rec[:5]
         self.require_duty(cmd, stuurgroep, group)
@@ -267,7 +267,7 @@ class Screening:
     def address(self, cmd: Address) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
         rec = None if cmd.reaction is None else self.held(inc, cmd.reaction)
-        next_phase(inc.phase, Event.ADDRESS, incident=inc.id, command=cmd)
+        inc.allow(Event.ADDRESS, cmd)
         self.router.require_member(cmd.by)
         if rec is None:
             if inc.phase is not _HELD:

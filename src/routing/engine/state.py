@@ -44,15 +44,8 @@ from routing.errors import RoutingError, StateError
 from routing.model import Hierarchy
 
 from .export import KIND, SCHEMA, export_state
-from .incident import (
-    P_INCIDENT,
-    DeliveryStatus,
-    IncidentState,
-    PendingRec,
-    Phase,
-    pending_rec,
-)
-from .ledger import DECISION_DUE, REMINDER_DUE, Ledger
+from .incident import P_INCIDENT, DeliveryStatus, IncidentState, PendingRec, Phase, pending_rec
+from .ledger import DECISION_DUE, LIVE, REMINDER_DUE, Ledger
 from .outputs import DeliveryKind, PendingDecision, Step
 from .records import (
     KIND_INDEX,
@@ -329,6 +322,7 @@ class _Loader:
             raise rd.fail(f"{path}.reports", "a resident's incident has its first report")
         inc.linked_to = rd.opt_text(f("linked_to"), f"{path}.linked_to")
         inc.linked = tuple(rd.each(f("linked"), f"{path}.linked", rd.text))
+        inc.police_contact = rd.opt_member(f("police_contact"), f"{path}.police_contact")
         inc.reminder_seq = rd.integer(f("reminder_seq"), f"{path}.reminder_seq")
         self.max_seq = max(self.max_seq, inc.reminder_seq)
         for i, raw in enumerate(rd.items(f("reactions"), f"{path}.reactions")):
@@ -513,6 +507,15 @@ def _load(
     if seq < ld.max_seq:
         raise StateError(f"counters.sequence is {seq}, below {ld.max_seq} already in use")
 
+    reassigned: dict[int, MemberId] = {}
+    for i, raw in enumerate(rd.items(rd.field(top, "reassigned", "state"), "reassigned")):
+        p = f"reassigned[{i}]"
+        did_raw, member_raw = rd.pair(raw, p)
+        did = rd.integer(did_raw, p)
+        if did in reassigned or did not in ld.deliveries or did in ld.status:
+            raise rd.fail(p, f"a repeated entry, or delivery {did} is not a pending task")
+        reassigned[did] = rd.member(member_raw, p)
+
     ledger = Ledger()
     ledger.incidents = ld.incidents
     ledger.deliveries = Batches(ld.deliveries.values())
@@ -520,6 +523,9 @@ def _load(
     ledger.pending = pending
     ledger.resolved = resolved
     ledger.recent = recent
+    ledger.reassigned = reassigned
+    ledger.live = {iid: None for iid, inc in ld.incidents.items() if inc.phase in LIVE}
+    ledger.notices = [iid for iid, inc in ld.incidents.items() if inc.police and inc.phase in LIVE]
     ledger.heap = heap
     ledger.counts = counts
     ledger.seq = seq

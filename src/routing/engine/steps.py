@@ -14,6 +14,7 @@ theory of operation is in :mod:`routing.relay`.
 
 from __future__ import annotations
 
+from routing.domain.texts import speaks_of_police_contact
 from routing.errors import (
     IncidentRefused,
     PermissionRefused,
@@ -22,9 +23,15 @@ from routing.errors import (
 )
 
 from .commands import Decide, Forward, HandOver, React
-from .incident import P_INCIDENT, Event, next_phase, pending_output
-from .outputs import CasushouderChanged, Deliveries, Output, Step
-from .records import C_BY, C_FORWARD, C_ID, STEP_INDEX, DecisionRec
+from .incident import P_INCIDENT, Event, IncidentState, pending_output
+from .outputs import (
+    CasushouderChanged,
+    Deliveries,
+    Output,
+    Step,
+    new_decision_made,
+)
+from .records import C_BY, C_FORWARD, C_ID, STEP_INDEX, DecisionRec, decision_of
 from .router import Queued, Router
 from .screening import hold_reaction
 
@@ -50,7 +57,7 @@ class Steps:
 
     def forward(self, cmd: Forward) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
-        next_phase(inc.phase, _FORWARD, incident=inc.id, command=cmd)
+        inc.allow(_FORWARD, cmd)
         self.router.require_member(cmd.by)
         tables = self.router.tables
         tables.entry(cmd.source)
@@ -75,6 +82,13 @@ class Steps:
                 f"{cmd.target} already has {inc.id}; a group gets a message once",
                 command=cmd,
                 rule=step.rule,
+            )
+        if (inc.linked_to or inc.linked) and cmd.target in self.router.elsewhere(inc):
+            raise IncidentRefused(
+                f"{cmd.target} already has this situation through a linked incident (R7); "
+                "a group gets a situation once",
+                command=cmd,
+                rule="R7",
             )
         carried = inc.reach[cmd.source]
         if any(hop[1] == cmd.target for hop in self.router.route_rec(carried, inc)):
@@ -111,7 +125,27 @@ class Steps:
             raise
         if cmd.reason:
             inc.authored += ((dec, cmd.by),)
+        self.close_questions(inc, decider, cmd.target, out)
         return tuple(out)
+
+    def close_questions(
+        self, inc: IncidentState, decider: str, target: str, out: list[Output]
+    ) -> None:
+        """A manual forward answers the open question about its own step (R5, R6).
+
+        The question that asked ``decider`` about ``target`` is closed by the
+        forward's decision, the last one made: it is nobody's to answer any
+        more, and its deadline passes without a default.
+        """
+        ledger = self.router.ledger
+        record = inc.decisions[-1]
+        for pid in inc.pending:
+            pending = ledger.pending[pid]
+            if pending[3] == decider and target in pending[5]:
+                del ledger.pending[pid]
+                ledger.resolved[pid] = record
+                inc.pending = tuple(other for other in inc.pending if other != pid)
+                out.append(new_decision_made(pending=pid, decision=decision_of(record)))
 
     def decide(self, cmd: Decide) -> tuple[Output, ...]:
         pending = self.router.ledger.pending.get(cmd.decision)
@@ -124,7 +158,7 @@ class Steps:
                 f"decision {cmd.decision} is taken: {why}", command=cmd, rule="R6"
             )
         inc = self.router.ledger.incidents[pending[P_INCIDENT]]
-        next_phase(inc.phase, _DECIDE, incident=inc.id, command=cmd)
+        inc.allow(_DECIDE, cmd)
         self.router.require_member(cmd.by)
         decider = pending[3]
         if cmd.by not in self.router.tables.duty(decider):
@@ -153,7 +187,7 @@ class Steps:
 
     def react(self, cmd: React) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
-        next_phase(inc.phase, _REACT, incident=inc.id, command=cmd)
+        inc.allow(_REACT, cmd)
         tables = self.router.tables
         if cmd.group is not None:
             self.router.require_member(cmd.member)
@@ -181,13 +215,20 @@ class Steps:
                     )
                 group = found
         held = hold_reaction(self.router, inc, cmd.member, group, cmd.text, cmd.at)
+        out: tuple[Output, ...]
         if held is not None:
-            return (held,)  # S1: the stuurgroep screens it first
-        return (Deliveries(self.router.react(inc, group, cmd.member, cmd.text, cmd.at)),)
+            out = (held,)  # S1: the stuurgroep screens it first
+        else:
+            out = (Deliveries(self.router.react(inc, group, cmd.member, cmd.text, cmd.at)),)
+        # Who spoke to the police did so whether or not screening holds what
+        # they wrote about it.
+        if cmd.police_contact or speaks_of_police_contact(cmd.text):
+            inc.police_contact = cmd.member  # R8: they usually post the afloop
+        return out
 
     def hand_over(self, cmd: HandOver) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)
-        next_phase(inc.phase, _HAND_OVER, incident=inc.id, command=cmd)
+        inc.allow(_HAND_OVER, cmd)
         tables = self.router.tables
         entry = tables.entry(cmd.wijkgroep)
         current = inc.casus.get(cmd.wijkgroep)

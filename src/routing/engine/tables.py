@@ -61,6 +61,8 @@ ACTOR_POSTS: Final[Mapping[ActorKind, frozenset[Post]]] = {
     ActorKind.POLITIE: frozenset({Post.POLICE_NOTICE}),
     ActorKind.WIJKAGENT: frozenset({Post.POLICE_NOTICE}),
     ActorKind.PARTNER: frozenset({Post.BEHEERDERSGROEP}),
+    # Acts on members' requests (erasure, signing out), and posts nothing.
+    ActorKind.PRIVACYCONTACT: frozenset(),
 }
 
 

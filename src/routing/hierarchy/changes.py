@@ -26,7 +26,9 @@ from typing import Any, Protocol
 
 import attrs
 
+from routing.domain.blocks import block_key
 from routing.domain.checks import (
+    check_flag,
     check_int,
     check_items,
     check_list,
@@ -41,6 +43,8 @@ from routing.domain.settings import Platform
 from routing.domain.values import Actor, Applicant, MemberId
 from routing.errors import InvalidValueError, UnknownMemberError
 from routing.model import Hierarchy
+
+from .membership import Asker
 
 __all__ = [
     "DEFAULT_RETENTION",
@@ -61,6 +65,7 @@ __all__ = [
     "Remove",
     "Retention",
     "SplitWijkgroep",
+    "Unblock",
     "apply_change",
 ]
 
@@ -98,6 +103,27 @@ def _ident(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
 
 
 _optional_ident = attrs.validators.optional(_ident)
+
+
+def _asker(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # Who asks: a member id (an int) or an actor id (non-empty text).
+    if isinstance(value, str):
+        _ident(_, attribute, value)
+    elif type(value) is not int:
+        raise InvalidValueError(value, f"{attribute.name} is a member id or an actor id")
+    else:
+        check_int(value, attribute.name)
+
+
+def _reason(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not check_text(value, attribute.name).strip():
+        raise InvalidValueError(value, f"a royement needs a {attribute.name}")
+
+
+def _key(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    text = check_text(value, attribute.name)
+    if len(text) != 32 or any(ch not in "0123456789abcdef" for ch in text):
+        raise InvalidValueError(value, f"{attribute.name} is a block key (routing.block_key)")
 
 
 def _ordered_ids(values: Iterable[int]) -> tuple[int, ...]:
@@ -180,7 +206,9 @@ class CreateGemeentelijkeRegiegroep:
 
 @attrs.frozen(kw_only=True)
 class Admit:
-    """:meth:`Hierarchy.admit` (T1, H1, H2, H10); the result is the new member's id."""
+    """:meth:`Hierarchy.admit` (T1, H1, H2, H10); the result is an
+    :class:`~routing.domain.growth.Admitted`: the new member's id and the
+    growth signals (G2, G3)."""
 
     by: int = attrs.field(validator=_member)
     wijkgroep: str = attrs.field(validator=_ident)
@@ -198,17 +226,48 @@ class LoadMembers:
 
 @attrs.frozen(kw_only=True)
 class Remove:
-    """:meth:`Hierarchy.remove` (royeren, T2)."""
+    """:meth:`Hierarchy.remove` (royeren, T2): with the ``reason``, and
+    ``block`` to keep the member's phone number from being admitted again.
+
+    The journal keeps the reason as the removed member's personal data,
+    erased with them; the hierarchy does not keep it.
+    """
 
     by: int = attrs.field(validator=_member)
     member: int = attrs.field(validator=_member)
+    reason: str = attrs.field(validator=_reason)
+    block: bool = attrs.field(default=False, validator=field(check_flag))
+
+
+@attrs.frozen(kw_only=True)
+class Unblock:
+    """:meth:`Hierarchy.unblock`: lift a block set at a royement (T2).
+
+    ``key`` is the block's :func:`~routing.domain.blocks.block_key`; build
+    it from a phone number with :meth:`of_phone`, so the journal never holds
+    the number.
+    """
+
+    by: int = attrs.field(validator=_member)
+    key: str = attrs.field(validator=_key)
+
+    @classmethod
+    def of_phone(cls, *, by: int, phone: str) -> Unblock:
+        """The :class:`Unblock` of the block on ``phone``, however it is written."""
+        return cls(by=by, key=block_key(check_text(phone, "phone")))
 
 
 @attrs.frozen(kw_only=True)
 class Leave:
-    """:meth:`Hierarchy.leave`: a resident leaves of their own accord."""
+    """:meth:`Hierarchy.leave`: a resident leaves of their own accord.
+
+    ``by`` is who asks: the member, their telefoonbeheerder on their behalf
+    (a member id), or a privacy contact (an actor id); anyone else is
+    refused (:class:`~routing.errors.PermissionRefused`, T2).
+    """
 
     member: int = attrs.field(validator=_member)
+    by: Asker = attrs.field(validator=_asker)
 
 
 @attrs.frozen(kw_only=True)
@@ -266,9 +325,15 @@ class Erase:
     In the hierarchy the name becomes :meth:`Hierarchy.pseudonym` and the
     phone number goes; in the relay the free text they wrote becomes
     ``"[verwijderd]"``. A journal also deletes the data from its files.
+
+    ``by`` is who asks: the member, the telefoonbeheerder of their wijkgroep
+    (member ids), or a privacy contact (an actor id); anyone else is refused
+    (:class:`~routing.errors.PermissionRefused`, rule AVG17). A member who
+    already left may be erased on their own request or a privacy contact's.
     """
 
     member: int = attrs.field(validator=_member)
+    by: Asker = attrs.field(validator=_asker)
 
 
 @attrs.frozen(kw_only=True)
@@ -280,9 +345,14 @@ class EraseActor:
     (:meth:`Relay.erase_actor <routing.relay.Relay.erase_actor>`); a notice
     sent without an actor id keeps its label until retention. A journal
     also deletes the name and organisation from its files.
+
+    ``by`` is who asks: the actor, a privacy contact (actor ids), or the
+    telefoonbeheerder of a stuurgroep in one of the actor's wijken (a member
+    id); anyone else is refused (rule AVG17).
     """
 
     actor: str = attrs.field(validator=_ident)
+    by: Asker = attrs.field(validator=_asker)
 
 
 @attrs.frozen(kw_only=True)
@@ -305,6 +375,7 @@ Change = (
     | Admit
     | LoadMembers
     | Remove
+    | Unblock
     | Leave
     | Move
     | CreateWijkgroep
@@ -349,9 +420,11 @@ def apply_change(h: Hierarchy, change: Change, relay: PersonalData | None = None
         case LoadMembers():
             return h.load_members(change.wijkgroep, change.names, buurt=change.buurt)
         case Remove():
-            return h.remove(change.by, change.member)
+            return h.remove(change.by, change.member, reason=change.reason, block=change.block)
+        case Unblock():
+            return h.unblock(change.by, change.key)
         case Leave():
-            return h.leave(change.member)
+            return h.leave(change.member, by=change.by)
         case Move():
             return h.move(change.by, change.member, change.wijkgroep)
         case CreateWijkgroep():
@@ -380,9 +453,9 @@ def apply_change(h: Hierarchy, change: Change, relay: PersonalData | None = None
         case AddActor():
             return h.add_actor(change.actor)
         case Erase():
-            return _erase(h, change.member, relay)
+            return _erase(h, change.member, change.by, relay)
         case EraseActor():
-            pseudonym = h.erase_actor(change.actor)
+            pseudonym = h.erase_actor(change.actor, by=change.by)
             if relay is not None:
                 relay.erase_actor(change.actor)  # police notices they sent
             return pseudonym
@@ -393,14 +466,15 @@ def apply_change(h: Hierarchy, change: Change, relay: PersonalData | None = None
     raise TypeError(f"not a hierarchy change: {change!r}")
 
 
-def _erase(h: Hierarchy, member: int, relay: PersonalData | None) -> str:
+def _erase(h: Hierarchy, member: int, by: Asker, relay: PersonalData | None) -> str:
     # A member who left is no longer in the hierarchy (their name went with
     # them), but text they wrote may still sit in the relay: erase that too.
     if member in h:
-        pseudonym = h.erase(member)
+        pseudonym = h.erase(member, by=by)
     elif relay is None:
         raise UnknownMemberError(member)
     else:
+        h.require_erase_right(by, member)
         pseudonym = Hierarchy.pseudonym(member)
     if relay is not None:
         relay.erase_member(MemberId(member))

@@ -14,22 +14,67 @@ from collections.abc import Iterable
 
 from routing.domain.settings import Platform, Settings
 from routing.domain.values import Applicant
-from routing.errors import AdmissionRefused, CapacityRefused, InvariantRefused, PermissionRefused
+from routing.errors import (
+    AdmissionHeld,
+    AdmissionRefused,
+    CapacityRefused,
+    InvariantRefused,
+    PermissionRefused,
+)
 
 from .records import GroupRecord
 
-__all__ = ["check_admission", "check_fits", "check_stuurgroep_size", "require_majority"]
+__all__ = [
+    "check_admission",
+    "check_fits",
+    "check_spelregels",
+    "check_stuurgroep_size",
+    "require_majority",
+]
 
 
 def check_admission(settings: Settings, applicant: Applicant) -> None:
     """An applicant is an adult (H1) who lives or works in the area (H2) and
-    accepted the house rules (H10)."""
-    if applicant.age is not None and applicant.age < settings.adult_age:
+    accepted the house rules (H10).
+
+    An unknown age is held, not refused (:class:`AdmissionHeld`): the people
+    of the seeds sign up by e-mail or on a website and the beheerder adds
+    them, so a missing age is a question for the telefoonbeheerder to ask,
+    not a reason to turn a neighbour away; and until they ask, the rule has
+    not been met.
+    """
+    if applicant.age is None:
+        if not applicant.adult_confirmed:
+            raise AdmissionHeld(
+                f"the age of {applicant.name} is unknown: ask it, or confirm that they are "
+                f"{settings.adult_age} or older, before adding them",
+                rule="H1",
+            )
+    elif applicant.age < settings.adult_age:
         raise AdmissionRefused(f"{applicant.name} is under {settings.adult_age}", rule="H1")
     if not applicant.lives_in_area:
         raise AdmissionRefused(f"{applicant.name} does not live or work in the area", rule="H2")
     if not applicant.accepted_rules:
         raise AdmissionRefused(f"{applicant.name} has not accepted the house rules", rule="H10")
+
+
+def check_spelregels(settings: Settings, applicant: Applicant) -> None:
+    """The applicant accepted the version of the spelregels in force, if the
+    settings name one (H10)."""
+    wanted = settings.spelregels
+    if wanted is None:
+        return
+    if applicant.rules is None:
+        raise AdmissionRefused(
+            f"{applicant.name} must accept spelregels {wanted!r}; no acceptance was recorded",
+            rule="H10",
+        )
+    if applicant.rules.version != wanted:
+        raise AdmissionRefused(
+            f"{applicant.name} accepted spelregels {applicant.rules.version!r}; "
+            f"the spelregels in force are {wanted!r}",
+            rule="H10",
+        )
 
 
 def check_stuurgroep_size(settings: Settings, n: int) -> None:

@@ -9,6 +9,7 @@ is ``docs/configuration.md``; in short::
     split_threshold = 80                # G2: phase 2 after more than 80 residents
     nearly_full_ratio = 0.9             # flag groups at 90% of their limit
     stuurgroep_size = [3, 4]            # G4: 3-4 stuurgroep members
+    spelregels = "2024-1"               # H10: the version new members must accept
 
     [[gemeente]]
     name = "Voorbeeldstad"
@@ -184,7 +185,13 @@ class _Document:
     gemeenten: tuple[_Gemeente, ...]
 
 
-_SETTINGS_KEYS = ("platform", "split_threshold", "nearly_full_ratio", "stuurgroep_size")
+_SETTINGS_KEYS = (
+    "platform",
+    "split_threshold",
+    "nearly_full_ratio",
+    "stuurgroep_size",
+    "spelregels",
+)
 
 
 class _Reader(EntryReader):
@@ -258,6 +265,8 @@ class _Reader(EntryReader):
                 changes[key] = self.platform(raw, at)
             elif key == "nearly_full_ratio":
                 changes[key] = self.number(raw, at)
+            elif key == "spelregels":
+                changes[key] = self.text(raw, at)
             elif key == "stuurgroep_size":
                 pair = self.array(raw, at)
                 if len(pair) != 2:

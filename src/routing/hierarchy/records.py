@@ -16,8 +16,9 @@ from typing import Any
 import attrs
 import networkx as nx
 
+from routing.domain.blocks import Block
 from routing.domain.settings import Platform
-from routing.domain.values import Actor, GroupKind
+from routing.domain.values import Actor, GroupKind, RulesAcceptance
 
 __all__ = ["GemeenteRecord", "GroupRecord", "Storage", "WijkRecord"]
 
@@ -81,7 +82,8 @@ class Storage:
     The group graph (nodes: group ids with their ``kind``; edges with their
     ``rel``), the records by id or name in creation order, the member columns
     indexed by member id (a member who left keeps their slot, with ``None``
-    in it), the actors, and the two version counters. ``home`` and
+    in it), the phone numbers and accepted spelregels of members who gave
+    them, the blocks set at royementen, the actors, and the two version counters. ``home`` and
     ``stuurgroep_of`` are indexes: they follow from the residents and members
     of the groups, and are stored so that a member's groups are one look-up
     away.
@@ -95,6 +97,10 @@ class Storage:
     home: list[GroupRecord | None] = attrs.field(factory=list)
     buurten: list[str | None] = attrs.field(factory=list)
     phones: dict[int, str] = attrs.field(factory=dict)
+    #: Sparse: the spelregels each member accepted, where it was recorded (H10).
+    rules: dict[int, RulesAcceptance] = attrs.field(factory=dict)
+    #: Blocked phone numbers by :func:`~routing.domain.blocks.block_key` (T2).
+    blocks: dict[str, Block] = attrs.field(factory=dict)
     #: Sparse: stuurgroep members only.
     stuurgroep_of: dict[int, GroupRecord] = attrs.field(factory=dict)
     actors: dict[str, Actor] = attrs.field(factory=dict)

@@ -17,9 +17,10 @@ from array import array
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from routing.domain.blocks import Block
 from routing.domain.codec import decode, encode
 from routing.domain.settings import Platform, Settings
-from routing.domain.values import Actor, ActorKind, GroupKind, Relation
+from routing.domain.values import Actor, ActorKind, GroupKind, Relation, RulesAcceptance
 from routing.errors import StateError
 
 from .records import GemeenteRecord, GroupRecord, Storage, WijkRecord
@@ -84,6 +85,8 @@ def export_hierarchy(h: HierarchyReader) -> dict[str, Any]:
         "names": list(s.names),
         "buurten": list(s.buurten),
         "phones": {str(m): p for m, p in sorted(s.phones.items())},
+        "rules": {str(m): _encode(r) for m, r in sorted(s.rules.items())},
+        "blocks": [{"key": b.key, "stuurgroep": b.stuurgroep} for b in s.blocks.values()],
         "actors": [
             {
                 "id": a.id,
@@ -273,6 +276,30 @@ def hierarchy_from_state(
         ):
             raise r.fail(f"phones.{key}", "expected a live member id and a phone number")
         s.phones[int(key)] = phone
+    rules = r.get(state, "rules", Mapping, "state")
+    for key, accepted in rules.items():
+        if not (
+            isinstance(key, str)
+            and key.isdigit()
+            and int(key) < len(names)
+            and s.home[int(key)] is not None
+        ):
+            raise r.fail(f"rules.{key}", "expected a live member id")
+        s.rules[int(key)] = r.value(RulesAcceptance, accepted, f"rules.{key}")
+    for i, b in enumerate(r.get(state, "blocks", list, "state")):
+        where = f"blocks[{i}]"
+        block = Block(
+            key=r.get(b, "key", str, where), stuurgroep=r.get(b, "stuurgroep", str, where)
+        )
+        if (
+            block.key in s.blocks
+            or len(block.key) != 32
+            or any(ch not in "0123456789abcdef" for ch in block.key)
+            or block.stuurgroep not in s.groups
+            or s.groups[block.stuurgroep].kind is not GroupKind.STUURGROEP
+        ):
+            raise r.fail(where, "a repeated or malformed key, or an unknown stuurgroep")
+        s.blocks[block.key] = block
     actor_kinds = {k.value: k for k in ActorKind}
     for i, a in enumerate(r.get(state, "actors", list, "state")):
         where = f"actors[{i}]"

@@ -16,6 +16,7 @@ from typing import Any
 
 import networkx as nx
 
+from routing.domain.blocks import Block, block_key
 from routing.domain.settings import Capacity, Settings
 from routing.domain.values import (
     Actor,
@@ -26,6 +27,7 @@ from routing.domain.values import (
     MemberId,
     Relation,
     Role,
+    RulesAcceptance,
 )
 from routing.errors import InvalidValueError, UnknownGroupError, UnknownIdError, UnknownMemberError
 
@@ -56,6 +58,8 @@ class HierarchyReader:
         self._home = s.home
         self._buurt = s.buurten
         self._phones = s.phones
+        self._rules = s.rules
+        self._blocks = s.blocks
         self._stuurgroep_of = s.stuurgroep_of
         self._actors = s.actors
         self._live = sum(1 for home in self._home if home is not None)
@@ -78,6 +82,8 @@ class HierarchyReader:
             home=self._home,
             buurten=self._buurt,
             phones=self._phones,
+            rules=self._rules,
+            blocks=self._blocks,
             stuurgroep_of=self._stuurgroep_of,
             actors=self._actors,
             version=self._version,
@@ -181,6 +187,20 @@ class HierarchyReader:
     def phone(self, mid: int) -> str | None:
         self._home_of(mid)
         return self._phones.get(mid)
+
+    def rules_of(self, mid: int) -> RulesAcceptance | None:
+        """Which spelregels a member accepted and when (H10); ``None`` if that was
+        not recorded here (a member register keeps it, or the member was erased)."""
+        self._home_of(mid)
+        return self._rules.get(mid)
+
+    def blocks(self) -> tuple[Block, ...]:
+        """The blocks set at royementen (T2), oldest first."""
+        return tuple(self._blocks.values())
+
+    def is_blocked(self, phone: str) -> bool:
+        """Whether ``phone`` was blocked at a royement, however it is written (T2)."""
+        return block_key(phone) in self._blocks
 
     def roles(self, mid: int) -> frozenset[Role]:
         self._home_of(mid)
@@ -378,6 +398,17 @@ class HierarchyReader:
                     problems.append(f"stuurgroep {gid!r} does not sit in regiegroep {rg!r} (S5)")
             elif rec.kind is GroupKind.GEMEENTELIJKE_REGIEGROEP and not self._delegates(rec):
                 problems.append(f"{gid!r} has no delegates")
+        problems.extend(
+            f"accepted spelregels kept for member {mid}, who left"
+            for mid in self._rules
+            if mid not in self
+        )
+        problems.extend(
+            f"block by {b.stuurgroep!r}, which is no stuurgroep"
+            for b in self._blocks.values()
+            if b.stuurgroep not in self._recs
+            or self._recs[b.stuurgroep].kind is not GroupKind.STUURGROEP
+        )
         if len(self._stuurgroep_of) != sum(
             len(r.members) for r in self._recs.values() if r.kind is GroupKind.STUURGROEP
         ):

@@ -311,21 +311,24 @@ class Journal:
         result: tuple[Output, ...] = self.execute(command)
         return result
 
-    def erase(self, member: int) -> str:
+    def erase(self, member: int, *, by: int | str) -> str:
         """Erase a member's personal data from the state and the files (AVG art. 17).
 
-        Returns the pseudonym they keep. See docs/privacy.md.
+        ``by`` is who asks: the member, their telefoonbeheerder, or a privacy
+        contact (:class:`~routing.hierarchy.changes.Erase`). Returns the
+        pseudonym they keep. See docs/privacy.md.
         """
-        pseudonym: str = self.execute(Erase(member=member))
+        pseudonym: str = self.execute(Erase(member=member, by=by))
         return pseudonym
 
-    def erase_actor(self, actor: str) -> str:
+    def erase_actor(self, actor: str, *, by: int | str) -> str:
         """Erase an actor's name and organisation from the state and the files (AVG art. 17).
 
+        ``by`` is who asks (:class:`~routing.hierarchy.changes.EraseActor`).
         Returns the pseudonym they keep (:meth:`Hierarchy.actor_pseudonym`).
         See docs/privacy.md.
         """
-        pseudonym: str = self.execute(EraseActor(actor=actor))
+        pseudonym: str = self.execute(EraseActor(actor=actor, by=by))
         return pseudonym
 
     def apply_retention(

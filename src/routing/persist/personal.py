@@ -19,10 +19,11 @@ Which fields, and why each is kept at all, is listed in ``docs/privacy.md``;
 this module is the code that list describes. Everything personal that the
 library stores arrives through these paths:
 
-* a member's **name** and **phone number** (``Applicant`` in
-  ``FoundNeighbourhood``/``Admit``, the names of ``LoadMembers``), owned by
-  the new member; the applicant's **age** is not kept at all (see
-  ``_Splitter.applicant``);
+* a member's **name**, **phone number** and the **spelregels** they
+  accepted, with when (``Applicant`` in ``FoundNeighbourhood``/``Admit``,
+  the names of ``LoadMembers``), owned by the new member; the applicant's
+  **age** is not kept at all (see ``_Splitter.applicant``);
+* the **reason** of a royement (``Remove``), owned by the removed member;
 * the **melding** of a ``Report`` (free text, action, looprichting,
   signalementen, vehicles and kentekens, place, photo references), owned by
   the reporter and filed under the incident it opened or joined; the same for
@@ -87,11 +88,16 @@ class _Splitter:
 
     def applicant(self, data: dict[str, Any], path: list[str | int], mid: int) -> None:
         # The age was checked on admission (H1) and the hierarchy never stores
-        # it; the journal keeps the answer, not the data: ``None`` is "a
-        # checked adult", and the admission replays the same without it.
+        # it; the journal keeps the answer, not the data: no age and
+        # ``adult_confirmed``, and the admission replays the same without it.
         data["age"] = None
+        data["adult_confirmed"] = True
         self.take(data, "name", path, Hierarchy.pseudonym(mid), mid, None)
         self.take(data, "phone", path, None, mid, None)
+        # Which spelregels, and when: the member's, erased with them. An
+        # erased admission is below the journal's floor and never replays, so
+        # its missing record cannot fail a version check (H10).
+        self.take(data, "rules", path, None, mid, None)
 
     def melding(
         self, data: dict[str, Any], path: list[str | int], member: int | None, incident: str | None
@@ -121,14 +127,15 @@ def split(tag: str, payload: dict[str, Any], result: Any) -> list[Slot]:
     """Move the personal fields of ``payload`` out into slots; placeholders stay.
 
     ``result`` is what applying the event returned: the new member ids of a
-    change, or the outputs of a relay command, which name the incident.
+    change (an :class:`~routing.domain.growth.Admitted` for ``Admit``), or
+    the outputs of a relay command, which name the incident.
     """
     s = _Splitter()
     if tag == "FoundNeighbourhood":
         for i, (founder, mid) in enumerate(zip(payload["founders"], result, strict=True)):
             s.applicant(founder, ["founders", i], mid)
     elif tag == "Admit":
-        s.applicant(payload["applicant"], ["applicant"], result)
+        s.applicant(payload["applicant"], ["applicant"], result.member)
     elif tag == "LoadMembers":
         names = payload["names"]
         for i, mid in enumerate(result):
@@ -160,6 +167,9 @@ def split(tag: str, payload: dict[str, Any], result: Any) -> list[Slot]:
     elif tag == "PartnerMessage":
         # A partner's own text: it goes when the actor is erased.
         s.take(payload, "text", [], REDACTED, None, None, payload["actor"])
+    elif tag == "Remove":
+        # Why a member was royeerd (T2) is about them: theirs, erased with them.
+        s.take(payload, "reason", [], REDACTED, payload["member"], None)
     elif tag == "AddActor":
         actor = payload["actor"]
         who = actor["id"]

@@ -300,7 +300,10 @@ def _story_of_outputs(outputs: Sequence[Output]) -> _Story:
             if not o.decision.forward:
                 story.skipped.append(o.decision)
         elif isinstance(o, CasushouderChanged):
-            story.casus[o.wijkgroep] = o.current
+            if o.current is None:  # the one who left had nobody to pass it to
+                story.casus.pop(o.wijkgroep, None)
+            else:
+                story.casus[o.wijkgroep] = o.current
         elif isinstance(o, Joined):
             story.joined.append((o.reporter, o.at, o.called_112_by))
         elif isinstance(o, IncidentClosed):

@@ -2,5 +2,6 @@
 
 :func:`.simulate.simulate` drives the relay through its public commands with a
 seeded random stream (:mod:`.config` holds the rates and the result values;
-:mod:`.loop` the run itself, :mod:`.tally` what it counts).
+:mod:`.loop` the run itself, :mod:`.tally` what it counts, :mod:`.reading`
+what members read and who leaves).
 """

@@ -30,6 +30,8 @@ __all__ = [
     "Delay",
     "IncidentOutcome",
     "LoadSummary",
+    "Reading",
+    "ReadingResult",
     "SimConfig",
     "SimResult",
 ]
@@ -130,6 +132,41 @@ def _forward(value: Mapping[Step, float]) -> Mapping[Step, float]:
 
 
 @attrs.frozen(kw_only=True)
+class Reading:
+    """What members read and when they give up (H9); see ``docs/howto-flat-vs-hierarchy.md``.
+
+    Off unless given to :attr:`SimConfig.reading`. The seeds say the groups
+    are for alarming messages only and that members leave (*afhaken*) when
+    they fill with other talk (000, 001, 004); they give no numbers, so every
+    figure here is an assumption, and the defaults are modest on purpose.
+
+    * Members post **chatter** (anything but an alarm: a lost cat, a thank-you,
+      a "who else heard that?") into their wijkgroep, ``chatter`` messages
+      per member per week, so a group of 90 gets four and a half times what
+      a group of 20 gets. Chatter concerns nobody.
+    * An alarm from a resident concerns its own buurt; with chance ``wide``
+      it concerns the whole wijk (the suspects moved on, R7). A police notice
+      concerns everyone it reaches. Reactions and the afloop concern whom
+      their melding concerns; what lands in a stuurgroep or regiegroep
+      concerns its members (their duty, S1-S6).
+    * A stuurgroep member who judges an alarm (R5, R6) forwards one that
+      concerns the wider area with the step's
+      :attr:`SimConfig.forward_chance`, and one that concerns only its own
+      buurt with chance ``misjudge``.
+    * Every message a resident reads that does not concern them is a chance
+      ``leave_per_message`` that they have had enough: they leave at the end
+      of the week with probability ``1 - (1 - leave_per_message) ** n`` for
+      ``n`` such messages that week. Stuurgroep members stay (they must be
+      replaced first, S6, which the run does not do).
+    """
+
+    chatter: float = attrs.field(default=0.02, validator=_non_negative)
+    wide: float = attrs.field(default=0.25, validator=_probability)
+    misjudge: float = attrs.field(default=0.1, validator=_probability)
+    leave_per_message: float = attrs.field(default=0.002, validator=_probability)
+
+
+@attrs.frozen(kw_only=True)
 class SimConfig:
     """How the people and the police behave in a run; checked once, at construction."""
 
@@ -177,6 +214,9 @@ class SimConfig:
     #: The relevance policy; by default people judge every step, as in the Zoomwijck.
     policy: Policy = attrs.field(factory=Ask)
     relay: RelayConfig = attrs.field(factory=RelayConfig)
+    #: Model reading load, chatter and members leaving (:class:`Reading`);
+    #: ``None`` (the default) leaves every other figure as it was without it.
+    reading: Reading | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -260,6 +300,50 @@ class IncidentOutcome:
 
 
 @attrs.frozen(kw_only=True)
+class ReadingResult:
+    """What the members read and who left, when :attr:`SimConfig.reading` is set."""
+
+    #: Per member, messages read per week they were a member: alarms,
+    #: reactions, afloops and chatter in every group they are in.
+    read_per_member_week: LoadSummary
+    #: The same, only the messages that did not concern the member.
+    irrelevant_per_member_week: LoadSummary
+    #: Of all messages read, the share that concerned the reader.
+    relevant_share: float
+    #: Chatter messages posted in all.
+    chatter: int
+    #: Members at the start and after each week.
+    members: tuple[int, ...]
+    #: Residents who left (through :class:`~routing.hierarchy.changes.Leave`).
+    left: int
+    #: Who left and when: (member id, seconds into the run), in that order.
+    departures: tuple[tuple[int, float], ...]
+    #: Situations not reported because the resident who saw them had left.
+    unreported: int
+    #: Per resident's alarm, the residents it reached (members of the
+    #: wijkgroepen it was posted in), and the share of the residents it
+    #: concerned (counted at the start of the run, so leavers count as not
+    #: reached).
+    reached: LoadSummary
+    concerned_reached: LoadSummary
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "read_per_member_week": attrs.asdict(self.read_per_member_week),
+            "irrelevant_per_member_week": attrs.asdict(self.irrelevant_per_member_week),
+            "relevant_share": self.relevant_share,
+            "chatter": self.chatter,
+            "members": list(self.members),
+            "left": self.left,
+            "departures": [{"member": m, "at": t} for m, t in self.departures],
+            "unreported": self.unreported,
+            "reached": attrs.asdict(self.reached),
+            "concerned_reached": attrs.asdict(self.concerned_reached),
+        }
+
+
+@attrs.frozen(kw_only=True)
 class SimResult:
     """The outcome of :func:`simulate`, as data (see :meth:`to_dict` for JSON)."""
 
@@ -293,6 +377,8 @@ class SimResult:
     commands: int
     refused: int
     log: tuple[tuple[Command, tuple[Output, ...]], ...] = ()
+    #: Reading load and attrition; ``None`` unless :attr:`SimConfig.reading` is set.
+    reading: ReadingResult | None = None
 
     def to_dict(self, *, incidents: bool = False) -> dict[str, Any]:
         """Plain JSON-ready data; per-incident outcomes only when asked."""
@@ -321,6 +407,8 @@ class SimResult:
             "commands": self.commands,
             "refused": self.refused,
         }
+        if self.reading is not None:
+            data["reading"] = self.reading.to_dict()
         if incidents:
             data["incident_outcomes"] = [
                 {

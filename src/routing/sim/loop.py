@@ -56,6 +56,7 @@ from routing.model import Hierarchy
 from routing.relay import Relay
 
 from .config import WEEK, YEAR, SimConfig, SimResult
+from .reading import ReadingLoad
 from .tally import IncidentRecord, Tally
 
 __all__ = ["Run"]
@@ -63,6 +64,7 @@ __all__ = ["Run"]
 # Event kinds on the heap. Plain ints in plain tuples: the heap compares
 # (time, seq) and never reaches the payload, since seq is unique.
 _INCIDENT, _POLICE, _DECIDE, _TICK, _REACT, _WITNESS, _AFLOOP, _CONFIRM, _SCREEN, _START = range(10)
+_WEEK = 10  # reading load and attrition (routing.sim.reading), once a week
 
 _MELDING = DeliveryKind.MELDING
 _POLICE_DOWN = Step.POLICE_DOWN
@@ -80,6 +82,10 @@ class Run:
     """
 
     def __init__(self, h: Hierarchy, config: SimConfig, seed: int, weeks: float) -> None:
+        if config.reading is not None:
+            # Residents leave during this run: it gets a hierarchy of its own,
+            # so the caller's stays as it was.
+            h = Hierarchy.from_state(h.export_state())
         self.h = h
         self.c = config
         self.rng = random.Random(seed)
@@ -107,6 +113,7 @@ class Run:
         wijkgroepen = list(h.groups(GroupKind.WIJKGROEP))
         sizes = [len(h.residents(w)) for w in wijkgroepen]
         self.wijkgroepen = wijkgroepen
+        self.sizes = dict(zip(wijkgroepen, sizes, strict=True))  # at the start
         self.members = sum(sizes)
         self.cum_sizes = list(accumulate(sizes))
         cats = [(c, r) for c, r in config.rates.items() if r > 0]
@@ -129,6 +136,13 @@ class Run:
         police_per_second = config.police_rate * len(self.gemeenten) / WEEK
         self.police_gap = 1.0 / police_per_second if police_per_second > 0 else math.inf
         self.forward_chance = {s: config.forward_chance.get(s, 0.5) for s in Step}
+        self.reading = (
+            ReadingLoad(
+                h, config.reading, seed=seed, horizon=self.horizon, residents=self.residents
+            )
+            if config.reading is not None
+            else None
+        )
 
     # ------------------------------------------------------------ the loop
 
@@ -138,6 +152,8 @@ class Run:
                   else math.inf, _INCIDENT, None)  # fmt: skip
         if self.police_gap < math.inf:
             self.push(rng.expovariate(1.0 / self.police_gap), _POLICE, None)
+        if self.reading is not None and self.horizon >= WEEK:
+            self.push(WEEK, _WEEK, None)
         heap = self.heap
         pop = heapq.heappop
         end = self.end
@@ -152,6 +168,7 @@ class Run:
             _CONFIRM: self.on_confirm,
             _SCREEN: self.on_screen,
             _START: self.on_start,
+            _WEEK: self.on_week,
         }
         count = 0
         while heap and heap[0][0] <= end:
@@ -198,11 +215,20 @@ class Run:
             return
         wg = rng.choices(self.wijkgroepen, cum_weights=self.cum_sizes)[0]
         residents = self.residents(wg)
+        reading = self.reading
         if not residents:
+            if reading is not None and self.sizes[wg]:
+                reading.unreported += 1
             return
         category = rng.choices(self.categories, cum_weights=self.cum_rates)[0]
-        reporter = residents[rng.randrange(len(residents))]
-        self.report(wg, reporter, self.meldingen[category])
+        # Drawn among the residents at the start: while nobody has left that
+        # is the same draw; once some have, the one who saw it may be gone.
+        seen_by = rng.randrange(self.sizes[wg])
+        if seen_by >= len(residents):
+            if reading is not None:
+                reading.unreported += 1
+            return
+        self.report(wg, residents[seen_by], self.meldingen[category])
 
     def report(self, wg: str, reporter: MemberId, melding: Melding) -> None:
         """A resident reports (R1-R3); plan the afloop and the other witnesses."""
@@ -225,6 +251,8 @@ class Run:
         inc.category = category
         inc.reporter = reporter
         inc.stuurgroep = self.stuurgroep_of[wg]
+        if self.reading is not None:
+            self.reading.reported(inc.id, reporter)
         self.opened(inc)
         # Other witnesses of the same situation (H4).
         residents = self.residents(wg)
@@ -318,6 +346,8 @@ class Run:
                 groups = o.groups
                 for group in groups:
                     msgs[group] = msgs.get(group, 0) + 1
+                if self.reading is not None:
+                    self.reading.delivered(o.incident, groups, o.kind is _MELDING)
                 if o.kind is not _MELDING:
                     continue
                 iid = o.incident
@@ -389,8 +419,9 @@ class Run:
         if at >= p.deadline:
             self.push(p.deadline, _TICK, p.incident)  # too late: the default applies first
             return
-        forward = rng.random() < self.forward_chance[p.step]
-        self.push(at, _DECIDE, (p.id, member, forward, p.incident))
+        # The draw is made now, the judgement when the member answers: a
+        # report's decisions are asked before the run knows who reported.
+        self.push(at, _DECIDE, (p.id, member, rng.random(), p.incident, p.step))
 
     def opened(self, inc: IncidentRecord) -> None:
         """Plan what the people do about a new incident: its afloop, or not (R8)."""
@@ -417,11 +448,15 @@ class Run:
 
     # ------------------------------------------------------------ people act
 
-    def on_decide(self, payload: tuple[int, MemberId, bool, str]) -> None:
+    def on_decide(self, payload: tuple[int, MemberId, float, str, Step]) -> None:
         """The member :meth:`ask` chose answers the pending decision (R5, R6)."""
-        pid, member, forward, iid = payload
+        pid, member, draw, iid, step = payload
         if self.incidents[iid].closed_at is not None:
             return
+        chance = self.forward_chance[step]
+        if self.reading is not None and not self.reading.beyond(iid):
+            chance = self.reading.c.misjudge  # it concerns only its own buurt
+        forward = draw < chance
         if self.handle(Decide(at=self.now, by=member, decision=pid, forward=forward)):
             decided = self.tally.decided
             decided[member] = decided.get(member, 0) + 1
@@ -454,7 +489,7 @@ class Run:
     def on_witness(self, payload: tuple[str, MemberId]) -> None:
         iid, witness = payload
         inc = self.incidents[iid]
-        if inc.closed_at is not None:
+        if inc.closed_at is not None or (self.reading is not None and witness not in self.h):
             return
         # Did the witness read the group before acting? Then they know 112
         # was called and report without calling again (H4).
@@ -475,10 +510,18 @@ class Run:
         if inc.closed_at is not None:
             return
         by = inc.reporter if inc.reporter is not None else inc.carrier
-        if who == "stuurgroep" or by is None:
+        if who == "stuurgroep" or by is None or (self.reading is not None and by not in self.h):
             by = self.h.telefoonbeheerder(inc.stuurgroep or "")
         if self.handle(Afloop(at=self.now, by=by, incident=iid, text=_AFLOOP_TEXT)):
             inc.afloop = who
+
+    def on_week(self, payload: None) -> None:
+        """A week is over: what the members read, and who has had enough (H9)."""
+        assert self.reading is not None
+        for wg in self.reading.week(self.now):
+            self._residents.pop(wg, None)
+        if self.now + WEEK <= self.horizon:
+            self.push(self.now + WEEK, _WEEK, None)
 
     def on_confirm(self, payload: tuple[int, MemberId | None]) -> None:
         did, by = payload
@@ -502,9 +545,14 @@ class Run:
 
     def result(self) -> SimResult:
         """What the run adds up to (see :meth:`Tally.result <routing.sim.tally.Tally.result>`)."""
-        return self.tally.result(
+        result = self.tally.result(
             self.h, seed=self.seed, weeks=self.weeks, kinds=self.kinds, residents=self.residents
         )
+        if self.reading is None:
+            return result
+        self.reading.week(self.end, last=True)
+        reading = self.reading.result()
+        return attrs.evolve(result, members=reading.members[0], reading=reading)
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

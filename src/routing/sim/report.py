@@ -68,4 +68,27 @@ def simulation_table(result: SimResult) -> Table:
         f"{r.without_afloop:,}",
         "still open when the run ended",
     )
+    g = r.reading
+    if g is not None:
+        read, noise = g.read_per_member_week, g.irrelevant_per_member_week
+        table.add_row(
+            "messages read per member per week",
+            f"{read.mean:.2f} (max {read.max:.2f})",
+            f"with {g.chatter:,} chatter; {g.relevant_share:.0%} concerned the reader",
+        )
+        table.add_row(
+            "... that did not concern the reader",
+            f"{noise.mean:.2f} (max {noise.max:.2f})",
+            "what makes members leave (H9)",
+        )
+        table.add_row(
+            "members at the start / at the end",
+            f"{g.members[0]:,} / {g.members[-1]:,}",
+            f"{g.left:,} left; {g.unreported:,} situations went unreported",
+        )
+        table.add_row(
+            "concerned residents an alarm reached",
+            f"{g.concerned_reached.mean:.0%} (p50 {g.concerned_reached.p50:.0%})",
+            f"{g.reached.mean:.1f} residents reached per alarm",
+        )
     return table

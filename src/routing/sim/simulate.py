@@ -26,6 +26,13 @@ passes every time stamp in on the command.
   or after a reminder, or, after :attr:`SimConfig.stuurgroep_closes_after`
   reminders, from a stuurgroep member. Incidents still open when the run
   ends are reported as left without afloop.
+* **Reading and leaving** (H9), only when :attr:`SimConfig.reading` is set
+  (:mod:`routing.sim.reading`): members post chatter, each alarm concerns its
+  own buurt or the whole wijk and the stuurgroep's judgement (R5, R6) follows
+  that, every member's week of reading is added up, and residents leave
+  the hierarchy with a chance that grows with what they read that did not
+  concern them. The run then works on a copy of the hierarchy. Without it,
+  every other figure is what it was before the model existed.
 
 All randomness comes from one ``random.Random(seed)`` that the run owns, and
 events with the same time are ordered by a sequence number, so the same
@@ -85,7 +92,8 @@ def simulate(
 ) -> SimResult:
     """Run the neighbourhood for ``weeks`` of virtual time; see the module docstring.
 
-    The hierarchy is not changed. ``progress`` is called now and then with
+    The hierarchy is not changed (with :attr:`SimConfig.reading`, residents
+    leave a copy of it). ``progress`` is called now and then with
     the fraction of virtual time done (0 to 1), for a progress bar.
 
     While it runs, the garbage collector's automatic collections are
@@ -134,7 +142,7 @@ def trace(
     incident happens. The log is kept.
     """
     base = config if config is not None else SimConfig()
-    quiet = attrs.evolve(base, rates={}, police_rate=0.0, keep_log=True)
+    quiet = attrs.evolve(base, rates={}, police_rate=0.0, keep_log=True, reading=None)
     hierarchy.kind(origin)  # an unknown group is refused here, not inside the run
     run = Run(hierarchy, quiet, seed, 1 / 7)
     run.start(origin, melding, MemberId(reporter) if reporter is not None else None, sender)
