@@ -129,12 +129,14 @@ class Relay:
     The relay is a front door over parts it composes: a
     :class:`~routing.engine.router.Router` (the routing tables, the
     :class:`~routing.engine.ledger.Ledger` of what it keeps, and the fan-out
-    every command shares) and four families of command handlers,
-    :class:`~routing.engine.origins.Origins` (reports, police notices),
-    :class:`~routing.engine.screening.Screening` (releasing, rejecting and
-    addressing what screening holds), :class:`~routing.engine.steps.Steps` (forwards, decisions,
-    reactions, hand-overs) and :class:`~routing.engine.followup.FollowUp`
-    (confirmations, failures, ticks, the afloop).
+    every command shares) and five families of command handlers,
+    :class:`~routing.engine.origins.Origins` (reports, police notices,
+    Burgernet alerts), :class:`~routing.engine.screening.Screening`
+    (releasing, rejecting and addressing what screening holds),
+    :class:`~routing.engine.steps.Steps` (forwards, decisions, reactions,
+    hand-overs), :class:`~routing.engine.followup.FollowUp` (confirmations,
+    failures, ticks, the afloop) and :class:`~routing.engine.partners.Partners`
+    (partners' messages for the beheerdersgroep).
     """
 
     __slots__ = ("_departures", "_handlers", "_router")
