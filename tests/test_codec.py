@@ -18,12 +18,15 @@ from routing.domain.place import Place
 from routing.domain.settings import PLATFORMS, Settings
 from routing.domain.values import Actor, ActorKind, Applicant, MemberId, RulesAcceptance
 from routing.engine.commands import (
+    Address,
     Afloop,
+    BurgernetAlert,
     Confirm,
     Decide,
     Fail,
     Forward,
     HandOver,
+    PartnerMessage,
     PoliceNotice,
     React,
     Report,
@@ -114,6 +117,10 @@ EXAMPLES: list[Any] = [
     Decide(at=4, by=MemberId(0), decision=2, forward=False),
     PoliceNotice(at=5, sender="wijkagent", melding=FULL_MELDING, stuurgroepen=["sg", "sa"]),
     Screen(at=6, by=MemberId(0), incident="I1", release=True),
+    Screen(at=6, by=MemberId(0), incident="I1", release=False, reason="chat", reaction=2),
+    Address(at=6, by=MemberId(0), incident="I1", text="bel eerst 112", reaction=None),
+    BurgernetAlert(at=6, melding=FULL_MELDING, wijken=["Zoomwijck"], postcodes=["5038 AB"]),
+    PartnerMessage(at=6, actor="jw", gemeente="Tilburg", text="voorlichting zaterdag"),
     Confirm(at=7, delivery=3),
     Fail(at=8, delivery=4, reason="groep vol"),
     HandOver(at=9, by=MemberId(0), incident="I1", wijkgroep="wg", to=MemberId(1)),

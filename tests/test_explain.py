@@ -70,6 +70,16 @@ def test_H3_a_report_without_112_is_held_then_assumed_released() -> None:
     assert "112 niet gebeld" in render(e.tree(town.hierarchy))
 
 
+def test_S1_H5_an_abusive_report_is_explained_as_held_by_screening() -> None:
+    town = zoomwijck()
+    e = explain(town.hierarchy, "wg-zuid-1", melding(text="die klootzak breekt in"))
+    assert e.held is not None
+    assert e.held.rule == "H5"
+    text = render(e.tree(town.hierarchy))
+    assert "vastgehouden door de screening" in text
+    assert "klootzak" in text
+
+
 def test_the_dry_run_changes_no_state() -> None:
     """A relay with an open incident: the dry run works on a copy (snapshot comparison)."""
     town = zoomwijck()

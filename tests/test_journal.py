@@ -26,7 +26,9 @@ from routing.domain.melding import Melding, Person, Vehicle
 from routing.domain.settings import Settings
 from routing.domain.values import Applicant, MemberId
 from routing.engine.commands import (
+    Address,
     Afloop,
+    BurgernetAlert,
     Command,
     Confirm,
     Decide,
@@ -39,7 +41,7 @@ from routing.engine.commands import (
     Screen,
     Tick,
 )
-from routing.engine.outputs import Step
+from routing.engine.outputs import ReactionHeld, Step
 from routing.engine.policies import Ask, ByStep, Never, Policy
 from routing.errors import (
     ConfigError,
@@ -137,7 +139,9 @@ def random_item(rng: random.Random, h: Hierarchy, relay: Relay, t: float) -> Ite
         )
         return Report(at=t, reporter=who, melding=melding)
     if roll < 0.35:
-        return React(at=t, member=who, incident=incident, text=f"aanvulling {rng.randrange(99)}")
+        # Some chit-chat, which screening holds for the stuurgroep (S1, H9).
+        text = "aanvulling" if rng.random() < 0.7 else "bbq zaterdag"
+        return React(at=t, member=who, incident=incident, text=f"{text} {rng.randrange(99)}")
     if roll < 0.45:
         pending = relay.pending()
         if pending:
@@ -157,11 +161,16 @@ def random_item(rng: random.Random, h: Hierarchy, relay: Relay, t: float) -> Ite
     if roll < 0.74:
         return Afloop(at=t, by=who, incident=incident, text="politie is ter plaatse")
     if roll < 0.78:
-        held = [i for i in incidents if relay.incident(i).phase.value == "held"]
-        if held:
-            incident = rng.choice(held)
-            by = rng.choice(sorted(h.admins(relay.incident(incident).origin)))
-            return Screen(at=t, by=by, incident=incident, release=rng.random() < 0.7)
+        waiting = relay.held()
+        if waiting:
+            item = rng.choice(waiting)
+            reaction = item.reaction if isinstance(item, ReactionHeld) else None
+            by = rng.choice(sorted(relay.duty(item.stuurgroep)))
+            if rng.random() < 0.25:
+                text = "bel eerst 112, en houd het zakelijk"
+                return Address(at=t, by=by, incident=item.incident, text=text, reaction=reaction)
+            release = rng.random() < 0.7
+            return Screen(at=t, by=by, incident=item.incident, release=release, reaction=reaction)
         return Tick(at=t)
     if roll < 0.8 and incidents:
         casus = relay.incident(incident).casushouders
@@ -170,6 +179,12 @@ def random_item(rng: random.Random, h: Hierarchy, relay: Relay, t: float) -> Ite
             to = rng.choice(h.residents(wijkgroep) or (who,))
             return HandOver(at=t, by=current, incident=incident, wijkgroep=wijkgroep, to=to)
         return Tick(at=t)
+    if roll < 0.81:
+        return BurgernetAlert(
+            at=t,
+            melding=Melding(category="vermissing", called_112=True, text="kind vermist"),
+            wijken=(rng.choice(["Zoomwijck", "Poortwijk"]),),
+        )
     if roll < 0.83:
         return PoliceNotice(
             at=t,
@@ -302,10 +317,11 @@ def test_replay_makes_no_reference_cycles_and_pauses_the_collector(tmp_path: Pat
 def test_every_event_type_is_used_by_the_workload() -> None:
     used = {type(i).__name__ for i in workload(2, 400)}
     # Erase, EraseActor and Retention are covered by test_privacy.py, Unblock by
-    # test_admission.py.
+    # test_admission.py; a PartnerMessage needs a partner (AddActor):
+    # test_relay_partners.py.
     assert set(EVENT_TYPES) - used <= {
         "Erase", "EraseActor", "Retention", "AddActor", "SplitWijkgroep", "ChangeStuurgroep",
-        "Unblock",
+        "Unblock", "PartnerMessage",
     }  # fmt: skip
 
 

@@ -122,7 +122,12 @@ def test_R4_R8_a_reaction_and_an_afloop_point_at_the_delivery_they_extend() -> N
     [spread] = [o for o in out if isinstance(o, Deliveries)]
     [opened] = [o for o in out if isinstance(o, IncidentOpened)]
     reacted = relay.handle(
-        React(at=2.0, member=town.resident("wg-zuid-1"), incident=opened.incident, text="ja")
+        React(
+            at=2.0,
+            member=town.resident("wg-zuid-1"),
+            incident=opened.incident,
+            text="ik zag hem ook",
+        )
     )
     closed = relay.handle(
         Afloop(at=3.0, by=reporter, incident=opened.incident, text="De politie is geweest.")

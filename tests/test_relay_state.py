@@ -22,7 +22,9 @@ from routing.domain.melding import Melding
 from routing.domain.plain import melding_from_plain, melding_to_plain
 from routing.domain.values import GroupKind
 from routing.engine.commands import (
+    Address,
     Afloop,
+    BurgernetAlert,
     Command,
     Confirm,
     Decide,
@@ -36,7 +38,7 @@ from routing.engine.commands import (
     Tick,
 )
 from routing.engine.incident import P_INCIDENT, P_ROUTE, P_SEQ, IncidentState, pending_output
-from routing.engine.outputs import Deliveries, Output
+from routing.engine.outputs import Deliveries, Output, ReactionHeld
 from routing.engine.policies import Always, Never, Policy
 from routing.engine.state import SCHEMA
 from routing.errors import Refused, StateError, UnknownIdError
@@ -119,7 +121,8 @@ class Driver:
                 + ["forward"] * 3
                 + ["decide"] * 2
                 + ["confirm"] * 2
-                + ["react", "hand_over", "screen", "afloop", "tick", "police"]
+                + ["react", "hand_over", "screen", "address", "afloop", "tick", "police"]
+                + ["burgernet"]
             )
         )
         if kind != "report" and not self.relay.incidents():
@@ -147,6 +150,14 @@ class Driver:
             stuurgroepen=tuple(
                 sorted(self.draw(st.sets(st.sampled_from(sgs), min_size=1, max_size=2)))
             ),
+        )
+
+    def burgernet(self) -> Command:
+        wijken = sorted(self.h.wijken())
+        return BurgernetAlert(
+            at=self.at(),
+            melding=melding("vermissing", text="politie zoekt een kind"),
+            wijken=tuple(self.draw(st.lists(st.sampled_from(wijken), min_size=1, max_size=2))),
         )
 
     def forward(self) -> Command:
@@ -185,7 +196,25 @@ class Driver:
 
     def react(self) -> Command:
         member = self.member()
-        return React(at=self.at(), member=member, incident=self.incident(), text=self.text(member))
+        # Chit-chat now and then, which screening holds for the stuurgroep (S1, H9).
+        chat = "bbq zaterdag? " if self.draw(st.booleans()) else ""
+        text = chat + self.text(member)
+        return React(at=self.at(), member=member, incident=self.incident(), text=text)
+
+    def reaction(self) -> int | None:
+        """A held reaction's number (or one that is not), or ``None`` for the report."""
+        numbers = [h.reaction for h in self.relay.held() if isinstance(h, ReactionHeld)]
+        return self.draw(st.none() | st.sampled_from([*numbers, 1, 99]))  # type: ignore[no-any-return]
+
+    def address(self) -> Command:
+        by = self.admin()
+        return Address(
+            at=self.at(),
+            by=by,
+            incident=self.incident(),
+            text=self.text(by),
+            reaction=self.reaction(),
+        )
 
     def hand_over(self) -> Command:
         return HandOver(
@@ -205,6 +234,7 @@ class Driver:
             incident=self.incident(),
             release=bool(self.draw(st.booleans())),
             reason=reason,
+            reaction=self.reaction(),
         )
 
     def afloop(self) -> Command:

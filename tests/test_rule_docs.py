@@ -77,6 +77,7 @@ def test_every_referenced_method_exists() -> None:
     from routing.engine.followup import FollowUp
     from routing.engine.origins import Origins
     from routing.engine.router import Router
+    from routing.engine.screening import Screening
     from routing.engine.steps import Steps
     from routing.engine.tables import Tables
 
@@ -85,6 +86,7 @@ def test_every_referenced_method_exists() -> None:
         "Router": Router,
         "Origins": Origins,
         "Steps": Steps,
+        "Screening": Screening,
         "FollowUp": FollowUp,
         "Tables": Tables,
         "Hierarchy": Hierarchy,

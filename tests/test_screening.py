@@ -273,3 +273,40 @@ def test_S1_verdicts_and_queues_are_frozen_values() -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         queue.pending = ()  # type: ignore[misc]
     assert hash(queue) == hash(_queue_with("Bedankt!"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Als hij terugkomt pakken we hem",
+        "Tijd om eigen rechter te spelen",
+        "Die moeten ze gewoon in elkaar slaan",
+        "Ik ga er met een knuppel heen",
+    ],
+)
+def test_H6_proposing_to_take_the_law_into_ones_own_hands_is_held(text: str) -> None:
+    """H6: no vigilantism; leave it to the police (000, 001, 004)."""
+    for reaction in (False, True):
+        verdict = screen(text, reaction=reaction)
+        assert verdict.rule == "H6"
+        assert "eigen rechter" in (verdict.reason or "")
+
+
+def test_H6_a_melding_whose_action_is_vigilantism_is_held_first() -> None:
+    m = Melding(category="inbraak", called_112=False, action="ik ga eigen rechter spelen")
+    verdict = screen(m)
+    assert [f.rule for f in verdict.findings] == ["H6", "H3"]
+
+
+@pytest.mark.parametrize("text", ["bbq zaterdag?", "Fijne verjaardag buurman!", "Koffie morgen?"])
+def test_H9_chit_chat_as_a_reaction_is_held(text: str) -> None:
+    """H9: a reaction about a bbq is not additional information (R4)."""
+    verdict = screen(text, reaction=True)
+    assert verdict.rule == "H9"
+
+
+@pytest.mark.parametrize(
+    "text", ["zaterdag zag ik hem ook bij de bakker", "ze lopen nu richting station"]
+)
+def test_H9_R4_a_reaction_about_the_situation_passes(text: str) -> None:
+    assert screen(text, reaction=True).passed

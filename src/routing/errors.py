@@ -271,8 +271,8 @@ class UnknownMessageError(UnknownIdError):
 
 
 class ScreeningRefused(Refused):
-    """A stuurgroep member tried to release or reject a message that was
-    already decided (S1).
+    """A stuurgroep member tried to release, reject or address the sender of
+    a message that was already decided (S1).
 
     Another member got there first; the earlier decision stands. Show
     ``reason`` to the member; the queue is unchanged.

@@ -54,13 +54,20 @@ The path, as the relay runs it:
 * **Afloop.** Closes the incident and goes exactly once to every group it
   reached (R8, P7). A closed incident refuses reports, forwards and decisions.
 
-A report that says 112 was *not* called is held, not dropped and not
-refused: the rules say 112 comes first (H3), but a not-urgent situation is
-reported by 0900-8844 or not at all, and the stuurgroep's first duty is to
-screen messages and address the resident (S1). So the relay opens the
-incident as HELD, delivers nothing, and returns a
-:class:`~routing.engine.outputs.Held` for the stuurgroep, who release or reject it
-with :class:`~routing.engine.commands.Screen`.
+Screening comes first (S1): every report and every reaction passes the
+house rules' screening (:mod:`~routing.engine.screening`). What it holds is
+not dropped and not refused: the rules say 112 comes first (H3), but a
+not-urgent situation is reported by 0900-8844 or not at all; abuse (H5),
+"eigen rechter" (H6) and chit-chat (H9) need a person's judgement, and the
+stuurgroep's first duty is to screen messages and address the resident
+(S1). A held report opens its incident as HELD and delivers nothing; a held
+reaction is kept undelivered beside its incident. Each returns a
+:class:`~routing.engine.outputs.Held` or
+:class:`~routing.engine.outputs.ReactionHeld` with the rule and the reason,
+for the stuurgroep of the sender's wijkgroep, who release or reject it with
+:class:`~routing.engine.commands.Screen`, or address the sender first with
+:class:`~routing.engine.commands.Address`. :meth:`Relay.held` lists what
+waits, after a restart too.
 """
 
 from __future__ import annotations
@@ -74,13 +81,16 @@ from .domain.values import MemberId
 from .engine import privacy as relay_privacy
 from .engine import state as relay_state
 from .engine.commands import (
+    Address,
     Afloop,
+    BurgernetAlert,
     Command,
     Confirm,
     Decide,
     Fail,
     Forward,
     HandOver,
+    PartnerMessage,
     PoliceNotice,
     React,
     Report,
@@ -93,13 +103,16 @@ from .engine.incident import (
     DeliveryRecord,
     DeliveryStatus,
     IncidentView,
+    Phase,
     pending_output,
 )
 from .engine.origins import Origins
-from .engine.outputs import Delivery, Output, PendingDecision
+from .engine.outputs import Addressed, Delivery, Held, Output, PendingDecision, ReactionHeld
+from .engine.partners import Partners
 from .engine.policies import Ask, Policy
 from .engine.records import C_ID, Rebuild
 from .engine.router import Router
+from .engine.screening import Screening, held_output, reaction_held
 from .engine.steps import Steps
 from .engine.tables import RelayConfig
 from .model import Hierarchy
@@ -116,11 +129,14 @@ class Relay:
     The relay is a front door over parts it composes: a
     :class:`~routing.engine.router.Router` (the routing tables, the
     :class:`~routing.engine.ledger.Ledger` of what it keeps, and the fan-out
-    every command shares) and three families of command handlers,
-    :class:`~routing.engine.origins.Origins` (reports, screening, police
-    notices), :class:`~routing.engine.steps.Steps` (forwards, decisions,
-    reactions, hand-overs) and :class:`~routing.engine.followup.FollowUp`
-    (confirmations, failures, ticks, the afloop).
+    every command shares) and five families of command handlers,
+    :class:`~routing.engine.origins.Origins` (reports, police notices,
+    Burgernet alerts), :class:`~routing.engine.screening.Screening`
+    (releasing, rejecting and addressing what screening holds),
+    :class:`~routing.engine.steps.Steps` (forwards, decisions, reactions,
+    hand-overs), :class:`~routing.engine.followup.FollowUp` (confirmations,
+    failures, ticks, the afloop) and :class:`~routing.engine.partners.Partners`
+    (partners' messages for the beheerdersgroep).
     """
 
     __slots__ = ("_departures", "_handlers", "_router")
@@ -138,6 +154,7 @@ class Relay:
             config if config is not None else RelayConfig(),
         )
         origins, steps, follow = Origins(router), Steps(router), FollowUp(router)
+        screening = Screening(router)
         self._departures = Departures(router)
         self._handlers: dict[type, Callable[[Any], tuple[Output, ...]]] = {
             Report: origins.report,
@@ -145,7 +162,10 @@ class Relay:
             Forward: steps.forward,
             Decide: steps.decide,
             PoliceNotice: origins.police,
-            Screen: origins.screen,
+            BurgernetAlert: origins.burgernet,
+            PartnerMessage: Partners(router).message,
+            Screen: screening.screen,
+            Address: screening.address,
             Confirm: follow.confirm,
             Fail: follow.fail,
             HandOver: steps.hand_over,
@@ -241,6 +261,11 @@ class Relay:
             linked=tuple(inc.linked),
             sender_actor=inc.sender_actor,
             police_contact=inc.police_contact,
+            held=tuple(reaction_held(inc.id, r) for r in inc.held if r[7] == "held"),
+            addressed=tuple(
+                Addressed(incident=inc.id, reaction=n or None, to=to, by=by, text=text, at=at)
+                for n, by, to, text, at in inc.addressed
+            ),
         )
 
     def _record(self, delivery: Delivery) -> DeliveryRecord:
@@ -260,6 +285,35 @@ class Relay:
         """Ids of every incident, oldest first."""
         return tuple(self._router.ledger.incidents)
 
+    def held(self) -> tuple[Held | ReactionHeld, ...]:
+        """Everything screening holds for a stuurgroep, oldest incident first (S1).
+
+        Held reports (incidents in phase HELD) and held reactions, each as
+        the output that announced it; after a restart this is the
+        stuurgroep's queue again. Filter on ``stuurgroep`` for one queue.
+        """
+        router = self._router
+        router.tables.sync()
+        found: list[Held | ReactionHeld] = []
+        for inc in router.ledger.incidents.values():
+            if inc.phase is Phase.HELD:
+                found.append(held_output(router, inc))
+            found += [reaction_held(inc.id, r) for r in inc.held if r[7] == "held"]
+        return tuple(found)
+
+    def beheerdersgroep(
+        self, gemeente: str
+    ) -> tuple[tuple[tuple[str, MemberId], ...], tuple[str, ...]]:
+        """Who sits in the beheerdersgroep of ``gemeente`` (G5): one admin per
+        stuurgroep as ``(stuurgroep, member)``, and the partners' actor ids.
+
+        See :meth:`Tables.beheerders <routing.engine.tables.Tables.beheerders>`
+        and :mod:`routing.engine.partners`.
+        """
+        tables = self._router.tables
+        tables.sync()
+        return tables.beheerders(gemeente)
+
     def pending(self) -> tuple[PendingDecision, ...]:
         """Every decision still waiting for an answer, oldest first."""
         return tuple(pending_output(p) for p in self._router.ledger.pending.values())
@@ -271,6 +325,7 @@ class Relay:
         (:class:`~routing.engine.commands.Forward`,
         :class:`~routing.engine.commands.Decide`,
         :class:`~routing.engine.commands.Screen`,
+        :class:`~routing.engine.commands.Address`,
         :class:`~routing.engine.commands.HandOver`), by
         :func:`~routing.present.explain.explain` and by the simulator. A
         stuurgroep: its members (S2, S3, S5, P2). A regiegroep: its members

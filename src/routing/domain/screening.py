@@ -1,11 +1,14 @@
 """Screening of messages by the stuurgroep (S1), as data.
 
-The stuurgroep screens what residents post in its wijkgroepen (S1). Three
-house rules decide most cases: a message must be business-like, without
-swearing, abuse or discrimination (H5); only alarming messages belong in the
-group, no chit-chat, thanks or private messages, because noise makes members
-leave (H9); and a report says that 112 was called, because the chat never
-replaces the call (H3) and the group must know not to flood 112 (H4).
+The stuurgroep screens what residents post in its wijkgroepen (S1). Four
+house rules decide most cases: nobody plays "eigen rechter", the police act
+(H6); a message must be business-like, without swearing, abuse or
+discrimination (H5); only alarming messages belong in the group, no
+chit-chat (a bbq, a birthday), thanks or private messages, because noise
+makes members leave (H9); and a report says that 112 was called, because
+the chat never replaces the call (H3) and the group must know not to flood
+112 (H4). The relay screens every report and every reaction this way
+(:mod:`routing.engine.screening`).
 
 Nothing is ever dropped silently. :func:`screen` returns a frozen
 :class:`ScreeningVerdict`: passed, or held with the rule and a reason a person can
@@ -53,7 +56,10 @@ __all__ = [
 def _fold(text: str) -> str:
     # Casefold and strip accents so "privé" and "prive", "Godverdomme" and
     # "godverdomme" match the same entry.
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    folded = text.casefold()
+    if folded.isascii():  # most messages: nothing to strip, and this runs on every one
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -97,21 +103,45 @@ class WordList:
     def find(self, text: str) -> tuple[str, ...]:
         """The entries that occur in ``text``, in order of first occurrence."""
         tokens = _tokens(text)
+        if not tokens:
+            return ()
+        exact, stems, phrases = _parts(self.words)
         found: dict[str, int] = {}
-        joined = " " + " ".join(tokens) + " "
-        for entry in self.words:
-            if entry.endswith("*"):
-                stem = entry[:-1]
-                positions = [i for i, token in enumerate(tokens) if token.startswith(stem)]
-                if positions:
-                    found[entry] = positions[0]
-            elif " " in entry:
+        # Every message of every report and reaction passes here: look the
+        # tokens up in a set rather than each entry in the tokens.
+        for i, token in enumerate(tokens):
+            if token in exact and token not in found:
+                found[token] = i
+        for entry, stem in stems:
+            at = next((i for i, token in enumerate(tokens) if token.startswith(stem)), None)
+            if at is not None:
+                found[entry] = at
+        if phrases:
+            joined = " " + " ".join(tokens) + " "
+            for entry in phrases:
                 at = joined.find(f" {entry} ")
                 if at >= 0:
                     found[entry] = joined[:at].count(" ")
-            elif entry in tokens:
-                found[entry] = tokens.index(entry)
         return tuple(sorted(found, key=lambda entry: (found[entry], entry)))
+
+
+# A word list's entries by how they match, worked out once per list (a
+# frozenset caches its hash, so the look-up is cheap): whole words, stems
+# (``"kut*"``) with their entry, phrases.
+_Parts = tuple[frozenset[str], tuple[tuple[str, str], ...], tuple[str, ...]]
+_PARTS: dict[frozenset[str], _Parts] = {}
+
+
+def _parts(words: frozenset[str]) -> _Parts:
+    parts = _PARTS.get(words)
+    if parts is None:
+        stems = tuple(sorted((w, w[:-1]) for w in words if w.endswith("*")))
+        phrases = tuple(sorted(w for w in words if " " in w and not w.endswith("*")))
+        exact = frozenset(w for w in words if not w.endswith("*") and " " not in w)
+        parts = (exact, stems, phrases)
+        if len(_PARTS) < 64:  # a handful of lists per process; never grow without end
+            _PARTS[words] = parts
+    return parts
 
 
 #: The default Dutch list: common curses, insults and slurs seen in
@@ -180,6 +210,28 @@ _PRIVATE = re.compile(
     r"|app (?:me|mij) (?:even|maar)|bel (?:me|mij) even|private message)\b"
 )
 _AFLOOP = re.compile(r"^\s*(?:afloop|afloopbericht|update afloop|closed|all clear)\b")
+# Social talk that is not about the situation: a reaction with one of these
+# and none of the incident words is chit-chat (H9), however short.
+_CHATTER = frozenset(
+    {
+        "bbq", "barbecue", "borrel", "borrelen", "feest", "feestje", "buurtfeest",
+        "verjaardag", "jarig", "gefeliciteerd", "proost", "koffie", "taart", "etentje",
+        "voetbal", "wedstrijd", "vakantie", "recept", "oppas", "te koop", "verkoop",
+        "party", "birthday", "coffee",
+    }
+)  # fmt: skip
+# Taking the law into one's own hands (H6): the house rules say leave it to
+# the police. A message that proposes it is put in front of a person.
+_VIGILANTE = re.compile(
+    r"\beigen rechter\b"
+    r"|\bin elkaar (?:slaan|trappen|timmeren|rammen)\b"
+    r"|\b(?:een )?(?:lesje|pak slaag) (?:leren|geven)\b"
+    r"|\b(?:we|ik) (?:pakken|grijpen|slaan|meppen) (?:hem|ze|die)\b"
+    r"|\b(?:pakken|grijpen|slaan) (?:we|ik) (?:hem|ze|die)\b"
+    r"|\b(?:pak|grijp|sla) (?:hem|ze)\b"
+    r"|\bmet (?:een )?(?:knuppel|honkbalknuppel|stok)\b"
+    r"|\btake the law into\b|\bbeat (?:him|them) up\b"
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -227,6 +279,20 @@ class ScreeningVerdict:
         return self.findings[0].reason if self.findings else None
 
 
+#: H6: the message proposes to act against a suspect rather than call the police.
+_VIGILANTE_FINDING = Finding(
+    rule="H6", reason="no vigilantism (eigen rechter): leave it to the police and keep safe"
+)
+
+
+def _vigilante(texts: Iterable[str]) -> list[Finding]:
+    """The H6 finding if any of ``texts`` proposes taking the law into one's own hands."""
+    # One search over all the parts, a line each: the pattern's words are
+    # separated by spaces, so no match runs from one part into the next.
+    joined = "\n".join(" ".join(_fold(text).split()) for text in texts)
+    return [_VIGILANTE_FINDING] if _VIGILANTE.search(joined) else []
+
+
 def _abuse(bad: Sequence[str]) -> list[Finding]:
     """The H5 finding for the word-list entries in ``bad``, if there are any."""
     if not bad:
@@ -243,7 +309,7 @@ _NOT_CALLED_FINDING = Finding(
 
 
 def _screen_text(text: str, words: WordList, *, reaction: bool) -> list[Finding]:
-    findings = _abuse(words.find(text))
+    findings = _vigilante((text,)) + _abuse(words.find(text))
     tokens = _tokens(text)
     folded = " ".join(_fold(text).split())
     if not text.strip():
@@ -259,6 +325,10 @@ def _screen_text(text: str, words: WordList, *, reaction: bool) -> list[Finding]
     elif tokens and set(tokens) <= _THANKS:
         findings.append(
             Finding(rule="H9", reason="thanks or chit-chat; only alarming messages belong here")
+        )
+    elif _chatter(tokens, folded):
+        findings.append(
+            Finding(rule="H9", reason="chit-chat, not about the situation; only alarming messages")
         )
     elif reaction:
         # Extra information in an open incident (R4) is on topic by context
@@ -278,11 +348,18 @@ def _screen_text(text: str, words: WordList, *, reaction: bool) -> list[Finding]
     return findings
 
 
+def _chatter(tokens: Sequence[str], folded: str) -> bool:
+    """Social talk (a bbq, a birthday) and nothing about a situation (H9)."""
+    if _INCIDENT_WORDS.intersection(tokens):
+        return False
+    return any(word in tokens if " " not in word else word in folded for word in _CHATTER)
+
+
 def _screen_melding(melding: Melding, words: WordList) -> list[Finding]:
     bad: list[str] = []
     for part in melding.texts():
         bad += [word for word in words.find(part) if word not in bad]
-    findings = _abuse(bad)
+    findings = _vigilante(melding.texts()) + _abuse(bad)
     if not melding.called_112:
         findings.append(_NOT_CALLED_FINDING)
     return findings
@@ -314,15 +391,17 @@ def screen(
 ) -> ScreeningVerdict:
     """Screen one message as the stuurgroep would (S1).
 
-    A text is held when it uses words from ``words`` (H5); when it is not a
-    report: empty, only emoji, thanks or chit-chat, a private message (H9);
+    A text is held when it proposes taking the law into one's own hands
+    (H6); when it uses words from ``words`` (H5); when it is not a
+    report: empty, only emoji, thanks or chit-chat (social talk such as a bbq
+    with nothing about a situation, in a reaction too), a private message (H9);
     or when it reports a situation without saying that 112 was called (H4)
     or saying that it was not (H3). Pass ``reaction=True`` for extra
     information in an incident that is already open (R4): it needs no new
     112 statement. A closing message (starting "Afloop", R8) passes H9.
 
     A :class:`~routing.domain.melding.Melding` is a report by construction; it is
-    held for H5 in any of its free text, and for H3 when ``called_112`` is
+    held for H6 and H5 in any of its free text, and for H3 when ``called_112`` is
     false. Pure: the same input gives the same verdict.
     """
     return Screener(words=words).screen(message, reaction=reaction)

@@ -32,14 +32,19 @@ from routing.domain.melding import Melding
 from routing.domain.values import MemberId
 from routing.errors import InvalidValueError
 
+from .tables import pc4
+
 __all__ = [
+    "Address",
     "Afloop",
+    "BurgernetAlert",
     "Command",
     "Confirm",
     "Decide",
     "Fail",
     "Forward",
     "HandOver",
+    "PartnerMessage",
     "PoliceNotice",
     "React",
     "Report",
@@ -197,15 +202,90 @@ class PoliceNotice:
             raise InvalidValueError(self.stuurgroepen, "a stuurgroep is addressed once")
 
 
+def _reaction_number(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (check_int(value, attribute.name) < 1):
+        raise InvalidValueError(value, f"{attribute.name} counts from 1 within the incident")
+
+
+def _postcodes(value: object) -> tuple[str, ...]:
+    items = check_list((value,) if isinstance(value, str) else value, "the postcodes")
+    return tuple(dict.fromkeys(pc4(item) for item in items))
+
+
+@attrs.frozen(kw_only=True)
+class BurgernetAlert:
+    """A Burgernet alert, addressed by area, becomes a police notice (P1; 001, G5).
+
+    Burgernet is the police control room's location-based alert; the
+    wijkagent informs the admins through it (000). ``wijken`` and
+    ``postcodes`` (four digits, or a whole postcode: its four digits count)
+    give the area; :attr:`RelayConfig.postcodes
+    <routing.engine.tables.RelayConfig.postcodes>` says which wijk a postcode
+    lies in, and postcodes outside every wijk are left out. The notice goes
+    to the regiegroep and every stuurgroep of each wijk of the area, and on
+    as a :class:`PoliceNotice` does (P2). ``actor``, if given, must be the
+    police or a wijkagent.
+    """
+
+    at: float = _at()
+    melding: Melding = attrs.field(validator=_melding)
+    wijken: tuple[str, ...] = attrs.field(default=(), converter=_idents)
+    postcodes: tuple[str, ...] = attrs.field(default=(), converter=_postcodes)
+    sender: str = attrs.field(default="Burgernet", converter=_text, validator=_required_text)
+    actor: str | None = attrs.field(default=None, validator=_optional_ident)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.wijken and not self.postcodes:
+            raise InvalidValueError(self, "a Burgernet alert is addressed to wijken or postcodes")
+
+
+@attrs.frozen(kw_only=True)
+class PartnerMessage:
+    """A partner posts in the beheerdersgroep of ``gemeente`` (G5; 000).
+
+    The municipality, a youth worker, a housing corporation: ``actor`` is
+    their id as an :class:`~routing.domain.values.Actor` of kind partner.
+    The message is for every group's admin, who shares it where it matters;
+    the police and the wijkagent send notices instead (:class:`PoliceNotice`).
+    """
+
+    at: float = _at()
+    actor: str = attrs.field(validator=_ident)
+    gemeente: str = attrs.field(validator=_ident)
+    text: str = attrs.field(converter=_text, validator=_required_text)
+
+
 @attrs.frozen(kw_only=True)
 class Screen:
-    """A stuurgroep member screens a held report (S1, H3): release or reject it."""
+    """A stuurgroep member screens what screening held (S1): release or reject it.
+
+    ``reaction`` ``None``: the incident's held report (H3, H5, H6); a number:
+    that held reaction (:class:`~routing.engine.outputs.ReactionHeld`).
+    ``reason`` is recorded, and on a rejection told to the sender.
+    """
 
     at: float = _at()
     by: MemberId = attrs.field(validator=_member)
     incident: str = attrs.field(validator=_ident)
     release: bool = attrs.field(validator=_flag)
     reason: str = attrs.field(default="", converter=_text)
+    reaction: int | None = attrs.field(default=None, validator=_reaction_number)
+
+
+@attrs.frozen(kw_only=True)
+class Address:
+    """A stuurgroep member addresses the sender of a held message (S1).
+
+    ``text`` is what they send the resident in private (why it is held, what
+    to do); the message stays held until a :class:`Screen`. ``reaction`` as
+    in :class:`Screen`.
+    """
+
+    at: float = _at()
+    by: MemberId = attrs.field(validator=_member)
+    incident: str = attrs.field(validator=_ident)
+    text: str = attrs.field(converter=_text, validator=_required_text)
+    reaction: int | None = attrs.field(default=None, validator=_reaction_number)
 
 
 @attrs.frozen(kw_only=True)
@@ -264,7 +344,10 @@ Command = (
     | Forward
     | Decide
     | PoliceNotice
+    | BurgernetAlert
+    | PartnerMessage
     | Screen
+    | Address
     | Confirm
     | Fail
     | HandOver

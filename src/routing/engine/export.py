@@ -10,7 +10,7 @@ from typing import Any
 
 from routing.domain.plain import melding_to_plain
 
-from .incident import DeliveryStatus, IncidentState
+from .incident import DeliveryStatus, HoldRec, IncidentState
 from .ledger import DECISION_DUE
 from .records import KINDS, STEPS, BatchRec, DecisionRec, HopRec, batch_route
 from .router import Router
@@ -20,7 +20,10 @@ __all__ = ["KIND", "SCHEMA", "export_state"]
 
 #: The version of the layout written by :func:`export_state`. Raise it when
 #: the layout changes; :func:`load_state` refuses versions newer than its own.
-SCHEMA = 1
+#: 2 added what screening holds (an incident's ``hold``, ``held_reactions``
+#: and ``addressed``) and ``config.postcodes``; a version 1 state, which has
+#: none of them, reads as holding nothing.
+SCHEMA = 2
 #: The ``kind`` of the document :func:`export_state` writes.
 KIND = "routing.relay"
 
@@ -110,7 +113,34 @@ def _incident_out(r: Router, inc: IncidentState) -> dict[str, Any]:
         },
         "authored": [[did, m] for did, m in inc.authored],
         "stripped": inc.stripped,
+        "hold": None if inc.hold is None else _hold_out(inc.hold),
+        "held_reactions": [
+            {
+                "reaction": n,
+                "member": member,
+                "group": group,
+                "stuurgroep": stuurgroep,
+                "text": text,
+                "hold": _hold_out(hold),
+                "at": at,
+                "status": status,
+                "by": by,
+                "reason": why,
+                "decided_at": decided_at,
+            }
+            for n, member, group, stuurgroep, text, hold, at, status, by, why, decided_at in (
+                inc.held
+            )
+        ],
+        "addressed": [
+            {"reaction": n, "by": by, "to": to, "text": text, "at": at}
+            for n, by, to, text, at in inc.addressed
+        ],
     }
+
+
+def _hold_out(hold: HoldRec) -> dict[str, Any]:
+    return {"rule": hold[0], "reason": hold[1], "findings": [list(f) for f in hold[2]]}
 
 
 def _config_out(c: RelayConfig) -> dict[str, Any]:
@@ -122,6 +152,7 @@ def _config_out(c: RelayConfig) -> dict[str, Any]:
         "bot_groups": sorted(c.bot_groups),
         "bot_platforms": sorted(c.bot_platforms),
         "on_duty": [[sg, m] for sg, m in c.on_duty],
+        "postcodes": [[pc, wijk] for pc, wijk in c.postcodes],
         "lang": c.lang,
     }
 

@@ -13,14 +13,22 @@ states the same way).
 
 The phases::
 
-    HELD       a report that says 112 was not called waits for the stuurgroep
-               (H3, S1); nothing has been delivered
+    HELD       screening holds the report for the stuurgroep: 112 was not
+               called (H3), or it breaks a house rule (H5, H6) (S1);
+               nothing has been delivered
     OPEN       delivered in its origin (one wijkgroep, or the groups the police
                addressed); casushouders are known
     SPREADING  forwarded beyond its origin (S2, S3, S5, R5, R6, P2)
     CLOSED     the afloop went to every group reached (R8, P7); only the
                confirmations of deliveries already handed out still arrive
     REJECTED   screening turned the held report down (S1); the reporter was told
+
+A reaction that screening holds (S1, H5, H6, H9) does not move the
+incident: it waits beside it, undelivered, until a stuurgroep member
+releases it (only while the incident is live: a closed incident gets no
+new deliveries) or rejects it (also after the afloop, so nothing held is
+ever left without an answer). Addressing the sender of a held message
+leaves it held.
 
 An incident enters through one of the ``None`` rows (there is no phase
 before it exists). Events that do not move the incident (a reaction, a
@@ -47,14 +55,25 @@ from routing.domain.melding import Melding
 from routing.domain.values import MemberId
 from routing.errors import IncidentRefused, TimeRefused
 
-from .outputs import Decision, Delivery, PendingDecision, new_pending_decision
+from .outputs import (
+    Addressed,
+    Decision,
+    Delivery,
+    PendingDecision,
+    ReactionHeld,
+    new_pending_decision,
+)
 from .records import STEP_INDEX, STEPS, BatchRec, DecisionRec, RouteRec, plan_records
 
 __all__ = [
+    "HELD_STATUSES",
     "TRANSITIONS",
+    "AddressRec",
     "DeliveryRecord",
     "DeliveryStatus",
     "Event",
+    "HeldReactionRec",
+    "HoldRec",
     "IncidentView",
     "PendingRec",
     "Phase",
@@ -79,10 +98,14 @@ class Event(enum.Enum):
     """What can happen to an incident, with the rule it comes from."""
 
     REPORT = ("report", "R3")  # a resident's report that says 112 was called
-    HOLD = ("hold", "H3")  # a resident's report that says it was not
+    HOLD = ("hold", "S1")  # screening holds the report (H3: 112 not called; H5, H6)
     POLICE = ("police notice", "P1")
     RELEASE = ("release", "S1")  # screening lets a held report through
     REJECT = ("reject", "S1")
+    HOLD_REACTION = ("hold reaction", "S1")  # screening holds a reaction (H5, H6, H9)
+    RELEASE_REACTION = ("release reaction", "S1")
+    REJECT_REACTION = ("reject reaction", "S1")
+    ADDRESS = ("address", "S1")  # of a held message; it stays held
     JOIN = ("join", "H4")  # a second report of the same situation
     REACT = ("react", "R4")
     FORWARD = ("forward", "R5")  # a delivery beyond the origin (S2-S5, R5, R6, P2)
@@ -102,6 +125,10 @@ class Event(enum.Enum):
 _LIVE_EVENTS = (
     Event.JOIN,
     Event.REACT,
+    Event.HOLD_REACTION,
+    Event.RELEASE_REACTION,
+    Event.REJECT_REACTION,
+    Event.ADDRESS,
     Event.DECIDE,
     Event.HAND_OVER,
     Event.REMIND,
@@ -116,6 +143,7 @@ TRANSITIONS: Final[dict[tuple[Phase | None, Event], Phase]] = {
     (None, Event.POLICE): Phase.OPEN,
     (Phase.HELD, Event.RELEASE): Phase.OPEN,
     (Phase.HELD, Event.REJECT): Phase.REJECTED,
+    (Phase.HELD, Event.ADDRESS): Phase.HELD,
     (Phase.OPEN, Event.FORWARD): Phase.SPREADING,
     (Phase.OPEN, Event.AFLOOP): Phase.CLOSED,
     **{(Phase.OPEN, event): Phase.OPEN for event in _LIVE_EVENTS},
@@ -126,10 +154,14 @@ TRANSITIONS: Final[dict[tuple[Phase | None, Event], Phase]] = {
     # are still confirmed or reported as failed afterwards.
     (Phase.CLOSED, Event.CONFIRM): Phase.CLOSED,
     (Phase.CLOSED, Event.FAIL): Phase.CLOSED,
+    # A reaction held when the afloop came is still answered: rejected, or
+    # its sender addressed; never released into a closed incident.
+    (Phase.CLOSED, Event.REJECT_REACTION): Phase.CLOSED,
+    (Phase.CLOSED, Event.ADDRESS): Phase.CLOSED,
 }
 
 _WHY_NOT: Final[dict[Phase, str]] = {
-    Phase.HELD: "the report is held for the stuurgroep until it is screened (H3, S1)",
+    Phase.HELD: "the report is held for the stuurgroep until it is screened (S1)",
     Phase.OPEN: "the incident is open",
     Phase.SPREADING: "the incident is open",
     Phase.CLOSED: "the incident is closed: its afloop was posted (R8)",
@@ -226,6 +258,8 @@ class IncidentView:
     ``reports`` lists every report that joined it, the first one first (H4).
     ``police_contact`` is who last spoke to the police about it, the one the
     afloop reminder names first (R8).
+    ``held`` lists the reactions screening still holds (S1); ``addressed``
+    every message a stuurgroep member sent the sender of a held one.
     """
 
     id: str
@@ -247,7 +281,26 @@ class IncidentView:
     linked: tuple[str, ...]
     sender_actor: str | None = None
     police_contact: MemberId | None = None
+    held: tuple[ReactionHeld, ...] = ()
+    addressed: tuple[Addressed, ...] = ()
 
+
+HoldRec = tuple[str, str, tuple[tuple[str, str], ...]]
+"""Why a report is held: (rule, reason, every finding as (rule, reason))."""
+
+HeldReactionRec = tuple[
+    int, MemberId, str, str, str, HoldRec, float, str, "MemberId | None", str, "float | None"
+]
+"""A reaction screening held: (number, sender, group, screening stuurgroep, text,
+why, at, status, decided by, their reason, decided at); ``status`` is one of
+:data:`HELD_STATUSES`. The number counts from 1 within the incident."""
+
+#: What became of a held reaction.
+HELD_STATUSES: Final = ("held", "released", "rejected")
+
+AddressRec = tuple[int, MemberId, MemberId, str, float]
+"""A message to the sender of a held item: (reaction number, 0 for the report;
+by, to, text, at)."""
 
 Judged = set[tuple[str, str]] | frozenset[tuple[str, str]] | tuple[tuple[str, str], ...]
 _NONE_JUDGED: Judged = ()
@@ -262,6 +315,7 @@ class IncidentState:
     __slots__ = (
         "_decisions",
         "_reach",
+        "addressed",
         "afloop",
         "authored",
         "called",
@@ -271,6 +325,8 @@ class IncidentState:
         "deliveries",
         "failed",
         "fwd_text",
+        "held",
+        "hold",
         "id",
         "linked",
         "linked_to",
@@ -345,6 +401,10 @@ class IncidentState:
         self.reactions: tuple[tuple[int, MemberId, str], ...] = ()  # (delivery, author, text)
         self.afloop: tuple[MemberId, str] | None = None  # (author, text as typed)
         self.screening: tuple[MemberId, bool, str, float] | None = None  # (by, release, reason, at)
+        # Why screening held the report, while and after it was HELD (S1).
+        self.hold: HoldRec | None = None
+        self.held: tuple[HeldReactionRec, ...] = ()  # reactions screening held, in order
+        self.addressed: tuple[AddressRec, ...] = ()  # messages to senders of held ones
         # (decision id, member who typed its reason); a tuple, not a dict: most
         # incidents have none, and an empty tuple costs no allocation.
         self.authored: tuple[tuple[int, MemberId], ...] = ()

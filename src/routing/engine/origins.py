@@ -1,12 +1,16 @@
-"""The commands that open an incident: a resident's report, screening, a police notice.
+"""The commands that open an incident: a resident's report, a police notice.
 
 * :meth:`Origins.report`: a resident's SAAR report opens an incident in their
   wijkgroep (R1-R3), or joins a live one of the same kind there (H4), or
-  starts again in another wijk, linked to the first (R7); a report that says
-  112 was not called is held for the stuurgroep (H3, S1).
-* :meth:`Origins.screen`: the stuurgroep releases or rejects a held report (S1).
+  starts again in another wijk, linked to the first (R7); a report that
+  screening holds (112 not called, H3; H5, H6) waits for the stuurgroep (S1,
+  :mod:`routing.engine.screening`, which also has the handler that releases
+  or rejects it).
 * :meth:`Origins.police`: a police notice lands in the addressed groups (P1)
-  and each addressed stuurgroep's member on duty carries it in (P2).
+  and each addressed stuurgroep's member on duty carries it in (P2); only
+  the police or a wijkagent send one (:data:`~routing.engine.tables.ACTOR_POSTS`).
+* :meth:`Origins.burgernet`: a Burgernet alert for an area becomes a police
+  notice to the regiegroepen and stuurgroepen of its wijken (P1).
 
 Every handler checks everything first and changes the
 :class:`~routing.engine.ledger.Ledger` only after the last check; the
@@ -18,25 +22,25 @@ from __future__ import annotations
 from routing.domain.situation import compare
 from routing.domain.texts import render_melding
 from routing.domain.values import GroupKind
-from routing.errors import PermissionRefused, UnknownGroupError
+from routing.errors import IncidentRefused, UnknownGroupError
 
-from .commands import PoliceNotice, Report, Screen
+from .commands import BurgernetAlert, PoliceNotice, Report
 from .incident import Event, IncidentState, next_phase, police_text, reaction_text
 from .ledger import LIVE
 from .outputs import (
     CasushouderChanged,
     Deliveries,
     DeliveryKind,
-    Held,
     IncidentOpened,
     Output,
-    Rejected,
     Step,
     new_incident_opened,
     new_joined,
 )
 from .records import B_FIRST, STEP_INDEX
 from .router import Queued, Router
+from .screening import hold_report
+from .tables import Post, require_post
 
 __all__ = ["Origins"]
 
@@ -44,13 +48,12 @@ __all__ = ["Origins"]
 # goes through the enum's metaclass (docs/performance.md, "Enum members").
 _REPORT = Event.REPORT
 _JOIN = Event.JOIN
-_HOLD = Event.HOLD
 
 
 class Origins:
     """The handlers of :class:`~routing.engine.commands.Report`,
-    :class:`~routing.engine.commands.Screen` and
-    :class:`~routing.engine.commands.PoliceNotice`."""
+    :class:`~routing.engine.commands.PoliceNotice` and
+    :class:`~routing.engine.commands.BurgernetAlert`."""
 
     __slots__ = ("router",)
 
@@ -80,16 +83,11 @@ class Origins:
         if linked is not None:
             inc.linked_to = linked.id
         out: list[Output]
-        if not cmd.melding.called_112:
-            inc.phase = next_phase(None, _HOLD)
-            held = Held(
-                incident=inc.id,
-                wijkgroep=wg,
-                stuurgroep=entry.stuurgroep or "",
-                reporter=cmd.reporter,
-                reason="112 is niet gebeld (H3): de stuurgroep beoordeelt de melding (S1)",
-                at=cmd.at,
-            )
+        held = hold_report(self.router, inc)  # S1: screening first (H3, H5, H6)
+        if held is not None:
+            if cmd.melding.called_112:
+                inc.called = (cmd.reporter,)
+                inc.police_contact = cmd.reporter  # they called 112 (R2, R8)
             out = [held]
         else:
             inc.phase = next_phase(None, _REPORT)
@@ -220,50 +218,6 @@ class Origins:
                 )  # fmt: skip
         return tuple(out)
 
-    def screen(self, cmd: Screen) -> tuple[Output, ...]:
-        inc = self.router.ledger.get(cmd.incident)
-        event = Event.RELEASE if cmd.release else Event.REJECT
-        phase = inc.allow(event, cmd)
-        self.router.require_member(cmd.by)
-        origin = self.router.tables.entry(inc.origin)
-        stuurgroep = origin.stuurgroep or ""
-        if cmd.by not in self.router.tables.duty(stuurgroep):
-            raise PermissionRefused(
-                f"only a member of {stuurgroep} screens reports from {inc.origin}",
-                command=cmd,
-                rule="S1",
-            )
-        reporter = inc.reports[0][0]
-        if not cmd.release:
-            inc.phase = phase
-            inc.closed_at = cmd.at
-            inc.screening = (cmd.by, False, cmd.reason, cmd.at)
-            reason = cmd.reason or "de melding is niet geplaatst"
-            return (
-                Rejected(incident=inc.id, reporter=reporter, by=cmd.by, reason=reason, at=cmd.at),
-            )
-        saved = inc.save()
-        try:
-            inc.phase = phase
-            out: list[Output] = [
-                IncidentOpened(
-                    incident=inc.id,
-                    origin=inc.origin,
-                    casushouder=reporter,
-                    police=False,
-                    linked_to=inc.linked_to,
-                    at=cmd.at,
-                )
-            ]
-            self.router.originate(inc, reporter, origin.bot, cmd.at, out)
-        except BaseException:
-            inc.restore(saved)
-            raise
-        inc.screening = (cmd.by, True, cmd.reason, cmd.at)
-        self.router.ledger.index(inc)
-        self.router.ledger.schedule_reminder(inc, cmd.at + self.router.config.reminder_after)
-        return tuple(out)
-
     def police(self, cmd: PoliceNotice) -> tuple[Output, ...]:
         """P1: the notice lands in the addressed groups; P2: each addressed
         stuurgroep's member on duty carries it into its wijkgroepen."""
@@ -275,8 +229,34 @@ class Origins:
         for gid, kind in zip(addressed, wanted, strict=True):
             if tables.entry(gid).kind is not kind:
                 raise UnknownGroupError(gid)
-        if cmd.actor is not None:
-            self.router.hierarchy.actor(cmd.actor)  # UnknownIdError before anything changes
+        self.require_police(cmd.actor, cmd)
+        return self.notice(cmd, addressed)
+
+    def burgernet(self, cmd: BurgernetAlert) -> tuple[Output, ...]:
+        """A Burgernet alert for an area: a police notice to the regiegroepen
+        and stuurgroepen of its wijken (P1), carried on as any notice (P2)."""
+        wijken = (*cmd.wijken, *self.router.config.wijken_of(cmd.postcodes))
+        addressed = list(self.router.tables.area(wijken))  # UnknownGroupError: no such wijk
+        if not addressed:
+            raise IncidentRefused(
+                "the alert's postcodes lie in none of the wijken (RelayConfig.postcodes)",
+                command=cmd,
+                rule="P1",
+            )
+        self.require_police(cmd.actor, cmd)
+        return self.notice(cmd, addressed)
+
+    def require_police(self, actor: str | None, cmd: PoliceNotice | BurgernetAlert) -> None:
+        """A named sender must exist, and be the police or a wijkagent (P1, G5)."""
+        if actor is not None:
+            found = self.router.hierarchy.actor(actor)  # UnknownIdError before anything changes
+            require_post(found, Post.POLICE_NOTICE, cmd)
+
+    def notice(
+        self, cmd: PoliceNotice | BurgernetAlert, addressed: list[str]
+    ) -> tuple[Output, ...]:
+        """Open the notice's incident in ``addressed``, checked, and carry it in (P1, P2)."""
+        tables = self.router.tables
         first = tables.entry(addressed[0])
         inc = IncidentState(
             self.router.ledger.next_id(), addressed[0], first.wijk, cmd.melding, cmd.at
@@ -301,11 +281,12 @@ class Origins:
         ]
         queue: list[Queued] = []
         carriers: list[tuple[str, str]] = []  # (stuurgroep, the group it carries from)
+        direct = set(addressed)  # an addressed stuurgroep carries from its own group
         for gid in addressed:
             entry = tables.entry(gid)
             if entry.kind is GroupKind.REGIEGROEP:
                 receiver = tables.entry(entry.stuurgroepen[0]).on_duty
-                carriers += [(sg, gid) for sg in entry.stuurgroepen]
+                carriers += [(sg, gid) for sg in entry.stuurgroepen if sg not in direct]
             else:
                 receiver = entry.on_duty
                 carriers.append((gid, gid))

@@ -24,6 +24,7 @@ from typing import overload
 
 import attrs
 
+from routing.domain.screening import Finding
 from routing.domain.values import MemberId
 
 from .construct import fast_constructor
@@ -31,6 +32,7 @@ from .records import BatchRec, Rebuild, batch_records, batch_route, batch_source
 from .route import KINDS, Decision, Delivery, DeliveryKind, Hop, Step
 
 __all__ = [
+    "Addressed",
     "CasushouderChanged",
     "Decision",
     "DecisionMade",
@@ -46,7 +48,9 @@ __all__ = [
     "IncidentRegrouped",
     "Joined",
     "Output",
+    "PartnerPosted",
     "PendingDecision",
+    "ReactionHeld",
     "Rejected",
     "Reminder",
     "Step",
@@ -232,12 +236,15 @@ class IncidentOpened:
 
 @attrs.frozen(kw_only=True)
 class Held:
-    """A report that says 112 was not called is held for the stuurgroep (H3, S1).
+    """Screening holds a report for the stuurgroep (S1); nothing was delivered.
 
-    Nothing was delivered. A member of ``stuurgroep`` screens it with
-    :class:`~routing.engine.commands.Screen`: release it into ``wijkgroep`` (after
-    making sure the police know, or deciding that it is not urgent) or
-    reject it with a reason for ``reporter``.
+    ``rule`` and ``reason`` are the main finding's: 112 was not called (H3),
+    vigilantism (H6), abusive language (H5); ``findings`` lists them all, the
+    most serious first. A member of ``stuurgroep`` screens it with
+    :class:`~routing.engine.commands.Screen`: release it into ``wijkgroep``
+    (after making sure the police know, or deciding that it is fine) or
+    reject it with a reason for ``reporter``; before deciding they may
+    address the reporter (:class:`~routing.engine.commands.Address`).
     """
 
     incident: str
@@ -246,16 +253,81 @@ class Held:
     reporter: MemberId
     reason: str
     at: float
+    rule: str = "H3"
+    findings: tuple[Finding, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class ReactionHeld:
+    """Screening holds a reaction for the stuurgroep (S1, H5, H6, H9); it is not delivered.
+
+    ``reaction`` numbers it within ``incident`` (from 1). It would go into
+    ``group`` with ``text``; a member of ``stuurgroep`` (the one of the
+    sender's own wijkgroep) releases or rejects it with
+    :class:`~routing.engine.commands.Screen` (``reaction=``), or addresses
+    ``member`` first (:class:`~routing.engine.commands.Address`).
+    """
+
+    incident: str
+    reaction: int
+    group: str
+    stuurgroep: str
+    member: MemberId
+    text: str
+    rule: str
+    reason: str
+    findings: tuple[Finding, ...]
+    at: float
 
 
 @attrs.frozen(kw_only=True)
 class Rejected:
-    """A held report was rejected in screening (S1); tell ``reporter`` why."""
+    """A held report (``reaction`` ``None``) or reaction was rejected in
+    screening (S1); tell ``reporter``, who sent it, why."""
 
     incident: str
     reporter: MemberId
     by: MemberId
     reason: str
+    at: float
+    reaction: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Addressed:
+    """A stuurgroep member addresses the sender of a held message (S1).
+
+    Send ``text`` to member ``to`` in private: why the message is held, what
+    to do (call 112 first, keep it business-like, no chit-chat in the group).
+    ``reaction`` is ``None`` for a held report. The message stays held.
+    """
+
+    incident: str
+    reaction: int | None
+    to: MemberId
+    by: MemberId
+    text: str
+    at: float
+
+
+@attrs.frozen(kw_only=True)
+class PartnerPosted:
+    """A partner's message for the beheerdersgroep of ``gemeente`` (G5; 000).
+
+    Post ``text`` in the beheerdersgroep, labelled with the partner. Its
+    members are ``admins``, one per stuurgroep as ``(stuurgroep, member)``
+    (the stuurgroep's members administer all its wijkgroepen), and the
+    ``partners`` of the gemeente. Each admin judges whether it matters to
+    their own groups and shares it there; it opens no incident: it is not a
+    report of a situation, and the police act only on 112.
+    """
+
+    gemeente: str
+    actor: str
+    sender: str
+    text: str
+    admins: tuple[tuple[str, MemberId], ...]
+    partners: tuple[str, ...]
     at: float
 
 
@@ -373,7 +445,10 @@ Output = (
     | DecisionMade
     | IncidentOpened
     | Held
+    | ReactionHeld
     | Rejected
+    | Addressed
+    | PartnerPosted
     | Joined
     | TaskReassigned
     | IncidentRegrouped

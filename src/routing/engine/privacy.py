@@ -18,7 +18,8 @@ export is.
 What counts as text a member *wrote* is recorded when it is written (see
 :class:`~routing.engine.incident.IncidentState`): the reaction texts, the afloop,
 the reason of a forward, a decision or a screening when the member typed
-one, and the melding they reported: its free text, action and looprichting,
+one, a reaction screening held and what a stuurgroep member sent its
+sender, and the melding they reported: its free text, action and looprichting,
 and the signalementen, vehicles, place and photos they described, which
 :meth:`~routing.domain.melding.Melding.redacted` reduces to counts, as the journal
 does with the same method. Texts the
@@ -112,7 +113,39 @@ def _erase_in(router: Router, inc: dict[str, Any], member: int) -> int:
     ):
         screening["reason"] = ERASED
         count += 1
+    return count + _erase_screened(inc, member)
+
+
+def _erase_screened(inc: dict[str, Any], member: int) -> int:
+    """A held reaction the member wrote, the reason they gave deciding one,
+    and what they sent the sender of a held message (S1)."""
+    count = 0
+    reporter = inc["reports"][0][0] if inc["reports"] else None
+    if reporter == member and inc["hold"] is not None:
+        count += _blank_hold(inc["hold"], ERASED)
+    for held in inc["held_reactions"]:
+        if held["member"] == member and held["text"] not in (ERASED, EXPIRED):
+            held["text"] = ERASED
+            count += 1
+            _blank_hold(held["hold"], ERASED)
+        if held["by"] == member and held["reason"] not in ("", ERASED, EXPIRED):
+            held["reason"] = ERASED
+            count += 1
+    for addressed in inc["addressed"]:
+        if addressed["by"] == member and addressed["text"] not in (ERASED, EXPIRED):
+            addressed["text"] = ERASED
+            count += 1
     return count
+
+
+def _blank_hold(hold: dict[str, Any], mark: str) -> int:
+    """A hold's reasons quote what the sender wrote (the words H5 found):
+    keep the rules, replace the reasons. Returns 1 if anything changed."""
+    if hold["reason"] in (ERASED, EXPIRED):
+        return 0
+    hold["reason"] = mark
+    hold["findings"] = [[rule, mark] for rule, _ in hold["findings"]]
+    return 1
 
 
 def erase_member(router: Router, member: int) -> int:
@@ -167,6 +200,15 @@ def _strip(inc: dict[str, Any]) -> None:
             decision["reason"] = EXPIRED
     if inc["screening"] is not None and inc["screening"]["reason"]:
         inc["screening"]["reason"] = EXPIRED
+    if inc["hold"] is not None:
+        _blank_hold(inc["hold"], EXPIRED)
+    for held in inc["held_reactions"]:
+        held["text"] = EXPIRED
+        _blank_hold(held["hold"], EXPIRED)
+        if held["reason"]:
+            held["reason"] = EXPIRED
+    for addressed in inc["addressed"]:
+        addressed["text"] = EXPIRED
     inc["stripped"] = True
 
 

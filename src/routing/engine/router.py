@@ -29,6 +29,7 @@ from .incident import (
     Phase,
     forwarded_text,
     next_phase,
+    reaction_text,
 )
 from .ledger import DECISION_DUE, LIVE, Ledger
 from .outputs import (
@@ -42,6 +43,7 @@ from .outputs import (
 )
 from .policies import Answer, Context, Policy, Verdict, fixed_verdicts
 from .records import (
+    B_FIRST,
     KIND_INDEX,
     STEP_INDEX,
     BatchRec,
@@ -473,6 +475,19 @@ class Router:
             records=inc.hop_records(),
         )
         self.ledger.keep(inc, batch)
+        return batch
+
+    def react(
+        self, inc: IncidentState, group: str, member: MemberId, text: str, at: float
+    ) -> BatchRec:
+        """Deliver a reaction that passed screening into ``group``, a group reached (R4, P3)."""
+        bot = self.tables.entry(group).bot
+        parent = self.ledger.delivery(inc.reach[group], inc)
+        batch = self.extend(
+            inc, DeliveryKind.REACTION, at, (group,), (reaction_text(inc.id, text),),
+            (None if bot else member,), (bot,), (parent,),
+        )  # fmt: skip
+        inc.reactions += ((batch[B_FIRST], member, text),)
         return batch
 
     def route_rec(self, did: int, inc: IncidentState) -> RouteRec:

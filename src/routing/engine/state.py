@@ -57,6 +57,7 @@ from .records import (
     RouteRec,
     make_batch,
 )
+from .screened_state import read_screened
 from .tables import RelayConfig
 
 __all__ = ["KIND", "SCHEMA", "export_state", "load_state"]
@@ -120,8 +121,21 @@ def _config(rd: _StateReader, value: object) -> RelayConfig:
                 for i, item in enumerate(rd.items(f("on_duty"), "config.on_duty"))
             )
         },
+        # Written since Burgernet alerts are addressed by postcode; older states lack it.
+        postcodes=[
+            _postcode(rd, item, i)
+            for i, item in enumerate(rd.items(o.get("postcodes", []), "config.postcodes"))
+        ],
         lang=rd.text(f("lang"), "config.lang"),
     )
+
+
+def _postcode(rd: _StateReader, item: object, i: int) -> tuple[str, str]:
+    p = f"config.postcodes[{i}]"
+    pc, wijk = rd.pair(item, p)
+    if rd.text(wijk, p) not in rd.wijken:
+        raise rd.fail(p, f"no wijk {wijk!r} in the hierarchy")
+    return rd.text(pc, p), rd.text(wijk, p)
 
 
 _INCIDENT_ID = re.compile(r"I([1-9][0-9]*)")
@@ -350,6 +364,7 @@ class _Loader:
                 raise rd.fail(p, f"no decision {did} in this incident")
             inc.authored += ((did, rd.member(member_raw, p)),)
         inc.stripped = rd.flag(f("stripped"), f"{path}.stripped")
+        read_screened(rd, o, path, inc)
         self.incidents[iid] = inc
         return inc
 

@@ -3,7 +3,8 @@
 * :meth:`Steps.forward`: a member forwards by hand along a step of the
   routing path (S2, S3, S5, R5, R6, P2), which is their own decision.
 * :meth:`Steps.decide`: a member answers a pending relevance question (R5, R6).
-* :meth:`Steps.react`: a member reacts in a group the incident reached (R4, P3).
+* :meth:`Steps.react`: a member reacts in a group the incident reached (R4, P3);
+  screening may hold it for the stuurgroep (S1, :mod:`routing.engine.screening`).
 * :meth:`Steps.hand_over`: the casushouder role in a wijkgroep changes hands (R3).
 
 Every handler checks everything first and changes the
@@ -22,17 +23,17 @@ from routing.errors import (
 )
 
 from .commands import Decide, Forward, HandOver, React
-from .incident import P_INCIDENT, Event, IncidentState, pending_output, reaction_text
+from .incident import P_INCIDENT, Event, IncidentState, pending_output
 from .outputs import (
     CasushouderChanged,
     Deliveries,
-    DeliveryKind,
     Output,
     Step,
     new_decision_made,
 )
-from .records import B_FIRST, C_BY, C_FORWARD, C_ID, STEP_INDEX, DecisionRec, decision_of
+from .records import C_BY, C_FORWARD, C_ID, STEP_INDEX, DecisionRec, decision_of
 from .router import Queued, Router
+from .screening import hold_reaction
 
 __all__ = ["Steps"]
 
@@ -217,16 +218,17 @@ class Steps:
                         f"{inc.id} did not reach any group you are in", command=cmd, rule="R4"
                     )
                 group = found
-        bot = tables.entry(group).bot
-        parent = self.router.ledger.delivery(inc.reach[group], inc)
-        batch = self.router.extend(
-            inc, DeliveryKind.REACTION, cmd.at, (group,), (reaction_text(inc.id, cmd.text),),
-            (None if bot else cmd.member,), (bot,), (parent,),
-        )  # fmt: skip
-        inc.reactions += ((batch[B_FIRST], cmd.member, cmd.text),)
+        held = hold_reaction(self.router, inc, cmd.member, group, cmd.text, cmd.at)
+        out: tuple[Output, ...]
+        if held is not None:
+            out = (held,)  # S1: the stuurgroep screens it first
+        else:
+            out = (Deliveries(self.router.react(inc, group, cmd.member, cmd.text, cmd.at)),)
+        # Who spoke to the police did so whether or not screening holds what
+        # they wrote about it.
         if cmd.police_contact or speaks_of_police_contact(cmd.text):
             inc.police_contact = cmd.member  # R8: they usually post the afloop
-        return (Deliveries(batch),)
+        return out
 
     def hand_over(self, cmd: HandOver) -> tuple[Output, ...]:
         inc = self.router.ledger.get(cmd.incident)

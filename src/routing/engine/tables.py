@@ -21,20 +21,64 @@ of the hierarchy, which answers in constant time.
 
 from __future__ import annotations
 
+import enum
+import re
 from collections.abc import Iterable, Mapping
+from typing import Final
 
 import attrs
 
-from routing.domain.checks import duration, field
-from routing.domain.values import GroupKind, MemberId
+from routing.domain.checks import check_text, duration, field
+from routing.domain.values import Actor, ActorKind, GroupKind, MemberId
+from routing.errors import InvalidValueError, PermissionRefused
 from routing.model import Hierarchy
 
 from .outputs import Step
 
-__all__ = ["Entry", "Point", "RelayConfig", "Tables"]
+__all__ = ["ACTOR_POSTS", "Entry", "Point", "Post", "RelayConfig", "Tables", "require_post"]
 
 Point = tuple[Step, str, tuple[str, ...], str | None]
 """A decision point: (step, deciding group, targets, wijk of the targets)."""
+
+
+class Post(enum.Enum):
+    """What someone outside the chat groups can send into the group system (G5)."""
+
+    POLICE_NOTICE = ("a police notice", "P1")  # PoliceNotice, BurgernetAlert
+    BEHEERDERSGROEP = ("a message in the beheerdersgroep", "G5")  # PartnerMessage
+
+    def __init__(self, label: str, rule: str) -> None:
+        self.label = label
+        self.rule = rule
+
+
+#: Who outside the groups may post what: the one table of it (P1, G5). The
+#: police and the wijkagent send notices (P1; 000: the wijkagent is not in
+#: the groups and informs the admins, by Burgernet among others); partners
+#: such as the municipality or a youth worker post in the beheerdersgroep
+#: and nowhere else (G5).
+ACTOR_POSTS: Final[Mapping[ActorKind, frozenset[Post]]] = {
+    ActorKind.POLITIE: frozenset({Post.POLICE_NOTICE}),
+    ActorKind.WIJKAGENT: frozenset({Post.POLICE_NOTICE}),
+    ActorKind.PARTNER: frozenset({Post.BEHEERDERSGROEP}),
+    # Acts on members' requests (erasure, signing out), and posts nothing.
+    ActorKind.PRIVACYCONTACT: frozenset(),
+}
+
+
+def require_post(actor: Actor, post: Post, command: object = None) -> None:
+    """:class:`~routing.errors.PermissionRefused` naming the rule unless
+    :data:`ACTOR_POSTS` lets ``actor`` send ``post``."""
+    if post not in ACTOR_POSTS[actor.kind]:
+        allowed = " or ".join(
+            sorted(kind.value for kind, posts in ACTOR_POSTS.items() if post in posts)
+        )
+        raise PermissionRefused(
+            f"{actor.name or actor.id} is a {actor.kind.value}: "
+            f"only a {allowed} sends {post.label}",
+            command=command,
+            rule=post.rule,
+        )
 
 
 class Entry:
@@ -169,6 +213,61 @@ class Tables:
         """The member of :meth:`duty` who forwards when a policy or deadline decides."""
         return self.entry(decider).on_duty
 
+    def screens(self, member: int) -> str:
+        """The stuurgroep that screens ``member``'s messages (S1).
+
+        The one that manages their own wijkgroep: S1 gives each stuurgroep
+        the messages of the residents in its wijkgroepen, and every member
+        lives in one (a stuurgroep member's reaction in the regiegroep is
+        screened by their own stuurgroep). Its members on duty are
+        :meth:`duty` of it. :class:`~routing.errors.UnknownMemberError` for
+        a member the hierarchy does not have.
+        """
+        return self.entry(self._h.wijkgroep_of(member)).stuurgroep or ""
+
+    def area(self, wijken: Iterable[str]) -> tuple[str, ...]:
+        """The groups a police alert for ``wijken`` goes to (P1): the
+        regiegroep of each wijk that has one, then every stuurgroep of them.
+
+        :class:`~routing.errors.UnknownGroupError` for a wijk the hierarchy
+        does not have.
+        """
+        h = self._h
+        regie: list[str] = []
+        sturing: list[str] = []
+        for wijk in dict.fromkeys(wijken):
+            rg = h.regiegroep_of(wijk)
+            if rg is not None:
+                regie.append(rg)
+            sturing += h.stuurgroepen_of(wijk)
+        return (*regie, *sturing)
+
+    def beheerders(self, gemeente: str) -> tuple[tuple[tuple[str, MemberId], ...], tuple[str, ...]]:
+        """Who sits in the beheerdersgroep of ``gemeente`` (G5; 000).
+
+        One admin per stuurgroep (its member on duty, :meth:`on_duty`; the
+        stuurgroep's members are the admins of all its wijkgroepen) as
+        ``(stuurgroep, member)``, and the ids of the partners serving a wijk
+        of the gemeente (:data:`ACTOR_POSTS` says who posts what). The
+        police and the wijkagent are not in it: they inform the admins from
+        outside (000). :class:`~routing.errors.UnknownGroupError` for an
+        unknown gemeente.
+        """
+        h = self._h
+        wijken = h.wijken_of(gemeente)
+        admins: list[tuple[str, MemberId]] = []
+        for wijk in wijken:
+            for sg in h.stuurgroepen_of(wijk):
+                member = self.on_duty(sg)
+                if member is not None:
+                    admins.append((sg, member))
+        partners = tuple(
+            a.id
+            for a in h.actors(ActorKind.PARTNER)
+            if not a.wijken or any(w in a.wijken for w in wijken)
+        )
+        return tuple(admins), partners
+
     def is_member(self, member: int, gid: str) -> bool:
         """Whether ``member`` is in chat group ``gid`` (residents and admins)."""
         entry = self.entry(gid)
@@ -249,6 +348,26 @@ def _on_duty(value: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(dict(value).items()))
 
 
+_PC4 = re.compile(r"[1-9][0-9]{3}")
+
+
+def pc4(value: object) -> str:
+    """The four digits of a Dutch postcode (``"5038 AB"`` -> ``"5038"``), checked."""
+    text = check_text(value, "a postcode").strip().upper()
+    digits = text[:4]
+    rest = text[4:].strip()
+    if not _PC4.fullmatch(digits) or not re.fullmatch(r"(?:[A-Z]{2})?", rest):
+        raise InvalidValueError(value, "a postcode is four digits (not 0 first), or six characters")
+    return digits
+
+
+def _postcodes(
+    value: Mapping[str, str] | Iterable[tuple[str, str]],
+) -> tuple[tuple[str, str], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple(sorted({pc4(pc): check_text(wijk, "a wijk") for pc, wijk in items}.items()))
+
+
 @attrs.frozen(kw_only=True)
 class RelayConfig:
     """The settings of one relay; the defaults suit an evening of buurtpreventie."""
@@ -270,5 +389,16 @@ class RelayConfig:
     #: The member of each stuurgroep who forwards when a policy or deadline
     #: decides; the telefoonbeheerder where none is named or the named one left.
     on_duty: tuple[tuple[str, int], ...] = attrs.field(default=(), converter=_on_duty)
+    #: Which wijk each postcode area (its four digits) belongs to, so that a
+    #: Burgernet alert addressed by postcode reaches the right wijken (P1).
+    postcodes: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_postcodes)
     #: Language of the texts to paste ("nl" or "en").
     lang: str = attrs.field(default="nl", validator=attrs.validators.in_(("nl", "en")))
+
+    def wijken_of(self, postcodes: Iterable[str]) -> tuple[str, ...]:
+        """The wijken :attr:`postcodes` puts ``postcodes`` in, in order, each once;
+        postcodes outside every wijk are left out (an alert's area may reach
+        beyond the groups)."""
+        table = dict(self.postcodes)
+        found = (table.get(pc4(pc)) for pc in postcodes)
+        return tuple(dict.fromkeys(w for w in found if w is not None))

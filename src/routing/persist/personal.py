@@ -27,11 +27,14 @@ library stores arrives through these paths:
 * the **melding** of a ``Report`` (free text, action, looprichting,
   signalementen, vehicles and kentekens, place, photo references), owned by
   the reporter and filed under the incident it opened or joined; the same for
-  a ``PoliceNotice``, with its sender label, owned by no member;
-* the **free text** a member writes: ``React``, ``Afloop``, and the reasons
-  given with ``Forward``, ``Decide`` and ``Screen``;
+  a ``PoliceNotice`` or a ``BurgernetAlert``, with its sender label, owned
+  by no member;
+* the **free text** a member writes: ``React``, ``Afloop``, what a
+  stuurgroep member sends the sender of a held message (``Address``), and
+  the reasons given with ``Forward``, ``Decide`` and ``Screen``;
 * an actor's **name** and **organisation** (``AddActor``), owned by the
-  actor: a wijkagent is a person, and an organisation can name one;
+  actor: a wijkagent is a person, and an organisation can name one; and
+  what a partner posts in the beheerdersgroep (``PartnerMessage``), theirs too;
 * the **reason** of a ``Fail``: the app writes it, but it may quote a member
   ("Jan zegt dat hij niet kan posten"). It is owned by no one (the library
   cannot tell whom it quotes) and goes when retention clears the incident
@@ -147,12 +150,23 @@ def split(tag: str, payload: dict[str, Any], result: Any) -> list[Slot]:
             s.take(payload, "sender", [], "politie", None, incident)
         else:  # the actor's, erased with them; replay then shows their pseudonym
             s.take(payload, "sender", [], Hierarchy.actor_pseudonym(actor), None, incident, actor)
-    elif tag in ("React", "Afloop"):
+    elif tag in ("React", "Afloop", "Address"):
         who = payload["member"] if tag == "React" else payload["by"]
         s.take(payload, "text", [], REDACTED, who, payload["incident"])
     elif tag in ("Forward", "Decide", "Screen"):
         incident = payload.get("incident") or _incident(result)
         s.take(payload, "reason", [], "", payload["by"], incident)
+    elif tag == "BurgernetAlert":
+        incident = _incident(result)
+        s.melding(payload["melding"], ["melding"], None, incident)
+        actor = payload.get("actor")
+        if actor is None:
+            s.take(payload, "sender", [], "Burgernet", None, incident)
+        else:
+            s.take(payload, "sender", [], Hierarchy.actor_pseudonym(actor), None, incident, actor)
+    elif tag == "PartnerMessage":
+        # A partner's own text: it goes when the actor is erased.
+        s.take(payload, "text", [], REDACTED, None, None, payload["actor"])
     elif tag == "Remove":
         # Why a member was royeerd (T2) is about them: theirs, erased with them.
         s.take(payload, "reason", [], REDACTED, payload["member"], None)

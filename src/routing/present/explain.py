@@ -81,7 +81,7 @@ class Explanation:
     points: tuple[DecisionPoint, ...]
     #: Decisions the policy took by itself not to forward.
     skipped: tuple[Decision, ...]
-    #: Set when the report would be held for screening (H3, S1).
+    #: Set when screening would hold the report (S1: H3, H5, H6).
     held: Held | None
     #: Set when the report would join an open incident instead (H4).
     joined: str | None
@@ -101,9 +101,14 @@ class Explanation:
         it, each decision point with what a no would leave out."""
         root = incident_tree(self.outputs, hierarchy)
         if self.held is not None:
+            why = (
+                "112 niet gebeld"
+                if self.held.rule == "H3"
+                else f"vastgehouden door de screening ({self.held.reason})"
+            )
             root.add(
                 Text(
-                    "! 112 niet gebeld: de melding wacht op de stuurgroep (H3, S1); "
+                    f"! {why}: de melding wacht op de stuurgroep ({self.held.rule}, S1); "
                     "hierboven aangenomen dat zij hem vrijgeeft",
                     style="yellow",
                 )

@@ -47,6 +47,7 @@ from routing.engine.outputs import (
     Joined,
     Output,
     PendingDecision,
+    ReactionHeld,
     Reminder,
     Step,
 )
@@ -261,10 +262,20 @@ class Run:
             if witness != reporter:
                 self.push(self.now + self.witness(), _WITNESS, (inc.id, witness))
 
-    def on_screen(self, payload: tuple[Held, str, MemberId]) -> None:
+    def on_screen(self, payload: tuple[Held | ReactionHeld, str, MemberId]) -> None:
         held, wg, reporter = payload
         by = self.relay.on_duty(held.stuurgroep)  # a stuurgroep always has one (T1)
         if by is None:
+            return
+        if isinstance(held, ReactionHeld):
+            # The run's reactions are information; one held all the same is
+            # rejected with the finding, as the stuurgroep would (S1).
+            self.handle(
+                Screen(
+                    at=self.now, by=by, incident=held.incident, release=False,
+                    reason=held.reason, reaction=held.reaction,
+                )
+            )  # fmt: skip
             return
         outputs = self.handle(Screen(at=self.now, by=by, incident=held.incident, release=True))
         if outputs and type(outputs[0]) is IncidentOpened:
@@ -467,9 +478,13 @@ class Run:
         residents = self.residents(group)
         if residents:
             member = residents[self.rng.randrange(len(residents))]
-            self.handle(
+            outputs = self.handle(
                 React(at=self.now, member=member, incident=iid, text=_REACT_TEXT, group=group)
             )
+            if outputs and type(outputs[0]) is ReactionHeld:
+                # Screening held it (S1): the stuurgroep on duty looks at it.
+                at = self.now + self.read() + self.decide()
+                self.push(at, _SCREEN, (outputs[0], group, member))
 
     def on_witness(self, payload: tuple[str, MemberId]) -> None:
         iid, witness = payload
