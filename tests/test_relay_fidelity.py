@@ -28,6 +28,7 @@ from routing.engine.outputs import (
     CasushouderChanged,
     DecisionMade,
     DeliveryConfirmed,
+    DeliveryKind,
     IncidentClosed,
     IncidentOpened,
     Joined,
@@ -348,3 +349,21 @@ def test_G2_a_split_under_an_open_incident_moves_it_to_where_the_residents_went(
     # The removed wijkgroep's id is not used again.
     with pytest.raises(InvariantRefused):
         h.create_wijkgroep(sg[0], "sg", "wg", approvals=sg)
+
+
+def test_R7_a_held_sighting_released_where_the_situation_arrived_meanwhile_joins_it(
+    town: Town,
+) -> None:
+    """A report held for the stuurgroep (H3) opens no group twice on release (R7)."""
+    h = harness(town, Never())
+    first = h.one(h.report(town.resident("wg-noord-1"), melding()), IncidentOpened).incident
+    seer = town.resident("wg-noord-2")
+    held = h.report(seer, melding(called_112=False), joins=first)[0].incident
+    member = town.member("sg-noord")
+    h.forward(member, first, "wg-noord-1", "wg-noord-2")  # the situation arrives there
+    out = h.screen(member, held, release=True)
+    assert h.one(out, Joined).incident == first
+    assert h.relay.incident(held).reached == ()
+    assert h.relay.incident(first).reached == ("wg-noord-1", "wg-noord-2")
+    [addition] = deliveries(out, None)
+    assert (addition.group, addition.kind) == ("wg-noord-2", DeliveryKind.REACTION)

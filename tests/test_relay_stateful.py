@@ -147,8 +147,9 @@ def naive_may_forward(h: Hierarchy, by: int, source: str, target: str) -> bool:
     return False
 
 
-def naive_closure(h: Hierarchy, origin: str) -> set[str]:
-    """Every group reachable from ``origin`` by steps someone may take: brute force."""
+def naive_closure(h: Hierarchy, origin: str, blocked: frozenset[str] = frozenset()) -> set[str]:
+    """Every group reachable from ``origin`` by steps someone may take, never into
+    ``blocked``: brute force."""
     groups = list(h.groups())
     members = range(len(h) + 1000)
     seen = {origin}
@@ -156,7 +157,7 @@ def naive_closure(h: Hierarchy, origin: str) -> set[str]:
     while frontier:
         src = frontier.pop()
         for dst in groups:
-            if dst in seen:
+            if dst in seen or dst in blocked:
                 continue
             if any(m in h and naive_may_forward(h, m, src, dst) for m in members if m in h):
                 seen.add(dst)
@@ -288,20 +289,20 @@ class RelayMachine(RuleBasedStateMachine):
         if opened and isinstance(self.policy, Always | Never):
             reached = {d.group for d in deliveries(out or (), None)}
             origin = opened[0].origin
-            expected = (
-                naive_closure(self.h, origin) if isinstance(self.policy, Always) else {origin}
-            )
             first = opened[0].linked_to
-            if first is None:
-                assert reached == expected
-            else:  # R7: all of it but what the situation reached already
-                situation = {
-                    g
-                    for other in self._situation(first)
-                    if other != opened[0].incident
-                    for g in self.relay.incident(other).reached
-                }
-                assert reached == expected - (situation - {origin})
+            # R7: a linked incident goes nowhere its situation already reached.
+            situation = frozenset(
+                g
+                for other in (self._situation(first) if first is not None else ())
+                if other != opened[0].incident
+                for g in self.relay.incident(other).reached
+            )
+            expected = (
+                naive_closure(self.h, origin, situation - {origin})
+                if isinstance(self.policy, Always)
+                else {origin}
+            )
+            assert reached == expected
 
     def _as_now(self, groups: Iterable[str]) -> set[str]:
         return {now for g in groups for now in ((g,) if g in self.groups else self.h.split_into(g))}
@@ -549,7 +550,13 @@ class RelayMachine(RuleBasedStateMachine):
             seen: dict[str, str] = {}
             for member in self._situation(iid):
                 for group in self.relay.incident(member).reached:
-                    assert group not in seen, (member, seen.get(group), group)
+                    assert group not in seen, (
+                        member,
+                        seen.get(group),
+                        group,
+                        self.relay._router.ledger.incidents[member].screening,
+                        self.relay.incident(member).origin,
+                    )
                     seen[group] = member
 
     @invariant()

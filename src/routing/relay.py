@@ -153,8 +153,8 @@ class Relay:
             policy if policy is not None else Ask(),
             config if config is not None else RelayConfig(),
         )
-        origins, steps, follow = Origins(router), Steps(router), FollowUp(router)
         screening = Screening(router)
+        origins, steps, follow = Origins(router, screening), Steps(router), FollowUp(router)
         self._departures = Departures(router)
         self._handlers: dict[type, Callable[[Any], tuple[Output, ...]]] = {
             Report: origins.report,
@@ -164,7 +164,7 @@ class Relay:
             PoliceNotice: origins.police,
             BurgernetAlert: origins.burgernet,
             PartnerMessage: Partners(router).message,
-            Screen: screening.screen,
+            Screen: origins.screen,
             Address: screening.address,
             Confirm: follow.confirm,
             Fail: follow.fail,

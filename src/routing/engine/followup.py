@@ -104,6 +104,8 @@ class FollowUp:
                     rule="S2",
                 )
         self.router.ledger.status[did] = (_CONFIRMED, by, cmd.at, "")
+        if reassigned:
+            reassigned.pop(did, None)  # a task no more
         out: list[Output] = [new_delivery_confirmed(delivery=did, by=by, at=cmd.at)]
         if (
             melding
@@ -129,6 +131,7 @@ class FollowUp:
         if did in self.router.ledger.status:
             self._refuse_done(did, cmd)
         self.router.ledger.status[did] = (DeliveryStatus.FAILED.value, None, cmd.at, cmd.reason)
+        self.router.ledger.reassigned.pop(did, None)  # a task no more
         # The group never saw it: no afloop there, and it may be forwarded again.
         # (After a split the delivery may stand for the wijkgroepen made from it.)
         if inc.reach.get(group) == did:

@@ -24,7 +24,7 @@ from routing.domain.texts import render_melding
 from routing.domain.values import GroupKind
 from routing.errors import IncidentRefused, UnknownGroupError
 
-from .commands import BurgernetAlert, PoliceNotice, Report
+from .commands import BurgernetAlert, PoliceNotice, Report, Screen
 from .incident import Event, IncidentState, next_phase, police_text, reaction_text
 from .ledger import LIVE
 from .outputs import (
@@ -39,7 +39,7 @@ from .outputs import (
 )
 from .records import B_FIRST, STEP_INDEX
 from .router import Queued, Router
-from .screening import hold_report
+from .screening import Screening, hold_report
 from .tables import Post, require_post
 
 __all__ = ["Origins"]
@@ -55,10 +55,34 @@ class Origins:
     :class:`~routing.engine.commands.PoliceNotice` and
     :class:`~routing.engine.commands.BurgernetAlert`."""
 
-    __slots__ = ("router",)
+    __slots__ = ("router", "screening")
 
-    def __init__(self, router: Router) -> None:
+    def __init__(self, router: Router, screening: Screening) -> None:
         self.router = router
+        self.screening = screening
+
+    def screen(self, cmd: Screen) -> tuple[Output, ...]:
+        """:meth:`Screening.screen <routing.engine.screening.Screening.screen>`, but a held
+        report of R7 whose wijkgroep the situation reached meanwhile joins it there:
+        released as its own incident it would alert that group a second time."""
+        inc = self.router.ledger.get(cmd.incident)
+        if not cmd.release or cmd.reaction is not None or inc.linked_to is None:
+            return self.screening.screen(cmd)
+        there = self.covering(self.router.ledger.get(inc.linked_to), inc.origin)
+        if there is None:
+            return self.screening.screen(cmd)
+        phase = inc.allow(Event.REJECT, cmd)  # it goes no further as an incident of its own
+        self.router.require_member(cmd.by)
+        self.screening.require_duty(
+            cmd, self.router.tables.entry(inc.origin).stuurgroep or "", inc.origin
+        )
+        reporter, at = inc.reports[0]
+        report = Report(at=max(at, cmd.at), reporter=reporter, melding=inc.melding)
+        out = self.join(there, report, f"vrijgegeven; {there.id} is al in {inc.origin}")
+        inc.phase = phase
+        inc.closed_at = cmd.at
+        inc.screening = (cmd.by, True, cmd.reason or f"samengevoegd met {there.id}", cmd.at)
+        return out
 
     def report(self, cmd: Report) -> tuple[Output, ...]:
         wg = self.router.hierarchy.wijkgroep_of(cmd.reporter)
