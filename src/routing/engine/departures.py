@@ -40,8 +40,14 @@ from typing import Any
 from routing.domain.values import GroupKind, MemberId
 from routing.errors import UnknownGroupError
 
-from .incident import IncidentState
-from .outputs import CasushouderChanged, IncidentRegrouped, Output, TaskReassigned
+from .incident import DeliveryStatus, IncidentState
+from .outputs import (
+    CasushouderChanged,
+    DeliveryFailed,
+    IncidentRegrouped,
+    Output,
+    TaskReassigned,
+)
 from .records import B_FIRST, B_GROUPS, B_POSTERS, BatchRec
 from .router import Router
 
@@ -108,6 +114,8 @@ class Departures:
         undo: list[Undo] = []
         for iid in ledger.live:
             inc = ledger.incidents[iid]
+            for batch in inc.deliveries:  # first: a task in a group that is gone fails
+                self._tasks(inc, batch, at, out, undo)
             self._regroup(inc, at, out, undo)
             self._withdraw(inc, undo)
             for wg, holder in tuple(inc.casus.items()):
@@ -129,8 +137,6 @@ class Departures:
             if contact is not None and contact not in router.hierarchy:
                 undo.append(_set_contact(inc, contact))
                 inc.police_contact = None
-            for batch in inc.deliveries:
-                self._tasks(batch, at, out, undo)
 
         def undo_all() -> None:
             for step in reversed(undo):
@@ -200,13 +206,18 @@ class Departures:
         ledger.resolved = {**resolved, **dict.fromkeys(stale)}
         inc.pending = tuple(p for p in mine if p not in stale)
 
-    def _tasks(self, batch: BatchRec, at: float, out: list[Output], undo: list[Undo]) -> None:
+    def _tasks(
+        self, inc: IncidentState, batch: BatchRec, at: float, out: list[Output], undo: list[Undo]
+    ) -> None:
         router = self.router
         ledger = router.ledger
         first = batch[B_FIRST]
         for i, group in enumerate(batch[B_GROUPS]):
             did = first + i
             if did in ledger.status:  # confirmed or failed: not a task any more
+                continue
+            if not _exists(router, group):
+                self._fail(inc, did, group, at, out, undo)
                 continue
             poster = ledger.reassigned.get(did, batch[B_POSTERS][i])
             if poster is None or present(router, poster, group):
@@ -222,6 +233,31 @@ class Departures:
                     reason=f"{router.name(poster)} is niet meer in {group}", at=at,
                 )
             )  # fmt: skip
+
+    def _fail(
+        self, inc: IncidentState, did: int, group: str, at: float, out: list[Output],
+        undo: list[Undo],
+    ) -> None:  # fmt: skip
+        """A task in a wijkgroep a split removed cannot be posted: it fails, as a
+        delivery the app could not make, so the group's residents never saw it
+        and the stuurgroep may forward it into the wijkgroepen they went to."""
+        ledger = self.router.ledger
+        reason = f"{group} is gesplitst voordat het geplaatst was"
+        reach, failed, task_for = dict(inc.reach), inc.failed, ledger.reassigned.get(did)
+
+        def restore() -> None:
+            ledger.status.pop(did, None)
+            inc.reach, inc.failed = reach, failed
+            if task_for is not None:
+                ledger.reassigned[did] = task_for
+
+        undo.append(restore)
+        ledger.status[did] = (DeliveryStatus.FAILED.value, None, at, reason)
+        ledger.reassigned.pop(did, None)
+        if inc.reach.get(group) == did:
+            del inc.reach[group]
+            inc.failed = tuple(sorted({*inc.failed, group}))
+        out.append(DeliveryFailed(delivery=did, group=group, reason=reason, at=at))
 
 
 def _exists(router: Router, group: str) -> bool:
