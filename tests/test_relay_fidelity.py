@@ -328,7 +328,10 @@ def test_G2_a_split_under_an_open_incident_moves_it_to_where_the_residents_went(
     a = h.load_members("wg", ["a1", "a2"], buurt="A")
     b = h.load_members("wg", ["b1", "b2"], buurt="B")
     run = Harness(Relay(h, policy=Never()), start=10.0)
-    iid = run.one(run.report(a[0], melding()), IncidentOpened).incident
+    out = run.report(a[0], melding())
+    iid = run.one(out, IncidentOpened).incident
+    [posted] = deliveries(out)
+    run.confirm(posted.id)  # the residents of wg saw it
     h.split_wijkgroep(sg[0], "wg", buurten={"A": "wg-a", "B": "wg-b"}, approvals=sg, rest="wg-a")
     moved = run.one(run.tick(20.0), IncidentRegrouped)
     assert (moved.group, moved.into) == ("wg", ("wg-a", "wg-b"))
@@ -367,3 +370,38 @@ def test_R7_a_held_sighting_released_where_the_situation_arrived_meanwhile_joins
     assert h.relay.incident(first).reached == ("wg-noord-1", "wg-noord-2")
     [addition] = deliveries(out, None)
     assert (addition.group, addition.kind) == ("wg-noord-2", DeliveryKind.REACTION)
+
+
+def test_R3_a_held_report_whose_reporter_left_is_posted_by_who_releases_it(town: Town) -> None:
+    h = harness(town, Never())
+    reporter = town.resident("wg-noord-1")
+    held = h.report(reporter, melding(called_112=False))[0].incident
+    town.hierarchy.leave(reporter, by=reporter)
+    member = town.member("sg-noord")
+    out = h.screen(member, held, release=True)
+    assert h.one(out, IncidentOpened).casushouder == member
+    assert not _names_anyone(out, reporter)
+    assert [d.poster for d in deliveries(out)] == [member]
+
+
+def test_G2_a_task_not_yet_posted_in_a_wijkgroep_a_split_removed_fails() -> None:
+    from routing.domain.settings import Settings
+    from routing.domain.values import Applicant
+    from routing.engine.outputs import DeliveryFailed
+    from routing.model import Hierarchy
+
+    h = Hierarchy(Settings(split_threshold=2))
+    founders = [Applicant.registered(f"lid {i}") for i in range(3)]
+    sg = h.found_neighbourhood(
+        gemeente="G", wijk="W", wijkgroep="wg", stuurgroep="sg", founders=founders
+    )
+    a = h.load_members("wg", ["a1", "a2"], buurt="A")
+    h.load_members("wg", ["b1", "b2"], buurt="B")
+    run = Harness(Relay(h, policy=Never()), start=10.0)
+    out = run.report(a[0], melding())
+    iid = run.one(out, IncidentOpened).incident
+    [task] = deliveries(out)
+    h.split_wijkgroep(sg[0], "wg", buurten={"A": "wg-a", "B": "wg-b"}, approvals=sg, rest="wg-a")
+    failed = run.one(run.tick(20.0), DeliveryFailed)
+    assert (failed.delivery, failed.group) == (task.id, "wg")
+    assert run.relay.incident(iid).reached == ()  # nobody saw it: nothing to close there

@@ -52,6 +52,7 @@ from routing.errors import (
 )
 
 from .commands import Address, Screen
+from .departures import present
 from .incident import (
     Event,
     HeldReactionRec,
@@ -206,6 +207,10 @@ class Screening:
             return (
                 Rejected(incident=inc.id, reporter=reporter, by=cmd.by, reason=reason, at=cmd.at),
             )
+        if not present(self.router, reporter, inc.origin):
+            # The reporter left while it was held: the member who releases it
+            # posts it and keeps contact with the police (R3; engine/departures.py).
+            reporter = cmd.by
         saved = inc.save()
         try:
             inc.phase = phase
