@@ -57,6 +57,7 @@ from routing.engine.incident import DeliveryStatus, Phase
 from routing.engine.outputs import (
     CasushouderChanged,
     Delivery,
+    DeliveryFailed,
     DeliveryKind,
     IncidentOpened,
     IncidentRegrouped,
@@ -398,7 +399,13 @@ class RelayMachine(RuleBasedStateMachine):
         )
         if out is not None:
             closing = [d.group for d in deliveries(out, None)]
-            assert sorted(closing) == sorted(self._as_now(reached))
+            # Before it closes, the relay catches up with a split: a task never
+            # posted in a wijkgroep it removed failed, the rest follow (G2).
+            meldingen = {d.id for d in self.all_deliveries if d.kind is DeliveryKind.MELDING}
+            lost = {
+                o.group for o in out if isinstance(o, DeliveryFailed) and o.delivery in meldingen
+            }
+            assert sorted(closing) == sorted(self._as_now(set(reached) - lost))
             assert all(d.kind is DeliveryKind.AFLOOP for d in deliveries(out, None))
 
     def police(self, data: st.DataObject) -> None:
