@@ -405,3 +405,39 @@ def test_G2_a_task_not_yet_posted_in_a_wijkgroep_a_split_removed_fails() -> None
     failed = run.one(run.tick(20.0), DeliveryFailed)
     assert (failed.delivery, failed.group) == (task.id, "wg")
     assert run.relay.incident(iid).reached == ()  # nobody saw it: nothing to close there
+
+
+def test_G2_a_report_held_in_a_wijkgroep_a_split_removed_is_released_where_its_reporter_went() -> (
+    None
+):
+    from routing.domain.settings import Settings
+    from routing.domain.values import Applicant
+    from routing.model import Hierarchy
+
+    h = Hierarchy(Settings(split_threshold=2))
+    founders = [Applicant.registered(f"lid {i}") for i in range(3)]
+    sg = h.found_neighbourhood(
+        gemeente="G", wijk="W", wijkgroep="wg", stuurgroep="sg", founders=founders
+    )
+    h.load_members("wg", ["a1", "a2"], buurt="A")
+    b = h.load_members("wg", ["b1", "b2"], buurt="B")
+    run = Harness(Relay(h, policy=Never()), start=10.0)
+    held = run.report(b[0], melding(called_112=False))[0].incident
+    h.split_wijkgroep(sg[0], "wg", buurten={"A": "wg-a", "B": "wg-b"}, approvals=sg, rest="wg-a")
+    out = run.screen(sg[0], held, release=True)
+    assert run.one(out, IncidentOpened).origin == "wg-b"
+    assert [d.group for d in deliveries(out)] == ["wg-b"]
+
+
+def test_R8_an_afloop_task_whose_poster_leaves_before_posting_it_passes_on(town: Town) -> None:
+    h = harness(town, Never())
+    reporter = town.resident("wg-noord-1")
+    iid = h.one(h.report(reporter, melding()), IncidentOpened).incident
+    [afloop] = deliveries(h.afloop(reporter, iid), DeliveryKind.AFLOOP)
+    assert afloop.poster == reporter
+    town.hierarchy.leave(reporter, by=reporter)
+    out = h.tick(h.now + 1)
+    [moved] = [o for o in out if isinstance(o, TaskReassigned) and o.delivery == afloop.id]
+    assert moved.previous == reporter
+    assert moved.current == h.relay.on_duty("sg-noord")
+    assert not _names_anyone(out, reporter)

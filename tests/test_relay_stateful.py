@@ -539,9 +539,9 @@ class RelayMachine(RuleBasedStateMachine):
         tables = self.relay._router.tables
         for iid in self.relay.incidents():
             view = self.relay.incident(iid)
-            if view.phase not in (Phase.OPEN, Phase.SPREADING):
+            if view.phase not in (Phase.OPEN, Phase.SPREADING, Phase.CLOSED):
                 continue
-            for wg, holder in view.casushouders:
+            for wg, holder in view.casushouders if view.phase is not Phase.CLOSED else ():
                 assert holder in self.h, (iid, wg, holder)
                 assert tables.is_member(holder, wg), (iid, wg, holder)
             for r in view.deliveries:

@@ -51,7 +51,7 @@ from .outputs import (
 from .records import B_FIRST, B_GROUPS, B_POSTERS, BatchRec
 from .router import Router
 
-__all__ = ["Departures", "keeper", "present"]
+__all__ = ["Departures", "keeper", "present", "rehomed"]
 
 Undo = Callable[[], None]
 
@@ -64,6 +64,18 @@ def present(router: Router, member: MemberId | None, group: str) -> bool:
         return router.tables.is_member(member, group)
     except UnknownGroupError:  # the group itself is gone (a split)
         return False
+
+
+def rehomed(router: Router, wijkgroep: str, member: MemberId) -> str:
+    """``wijkgroep``, or where its residents went if a split removed it (G2): the
+    one ``member`` lives in now, else the first. ``UnknownGroupError`` if neither."""
+    if _exists(router, wijkgroep):
+        return wijkgroep
+    into = router.hierarchy.split_into(wijkgroep)
+    if not into:
+        raise UnknownGroupError(wijkgroep)
+    home = router.hierarchy.wijkgroep_of(member) if member in router.hierarchy else None
+    return home if home in into else into[0]
 
 
 def keeper(router: Router, group: str, gone: MemberId | None = None) -> MemberId | None:
@@ -112,6 +124,10 @@ class Departures:
         self.seen = router.hierarchy.version
         out: list[Output] = []
         undo: list[Undo] = []
+        for iid in ledger.closing:  # closed, but its afloop may still be a task
+            inc = ledger.incidents[iid]
+            for batch in inc.deliveries:
+                self._tasks(inc, batch, at, out, undo)
         for iid in ledger.live:
             inc = ledger.incidents[iid]
             for batch in inc.deliveries:  # first: a task in a group that is gone fails

@@ -207,6 +207,8 @@ class FollowUp:
             self.router.ledger.resolved[pid] = None
         inc.pending = ()
         self.router.ledger.unindex(inc)
+        if groups:
+            self.router.ledger.closed_with_tasks(inc)
         return out
 
     def tick(self, cmd: Tick) -> tuple[Output, ...]:

@@ -55,6 +55,7 @@ class Ledger:
     """Everything the relay holds between commands, as plain records."""
 
     __slots__ = (
+        "closing",
         "counts",
         "deliveries",
         "heap",
@@ -85,6 +86,9 @@ class Ledger:
         # who left may still hold a role in (routing.engine.departures). Never
         # saved: it follows from the incidents' phases.
         self.live: dict[str, None] = {}
+        # Ids of closed incidents that may still have delivery tasks out (their
+        # afloop above all), oldest first; pruned as they are done. Never saved.
+        self.closing: dict[str, None] = {}
         # Delivery -> the member it is a task for now, where the one it named
         # left the group before posting it (routing.engine.departures).
         self.reassigned: dict[int, MemberId] = {}
@@ -136,6 +140,23 @@ class Ledger:
         ids = self.recent.get((inc.origin, inc.melding.category.name))
         if ids and inc.id in ids:
             ids.remove(inc.id)
+
+    def closed_with_tasks(self, inc: IncidentState) -> None:
+        """``inc`` closed, its afloop tasks out: keep it where a member's leaving is
+        looked for (routing.engine.departures), and drop one that is done."""
+        self.closing[inc.id] = None
+        oldest = next(iter(self.closing))
+        if oldest != inc.id and not self.has_tasks(self.incidents[oldest]):
+            del self.closing[oldest]
+
+    def has_tasks(self, inc: IncidentState) -> bool:
+        """Whether any delivery of ``inc`` is neither confirmed nor failed."""
+        status = self.status
+        return any(
+            batch[B_FIRST] + i not in status
+            for batch in inc.deliveries
+            for i in range(len(batch[B_GROUPS]))
+        )
 
     # ------------------------------------------------------------ deadlines
 

@@ -52,7 +52,7 @@ from routing.errors import (
 )
 
 from .commands import Address, Screen
-from .departures import present
+from .departures import present, rehomed
 from .incident import (
     Event,
     HeldReactionRec,
@@ -196,10 +196,14 @@ class Screening:
         event = Event.RELEASE if cmd.release else Event.REJECT
         phase = inc.allow(event, cmd)
         self.router.require_member(cmd.by)
-        origin = self.router.tables.entry(inc.origin)
-        self.require_duty(cmd, origin.stuurgroep or "", inc.origin)
         reporter = inc.reports[0][0]
+        # Held in a wijkgroep a split removed since: it belongs where its
+        # reporter went (G2; engine/departures.py).
+        home = rehomed(self.router, inc.origin, reporter)
+        origin = self.router.tables.entry(home)
+        self.require_duty(cmd, origin.stuurgroep or "", home)
         if not cmd.release:
+            inc.origin = home
             inc.phase = phase
             inc.closed_at = cmd.at
             inc.screening = (cmd.by, False, cmd.reason, cmd.at)
@@ -207,12 +211,13 @@ class Screening:
             return (
                 Rejected(incident=inc.id, reporter=reporter, by=cmd.by, reason=reason, at=cmd.at),
             )
-        if not present(self.router, reporter, inc.origin):
+        if not present(self.router, reporter, home):
             # The reporter left while it was held: the member who releases it
             # posts it and keeps contact with the police (R3; engine/departures.py).
             reporter = cmd.by
-        saved = inc.save()
+        saved, first_home = inc.save(), inc.origin
         try:
+            inc.origin = home
             inc.phase = phase
             out: list[Output] = [
                 IncidentOpened(
@@ -227,6 +232,7 @@ class Screening:
             self.router.originate(inc, reporter, origin.bot, cmd.at, out)
         except BaseException:
             inc.restore(saved)
+            inc.origin = first_home
             raise
         inc.screening = (cmd.by, True, cmd.reason, cmd.at)
         self.router.ledger.index(inc)

@@ -533,6 +533,11 @@ def _load(
     ledger.recent = recent
     ledger.reassigned = reassigned
     ledger.live = {iid: None for iid, inc in ld.incidents.items() if inc.phase in LIVE}
+    ledger.closing = {
+        iid: None
+        for iid, inc in ld.incidents.items()
+        if inc.phase not in LIVE and ledger.has_tasks(inc)
+    }
     ledger.notices = [iid for iid, inc in ld.incidents.items() if inc.police and inc.phase in LIVE]
     ledger.heap = heap
     ledger.counts = counts
