@@ -441,3 +441,12 @@ def test_R8_an_afloop_task_whose_poster_leaves_before_posting_it_passes_on(town:
     assert moved.previous == reporter
     assert moved.current == h.relay.on_duty("sg-noord")
     assert not _names_anyone(out, reporter)
+
+
+def test_S1_nobody_screens_their_own_held_message(town: Town) -> None:
+    h = harness(town, Never())
+    member = town.member("sg-noord")  # a stuurgroep member, reporting as a resident
+    held = h.report(member, melding(called_112=False))[0].incident
+    h.refused(Screen(at=h.now + 1, by=member, incident=held, release=True), PermissionRefused)
+    other = town.member("sg-noord", 1)
+    assert h.one(h.screen(other, held, release=True), IncidentOpened).casushouder == member

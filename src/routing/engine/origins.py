@@ -73,10 +73,10 @@ class Origins:
             return self.screening.screen(cmd)
         phase = inc.allow(Event.REJECT, cmd)  # it goes no further as an incident of its own
         self.router.require_member(cmd.by)
-        self.screening.require_duty(
-            cmd, self.router.tables.entry(inc.origin).stuurgroep or "", inc.origin
-        )
         reporter, at = inc.reports[0]
+        self.screening.require_duty(
+            cmd, self.router.tables.entry(inc.origin).stuurgroep or "", inc.origin, reporter
+        )
         report = Report(at=max(at, cmd.at), reporter=reporter, melding=inc.melding)
         out = self.join(there, report, f"vrijgegeven; {there.id} is al in {inc.origin}")
         inc.phase = phase

@@ -201,7 +201,7 @@ class Screening:
         # reporter went (G2; engine/departures.py).
         home = rehomed(self.router, inc.origin, reporter)
         origin = self.router.tables.entry(home)
-        self.require_duty(cmd, origin.stuurgroep or "", home)
+        self.require_duty(cmd, origin.stuurgroep or "", home, reporter)
         if not cmd.release:
             inc.origin = home
             inc.phase = phase
@@ -246,7 +246,7 @@ class Screening:
         inc.allow(event, cmd)
         self.router.require_member(cmd.by)
         n, member, group, stuurgroep, text = rec[:5]
-        self.require_duty(cmd, stuurgroep, group)
+        self.require_duty(cmd, stuurgroep, group, member)
         self.require_held(cmd, rec)
         if cmd.release and (
             group not in inc.reach
@@ -285,11 +285,12 @@ class Screening:
                 raise ScreeningRefused(
                     f"the report of {inc.id} is not held: it was screened already", command=cmd
                 )
-            sender, group = inc.reports[0][0], inc.origin
-            stuurgroep = self.router.tables.entry(inc.origin).stuurgroep or ""
+            sender = inc.reports[0][0]
+            group = rehomed(self.router, inc.origin, sender)
+            stuurgroep = self.router.tables.entry(group).stuurgroep or ""
         else:
             sender, group, stuurgroep = rec[1], rec[2], rec[3]
-        self.require_duty(cmd, stuurgroep, group)
+        self.require_duty(cmd, stuurgroep, group, sender)
         if rec is not None:
             self.require_held(cmd, rec)
         inc.addressed += ((cmd.reaction or 0, cmd.by, sender, cmd.text, cmd.at),)
@@ -313,8 +314,17 @@ class Screening:
                 return rec
         raise UnknownMessageError((inc.id, reaction))
 
-    def require_duty(self, cmd: Screen | Address, stuurgroep: str, group: str) -> None:
-        """S1: only a member on the screening stuurgroep's duty screens and addresses."""
+    def require_duty(
+        self, cmd: Screen | Address, stuurgroep: str, group: str, sender: MemberId
+    ) -> None:
+        """S1: only a member on the screening stuurgroep's duty screens and addresses,
+        and never their own message: another member of the stuurgroep does."""
+        if cmd.by == sender:
+            raise PermissionRefused(
+                "another member of the stuurgroep screens your own message",
+                command=cmd,
+                rule="S1",
+            )
         if cmd.by not in self.router.tables.duty(stuurgroep):
             raise PermissionRefused(
                 f"only a member of {stuurgroep} screens messages for {group}",
