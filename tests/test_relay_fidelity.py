@@ -450,3 +450,13 @@ def test_S1_nobody_screens_their_own_held_message(town: Town) -> None:
     h.refused(Screen(at=h.now + 1, by=member, incident=held, release=True), PermissionRefused)
     other = town.member("sg-noord", 1)
     assert h.one(h.screen(other, held, release=True), IncidentOpened).casushouder == member
+
+
+def test_H4_a_held_report_released_after_its_situation_opened_joins_it(town: Town) -> None:
+    h = harness(town, Never())
+    held = h.report(town.resident("wg-noord-1"), melding(called_112=False))[0].incident
+    first = h.one(h.report(town.resident("wg-noord-1", 1), melding()), IncidentOpened).incident
+    out = h.screen(town.member("sg-noord"), held, release=True)
+    assert h.one(out, Joined).incident == first
+    assert len([o for o in out if isinstance(o, IncidentOpened)]) == 0
+    assert h.relay.incident(first).reached == ("wg-noord-1",)

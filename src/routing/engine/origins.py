@@ -25,7 +25,8 @@ from routing.domain.values import GroupKind
 from routing.errors import IncidentRefused, UnknownGroupError
 
 from .commands import BurgernetAlert, PoliceNotice, Report, Screen
-from .incident import Event, IncidentState, next_phase, police_text, reaction_text
+from .departures import rehomed
+from .incident import Event, IncidentState, Phase, next_phase, police_text, reaction_text
 from .ledger import LIVE
 from .outputs import (
     CasushouderChanged,
@@ -63,22 +64,32 @@ class Origins:
 
     def screen(self, cmd: Screen) -> tuple[Output, ...]:
         """:meth:`Screening.screen <routing.engine.screening.Screening.screen>`, but a held
-        report of R7 whose wijkgroep the situation reached meanwhile joins it there:
-        released as its own incident it would alert that group a second time."""
-        inc = self.router.ledger.get(cmd.incident)
-        if not cmd.release or cmd.reaction is not None or inc.linked_to is None:
+        report of a situation that reached its wijkgroep meanwhile joins it there
+        (R7: linked to it; H4: a live incident it plausibly reports again):
+        released as an incident of its own it would alert the group a second time."""
+        ledger = self.router.ledger
+        inc = ledger.get(cmd.incident)
+        if not cmd.release or cmd.reaction is not None or inc.phase is not Phase.HELD:
             return self.screening.screen(cmd)
-        there = self.covering(self.router.ledger.get(inc.linked_to), inc.origin)
+        reporter, at = inc.reports[0]
+        if reporter not in self.router.hierarchy:
+            return self.screening.screen(cmd)  # posted by who releases it (departures)
+        home = rehomed(self.router, inc.origin, reporter)
+        report = Report(at=max(at, cmd.at), reporter=reporter, melding=inc.melding)
+        if inc.linked_to is not None:
+            there = self.covering(ledger.get(inc.linked_to), home)
+            reason = "" if there is None else f"vrijgegeven; {there.id} is al in {home}"
+        else:
+            found = self.duplicate(home, report)
+            there, reason = (None, "") if found is None else found
         if there is None:
             return self.screening.screen(cmd)
         phase = inc.allow(Event.REJECT, cmd)  # it goes no further as an incident of its own
         self.router.require_member(cmd.by)
-        reporter, at = inc.reports[0]
         self.screening.require_duty(
-            cmd, self.router.tables.entry(inc.origin).stuurgroep or "", inc.origin, reporter
+            cmd, self.router.tables.entry(home).stuurgroep or "", home, reporter
         )
-        report = Report(at=max(at, cmd.at), reporter=reporter, melding=inc.melding)
-        out = self.join(there, report, f"vrijgegeven; {there.id} is al in {inc.origin}")
+        out = self.join(there, report, reason)
         inc.phase = phase
         inc.closed_at = cmd.at
         inc.screening = (cmd.by, True, cmd.reason or f"samengevoegd met {there.id}", cmd.at)
