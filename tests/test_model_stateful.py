@@ -89,6 +89,8 @@ class Reference:
     tb: dict[str, int] = field(default_factory=dict)  # stuurgroep -> telefoonbeheerder
     regiegroep: dict[str, str] = field(default_factory=dict)  # wijk -> regiegroep
     gemeentelijke: str | None = None
+    #: Wijkgroepen a split removed: their ids are not used again (G2).
+    retired: set[str] = field(default_factory=set)
 
     # -- derived, by brute force
 
@@ -185,6 +187,8 @@ def majority(ref: Reference, sg: str, approvals: Iterable[int]) -> list[Refusal]
 
 
 def new_group_name(ref: Reference, gid: str) -> list[Refusal]:
+    if gid in ref.retired:
+        return [(InvariantRefused, "G2")]
     return [(InvariantRefused, None)] if not gid or gid in ref.kind else []
 
 
@@ -616,6 +620,7 @@ class HierarchyMachine(RuleBasedStateMachine):
             wijk = ref.wijk[wijkgroep]
             if wijkgroep not in placed:
                 ref.drop_group(wijkgroep)
+                ref.retired.add(wijkgroep)
             for t, ms in placed.items():
                 if t != wijkgroep:
                     ref.add_group(t, GroupKind.WIJKGROEP, plat, wijk)

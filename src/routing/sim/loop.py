@@ -38,18 +38,22 @@ from routing.engine.commands import (
     Tick,
 )
 from routing.engine.outputs import (
+    CasushouderChanged,
     DecisionMade,
     Deliveries,
+    DeliveryFailed,
     DeliveryKind,
     Held,
     IncidentClosed,
     IncidentOpened,
+    IncidentRegrouped,
     Joined,
     Output,
     PendingDecision,
     ReactionHeld,
     Reminder,
     Step,
+    TaskReassigned,
 )
 from routing.errors import RoutingError
 from routing.model import Hierarchy
@@ -233,17 +237,17 @@ class Run:
     def report(self, wg: str, reporter: MemberId, melding: Melding) -> None:
         """A resident reports (R1-R3); plan the afloop and the other witnesses."""
         outputs = self.handle(Report(at=self.now, reporter=reporter, melding=melding))
-        if outputs and type(outputs[0]) is Held:
+        if outputs and type(_first(outputs)) is Held:
             # Only in a trace: the stuurgroep screens it and lets it through (S1).
             at = self.now + self.read() + self.decide()
-            self.push(at, _SCREEN, (outputs[0], wg, reporter))
+            self.push(at, _SCREEN, (_first(outputs), wg, reporter))
             return
-        if not outputs or type(outputs[0]) is not IncidentOpened:
+        if not outputs or type(_first(outputs)) is not IncidentOpened:
             # A report of the same kind in the same wijkgroep joined an open
             # incident (H4); its reporter had called 112 all the same.
             self.tally.made += 1
             return
-        self.reported(self.incidents[outputs[0].incident], wg, reporter, melding.category)
+        self.reported(self.incidents[_first(outputs).incident], wg, reporter, melding.category)
 
     def reported(
         self, inc: IncidentRecord, wg: str, reporter: MemberId, category: Category
@@ -278,7 +282,7 @@ class Run:
             )  # fmt: skip
             return
         outputs = self.handle(Screen(at=self.now, by=by, incident=held.incident, release=True))
-        if outputs and type(outputs[0]) is IncidentOpened:
+        if outputs and type(_first(outputs)) is IncidentOpened:
             inc = self.incidents[held.incident]
             self.reported(inc, wg, reporter, self.relay.incident(held.incident).melding.category)
 
@@ -319,8 +323,8 @@ class Run:
         """The police notify a regiegroep or a stuurgroep (P1)."""
         self.tally.police_notices += 1
         outputs = self.handle(PoliceNotice(at=self.now, sender=sender, melding=melding, **target))
-        if outputs and type(outputs[0]) is IncidentOpened:
-            inc = self.incidents[outputs[0].incident]
+        if outputs and type(_first(outputs)) is IncidentOpened:
+            inc = self.incidents[_first(outputs).incident]
             inc.category = melding.category
             if "stuurgroepen" in target:
                 inc.stuurgroep = target["stuurgroepen"][0]
@@ -481,10 +485,10 @@ class Run:
             outputs = self.handle(
                 React(at=self.now, member=member, incident=iid, text=_REACT_TEXT, group=group)
             )
-            if outputs and type(outputs[0]) is ReactionHeld:
+            if outputs and type(_first(outputs)) is ReactionHeld:
                 # Screening held it (S1): the stuurgroep on duty looks at it.
                 at = self.now + self.read() + self.decide()
-                self.push(at, _SCREEN, (outputs[0], group, member))
+                self.push(at, _SCREEN, (_first(outputs), group, member))
 
     def on_witness(self, payload: tuple[str, MemberId]) -> None:
         iid, witness = payload
@@ -497,7 +501,7 @@ class Run:
         knows = read <= self.now
         melding = (self.quiet if knows else self.meldingen)[inc.category]
         outputs = self.handle(Report(at=self.now, reporter=witness, melding=melding, joins=iid))
-        if outputs and type(outputs[0]) is Joined:
+        if outputs and type(_first(outputs)) is Joined:
             if knows:
                 self.tally.avoided += 1
             else:
@@ -576,3 +580,16 @@ def _melding(category: Category) -> Melding:
         direction="richting het park",
         action="ik blijf binnen en houd de straat in de gaten",
     )
+
+
+#: What the relay says first when it caught up with a change to the hierarchy
+#: before the command (routing.engine.departures): not the command's own.
+_CAUGHT_UP = (CasushouderChanged, TaskReassigned, IncidentRegrouped, DeliveryFailed)
+
+
+def _first(outputs: tuple[Output, ...]) -> Any:
+    """The command's own first output, past what the catch-up said."""
+    for o in outputs:
+        if not isinstance(o, _CAUGHT_UP):
+            return o
+    return None
