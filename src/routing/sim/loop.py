@@ -60,6 +60,7 @@ from routing.model import Hierarchy
 from routing.relay import Relay
 
 from .config import WEEK, YEAR, SimConfig, SimResult
+from .draws import poisson
 from .reading import ReadingLoad
 from .tally import IncidentRecord, Tally
 
@@ -261,7 +262,7 @@ class Run:
         # Other witnesses of the same situation (H4).
         residents = self.residents(wg)
         rng = self.rng
-        for _ in range(_poisson(rng, self.c.witnesses)):
+        for _ in range(poisson(rng, self.c.witnesses)):
             witness = residents[rng.randrange(len(residents))]
             if witness != reporter:
                 self.push(self.now + self.witness(), _WITNESS, (inc.id, witness))
@@ -557,19 +558,6 @@ class Run:
         self.reading.week(self.end, last=True)
         reading = self.reading.result()
         return attrs.evolve(result, members=reading.members[0], reading=reading)
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    """A Poisson draw by Knuth's method: means here are small (below 5)."""
-    if mean <= 0:
-        return 0
-    limit = math.exp(-mean)
-    k = 0
-    p = rng.random()
-    while p > limit:
-        k += 1
-        p *= rng.random()
-    return k
 
 
 def _melding(category: Category) -> Melding:

@@ -25,7 +25,6 @@ attrition, turning chatter up or down never changes which incidents happen.
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from routing.hierarchy.changes import Leave, apply_change
 from routing.model import Hierarchy
 
 from .config import WEEK, LoadSummary, Reading, ReadingResult
+from .draws import poisson
 
 __all__ = ["ReadingLoad"]
 
@@ -144,7 +144,7 @@ class ReadingLoad:
         local: dict[str, Counter[Place]] = {}
         residents, rng, c = self.residents, self.rng, self.c
         for w in self.wijkgroepen:
-            n = _poisson(rng, c.chatter * len(residents(w)) * period)
+            n = poisson(rng, c.chatter * len(residents(w)) * period)
             total[w] += n
             self.chatter += n
         places: dict[str, Counter[Place]] = {}
@@ -233,18 +233,3 @@ class ReadingLoad:
             reached=LoadSummary.of([float(self.reached[i]) for i in alarms]),
             concerned_reached=LoadSummary.of(shares),
         )
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    """A Poisson draw: Knuth's method for small means, a rounded normal above 30."""
-    if mean <= 0:
-        return 0
-    if mean > 30:
-        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
-    limit = math.exp(-mean)
-    k = 0
-    p = rng.random()
-    while p > limit:
-        k += 1
-        p *= rng.random()
-    return k
