@@ -1,0 +1,162 @@
+"""What every subcommand shares: the parser that fails in one line, the
+console, the melding flags, the relevance policies by name, loading a
+hierarchy, and a progress bar for long runs."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from routing.domain.melding import Melding
+from routing.domain.values import GroupKind
+from routing.engine.outputs import Step
+from routing.engine.policies import Always, Ask, ByStep, Never, Policy
+from routing.hierarchy.config import load_hierarchy
+from routing.model import Hierarchy
+from routing.testing import zoomwijck
+
+__all__ = [
+    "POLICIES",
+    "PROG",
+    "Handler",
+    "LazyProgress",
+    "Parser",
+    "UsageError",
+    "console_for",
+    "hierarchy_or_builtin",
+    "melding_from",
+    "melding_parent",
+    "origin_or_first",
+    "output_parent",
+]
+
+PROG = "buurtrouting"
+
+#: Relevance policies by name, for ``--policy``.
+POLICIES: dict[str, Callable[[], Policy]] = {
+    "ask": Ask,
+    "always": Always,
+    "never": Never,
+    # Siblings at once (S2); everything beyond the stuurgroep is judged by people.
+    "siblings": lambda: ByStep({Step.SIBLINGS: Always()}, default=Ask()),
+}
+
+#: A subcommand: parsed arguments and the console to print on; returns the exit code.
+Handler = Callable[[argparse.Namespace, Console], int]
+
+
+class UsageError(Exception):
+    """A bad argument: reported as one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints the whole usage first; one line says it better.
+        raise UsageError(message)
+
+
+def output_parent() -> Parser:
+    """``--plain`` and ``--width``, for every command that prints."""
+    common = Parser(add_help=False)
+    common.add_argument("--plain", action="store_true", help="no colours (also: NO_COLOR=1)")
+    common.add_argument("--width", type=int, default=None, help="output width in columns")
+    return common
+
+
+def melding_parent() -> Parser:
+    """The flags that describe a melding (SAAR) for ``explain`` and ``trace``."""
+    melding = Parser(add_help=False)
+    melding.add_argument("--category", default="verdachte situatie", help="e.g. inbraak")
+    melding.add_argument(
+        "--called-112",
+        dest="called_112",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="whether 112 was called (H3; --no-called-112 or --no-112 for not)",
+    )
+    melding.add_argument(
+        "--no-112", dest="called_112", action="store_false", help=argparse.SUPPRESS
+    )
+    melding.add_argument("--direction", default=None, help="looprichting, e.g. 'richting park'")
+    melding.add_argument("--text", default="", help="free text of the melding")
+    melding.add_argument("--policy", choices=sorted(POLICIES), default="ask")
+    return melding
+
+
+def builtin() -> Hierarchy:
+    """The town of :func:`routing.testing.zoomwijck`, with 60 residents per
+    wijkgroep so that a year has incidents enough to count."""
+    return zoomwijck(residents=60).hierarchy
+
+
+def hierarchy_or_builtin(path: str | None) -> Hierarchy:
+    return builtin() if path is None else load_hierarchy(path)
+
+
+def melding_from(args: argparse.Namespace) -> Melding:
+    return Melding(
+        category=args.category,
+        called_112=args.called_112,
+        direction=args.direction,
+        text=args.text,
+        action="ik houd de straat in de gaten",
+    )
+
+
+def origin_or_first(h: Hierarchy, origin: str | None) -> str:
+    if origin is not None:
+        return origin
+    return next(iter(h.groups(GroupKind.WIJKGROEP)))
+
+
+def console_for(args: argparse.Namespace, file: Any = None) -> Console:
+    plain = bool(getattr(args, "plain", False))
+    return Console(
+        file=file,
+        width=getattr(args, "width", None),
+        no_color=plain or None,
+        highlight=False,
+        emoji=False,
+        safe_box=plain,
+    )
+
+
+class LazyProgress:
+    """A progress bar that appears only when a run takes more than a moment."""
+
+    DELAY = 0.5  # seconds before the bar is worth showing
+
+    def __init__(self, console: Console, label: str = "simulating") -> None:
+        self.console = console
+        self.label = label
+        self.start = time.monotonic()
+        self.progress: Progress | None = None
+        self.task: Any = None
+
+    def __enter__(self) -> LazyProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def update(self, fraction: float) -> None:
+        if self.progress is None:
+            if time.monotonic() - self.start < self.DELAY:
+                return
+            self.progress = Progress(
+                TextColumn(self.label),
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task(self.label, total=1.0)
+        self.progress.update(self.task, completed=fraction)
