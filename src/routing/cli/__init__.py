@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
     except Refused as e:
         err.print(f"{PROG}: refused: {' '.join(str(e).split())}", markup=False)
         return EXIT_REFUSED
-    except (StateError, JournalWriteError) as e:
+    except StateError as e:
         err.print(f"{PROG}: state file: {' '.join(str(e).split())}", markup=False)
         return EXIT_STATE
     except (RoutingError, ValueError) as e:
