@@ -17,7 +17,13 @@ from routing.model import Hierarchy
 
 from .common import UsageError
 
-__all__ = ["all_members", "group_named", "member_label", "member_named"]
+__all__ = [
+    "all_members",
+    "former_member",
+    "group_named",
+    "member_label",
+    "member_named",
+]
 
 _ID = re.compile(r"#?(\d+)")
 
@@ -42,10 +48,23 @@ def member_label(h: Hierarchy, member: int | None) -> str:
 
 
 def _suggest(wanted: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(wanted, list(known), n=3, cutoff=0.6)
-    if not close:
+    key = _key(wanted)
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, key, _key(k)).ratio(), k) for k in set(known)),
+        reverse=True,
+    )
+    if not scored or scored[0][0] < 0.6:
         return ""
+    best = scored[0][0]
+    # Only the names about as close as the closest: one typo suggests one name.
+    close = [k for ratio, k in scored[:3] if ratio >= best - 0.03]
     return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+def former_member(text: str) -> MemberId | None:
+    """The id in ``#id`` (or a bare number), member or not; ``None`` for a name."""
+    found = _ID.fullmatch(text.strip())
+    return MemberId(int(found.group(1))) if found else None
 
 
 def member_named(h: Hierarchy, text: str, what: str = "member") -> MemberId:
@@ -64,7 +83,7 @@ def member_named(h: Hierarchy, text: str, what: str = "member") -> MemberId:
         names = {h.name(m) for m in all_members(h)}
         raise UsageError(f"unknown {what} {text!r}{_suggest(text, names)}")
     if len(ids) > 1:
-        options = ", ".join(f"#{m}" for m in ids)
+        options = ", ".join(f"#{m} in {h.wijkgroep_of(m)}" for m in ids)
         raise UsageError(f"{len(ids)} members are called {text!r}: name one by id ({options})")
     return ids[0]
 

@@ -53,7 +53,7 @@ from .lines import (
     tasks_json,
     tasks_view,
 )
-from .names import group_named, member_named
+from .names import former_member, group_named, member_named
 from .saar import add_melding_flags, ask_melding, melding_of
 
 __all__ = ["STATE_ENV", "register"]
@@ -473,9 +473,13 @@ def _audit(rt: Runtime, args: argparse.Namespace, out: Console) -> None:
 
 
 def _erase(rt: Runtime, args: argparse.Namespace, out: Console) -> Change:
-    member = _who(rt, args.member)
+    # A member who left is named by id: their data may still be kept.
+    member = former_member(args.member)
+    if member is None:
+        member = _who(rt, args.member)
+    asker = former_member(args.by) if args.by == args.member else None
     try:
-        by: int | str = _who(rt, args.by)
+        by: int | str = asker if asker is not None else _who(rt, args.by)
     except UsageError:
         if not any(a.id == args.by for a in rt.hierarchy.actors()):
             raise

@@ -105,10 +105,16 @@ def ask_melding(args: argparse.Namespace, console: Console) -> Melding:
     """Fill in what the flags left open by asking, one field at a time."""
 
     def ask(question: str, default: str | None = None) -> str:
-        return Prompt.ask(question, console=console, default=default or "") or ""
+        try:
+            return Prompt.ask(question, console=console, default=default or "") or ""
+        except EOFError:
+            raise UsageError("the form ended before it was filled in") from None
 
     def yes(question: str, default: bool) -> bool:
-        return bool(Confirm.ask(question, console=console, default=default))
+        try:
+            return bool(Confirm.ask(question, console=console, default=default))
+        except EOFError:
+            raise UsageError("the form ended before it was filled in") from None
 
     def ask_until_valid(question: str, build: Callable[[str], Any]) -> Any:
         for _ in range(3):  # a typo is asked again, a bounded number of times
