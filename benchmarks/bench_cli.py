@@ -147,15 +147,20 @@ def main() -> None:
             f"{counts['events']} events, {os.path.getsize(path) / 1e6:.1f} MB "
             f"(built in {time.perf_counter() - t0:.1f} s)"
         )
-        opens = []
+        opens: list[float] = []
+        reads: list[float] = []
         for _ in range(args.repeats):
             t = time.perf_counter()
             with Runtime.open(path) as rt:
                 opens.append(time.perf_counter() - t)
-                someone = rt.hierarchy.name(
-                    min(rt.relay.duty(next(rt.hierarchy.groups(GroupKind.STUURGROEP))))
-                )
+                stuurgroep = next(rt.hierarchy.groups(GroupKind.STUURGROEP))
+                member = min(rt.relay.duty(stuurgroep))
+                someone = rt.hierarchy.name(member)
                 last = rt.relay.incidents()[-1]
+                t = time.perf_counter()
+                rt.outbox(poster=member)
+                rt.relay.pending()
+                reads.append(time.perf_counter() - t)
         script = Path(sys.executable).with_name("buurtrouting")
         cli = [str(script)] if script.exists() else [sys.executable, "-m", "routing"]
         env = {**os.environ, "NO_COLOR": "1"}
