@@ -13,9 +13,13 @@ Poortwijk of :func:`routing.testing.zoomwijck`, 60 residents a
 wijkgroep). Meldingen are given with flags: ``--category inbraak
 --called-112/--no-112 --direction "richting park" --text "..."``.
 
-A bad file or argument gives one line on stderr and exit code 2; nothing
-prints a traceback. ``--plain`` drops colours and fancy boxes, for pipes
-and for the docs.
+``buurtrouting --version`` prints the version; ``buurtrouting completion
+bash|zsh|tcsh`` prints a shell completion script.
+
+Exit codes: 0 done; 2 bad input (a bad file, argument or name: one line on
+stderr, never a traceback); 130 interrupted (Ctrl-C). ``--plain`` drops
+colours and fancy boxes, for pipes and for the docs; ``--json`` prints a
+document with a ``"schema"`` key (``"routing.show/1"``, ...).
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ from rich.console import Console
 
 from routing.errors import RoutingError
 
-from . import read, research
-from .common import PROG, Handler, Parser, UsageError, console_for
+from . import completion, read, research
+from .common import PROG, Handler, Parser, UsageError, console_for, version
 
 __all__ = ["main"]
 
@@ -37,10 +41,12 @@ def _parser() -> tuple[Parser, dict[str, Handler]]:
     ap = Parser(
         prog=PROG, description="Neighbourhood-watch routing: show, explain, trace, simulate."
     )
-    sub = ap.add_subparsers(dest="command", required=True, parser_class=Parser)
+    ap.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=Parser, help="what to do")
     handlers: dict[str, Handler] = {}
     for part in (read, research):
         handlers.update(part.register(sub))
+    handlers.update(completion.register(sub, ap))
     return ap, handlers
 
 
