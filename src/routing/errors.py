@@ -128,9 +128,15 @@ class UnknownIdError(RoutingError, LookupError):
 
     kind = "object"
 
-    def __init__(self, key: object):
+    def __init__(self, key: object, *, suggestions: tuple[str, ...] = ()):
         self.key = key
-        super().__init__(f"unknown {self.kind}: {shown(key)}")
+        #: Close names that do exist, for a "did you mean" (may be empty).
+        self.suggestions = suggestions
+        if suggestions:
+            maybe = " or ".join(repr(s) for s in suggestions)
+            super().__init__(f"unknown {self.kind} {shown(key)}; did you mean {maybe}?")
+        else:
+            super().__init__(f"unknown {self.kind}: {shown(key)}")
 
 
 class UnknownGroupError(UnknownIdError):

@@ -22,12 +22,16 @@ Poortwijk of :func:`routing.testing.zoomwijck`, 60 residents a
 wijkgroep). Meldingen are given with flags: ``--category inbraak
 --called-112/--no-112 --direction "richting park" --text "..."``.
 
-Exit codes: 0 done; 2 a bad file, argument or name (one line on stderr);
-3 refused by the process (the reason, with its rule); 4 the state file
-cannot be used (damaged, foreign, newer, or not writable); 130
-interrupted. Nothing prints a traceback, and a command that fails leaves
-the state file as it was. ``--plain`` drops colours and fancy boxes, for pipes
-and for the docs.
+``buurtrouting --version`` prints the version; ``buurtrouting completion
+bash|zsh|tcsh`` prints a shell completion script.
+
+Exit codes: 0 done; 2 bad input (a bad file, argument or name: one line on
+stderr, never a traceback); 3 refused by the process (the reason, with its
+rule); 4 the state file cannot be used (damaged, foreign, newer, or not
+writable); 130 interrupted (Ctrl-C). A command that fails leaves the state
+file as it was. ``--plain`` drops colours and fancy boxes, for pipes and
+for the docs; ``--json`` prints a document with a ``"schema"`` key
+(``"routing.show/1"``, ``"routing.cli.tasks/1"``, ...).
 """
 
 from __future__ import annotations
@@ -39,8 +43,8 @@ from rich.console import Console
 
 from routing.errors import JournalWriteError, Refused, RoutingError, StateError
 
-from . import operate, read, research
-from .common import PROG, Handler, Parser, UsageError, console_for
+from . import completion, operate, read, research
+from .common import PROG, Handler, Parser, UsageError, console_for, version
 
 __all__ = ["EXIT_REFUSED", "EXIT_STATE", "main"]
 
@@ -54,10 +58,12 @@ def _parser() -> tuple[Parser, dict[str, Handler]]:
     ap = Parser(
         prog=PROG, description="Neighbourhood-watch routing: show, explain, trace, simulate."
     )
-    sub = ap.add_subparsers(dest="command", required=True, parser_class=Parser)
+    ap.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=Parser, help="what to do")
     handlers: dict[str, Handler] = {}
     for part in (read, research, operate):
         handlers.update(part.register(sub))
+    handlers.update(completion.register(sub, ap))
     return ap, handlers
 
 

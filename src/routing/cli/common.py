@@ -5,15 +5,18 @@ hierarchy, and a progress bar for long runs."""
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import re
+import sys
 import time
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from routing.domain.melding import Melding
-from routing.domain.values import GroupKind
+from routing.domain.values import GroupKind, MemberId
 from routing.engine.outputs import Step
 from routing.engine.policies import Always, Ask, ByStep, Never, Policy
 from routing.hierarchy.config import load_hierarchy
@@ -31,11 +34,14 @@ __all__ = [
     "hierarchy_or_builtin",
     "melding_from",
     "melding_parent",
-    "origin_or_first",
     "output_parent",
+    "positive_int",
+    "version",
 ]
 
 PROG = "buurtrouting"
+#: The name the package is installed under (``pip install``), for ``--version``.
+DISTRIBUTION = "buurtpreventie-routing"
 
 #: Relevance policies by name, for ``--policy``.
 POLICIES: dict[str, Callable[[], Policy]] = {
@@ -54,17 +60,84 @@ class UsageError(Exception):
     """A bad argument: reported as one line, exit code 2."""
 
 
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an argument's default after its help, unless there is nothing to
+    show: no default, a flag that is off, or a suppressed one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        default = action.default
+        if default is None or default is False or default is argparse.SUPPRESS or default == "":
+            return action.help
+        return super()._get_help_string(action)
+
+
 class Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         # argparse prints the whole usage first; one line says it better.
         raise UsageError(message)
+
+
+def positive_int(text: str) -> int:
+    """An argument type: a whole number of at least 1 (``--width``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def version() -> str:
+    """The installed distribution's version, else the package's own."""
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        import routing
+
+        return str(getattr(routing, "__version__", "unknown"))
+
+
+class _PlainFile:
+    """A text file that drops the spaces at the end of each line (``--plain``):
+    rich pads wrapped lines to the width."""
+
+    def __init__(self, file: IO[str]) -> None:
+        self._file = file
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        text = self._pending + text
+        body = text.rstrip(" ")
+        self._pending = text[len(body) :]
+        self._file.write(re.sub(r" +\n", "\n", body))
+        return len(text)
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def isatty(self) -> bool:
+        return self._file.isatty()
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._file, "encoding", "utf-8") or "utf-8"
 
 
 def output_parent() -> Parser:
     """``--plain`` and ``--width``, for every command that prints."""
     common = Parser(add_help=False)
     common.add_argument("--plain", action="store_true", help="no colours (also: NO_COLOR=1)")
-    common.add_argument("--width", type=int, default=None, help="output width in columns")
+    common.add_argument(
+        "--width", type=positive_int, default=None, help="output width in columns (at least 1)"
+    )
     return common
 
 
@@ -84,7 +157,9 @@ def melding_parent() -> Parser:
     )
     melding.add_argument("--direction", default=None, help="looprichting, e.g. 'richting park'")
     melding.add_argument("--text", default="", help="free text of the melding")
-    melding.add_argument("--policy", choices=sorted(POLICIES), default="ask")
+    melding.add_argument(
+        "--policy", choices=sorted(POLICIES), default="ask", help="who decides on forwarding"
+    )
     return melding
 
 
@@ -108,14 +183,10 @@ def melding_from(args: argparse.Namespace) -> Melding:
     )
 
 
-def origin_or_first(h: Hierarchy, origin: str | None) -> str:
-    if origin is not None:
-        return origin
-    return next(iter(h.groups(GroupKind.WIJKGROEP)))
-
-
 def console_for(args: argparse.Namespace, file: Any = None) -> Console:
     plain = bool(getattr(args, "plain", False))
+    if plain:
+        file = _PlainFile(file if file is not None else sys.stdout)
     return Console(
         file=file,
         width=getattr(args, "width", None),

@@ -12,7 +12,8 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from routing.domain.values import MemberId
+from routing.domain.values import GroupKind, MemberId
+from routing.errors import UnknownGroupError, UnknownMemberError
 from routing.model import Hierarchy
 
 from .common import UsageError
@@ -23,6 +24,7 @@ __all__ = [
     "group_named",
     "member_label",
     "member_named",
+    "origin_or_first",
 ]
 
 _ID = re.compile(r"#?(\d+)")
@@ -47,18 +49,19 @@ def member_label(h: Hierarchy, member: int | None) -> str:
         return f"#{member}"
 
 
-def _suggest(wanted: str, known: Iterable[str]) -> str:
+def _close(wanted: str, known: Iterable[str]) -> tuple[str, ...]:
+    """The known names closest to ``wanted`` (case and spacing aside): the
+    closest, and any about as close, up to three; none below a ratio of 0.6."""
     key = _key(wanted)
     scored = sorted(
         ((difflib.SequenceMatcher(None, key, _key(k)).ratio(), k) for k in set(known)),
         reverse=True,
     )
     if not scored or scored[0][0] < 0.6:
-        return ""
+        return ()
     best = scored[0][0]
     # Only the names about as close as the closest: one typo suggests one name.
-    close = [k for ratio, k in scored[:3] if ratio >= best - 0.03]
-    return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+    return tuple(k for ratio, k in scored[:3] if ratio >= best - 0.03)
 
 
 def former_member(text: str) -> MemberId | None:
@@ -68,7 +71,11 @@ def former_member(text: str) -> MemberId | None:
 
 
 def member_named(h: Hierarchy, text: str, what: str = "member") -> MemberId:
-    """The member ``text`` names (a name, or ``#id``); :class:`UsageError` if none or several."""
+    """The member ``text`` names (a name, or ``#id``).
+
+    :class:`~routing.errors.UnknownMemberError` with the closest names if
+    none is called so; :class:`UsageError` if several are (name one by id).
+    """
     found = _ID.fullmatch(text.strip())
     if found:
         mid = int(found.group(1))
@@ -81,7 +88,7 @@ def member_named(h: Hierarchy, text: str, what: str = "member") -> MemberId:
     ids = by_name.get(_key(text))
     if not ids:
         names = {h.name(m) for m in all_members(h)}
-        raise UsageError(f"unknown {what} {text!r}{_suggest(text, names)}")
+        raise UnknownMemberError(text, suggestions=_close(text, names))
     if len(ids) > 1:
         options = ", ".join(f"#{m} in {h.wijkgroep_of(m)}" for m in ids)
         raise UsageError(f"{len(ids)} members are called {text!r}: name one by id ({options})")
@@ -89,7 +96,8 @@ def member_named(h: Hierarchy, text: str, what: str = "member") -> MemberId:
 
 
 def group_named(h: Hierarchy, text: str) -> str:
-    """The group id ``text`` names (case aside); :class:`UsageError` with suggestions if none."""
+    """The group id ``text`` names (case aside); else
+    :class:`~routing.errors.UnknownGroupError` with the closest ids."""
     groups = list(h.groups())
     if text in groups:
         return text
@@ -97,4 +105,11 @@ def group_named(h: Hierarchy, text: str) -> str:
     found = by_key.get(_key(text))
     if found is not None:
         return found
-    raise UsageError(f"unknown group {text!r}{_suggest(text, groups)}")
+    raise UnknownGroupError(text, suggestions=_close(text, groups))
+
+
+def origin_or_first(h: Hierarchy, origin: str | None) -> str:
+    """The group ``origin`` names, or the first wijkgroep where none is given."""
+    if origin is not None:
+        return group_named(h, origin)
+    return next(iter(h.groups(GroupKind.WIJKGROEP)))

@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from routing.hierarchy.config import load_hierarchy
+from routing.present.data import hierarchy_dict, incident_dict
 from routing.present.explain import explain
 from routing.present.render import hierarchy_table, hierarchy_tree, incident_tree
 from routing.sim.simulate import SimConfig, trace
@@ -19,39 +20,45 @@ from .common import (
     hierarchy_or_builtin,
     melding_from,
     melding_parent,
-    origin_or_first,
     output_parent,
 )
+from .names import group_named, origin_or_first
 
-__all__ = ["register"]
+__all__ = ["EXPLAIN_SCHEMA", "register"]
+
+EXPLAIN_SCHEMA = "routing.explain/1"
 
 
 def register(sub: Any) -> dict[str, Handler]:
     """Add ``show``, ``explain`` and ``trace`` to the subparsers ``sub``."""
     common, melding = output_parent(), melding_parent()
     show = sub.add_parser("show", parents=[common], help="draw a hierarchy from a TOML file")
-    show.add_argument("file")
+    show.add_argument("file", help="the neighbourhood, a TOML file")
     show.add_argument("--members", action="store_true", help="list the residents too")
     show.add_argument("--table", action="store_true", help="also a table of the groups")
+    show.add_argument("--json", action="store_true", help="print JSON instead of a tree")
 
     ex = sub.add_parser(
         "explain", parents=[common, melding], help="dry run: who would receive a melding"
     )
-    ex.add_argument("file")
+    ex.add_argument("file", help="the neighbourhood, a TOML file")
     ex.add_argument("--from", dest="origin", required=True, help="the wijkgroep (or regiegroep)")
     ex.add_argument("--stop", action="store_true", help="stop at every question instead of yes")
-    ex.add_argument("--json", action="store_true")
+    ex.add_argument("--json", action="store_true", help="print JSON instead of a tree")
 
     tr = sub.add_parser("trace", parents=[common, melding], help="run one incident and draw it")
     tr.add_argument("file", nargs="?", help="TOML file; default: a built-in town")
     tr.add_argument("--from", dest="origin", default=None, help="default: the first wijkgroep")
-    tr.add_argument("--seed", type=int, default=0)
-    tr.add_argument("--json", action="store_true")
+    tr.add_argument("--seed", type=int, default=0, help="seed of the simulated people")
+    tr.add_argument("--json", action="store_true", help="print JSON instead of a tree")
     return {"show": _show, "explain": _explain, "trace": _trace}
 
 
 def _show(args: argparse.Namespace, out: Console) -> int:
     h = load_hierarchy(args.file)
+    if args.json:
+        out.print_json(json.dumps(hierarchy_dict(h, members=args.members)))
+        return 0
     out.print(hierarchy_tree(h, members=args.members))
     if args.table:
         out.print(hierarchy_table(h))
@@ -62,13 +69,13 @@ def _explain(args: argparse.Namespace, out: Console) -> int:
     h = load_hierarchy(args.file)
     e = explain(
         h,
-        args.origin,
+        group_named(h, args.origin),
         melding_from(args),
         policy=POLICIES[args.policy](),
         assume_forward=not args.stop,
     )
     if args.json:
-        out.print_json(json.dumps(e.to_dict()))
+        out.print_json(json.dumps({"schema": EXPLAIN_SCHEMA, **e.to_dict()}))
     else:
         out.print(e.tree(h))
     return 0
@@ -79,8 +86,8 @@ def _trace(args: argparse.Namespace, out: Console) -> int:
     config = SimConfig(policy=POLICIES[args.policy](), confirm=True)
     t = trace(h, origin_or_first(h, args.origin), melding_from(args), config=config, seed=args.seed)
     if args.json:
-        o = t.result.to_dict(incidents=True)["incident_outcomes"][0]
-        out.print_json(json.dumps(o))
+        summary = t.result.to_dict(incidents=True)["incident_outcomes"][0]
+        out.print_json(json.dumps({**incident_dict(t.view), "outcome": summary}))
     else:
         out.print(incident_tree(t.view, h))
     return 0

@@ -124,7 +124,9 @@ class Explanation:
                 )
             )
         if self.points:
-            points = root.add(Text(f"{len(self.points)} beslispunten (R5, R6)", style="bold"))
+            n = len(self.points)
+            noun = "beslispunt" if n == 1 else "beslispunten"
+            points = root.add(Text(f"{n} {noun} (R5, R6)", style="bold"))
             for p in self.points:
                 q = p.pending
                 label = Text(f"? {q.decider}: {q.source} -> {', '.join(q.targets)} ", "yellow")

@@ -54,6 +54,7 @@ __all__ = [
     "hierarchy_table",
     "hierarchy_tree",
     "incident_tree",
+    "reason_text",
 ]
 
 #: Marks the telefoonbeheerder in a hierarchy tree (T1).
@@ -321,6 +322,13 @@ def _story_of_outputs(outputs: Sequence[Output]) -> _Story:
     return story
 
 
+def reason_text(rule: str, reason: str) -> str:
+    """A decision's reason without the rule it starts with, when it does
+    ("P2: politiebericht" under rule P2): the label names the rule already."""
+    prefix = f"{rule}: "
+    return reason[len(prefix) :] if reason.startswith(prefix) else reason
+
+
 def _clock(seconds: float) -> str:
     seconds = max(0, round(seconds))
     return f"+{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
@@ -387,7 +395,8 @@ def incident_tree(
             if decision is not None:
                 why = "deadline: " if decision.default_applied else ""
                 label.append(
-                    f"  [{decision.step.rule} {decision.step.label}: {why}{decision.reason}]",
+                    f"  [{decision.step.rule} {decision.step.label}: {why}"
+                    f"{reason_text(decision.step.rule, decision.reason)}]",
                     style="dim",
                 )
         casus = story.casus.get(d.group)
@@ -435,7 +444,8 @@ def incident_tree(
         by, at, groups = story.closed
         root.add(
             Text(
-                f"■ {_clock(at - t0)}  afloop door {_who(h, by)}, naar {groups} groepen (R8)",
+                f"■ {_clock(at - t0)}  afloop door {_who(h, by)}, "
+                f"naar {groups} {'groep' if groups == 1 else 'groepen'} (R8)",
                 style="bold green",
             )
         )
