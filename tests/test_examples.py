@@ -203,3 +203,113 @@ def test_the_flat_vs_hierarchy_sweep_is_what_its_how_to_shows(tmp_path: Path) ->
     shown_sweep = re.findall(r"^```console\n(.*?)\n^```$", text, re.MULTILINE | re.DOTALL)
     assert shown_sweep == [out]
     assert "defaults" in out
+
+
+# ------------------------------------------- the terminal tutorial, run as a reader runs it
+
+_CONSOLE = re.compile(r"^```console\n(.*?)\n^```$", re.MULTILINE | re.DOTALL)
+
+
+def console_steps(page: str) -> list[tuple[str, str]]:
+    """The ``$ command`` lines of a page's ```console blocks, each with what it shows.
+
+    A command continues on the next line after a trailing backslash, as in a shell.
+    """
+    steps: list[tuple[str, list[str]]] = []
+    text = (DOCS / page).read_text(encoding="utf-8")
+    for block in _CONSOLE.findall(text):
+        going_on = False
+        for line in block.splitlines():
+            if going_on:
+                steps[-1] = (steps[-1][0] + "\n" + line, steps[-1][1])
+            elif line.startswith("$ "):
+                steps.append((line[2:], []))
+            else:
+                assert steps, f"{page}: output before any command: {line!r}"
+                steps[-1][1].append(line)
+            going_on = line.endswith("\\") and not steps[-1][1]
+    return [(command, "\n".join(out)) for command, out in steps]
+
+
+def run_console(page: str, cwd: Path) -> list[tuple[str, str, str]]:
+    """Run every command of ``page`` in order in one directory: (command, shown, printed).
+
+    Like the page was made: 100 columns, no colour, Dutch time, ``buurtrouting`` on
+    the PATH, and the repository's ``examples`` beside the state file.
+    """
+    (cwd / "examples").mkdir()
+    (cwd / "examples" / "zoomwijck-fase2.toml").write_bytes(
+        (EXAMPLES / "zoomwijck-fase2.toml").read_bytes()
+    )
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "buurtrouting").exists():  # an uninstalled checkout: the module
+        bin_dir = cwd / "bin"
+        bin_dir.mkdir()
+        wrapper = bin_dir / "buurtrouting"
+        wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m routing "$@"\n')
+        wrapper.chmod(0o755)
+    env = {
+        **os.environ,
+        "COLUMNS": "100",
+        "NO_COLOR": "1",
+        "TZ": "Europe/Amsterdam",
+        "PYTHONIOENCODING": "utf-8",
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    for name in ("FORCE_COLOR", "BUURTROUTING_STATE"):
+        env.pop(name, None)
+    done = []
+    for command, shown_out in console_steps(page):
+        if command.startswith("export "):
+            name, _, value = command.removeprefix("export ").partition("=")
+            env[name] = value
+            printed = ""
+        else:
+            ran = subprocess.run(
+                ["bash", "-c", command], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True, encoding="utf-8", timeout=120, check=False,
+            )  # fmt: skip
+            printed = "\n".join(line.rstrip() for line in ran.stdout.splitlines())
+        done.append((command, shown_out, printed))
+    return done
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the tutorial's shell is POSIX")
+def test_R3_S2_S3_R8_the_terminal_tutorial_shows_what_its_commands_print(
+    tmp_path: Path,
+) -> None:
+    steps = run_console("tutorial-terminal.md", tmp_path)
+    assert len(steps) >= 20
+    for command, shown_out, printed in steps:
+        assert printed == shown_out, command
+    # The afloop reached exactly the groups the melding reached, each once (R8).
+    afloops = [out for c, _, out in steps if c.startswith("buurtrouting afloop")]
+    assert len(afloops) == 2
+    assert "afloop by Farid el Amrani (#4) to 3 groups" in afloops[0]
+    posted = re.findall(r"^task \d+: .* posts in (.*)$", afloops[0], re.MULTILINE)
+    assert posted == ["Wijkgroep Vlinderbuurt", "Wijkgroep Bomenbuurt", "Regiegroep Zoomwijck"]
+    # The same command with the same intake key made no second command.
+    assert afloops[1].startswith("already done: key 'afloop-1'")
+    audit = next(out for c, _, out in steps if c.startswith("buurtrouting audit I1 --json"))
+    for group in ("Wijkgroep Vlinderbuurt", "Wijkgroep Bomenbuurt", "Regiegroep Zoomwijck"):
+        assert f'"{group}"' in audit
+    assert "Vogelbuurt" not in audit
+
+
+def test_R8_the_chat_bot_example_posts_the_afloop_where_the_melding_went(tmp_path: Path) -> None:
+    out = run_plain(str(EXAMPLES / "chatbot.py"), cwd=tmp_path)
+    posts = re.findall(r"^  bot posts (p\d+) in (.*?): (.*)$", out, re.MULTILINE)
+    melding = [group for _, group, text in posts if "INBRAAK" in text or "Doorgestuurd" in text]
+    afloop = [group for _, group, text in posts if text.startswith("AFLOOP")]
+    # Anna said no to the siblings, Bram yes to the regiegroep (S2, S3) ...
+    assert melding == ["Wijkgroep Vlinderbuurt", "Regiegroep Zoomwijck"]
+    # ... and the afloop went to exactly those groups, once each (R8).
+    assert afloop == melding
+    assert "I1 closed in Wijkgroep Vlinderbuurt, Regiegroep Zoomwijck" in out
+    # The redelivered message m1 made no second report.
+    assert out.count("m1 was taken in before (event 1): nothing done") == 1
+    assert len(re.findall(r"^\s+bot posts p\d+ in Wijkgroep Vlinderbuurt: INBRAAK", out, re.M)) == 1
+    # The erasure redacted every post that carried Farid's data, and unlinked his account.
+    redacted = re.findall(r"^  bot redacts (p\d+)$", out, re.MULTILINE)
+    assert redacted == [ref for ref, group, text in posts if group != "Stuurgroep Zoomwijck"]
+    assert "account still linked: False" in out
