@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from routing.domain.melding import Melding
-from routing.domain.values import GroupKind, MemberId
 from routing.engine.outputs import Step
 from routing.engine.policies import Always, Ask, ByStep, Never, Policy
 from routing.hierarchy.config import load_hierarchy
