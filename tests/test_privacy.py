@@ -279,6 +279,14 @@ def test_an_actor_id_and_a_member_id_never_collide(tmp_path: Path) -> None:
             assert rows.fetchall() == []
 
 
+def as_schema_2(conn: sqlite3.Connection) -> None:
+    """Drop what schema 3 added (the runtime's tables), as schema 2 wrote a file."""
+    for table in ("intake", "accounts", "posts", "redactions", "cursors"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
+    conn.execute("PRAGMA user_version = 2")
+
+
 def as_schema_1(path: Path) -> None:
     """Rewrite a journal as schema 1 wrote it: actor names in the AddActor payloads."""
     conn = sqlite3.connect(path)
@@ -295,6 +303,7 @@ def as_schema_1(path: Path) -> None:
                 (old, event_crc(seq, "AddActor", 1, old, 0), seq),
             )
             conn.execute("DELETE FROM personal WHERE seq = ?", (seq,))
+        as_schema_2(conn)
         conn.execute("DROP INDEX personal_actor")
         conn.execute("ALTER TABLE personal DROP COLUMN actor")
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
@@ -314,7 +323,7 @@ def test_a_schema_1_journal_is_upgraded_and_its_actors_can_then_be_erased(
         assert j.export_state() == live
         assert list(j.events()) == events
         with contextlib.closing(sqlite3.connect(path)) as conn, conn:
-            assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+            assert conn.execute("PRAGMA user_version").fetchone() == (3,)
             actors = conn.execute("SELECT DISTINCT actor FROM personal WHERE actor IS NOT NULL")
             assert sorted(actors.fetchall()) == [("jw",), ("wa",)]
         j.erase_actor("wa", by="wa")

@@ -20,6 +20,7 @@ Every operation that raises leaves the state exactly as it was. ::
     │   └── CorruptStateError       damaged, truncated, or fails validation on replay
     │       └── LostCommandsError   acknowledged commands are missing (a damaged -wal file)
     ├── JournalWriteError           (also OSError)  the journal could not record a command
+    ├── DuplicateIntakeError        (also ValueError)  this platform message was taken in before
     ├── UnknownIdError              (also LookupError)
     │   ├── UnknownGroupError
     │   ├── UnknownMemberError
@@ -52,6 +53,7 @@ __all__ = [
     "CapacityRefused",
     "ConfigError",
     "CorruptStateError",
+    "DuplicateIntakeError",
     "ForeignStateError",
     "IncidentRefused",
     "InvalidValueError",
@@ -430,3 +432,18 @@ class JournalWriteError(RoutingError, OSError):
         self.problem = problem
         self.command = command
         super().__init__(problem)
+
+
+class DuplicateIntakeError(RoutingError, ValueError):
+    """The platform message with intake key ``key`` already became event ``seq``.
+
+    Feeding the same message twice (a chat server that delivers it again, a
+    command line run again after a crash) must make one command, so the
+    second is refused with nothing changed. :class:`routing.runtime.Runtime`
+    asks first and answers such a message with what it already did.
+    """
+
+    def __init__(self, key: str, seq: int):
+        self.key = key
+        self.seq = seq
+        super().__init__(f"the message {shown(key)} was taken in before, as event {seq}")

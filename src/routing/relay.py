@@ -281,6 +281,28 @@ class Relay:
             delivery=delivery, status=DeliveryStatus(status), by=by, at=at, reason=reason
         )
 
+    def tasks(self) -> tuple[Delivery, ...]:
+        """Every delivery neither confirmed nor failed, in the order handed out.
+
+        Each with the poster it is a task for now (another member where the
+        one it named left the group: :mod:`routing.engine.departures`). This
+        is the outbox of :mod:`routing.runtime`: after a restart the same
+        tasks come out again, until each is confirmed or failed.
+        """
+        ledger = self._router.ledger
+        status = ledger.status
+        found: list[Delivery] = []
+        for inc in ledger.incidents.values():
+            if not ledger.has_tasks(inc):
+                continue
+            rb = Rebuild(inc.decisions)
+            for batch in inc.deliveries:
+                found.extend(
+                    self._record(d).delivery for d in rb.batch(batch) if d.id not in status
+                )
+        found.sort(key=lambda d: d.id)
+        return tuple(found)
+
     def incidents(self) -> tuple[str, ...]:
         """Ids of every incident, oldest first."""
         return tuple(self._router.ledger.incidents)

@@ -7,14 +7,26 @@ Subcommands::
     buurtrouting trace [FILE] [--from GROUP] [melding flags] [--seed N] [--json]
     buurtrouting simulate [FILE] [--seed N] [--weeks W] [--json]
 
+Operating a neighbourhood over a state file (:mod:`routing.cli.operate`)::
+
+    buurtrouting init FILE            make the state file (--state, default buurt.db)
+    buurtrouting admit | leave | erase          members
+    buurtrouting report | react | afloop        the resident's route (R1-R8)
+    buurtrouting decide | forward | screen      the stuurgroep's duties (S1-S5)
+    buurtrouting tasks --as NAME | confirm N | fail N   what to paste where
+    buurtrouting tick | incidents | audit INCIDENT
+
 FILE is a neighbourhood in TOML (``docs/configuration.md``); ``trace`` and
 ``simulate`` fall back to a small built-in town (the Zoomwijck with
 Poortwijk of :func:`routing.testing.zoomwijck`, 60 residents a
 wijkgroep). Meldingen are given with flags: ``--category inbraak
 --called-112/--no-112 --direction "richting park" --text "..."``.
 
-A bad file or argument gives one line on stderr and exit code 2; nothing
-prints a traceback. ``--plain`` drops colours and fancy boxes, for pipes
+Exit codes: 0 done; 2 a bad file, argument or name (one line on stderr);
+3 refused by the process (the reason, with its rule); 4 the state file
+cannot be used (damaged, foreign, newer, or not writable); 130
+interrupted. Nothing prints a traceback, and a command that fails leaves
+the state file as it was. ``--plain`` drops colours and fancy boxes, for pipes
 and for the docs.
 """
 
@@ -25,12 +37,17 @@ from collections.abc import Sequence
 
 from rich.console import Console
 
-from routing.errors import RoutingError
+from routing.errors import JournalWriteError, Refused, RoutingError, StateError
 
-from . import read, research
+from . import operate, read, research
 from .common import PROG, Handler, Parser, UsageError, console_for
 
-__all__ = ["main"]
+__all__ = ["EXIT_REFUSED", "EXIT_STATE", "main"]
+
+#: Exit code: the process forbids it (a :class:`~routing.errors.Refused`; its reason is shown).
+EXIT_REFUSED = 3
+#: Exit code: the state file cannot be used (damaged, foreign, newer, not writable).
+EXIT_STATE = 4
 
 
 def _parser() -> tuple[Parser, dict[str, Handler]]:
@@ -39,7 +56,7 @@ def _parser() -> tuple[Parser, dict[str, Handler]]:
     )
     sub = ap.add_subparsers(dest="command", required=True, parser_class=Parser)
     handlers: dict[str, Handler] = {}
-    for part in (read, research):
+    for part in (read, research, operate):
         handlers.update(part.register(sub))
     return ap, handlers
 
@@ -55,10 +72,19 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
     except UsageError as e:
         err.print(f"{PROG}: error: {e}", markup=False)
         return 2
+    except JournalWriteError as e:
+        err.print(f"{PROG}: state file: {' '.join(str(e).split())}", markup=False)
+        return EXIT_STATE
     except OSError as e:
         where = f": {e.filename}" if e.filename else ""
         err.print(f"{PROG}: error: {e.strerror or e}{where}", markup=False)
         return 2
+    except Refused as e:
+        err.print(f"{PROG}: refused: {' '.join(str(e).split())}", markup=False)
+        return EXIT_REFUSED
+    except StateError as e:
+        err.print(f"{PROG}: state file: {' '.join(str(e).split())}", markup=False)
+        return EXIT_STATE
     except (RoutingError, ValueError) as e:
         err.print(f"{PROG}: error: {' '.join(str(e).split())}", markup=False)
         return 2

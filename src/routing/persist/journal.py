@@ -54,6 +54,7 @@ from types import TracebackType
 from typing import Any, Final
 
 from routing import gcpause as _collector
+from routing.domain.checks import check_text
 from routing.domain.codec import decode, dump, encode
 from routing.domain.settings import Settings
 from routing.engine.commands import Command
@@ -63,6 +64,7 @@ from routing.engine.policies import Policy
 from routing.errors import (
     ConfigError,
     CorruptStateError,
+    DuplicateIntakeError,
     JournalWriteError,
     NewerSchemaError,
     RoutingError,
@@ -84,7 +86,9 @@ from .document import state_from, state_of
 from .events import EVENT_TYPES, decode_event, decode_trusted, encode_event
 from .jsonread import loads
 from .personal import parse_event, restore, split
-from .store import Durability, Store, snapshot_crc
+from .rows import snapshot_crc
+from .side import SideTables
+from .store import Durability, Store
 
 __all__ = ["EVENT_VERSION", "Journal"]
 
@@ -235,6 +239,17 @@ class Journal:
         """The live relay; read it, feed it only through :meth:`execute`."""
         return self._relay
 
+    @property
+    def side(self) -> SideTables:
+        """The runtime's tables beside the events: intake keys, accounts, posts,
+        cursors (:mod:`routing.persist.side`)."""
+        self._require_open()
+        return SideTables(self._store.conn)
+
+    def seen(self, key: str) -> int | None:
+        """The sequence number of the event the intake key ``key`` became, if any."""
+        return self.side.intake(key)
+
     def export_state(self) -> dict[str, Any]:
         """The whole live state as a JSON-able document (:func:`state_of`)."""
         return state_of(self._h, self._relay, seq=self._seq)
@@ -251,7 +266,7 @@ class Journal:
 
     # ------------------------------------------------------------ writing
 
-    def execute(self, item: Change | Command) -> Any:
+    def execute(self, item: Change | Command, *, key: str | None = None) -> Any:
         """Apply a change or a command and journal it; return what it returned.
 
         The return value (outputs of a relay command, new ids of a change) is
@@ -259,8 +274,18 @@ class Journal:
         raise with nothing changed and nothing written;
         :class:`~routing.errors.JournalWriteError` if the write failed (the
         command was then not accepted either).
+
+        ``key`` names the platform message the item came from (an *intake
+        key*), kept with the event in its transaction; a key already kept
+        is refused with :class:`~routing.errors.DuplicateIntakeError`, with
+        nothing changed (:meth:`seen` asks first).
         """
         self._require_open()
+        if key is not None:
+            key = check_text(key, "an intake key")
+            seq = self.side.intake(key)
+            if seq is not None:
+                raise DuplicateIntakeError(key, seq)
         tag, payload = encode_event(item)  # refuses what cannot be journaled, before any change
         erase: int | None = None
         if isinstance(item, Erase):
@@ -289,6 +314,7 @@ class Journal:
                 expire=expire,
                 expire_deliveries=self._failed_deliveries(expire),
                 snapshot=snapshot,
+                intake=key,
             )
         except BaseException as exc:
             self._recover()

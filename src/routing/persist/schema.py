@@ -1,8 +1,9 @@
 """What a journal file may hold: the journal's own tables and indexes, and nothing else.
 
 The SQL that creates a journal is here (:data:`SCHEMA`), with the SQL that
-schema 1 created (:data:`SCHEMA_1`) and the statements that upgrade it
-(:data:`UPGRADE_FROM_1`). :func:`check` compares the schema of a file
+schemas 1 and 2 created (:data:`SCHEMA_1`, :data:`SCHEMA_2`) and the
+statements that upgrade them (:data:`UPGRADE_FROM_1`,
+:data:`UPGRADE_FROM_2`). :func:`check` compares the schema of a file
 being opened (``sqlite_master``: its tables, indexes, triggers and views,
 each with its SQL) with what that SQL creates in an empty in-memory
 database, and refuses anything else before a single row is read:
@@ -32,10 +33,18 @@ from typing import Final
 
 from routing.errors import UnexpectedSchemaError
 
-__all__ = ["SCHEMA", "SCHEMA_1", "UPGRADE_FROM_1", "check", "statements"]
+__all__ = [
+    "SCHEMA",
+    "SCHEMA_1",
+    "SCHEMA_2",
+    "UPGRADE_FROM_1",
+    "UPGRADE_FROM_2",
+    "check",
+    "statements",
+]
 
-#: The SQL of a new journal (schema 2).
-SCHEMA: Final = """
+#: The SQL that created a schema-2 journal (schema 3 adds :data:`UPGRADE_FROM_2`).
+SCHEMA_2: Final = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE events (
     seq INTEGER PRIMARY KEY,
@@ -60,6 +69,30 @@ CREATE INDEX personal_incident ON personal (incident) WHERE incident IS NOT NULL
 CREATE INDEX personal_actor ON personal (actor) WHERE actor IS NOT NULL;
 CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, crc INTEGER NOT NULL);
 """
+
+#: What schema 3 adds: the runtime's tables (:mod:`routing.persist.side`).
+#: ``intake``: the key of each platform message that became an event, so that
+#: the same message fed twice makes one command. ``accounts``: platform
+#: accounts and the member each one is. ``posts``: what a transport posted,
+#: and whose personal data each post carries; ``redactions``: posts of an
+#: erased member that the transport must still redact. ``cursors``: a
+#: transport's positions (a sync token). Accounts and posts are filed by
+#: member, so that erasure finds them.
+UPGRADE_FROM_2: Final = (
+    "CREATE TABLE intake (key TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE accounts (platform TEXT NOT NULL, account TEXT NOT NULL, "
+    "member INTEGER NOT NULL, PRIMARY KEY (platform, account)) WITHOUT ROWID",
+    "CREATE INDEX accounts_member ON accounts (member)",
+    "CREATE TABLE posts (platform TEXT NOT NULL, ref TEXT NOT NULL, "
+    "member INTEGER NOT NULL, PRIMARY KEY (platform, ref, member)) WITHOUT ROWID",
+    "CREATE INDEX posts_member ON posts (member)",
+    "CREATE TABLE redactions (platform TEXT NOT NULL, ref TEXT NOT NULL, "
+    "PRIMARY KEY (platform, ref)) WITHOUT ROWID",
+    "CREATE TABLE cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+)
+
+#: The SQL of a new journal (schema 3).
+SCHEMA: Final = SCHEMA_2 + "".join(f"{statement};\n" for statement in UPGRADE_FROM_2)
 
 #: The SQL that created a schema-1 journal, as it was written then.
 SCHEMA_1: Final = """
@@ -86,7 +119,7 @@ CREATE INDEX personal_incident ON personal (incident) WHERE incident IS NOT NULL
 CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, crc INTEGER NOT NULL);
 """
 
-#: The schema changes from 1 to 2; the data moves in :mod:`routing.persist.store`.
+#: The schema changes from 1 to 2; the data moves in :mod:`routing.persist.upgrade`.
 UPGRADE_FROM_1: Final = (
     "ALTER TABLE personal ADD COLUMN actor TEXT",
     "CREATE INDEX personal_actor ON personal (actor) WHERE actor IS NOT NULL",
@@ -146,6 +179,7 @@ def _objects(conn: sqlite3.Connection) -> _Objects:
 def _expected(version: int) -> _Objects:
     """What the journal's own SQL creates for ``version``, in this SQLite."""
     with contextlib.closing(sqlite3.connect(":memory:")) as conn:
-        for statement in statements(SCHEMA if version >= 2 else SCHEMA_1):
+        script = {1: SCHEMA_1, 2: SCHEMA_2}.get(version, SCHEMA)
+        for statement in statements(script):
             conn.execute(statement)
         return _objects(conn)

@@ -67,22 +67,31 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, Literal
 
-from routing.domain.codec import dump
 from routing.errors import CorruptStateError, ForeignStateError, NewerSchemaError
 
-from . import acks, schema
+from . import acks, schema, side, upgrade
 from .jsonread import loads
+from .rows import event_crc, insert_personal, personal_crc, snapshot_crc
 
 if TYPE_CHECKING:
     from .acks import Acks
     from .personal import Slot
 
-__all__ = ["APPLICATION_ID", "FORMAT", "SCHEMA_VERSION", "Durability", "Store"]
+__all__ = [
+    "APPLICATION_ID",
+    "FORMAT",
+    "SCHEMA_VERSION",
+    "Durability",
+    "Store",
+    "event_crc",
+    "personal_crc",
+    "snapshot_crc",
+]
 
 #: ``PRAGMA application_id`` of a journal: "RTJL" in ASCII.
 APPLICATION_ID: Final = 0x52544A4C
 #: The journal's schema version (``PRAGMA user_version``); see docs/persistence.md.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 #: The ``meta.format`` value.
 FORMAT: Final = "routing.persist.journal"
 
@@ -91,33 +100,6 @@ Durability = Literal["full", "normal", "off"]
 _SYNCHRONOUS: Final[dict[str, str]] = {"full": "FULL", "normal": "NORMAL", "off": "OFF"}
 
 _MAGIC = b"SQLite format 3\x00"
-
-
-# Store.events computes these two inline (a call per row shows in replay);
-# the tests forge rows with these functions, so the copies cannot drift apart.
-def event_crc(seq: int, tag: str, version: int, payload: str, slots: int) -> int:
-    return zlib.crc32(f"{seq}\x1f{tag}\x1f{version}\x1f{slots}\x1f{payload}".encode())
-
-
-def personal_crc(
-    seq: int,
-    path: str,
-    member: int | None,
-    incident: str | None,
-    value: str,
-    actor: str | None = None,
-) -> int:
-    # Without an actor, the schema-1 formula: rows written before the actor
-    # column existed keep their checksums. The value is JSON, which escapes
-    # control characters, so the separator cannot occur inside it.
-    text = f"{seq}\x1f{path}\x1f{member}\x1f{incident}\x1f{value}"
-    if actor is not None:
-        text += f"\x1f{actor}"
-    return zlib.crc32(text.encode())
-
-
-def snapshot_crc(seq: int, body: str) -> int:
-    return zlib.crc32(f"{seq}\x1f{body}".encode())
 
 
 class Store:
@@ -170,7 +152,9 @@ class Store:
             # Zero deleted content in place, so erased data leaves no bytes behind.
             conn.execute("PRAGMA secure_delete = ON")
             if meta["schema"] == "1":
-                _upgrade_from_1(conn, meta, path)
+                upgrade.from_1(conn, meta, path)
+            if meta["schema"] == "2":
+                upgrade.from_2(conn, meta)
             record = acks.Acks.open(path, full, last)
         except sqlite3.DatabaseError as exc:
             conn.close()
@@ -298,6 +282,7 @@ class Store:
         expire: Iterable[str] = (),
         expire_deliveries: Iterable[int] = (),
         snapshot: str | None = None,
+        intake: str | None = None,
     ) -> None:
         """Write one event, in one transaction, committed before this returns.
 
@@ -306,7 +291,9 @@ class Store:
         deletes the reasons of ``Fail`` events for those deliveries (filed
         under no incident: see :meth:`_expire_failures`). ``snapshot``
         replaces every snapshot with one at ``seq`` and raises the floor to
-        it (see the module docstring).
+        it (see the module docstring). ``intake`` is the key of the platform
+        message the event came from (:mod:`routing.persist.side`), kept in
+        the same transaction.
         """
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
@@ -320,9 +307,12 @@ class Store:
                 (seq, tag, version, payload, n, event_crc(seq, tag, version, payload, n)),
             )
             if slots:
-                _insert_personal(conn, seq, slots)
+                insert_personal(conn, seq, slots)
+            if intake is not None:
+                side.keep_intake(conn, intake, seq)
             if erase_member is not None:
                 conn.execute("DELETE FROM personal WHERE member = ?", (erase_member,))
+                side.erase_member(conn, erase_member)
             if erase_actor is not None:
                 conn.execute("DELETE FROM personal WHERE actor = ?", (erase_actor,))
             for incident in expire:
@@ -431,60 +421,6 @@ class Store:
     def _set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
         self.meta[key] = value
-
-
-def _insert_personal(
-    conn: sqlite3.Connection,
-    seq: int,
-    slots: Sequence[Slot],
-) -> None:
-    conn.executemany(
-        "INSERT INTO personal (seq, path, member, incident, value, crc, actor) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(seq, p, m, i, v, personal_crc(seq, p, m, i, v, a), a) for p, m, i, v, a in slots],
-    )
-
-
-def _upgrade_from_1(conn: sqlite3.Connection, meta: dict[str, str], path: str) -> None:
-    """Schema 1 -> 2: the actor column, and AddActor's personal fields moved into it."""
-    from .personal import split  # the one definition of what is personal
-
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for statement in schema.UPGRADE_FROM_1:
-            conn.execute(statement)
-        rows = conn.execute(
-            "SELECT seq, type, version, payload, slots, crc FROM events WHERE type = 'AddActor'"
-        ).fetchall()
-        for seq, tag, version, payload, n, crc in rows:
-            # Checked first: a fresh checksum over damaged text would hide the damage.
-            if type(payload) is not str or event_crc(seq, tag, version, payload, n) != crc:
-                raise CorruptStateError(f"event {seq} fails its checksum", source=path, seq=seq)
-            data = loads(payload, f"event {seq}", source=path, seq=seq)
-            try:
-                slots = split(tag, data, None)
-            except (KeyError, TypeError, IndexError) as exc:
-                # A forged payload whose checksum was forged too.
-                raise CorruptStateError(
-                    f"event {seq} is not an AddActor: {exc!r}", source=path, seq=seq
-                ) from None
-            if n or not slots:
-                continue  # nothing left in the payload to move
-            new = dump(data)
-            m = len(slots)
-            conn.execute(
-                "UPDATE events SET payload = ?, slots = ?, crc = ? WHERE seq = ?",
-                (new, m, event_crc(seq, tag, version, new, m), seq),
-            )
-            _insert_personal(conn, seq, slots)
-        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
-        conn.execute("PRAGMA user_version = 2")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    meta["schema"] = "2"
 
 
 def _is_fresh(path: str) -> bool:
