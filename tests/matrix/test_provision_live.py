@@ -42,7 +42,9 @@ def test_G4_provision_mirrors_the_hierarchy_and_is_idempotent(synapse: Any) -> N
             assert first
             state = await read_state(client)
             assert set(state) == {
-                "gemeente:Voorbeeldstad", "wijk:Zoomwijck", "group:Stuurgroep Zoomwijck",
+                "gemeente:Voorbeeldstad",
+                "wijk:Zoomwijck",
+                "group:Stuurgroep Zoomwijck",
                 "group:Regiegroep Zoomwijck",
                 *(f"group:{g}" for g in h.managed_wijkgroepen("Stuurgroep Zoomwijck")),
             }

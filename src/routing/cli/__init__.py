@@ -39,7 +39,7 @@ from rich.console import Console
 
 from routing.errors import JournalWriteError, Refused, RoutingError, StateError
 
-from . import operate, read, research
+from . import matrix, operate, read, research
 from .common import PROG, Handler, Parser, UsageError, console_for
 
 __all__ = ["EXIT_REFUSED", "EXIT_STATE", "main"]
@@ -56,7 +56,7 @@ def _parser() -> tuple[Parser, dict[str, Handler]]:
     )
     sub = ap.add_subparsers(dest="command", required=True, parser_class=Parser)
     handlers: dict[str, Handler] = {}
-    for part in (read, research, operate):
+    for part in (read, research, operate, matrix):
         handlers.update(part.register(sub))
     return ap, handlers
 

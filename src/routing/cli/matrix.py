@@ -31,25 +31,42 @@ def register(sub: Any) -> dict[str, Handler]:
     login.add_argument("file", help="the neighbourhood in TOML")
     login.add_argument("--homeserver", required=True, help="e.g. https://matrix.buurt.example")
     login.add_argument("--user", required=True, help="the bot's Matrix ID, @bot:server")
-    login.add_argument("--token", default=None,
-                       help="the bot's access token (or MATRIX_TOKEN in the environment)")
-    login.add_argument("--password", default=None,
-                       help="the bot's password (or MATRIX_PASSWORD in the environment)")
-    login.add_argument("--accounts", default=None,
-                       help="TOML file mapping members to Matrix IDs (docs/howto-matrix.md)")
+    login.add_argument(
+        "--token", default=None, help="the bot's access token (or MATRIX_TOKEN in the environment)"
+    )
+    login.add_argument(
+        "--password",
+        default=None,
+        help="the bot's password (or MATRIX_PASSWORD in the environment)",
+    )
+    login.add_argument(
+        "--accounts",
+        default=None,
+        help="TOML file mapping members to Matrix IDs (docs/howto-matrix.md)",
+    )
 
-    prov = verbs.add_parser("provision", parents=[login],
-                            help="make spaces and rooms mirror the hierarchy")
+    prov = verbs.add_parser(
+        "provision", parents=[login], help="make spaces and rooms mirror the hierarchy"
+    )
     prov.add_argument("--dry-run", action="store_true", help="only print what would change")
 
-    bridge = verbs.add_parser("bridge", parents=[login],
-                              help="run the routing path on the provisioned rooms")
+    bridge = verbs.add_parser(
+        "bridge", parents=[login], help="run the routing path on the provisioned rooms"
+    )
     bridge.add_argument("--journal", required=True, help="the journal file (SQLite)")
-    bridge.add_argument("--delivery", choices=("bot", "human"), default="bot",
-                        help="bot: the bridge posts; human: a task to the forwarder")
+    bridge.add_argument(
+        "--delivery",
+        choices=("bot", "human"),
+        default="bot",
+        help="bot: the bridge posts; human: a task to the forwarder",
+    )
     bridge.add_argument("--policy", default="ask", help="relevance policy (default: ask)")
-    bridge.add_argument("--give-up", type=float, default=600.0,
-                        help="seconds without the homeserver before exiting (default 600)")
+    bridge.add_argument(
+        "--give-up",
+        type=float,
+        default=600.0,
+        help="seconds without the homeserver before exiting (default 600)",
+    )
     return {"matrix": _matrix}
 
 
@@ -69,7 +86,7 @@ def _matrix(args: argparse.Namespace, out: Console) -> int:
     return _bridge(args, out)
 
 
-def _load(args: argparse.Namespace) -> tuple[Any, dict[int, str]]:
+def _load(args: argparse.Namespace) -> tuple[Any, dict[Any, str]]:
     from routing.adapters.matrix.accounts import check_matrix_id, load_accounts
     from routing.hierarchy.config import load_hierarchy
 
@@ -115,8 +132,13 @@ def _bridge(args: argparse.Namespace, out: Console) -> int:
     h, accounts = _load(args)
     token, password = _secrets(args)
     settings = BridgeSettings(
-        homeserver=args.homeserver, user=args.user, token=token, password=password,
-        journal=args.journal, delivery=args.delivery, policy=args.policy,
+        homeserver=args.homeserver,
+        user=args.user,
+        token=token,
+        password=password,
+        journal=args.journal,
+        delivery=args.delivery,
+        policy=args.policy,
         give_up=args.give_up,
     )
-    return run_bridge(settings, h, accounts, out)
+    return run_bridge(settings, h, accounts, out, policy=POLICIES[args.policy]())

@@ -43,15 +43,21 @@ def check_matrix_id(value: object) -> str:
     return value
 
 
-def load_accounts(path: str | os.PathLike[str], hierarchy: Hierarchy) -> dict[MemberId, str]:
-    """The accounts file at ``path`` read against ``hierarchy``: member -> Matrix ID."""
+def load_accounts(
+    path: str | os.PathLike[str], hierarchy: Hierarchy, *, strict: bool = True
+) -> dict[MemberId, str]:
+    """The accounts file at ``path`` read against ``hierarchy``: member -> Matrix ID.
+
+    ``strict=False`` skips names that name no member (any more): the bridge
+    reads the file against a journal's hierarchy, where an erased member's
+    name is gone."""
     with open(path, "rb") as f:
         raw = f.read()
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"invalid TOML: {e}", path=os.fspath(path)) from None
-    return accounts_from_dict(data, hierarchy, path=os.fspath(path))
+    return accounts_from_dict(data, hierarchy, path=os.fspath(path), strict=strict)
 
 
 def _names(hierarchy: Hierarchy) -> dict[tuple[str, str], MemberId]:
@@ -65,7 +71,11 @@ def _names(hierarchy: Hierarchy) -> dict[tuple[str, str], MemberId]:
 
 
 def accounts_from_dict(
-    data: Mapping[str, Any], hierarchy: Hierarchy, *, path: str | None = None
+    data: Mapping[str, Any],
+    hierarchy: Hierarchy,
+    *,
+    path: str | None = None,
+    strict: bool = True,
 ) -> dict[MemberId, str]:
     """An already parsed accounts file (see the module docstring)."""
     unknown = set(data) - {"account"}
@@ -76,8 +86,8 @@ def accounts_from_dict(
         raise ConfigError("expected an array of [[account]] tables", path=path, entry="account")
     names = _names(hierarchy)
     by_name: dict[str, list[tuple[str, MemberId]]] = {}
-    for (name, wg), mid in names.items():
-        by_name.setdefault(name, []).append((wg, mid))
+    for (who, where), mid in names.items():
+        by_name.setdefault(who, []).append((where, mid))
     out: dict[MemberId, str] = {}
     owner: dict[str, int] = {}
     for i, entry in enumerate(entries):
@@ -88,18 +98,21 @@ def accounts_from_dict(
         if extra:
             raise ConfigError(
                 f"unknown key {sorted(extra)[0]!r} (known: matrix, name, wijkgroep)",
-                path=path, entry=at,
+                path=path,
+                entry=at,
             )
-        name, wg, mxid = entry.get("name"), entry.get("wijkgroep"), entry.get("matrix")
+        name, wg = entry.get("name"), entry.get("wijkgroep")
         if not isinstance(name, str) or not name:
             raise ConfigError("missing required key 'name'", path=path, entry=at)
         try:
-            mxid = check_matrix_id(mxid)
+            mxid = check_matrix_id(entry.get("matrix"))
         except ValueError as e:
             raise ConfigError(str(e), path=path, entry=f"{at}.matrix") from None
         candidates = by_name.get(name, [])
         if wg is not None:
             candidates = [(g, m) for g, m in candidates if g == wg]
+        if not candidates and not strict:
+            continue  # an erased or departed member: no account any more
         if not candidates:
             where = f" in {wg!r}" if wg is not None else ""
             raise ConfigError(f"{name!r} is not a member{where}", path=path, entry=at)

@@ -111,7 +111,10 @@ class LocalSynapse:
     """
 
     def __init__(
-        self, directory: str | os.PathLike[str], *, server_name: str = "localhost",
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        server_name: str = "localhost",
         python: str | None = None,
     ) -> None:
         self.directory = Path(directory)
@@ -152,14 +155,17 @@ class LocalSynapse:
             self.port = free_port()
             config = self._write_config()
             subprocess.run(
-                [self.python, "-m", "synapse.app.homeserver", "-c", str(config),
-                 "--generate-keys"],
-                check=True, capture_output=True, timeout=timeout,
+                [self.python, "-m", "synapse.app.homeserver", "-c", str(config), "--generate-keys"],
+                check=True,
+                capture_output=True,
+                timeout=timeout,
             )
         log = (self.directory / "stdout.log").open("ab")
         self._process = subprocess.Popen(
             [self.python, "-m", "synapse.app.homeserver", "-c", str(config)],
-            stdout=log, stderr=subprocess.STDOUT, cwd=self.directory,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.directory,
         )
         log.close()
         deadline = time.monotonic() + timeout
@@ -203,7 +209,9 @@ class LocalSynapse:
     def _request(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(
-            self.url + path, data=data, method=method,
+            self.url + path,
+            data=data,
+            method=method,
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(req, timeout=30) as response:
@@ -214,13 +222,22 @@ class LocalSynapse:
         (``user_id``, ``access_token``, ``device_id``)."""
         nonce = self._request("GET", "/_synapse/admin/v1/register")["nonce"]
         mac = hmac.new(self.secret.encode(), digestmod=hashlib.sha1)
-        mac.update(b"\x00".join(
-            [nonce.encode(), localpart.encode(), password.encode(),
-             b"admin" if admin else b"notadmin"]
-        ))
+        mac.update(
+            b"\x00".join(
+                [
+                    nonce.encode(),
+                    localpart.encode(),
+                    password.encode(),
+                    b"admin" if admin else b"notadmin",
+                ]
+            )
+        )
         body = {
-            "nonce": nonce, "username": localpart, "password": password,
-            "admin": admin, "mac": mac.hexdigest(),
+            "nonce": nonce,
+            "username": localpart,
+            "password": password,
+            "admin": admin,
+            "mac": mac.hexdigest(),
         }
         try:
             answer: dict[str, Any] = self._request("POST", "/_synapse/admin/v1/register", body)

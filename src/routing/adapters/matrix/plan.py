@@ -181,13 +181,19 @@ def desired(
             rg = h.regiegroep_of(wijk)
             if rg is not None:
                 groups.append(rg)
-            for gid in groups:
-                wijk_rooms.append(_group_room(h, gid, wijk_key, accounts, bot))
+            wijk_rooms += [_group_room(h, gid, wijk_key, accounts, bot) for gid in groups]
             members = set().union(*(r.members for r in wijk_rooms))
             gem_members |= members
             gem_rooms.append(
-                RoomSpec(key=wijk_key, name=f"Wijk {wijk}", kind="wijk", space=True,
-                         parent=gem_key, members=frozenset(members), power=_power({}, bot))
+                RoomSpec(
+                    key=wijk_key,
+                    name=f"Wijk {wijk}",
+                    kind="wijk",
+                    space=True,
+                    parent=gem_key,
+                    members=frozenset(members),
+                    power=_power({}, bot),
+                )
             )
             gem_rooms += wijk_rooms
         grg = h.gemeentelijke_regiegroep_of(gemeente)
@@ -196,8 +202,15 @@ def desired(
             gem_members |= room.members
             gem_rooms.append(room)
         rooms.append(
-            RoomSpec(key=gem_key, name=f"Gemeente {gemeente}", kind="gemeente", space=True,
-                     parent=None, members=frozenset(gem_members), power=_power({}, bot))
+            RoomSpec(
+                key=gem_key,
+                name=f"Gemeente {gemeente}",
+                kind="gemeente",
+                space=True,
+                parent=None,
+                members=frozenset(gem_members),
+                power=_power({}, bot),
+            )
         )
         rooms += gem_rooms
     return tuple(rooms)
@@ -219,14 +232,17 @@ def _group_room(
         if tb in accounts:
             levels[accounts[tb]] = TELEFOONBEHEERDER
     return RoomSpec(
-        key=f"group:{gid}", name=gid, kind=kind.value, space=False, parent=parent,
-        members=frozenset(members), power=_power(levels, bot),
+        key=f"group:{gid}",
+        name=gid,
+        kind=kind.value,
+        space=False,
+        parent=parent,
+        members=frozenset(members),
+        power=_power(levels, bot),
     )
 
 
-def plan(
-    want: Sequence[RoomSpec], have: Mapping[str, RoomState], *, bot: str
-) -> list[Action]:
+def plan(want: Sequence[RoomSpec], have: Mapping[str, RoomState], *, bot: str) -> list[Action]:
     """The actions that turn ``have`` (by key) into ``want``; empty when they agree.
 
     Rooms are created before anything refers to them; a room whose key is
@@ -235,16 +251,20 @@ def plan(
     """
     actions: list[Action] = []
     keys = {spec.key for spec in want}
-    for spec in want:
-        if spec.key not in have:
-            actions.append(CreateRoom(spec.key, spec.alias, spec.name, spec.kind, spec.space))
+    actions += [
+        CreateRoom(spec.key, spec.alias, spec.name, spec.kind, spec.space)
+        for spec in want
+        if spec.key not in have
+    ]
     for spec in want:
         state = have.get(spec.key)
         if spec.parent is not None:
             parent = have.get(spec.parent)
             linked = (
-                state is not None and parent is not None
-                and state.room_id in parent.children and parent.room_id in state.parents
+                state is not None
+                and parent is not None
+                and state.room_id in parent.children
+                and parent.room_id in state.parents
             )
             if not linked:
                 actions.append(AddChild(spec.parent, spec.key))
@@ -261,13 +281,12 @@ def plan(
     parent_of = {spec.key: spec.parent for spec in want}
     unlink: set[tuple[str, str]] = set()
     for key, state in have.items():
-        linked = [(by_room.get(p), key) for p in state.parents]
-        linked += [(key, by_room.get(c)) for c in state.children]
-        for parent, child in linked:
-            if parent is not None and child is not None and parent in keys:
-                if parent_of.get(child) != parent:
-                    unlink.add((parent, child))
-    actions += [RemoveChild(parent, child) for parent, child in sorted(unlink)]
+        links: list[tuple[str | None, str | None]] = [(by_room.get(p), key) for p in state.parents]
+        links += [(key, by_room.get(c)) for c in state.children]
+        for up, down in links:
+            if up is not None and down is not None and up in keys and parent_of.get(down) != up:
+                unlink.add((up, down))
+    actions += [RemoveChild(up, down) for up, down in sorted(unlink)]
     for key, state in sorted(have.items()):
         if key not in keys:
             actions += [

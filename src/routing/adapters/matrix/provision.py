@@ -28,7 +28,6 @@ from .plan import (
     Kick,
     RemoveChild,
     RoomState,
-    SetPower,
     desired,
     plan,
 )
@@ -49,7 +48,11 @@ def ok(response: Any) -> Any:
 
 
 async def connect(
-    homeserver: str, user: str, *, token: str | None = None, password: str | None = None,
+    homeserver: str,
+    user: str,
+    *,
+    token: str | None = None,
+    password: str | None = None,
     device_id: str | None = None,
 ) -> nio.AsyncClient:
     """A logged-in client: with an access token (checked with whoami) or a password."""
@@ -103,8 +106,11 @@ async def read_state(client: nio.AsyncClient) -> dict[str, RoomState]:
                 parents.add(state_key)
         if key is not None:
             found[key] = RoomState(
-                key=key, room_id=room_id, members=frozenset(members),
-                power=tuple(sorted(power.items())), children=frozenset(children),
+                key=key,
+                room_id=room_id,
+                members=frozenset(members),
+                power=tuple(sorted(power.items())),
+                children=frozenset(children),
                 parents=frozenset(parents),
             )
     return found
@@ -123,30 +129,43 @@ async def apply(
     via = {"via": [_server(client.user_id)]}
     for action in actions:
         if isinstance(action, CreateRoom):
-            marker = {"type": MARKER, "state_key": "",
-                      "content": {"key": action.key, "kind": action.kind}}
-            created = ok(await client.room_create(
-                alias=action.alias, name=action.name, space=action.space,
-                preset=nio.RoomPreset.private_chat, initial_state=[marker],
-                power_level_override={"invite": 50, "kick": 50, "redact": 50},
-            ))
+            marker = {
+                "type": MARKER,
+                "state_key": "",
+                "content": {"key": action.key, "kind": action.kind},
+            }
+            created = ok(
+                await client.room_create(
+                    alias=action.alias,
+                    name=action.name,
+                    space=action.space,
+                    preset=nio.RoomPreset.private_chat,
+                    initial_state=[marker],
+                    power_level_override={"invite": 50, "kick": 50, "redact": 50},
+                )
+            )
             rooms[action.key] = created.room_id
         elif isinstance(action, AddChild | RemoveChild):
             content = via if isinstance(action, AddChild) else {}
             parent, child = rooms[action.parent], rooms[action.child]
             ok(await client.room_put_state(parent, "m.space.child", content, state_key=child))
-            ok(await client.room_put_state(
-                child, "m.space.parent", {**content, "canonical": True} if content else {},
-                state_key=parent,
-            ))
+            ok(
+                await client.room_put_state(
+                    child,
+                    "m.space.parent",
+                    {**content, "canonical": True} if content else {},
+                    state_key=parent,
+                )
+            )
         elif isinstance(action, Invite):
             ok(await client.room_invite(rooms[action.key], action.user))
         elif isinstance(action, Kick):
             ok(await client.room_kick(rooms[action.key], action.user, reason=action.reason))
         else:
             room = rooms[action.key]
-            levels = dict(ok(await client.room_get_state_event(room, "m.room.power_levels"))
-                          .content)
+            levels = dict(
+                ok(await client.room_get_state_event(room, "m.room.power_levels")).content
+            )
             users = dict(action.users)
             mine = (levels.get("users") or {}).get(client.user_id)
             if mine is not None:  # a room version before 12 lists its creator
