@@ -76,7 +76,8 @@ def test_G4_T1_power_levels_mirror_roles(fase2: Hierarchy) -> None:
     vogel = dict(want["group:Wijkgroep Vogelbuurt"].power)
     tb = accounts[fase2.telefoonbeheerder("Stuurgroep Zoomwijck")]
     assert vogel.pop(tb) == TELEFOONBEHEERDER
-    assert set(vogel.values()) == {ADMIN} and len(vogel) == 3
+    assert set(vogel.values()) == {ADMIN}
+    assert len(vogel) == 3
     assert "@vogel5:buurt" not in vogel  # a resident: level 0
     assert BOT not in vogel  # the creator holds every power and is not listed
     assert "@vogel5:buurt" in want["group:Wijkgroep Vogelbuurt"].members
