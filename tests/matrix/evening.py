@@ -90,7 +90,7 @@ class Evening:
         accounts = load_accounts(self.accounts_file, self.h)
         client = await connect(self.server.url, self.bot_id, token=self.bot["access_token"])
         try:
-            await provision(client, self.h, accounts)
+            await provision(client, self.h, accounts, prefix=self.prefix)
             self.rooms = room_map(await read_state(client))
         finally:
             await client.close()

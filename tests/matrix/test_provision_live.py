@@ -38,7 +38,7 @@ def test_G4_provision_mirrors_the_hierarchy_and_is_idempotent(synapse: Any) -> N
     async def run() -> None:
         client = await connect(synapse.url, bot["user_id"], token=bot["access_token"])
         try:
-            first = await provision(client, h, accounts)
+            first = await provision(client, h, accounts, prefix=prefix)
             assert first
             state = await read_state(client)
             assert set(state) == {
@@ -60,18 +60,18 @@ def test_G4_provision_mirrors_the_hierarchy_and_is_idempotent(synapse: Any) -> N
             assert accounts[h.residents("Wijkgroep Vogelbuurt")[5]] in vogel.members
             assert accounts[h.residents("Wijkgroep Bomenbuurt")[3]] not in vogel.members
 
-            assert await provision(client, h, accounts) == []  # idempotent
+            assert await provision(client, h, accounts, prefix=prefix) == []  # idempotent
 
             # A changed mapping is applied as the difference.
             moved = dict(accounts)
             del moved[h.residents("Wijkgroep Vogelbuurt")[5]]
             moved[h.residents("Wijkgroep Vogelbuurt")[6]] = f"@{prefix}bomen3:{synapse.server_name}"
             del moved[h.residents("Wijkgroep Bomenbuurt")[3]]
-            diff = await provision(client, h, moved)
+            diff = await provision(client, h, moved, prefix=prefix)
             kinds = {type(a) for a in diff}
             assert kinds <= {Invite, Kick, SetPower}
             assert any(isinstance(a, Kick) and a.key == "group:Wijkgroep Vogelbuurt" for a in diff)
-            assert await provision(client, h, moved) == []
+            assert await provision(client, h, moved, prefix=prefix) == []
         finally:
             await client.close()
 

@@ -49,6 +49,9 @@ def register(sub: Any) -> dict[str, Handler]:
         "provision", parents=[login], help="make spaces and rooms mirror the hierarchy"
     )
     prov.add_argument("--dry-run", action="store_true", help="only print what would change")
+    prov.add_argument(
+        "--alias-prefix", default="buurt", help="start of every room alias (default: buurt)"
+    )
 
     bridge = verbs.add_parser(
         "bridge", parents=[login], help="run the routing path on the provisioned rooms"
@@ -108,7 +111,9 @@ def _provision(args: argparse.Namespace, out: Console) -> int:
     async def run() -> list[Any]:
         client = await connect(args.homeserver, args.user, token=token, password=password)
         try:
-            return await provision(client, h, accounts, dry_run=args.dry_run)
+            return await provision(
+                client, h, accounts, dry_run=args.dry_run, prefix=args.alias_prefix
+            )
         finally:
             await client.close()
 

@@ -61,7 +61,7 @@ ADMIN = 50
 TELEFOONBEHEERDER = 75
 
 
-def alias_for(key: str) -> str:
+def alias_for(key: str, prefix: str = "buurt") -> str:
     """The room alias localpart for ``key``: readable, and stable for the key.
 
     ``group:Wijkgroep Vogelbuurt`` -> ``buurt-wijkgroep-vogelbuurt-<6 hex>``;
@@ -70,7 +70,7 @@ def alias_for(key: str) -> str:
     text = unicodedata.normalize("NFKD", key.split(":", 1)[-1])
     slug = re.sub(r"[^a-z0-9]+", "-", text.encode("ascii", "ignore").decode().lower())
     digest = hashlib.sha256(key.encode()).hexdigest()[:6]
-    return f"buurt-{slug.strip('-')[:40]}-{digest}"
+    return f"{prefix}-{slug.strip('-')[:40]}-{digest}"
 
 
 @attrs.frozen(kw_only=True)
@@ -84,10 +84,11 @@ class RoomSpec:
     parent: str | None  # the key of the space it is a child of
     members: frozenset[str]  # Matrix IDs, the bot excluded
     power: tuple[tuple[str, int], ...]  # Matrix ID -> level above 0, the bot excluded
+    alias: str = ""  # the room alias's localpart (alias_for)
 
-    @property
-    def alias(self) -> str:
-        return alias_for(self.key)
+    def __attrs_post_init__(self) -> None:
+        if not self.alias:
+            object.__setattr__(self, "alias", alias_for(self.key))
 
     @property
     def group(self) -> str | None:
@@ -159,14 +160,20 @@ def _power(levels: Mapping[str, int], bot: str) -> tuple[tuple[str, int], ...]:
 
 
 def desired(
-    hierarchy: Hierarchy, accounts: Mapping[MemberId, str], *, bot: str
+    hierarchy: Hierarchy, accounts: Mapping[MemberId, str], *, bot: str, prefix: str = "buurt"
 ) -> tuple[RoomSpec, ...]:
     """Every space and room ``hierarchy`` needs, spaces before their children.
 
     ``accounts`` gives the Matrix ID of each member who has one; the others
-    are left out of every room. ``bot`` is the account that provisions.
+    are left out of every room. ``bot`` is the account that provisions;
+    ``prefix`` starts every room alias (two neighbourhoods on one server
+    need two prefixes).
     """
     h = hierarchy
+
+    def named(spec: RoomSpec) -> RoomSpec:
+        return attrs.evolve(spec, alias=alias_for(spec.key, prefix))
+
     rooms: list[RoomSpec] = []
     for gemeente in h.gemeenten():
         gem_key = f"gemeente:{gemeente}"
@@ -213,7 +220,7 @@ def desired(
             )
         )
         rooms += gem_rooms
-    return tuple(rooms)
+    return tuple(map(named, rooms))
 
 
 def _group_room(

@@ -181,11 +181,13 @@ async def provision(
     accounts: Mapping[MemberId, str],
     *,
     dry_run: bool = False,
+    prefix: str = "buurt",
 ) -> list[Action]:
     """Make the homeserver's rooms mirror ``hierarchy``; returns what it did
     (or, with ``dry_run``, would do)."""
     have = await read_state(client)
-    actions = plan(desired(hierarchy, accounts, bot=client.user_id), have, bot=client.user_id)
+    want = desired(hierarchy, accounts, bot=client.user_id, prefix=prefix)
+    actions = plan(want, have, bot=client.user_id)
     if not dry_run:
         await apply(client, actions, have)
     return actions
