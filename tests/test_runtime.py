@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from routing.domain.melding import Melding
-from routing.engine.commands import Decide, Report
+from routing.engine.commands import Decide, Report, Tick
 from routing.engine.outputs import CasushouderChanged, DecisionMade, Deliveries, PendingDecision
 from routing.errors import (
     DuplicateIntakeError,
@@ -275,3 +275,43 @@ def test_a_fake_clock_does_not_run_backwards() -> None:
     with pytest.raises(InvalidValueError):
         clock.set(5)
     assert clock.now() == 10.0
+
+
+_ITEMS = st.one_of(
+    st.integers(),
+    st.text(max_size=4),
+    st.none(),
+    st.builds(lambda at: Tick(at=at), st.floats(0, 2e9)),
+    st.builds(lambda who: Report(at=START, reporter=who, melding=MELDING), st.integers(0, 120)),
+    st.builds(
+        lambda who, n: Decide(at=START, by=who, decision=n, forward=True),
+        st.integers(0, 120),
+        st.integers(1, 5),
+    ),
+    st.builds(lambda who: Leave(member=who, by=who), st.integers(0, 120)),
+)
+_KEYS = st.one_of(
+    st.none(), st.text(max_size=3), st.integers(), st.binary(max_size=2), st.just("k0")
+)
+
+
+@given(items=st.lists(st.tuples(_ITEMS, _KEYS), min_size=1, max_size=6))
+def test_bad_submissions_are_refused_typed_and_change_nothing(
+    tmp_path_factory: pytest.TempPathFactory, items: list[tuple[object, object]]
+) -> None:
+    path = tmp_path_factory.mktemp("rt") / "j.db"
+    town = load_hierarchy(FASE2)
+    with Runtime.open(path, hierarchy=town, clock=FakeClock(START)) as rt:
+        report(rt, residents(town)[0], key="k0")
+        for item, key in items:
+            before = (rt.journal.seq, rt.journal.export_state(), rt.outbox())
+            try:
+                done = rt.submit(item, key=key)  # type: ignore[arg-type]
+            except RoutingError:
+                assert (rt.journal.seq, rt.journal.export_state(), rt.outbox()) == before
+            else:
+                if done.duplicate:
+                    assert rt.journal.seq == before[0]
+                else:
+                    assert rt.journal.seq > before[0]
+                    assert key is None or rt.journal.seen(key) == done.seq  # type: ignore[arg-type]

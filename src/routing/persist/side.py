@@ -29,7 +29,12 @@ from collections.abc import Iterable
 from routing.domain.checks import check_text
 from routing.errors import InvalidValueError
 
-__all__ = ["SideTables", "erase_member", "keep_intake"]
+__all__ = ["SideTables", "erase_member", "intake_key", "keep_intake"]
+
+
+def intake_key(value: object) -> str:
+    """``value`` if it is an intake key: non-blank text a file can store."""
+    return _name(value, "an intake key")
 
 
 def keep_intake(conn: sqlite3.Connection, key: str, seq: int) -> None:
@@ -83,7 +88,9 @@ class SideTables:
 
     def intake(self, key: str) -> int | None:
         """The sequence number of the event message ``key`` became, if it did."""
-        row = self._conn.execute("SELECT seq FROM intake WHERE key = ?", (key,)).fetchone()
+        row = self._conn.execute(
+            "SELECT seq FROM intake WHERE key = ?", (intake_key(key),)
+        ).fetchone()
         return None if row is None else int(row[0])
 
     # ------------------------------------------------------------ accounts

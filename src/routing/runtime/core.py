@@ -215,6 +215,8 @@ class Runtime:
             if seen is not None:
                 return Submitted(seq=seen, result=None, outputs=(), at=at, duplicate=True, key=key)
         value = item(at) if callable(item) else item
+        if not isinstance(value, Command | Change):
+            raise InvalidValueError(value, "not a relay command or a hierarchy change")
         result = self._journal.execute(value, key=key)
         seq = self._journal.seq
         when = getattr(value, "at", None)
