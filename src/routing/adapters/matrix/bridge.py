@@ -68,6 +68,9 @@ KEY_FIELD = "nl.buurtpreventie.key"
 INCIDENT_FIELD = "nl.buurtpreventie.incident"
 _CURSOR = "matrix:next_batch"
 _NETWORK = (MatrixError, OSError, asyncio.TimeoutError, aiohttp.ClientError, nio.ProtocolError)
+#: Events per room one sync carries, and how far back a gap is read.
+_FILTER = {"room": {"timeline": {"limit": 200}}}
+_BACKFILL = 1000
 _YES = ("👍", "✅", "ja")
 _NO = ("👎", "❌", "nee")
 
@@ -431,11 +434,21 @@ class Bridge:
         """One sync, its events, the posts, then the stored position."""
         since = self.rt.accounts.cursor(_CURSOR)
         timeout = 0 if since is None else sync_timeout_ms
-        resp = ok(await self.client.sync(timeout=timeout, since=since))
+        resp = ok(await self.client.sync(timeout=timeout, since=since, sync_filter=_FILTER))
         if since is not None:
             for room, info in resp.rooms.join.items():
-                for event in info.timeline.events:
-                    await self.handle(room, event.source)
+                events = [e.source for e in info.timeline.events]
+                if info.timeline.limited and info.timeline.prev_batch:
+                    # More arrived than one sync carries: read the gap too
+                    # (what was handled before is a duplicate by its key).
+                    older = ok(
+                        await self.client.room_messages(
+                            room, start=info.timeline.prev_batch, limit=_BACKFILL
+                        )
+                    )
+                    events = [e.source for e in reversed(older.chunk)] + events
+                for source in events:
+                    await self.handle(room, source)
         for room in resp.rooms.invite:
             ok(await self.client.join(room))
         await self.drain()
