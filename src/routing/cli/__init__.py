@@ -43,7 +43,7 @@ from rich.console import Console
 
 from routing.errors import JournalWriteError, Refused, RoutingError, StateError
 
-from . import completion, operate, read, research
+from . import completion, matrix, operate, read, research
 from .common import PROG, Handler, Parser, UsageError, console_for, version
 
 __all__ = ["EXIT_REFUSED", "EXIT_STATE", "main"]
@@ -61,7 +61,7 @@ def _parser() -> tuple[Parser, dict[str, Handler]]:
     ap.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = ap.add_subparsers(dest="command", required=True, parser_class=Parser, help="what to do")
     handlers: dict[str, Handler] = {}
-    for part in (read, research, operate):
+    for part in (read, research, operate, matrix):
         handlers.update(part.register(sub))
     handlers.update(completion.register(sub, ap))
     return ap, handlers
