@@ -33,11 +33,13 @@ of commands would use each part's own member ids.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib
 import math
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from functools import partial
 
@@ -54,6 +56,7 @@ from .samples import Part, Samples, merge
 
 __all__ = [
     "GemeenteTask",
+    "executor_for",
     "gemeente_seed",
     "process_pool",
     "run_gemeente",
@@ -209,6 +212,31 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     if workers < 1:
         raise InvalidValueError(workers, "workers must be at least 1")
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+@contextlib.contextmanager
+def executor_for(workers: int = 1, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """The executor of ``workers`` local processes, or of the Dask scheduler at ``scheduler``.
+
+    ``workers=1`` and no scheduler gives ``None``: the tasks run in this
+    process. A scheduler address (``tcp://host:8786``) needs the ``dask``
+    extra; the client connects for as long as the ``with`` block lasts.
+    """
+    if scheduler is not None:
+        try:
+            distributed = importlib.import_module("distributed")
+        except ImportError as err:
+            raise InvalidValueError(
+                scheduler,
+                'a Dask scheduler needs distributed: pip install "buurtpreventie-routing[dask]"',
+            ) from err
+        with distributed.Client(scheduler, timeout="10s") as client:
+            yield client.get_executor()
+    elif workers == 1:
+        yield None
+    else:
+        with process_pool(workers) as pool:
+            yield pool
 
 
 def _check(config: SimConfig, weeks: float) -> None:
