@@ -10,7 +10,9 @@ Run::
 It builds the synthetic Netherlands of ``bench_model.py`` (342 gemeenten, 1.4
 million members), then runs :func:`routing.sim.split.simulate_split` for
 ``--weeks`` (52) with the default :class:`~routing.sim.config.SimConfig`:
-first with one worker (the tasks one after the other in this process), then
+first how many cores' worth the machine gives that many processes (a
+loop of pure Python run that many times at once against once), then with
+one worker (the tasks one after the other in this process), then
 with a process pool of each size in ``--workers``, alternately for
 ``--rounds`` rounds, so the machine's load hits every case alike. Every
 merged result is checked to be the same as the one-worker one.
@@ -49,6 +51,30 @@ TARGET_SECONDS = 30.0
 TARGET_SPEEDUP = 1.8
 
 
+def spin(n: int) -> float:
+    """Pure Python work of ``n`` steps; returns the seconds it took."""
+    t0 = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i
+    return time.perf_counter() - t0
+
+
+def parallelism(workers: int, n: int = 20_000_000) -> float:
+    """How many cores' worth the machine gives ``workers`` processes right now.
+
+    ``workers`` copies of the same loop at once, against one alone: 2.0 on
+    two idle cores, less when others share them.
+    """
+    with process_pool(workers) as pool:
+        pool.submit(spin, 1000).result()  # the processes are up
+        alone = pool.submit(spin, n).result()
+        t0 = time.perf_counter()
+        list(pool.map(spin, [n] * workers))
+        together = time.perf_counter() - t0
+    return workers * alone / together
+
+
 def makespan(costs: list[float], workers: int) -> float:
     """The time ``workers`` take for tasks of ``costs``, handed out largest first."""
     loads = [0.0] * workers
@@ -74,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"hierarchy: {p.gemeenten} gemeenten, {len(h):,} members; built in "
           f"{time.perf_counter() - t0:.1f} s")  # fmt: skip
     config = SimConfig()
+    for w in sizes:
+        print(f"the machine gives {w} processes {parallelism(w):.2f} cores' worth "
+              f"(the same loop {w} times at once, against once)")  # fmt: skip
 
     def one_run(workers: int) -> tuple[float, float, float, list[Part]]:
         gc.collect()
@@ -126,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
             assert result == reference, "the cluster's result differs"
             print(f"cluster at {args.scheduler}: {took:.1f} s, the same result")
 
+    for w in sizes:
+        print(f"the machine gives {w} processes {parallelism(w):.2f} cores' worth, after the runs")
     assert reference is not None
     print(f"{len(reference.incidents):,} incidents, {reference.commands:,} commands, "
           f"the same merged result with every executor")  # fmt: skip

@@ -59,6 +59,7 @@ def register(sub: Any) -> dict[str, Handler]:
     sim.add_argument("--weeks", type=float, default=52.0)
     sim.add_argument("--policy", choices=sorted(POLICIES), default="ask")
     sim.add_argument("--json", action="store_true")
+    sim.add_argument("--reading", action="store_true", help="the reading and attrition model (H9)")
     _engine_flags(sim)
     sim.add_argument("--plot", metavar="FILE.png", help="also draw the figures into this file")
 
@@ -120,7 +121,7 @@ def _simulate(args: argparse.Namespace, out: Console) -> int:
     weeks = _weeks(args.weeks)
     workers = _workers(args.workers)
     h = hierarchy_or_builtin(args.file)
-    config = SimConfig(policy=POLICIES[args.policy]())
+    config = SimConfig(policy=POLICIES[args.policy](), reading=Reading() if args.reading else None)
     err = console_for(args, sys.stderr)
     with executor_for(workers, args.scheduler) as executor, LazyProgress(err) as bar:
         result = simulate_split(
