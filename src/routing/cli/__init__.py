@@ -5,7 +5,10 @@ Subcommands::
     buurtrouting show FILE [--members] [--table]
     buurtrouting explain FILE --from GROUP [melding flags] [--stop] [--json]
     buurtrouting trace [FILE] [--from GROUP] [melding flags] [--seed N] [--json]
-    buurtrouting simulate [FILE] [--seed N] [--weeks W] [--json]
+    buurtrouting simulate [FILE] [--seed N] [--weeks W] [--json] [--workers N]
+        [--scheduler ADDRESS] [--plot FILE.png] [--reading]
+    buurtrouting sweep [GRID] --out FILE.csv [--structures S,..] [--policies P,..]
+        [--seeds 0-4] [--weeks W] [--reading] [--plot FILE.png] [--workers N]
 
 FILE is a neighbourhood in TOML (``docs/configuration.md``); ``trace`` and
 ``simulate`` fall back to a small built-in town (the Zoomwijck with
@@ -35,7 +38,7 @@ __all__ = ["main"]
 
 def _parser() -> tuple[Parser, dict[str, Handler]]:
     ap = Parser(
-        prog=PROG, description="Neighbourhood-watch routing: show, explain, trace, simulate."
+        prog=PROG, description="Neighbourhood-watch routing: show, explain, trace, simulate, sweep."
     )
     sub = ap.add_subparsers(dest="command", required=True, parser_class=Parser)
     handlers: dict[str, Handler] = {}

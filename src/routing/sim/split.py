@@ -9,7 +9,7 @@ merges the results with :func:`routing.sim.samples.merge`.
 
 * **Seeds.** Each gemeente's run has its own seed, derived from the run's
   seed and the gemeente's name by SHA-256 (:func:`gemeente_seed`), never by
-  :func:`hash`, which differs between processes. So a gemeente's figures do
+  Python's ``hash()``, which differs between processes. So a gemeente's figures do
   not depend on which other gemeenten run, nor where, nor in what order.
 * **Merging.** Parts are merged in the order of the gemeenten's names,
   whatever order they finish in; counts add up and every distribution is
