@@ -144,3 +144,16 @@ def test_a_scheduler_without_distributed_is_one_clear_error(
     assert code == 2
     assert err.count("\n") == 1
     assert "distributed" in err
+
+
+@pytest.mark.skipif(not HAS_MATPLOTLIB, reason="the plot extra is not installed")
+def test_the_flat_vs_hierarchy_example_saves_its_figure(tmp_path: Path) -> None:
+    import subprocess
+
+    png = tmp_path / "flat.png"
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "flat_vs_hierarchy.py"), "--plot", str(png)],
+        cwd=tmp_path, capture_output=True, text=True, encoding="utf-8", timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert png.read_bytes().startswith(b"\x89PNG")
