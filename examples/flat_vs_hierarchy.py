@@ -20,6 +20,10 @@ and seed, a year each.
 ``--seeds N`` prints instead the means over seeds 0 to N-1, for the default
 model and for a few other assumptions, so one seed's luck can be told from
 what the model does.
+
+``--plot FILE.png`` also saves a figure of the two years side by side:
+members week by week, and messages read per member per week (needs
+matplotlib: ``pip install ".[plot]"``).
 """
 
 from __future__ import annotations
@@ -153,9 +157,40 @@ def sweep(seeds: int) -> Table:
     return table
 
 
+def figure(a: SimResult, b: SimResult, path: str) -> None:
+    """The two years side by side: members week by week, and what each member reads."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    ra, rb = a.reading, b.reading
+    assert ra is not None
+    assert rb is not None
+    fig = Figure(figsize=(9, 3.6), layout="constrained")
+    FigureCanvasAgg(fig)
+    left, right = fig.subplots(1, 2)
+    for label, r in (("flat", ra), ("phase 2", rb)):
+        left.plot(range(len(r.members)), r.members, label=label)
+    left.set_title("members (reading model, H9)")
+    left.set_xlabel("week")
+    left.legend()
+    bars = [
+        ("read", ra.read_per_member_week.mean, rb.read_per_member_week.mean),
+        ("not theirs", ra.irrelevant_per_member_week.mean, rb.irrelevant_per_member_week.mean),
+    ]
+    xs = range(len(bars))
+    right.bar([x - 0.2 for x in xs], [f for _, f, _ in bars], width=0.4, label="flat")
+    right.bar([x + 0.2 for x in xs], [g for _, _, g in bars], width=0.4, label="phase 2")
+    right.set_xticks(list(xs), [name for name, _, _ in bars])
+    right.set_title("messages per member per week, mean")
+    right.legend()
+    fig.suptitle(f"Flat against hierarchy, {WEEKS} weeks, seed {SEED}")
+    fig.savefig(path, dpi=80)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=0, help="print means over this many seeds")
+    parser.add_argument("--plot", metavar="FILE.png", help="also save a figure of the two years")
     args = parser.parse_args(argv)
     out = console()
     if args.seeds > 0:
@@ -170,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     incident(out, tiered, "Wijkgroep Vogelbuurt", REPORT, seed=SEED)
     b = year(out, tiered, seed=SEED, config=READING, weeks=WEEKS)
     out.print(comparison(a, b))
+    if args.plot:
+        figure(a, b, args.plot)
     return 0
 
 

@@ -71,3 +71,10 @@ def test_journal_benchmark_small_run_prints_its_floor_and_targets(tmp_path: Path
     assert "least a JSON replay could take:" in stdout
     assert re.search(r"^target replay >= 100,000/s: (met|NOT MET)$", stdout, re.MULTILINE)
     assert list(tmp_path.iterdir()) == []  # the journal and the floor's table are gone
+
+
+def test_bench_distributed_runs_small() -> None:
+    out = run("bench_distributed.py", "--scale", "0.01", "--weeks", "1")
+    assert "the same merged result with every executor" in out
+    assert "projected national year on 32 workers" in out
+    assert "a national year on 2 workers in <= 30 s" in out

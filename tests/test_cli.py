@@ -93,7 +93,7 @@ def test_simulate_table() -> None:
         (["explain", FASE2, "--from", "Nowhere"], "unknown group"),
         (["explain", FASE2, "--from", "Wijkgroep Vlinderbuurt", "--category", "brand"], "112"),
         (["explain", FASE2, "--from", "Wijkgroep Vlinderbuurt", "--category", "x"], "x"),
-        (["simulate", "--weeks", "0"], "weeks"),
+        (["simulate", "--weeks", "0"], "--weeks must be a positive number"),
         (["simulate", "--weeks", "many"], "invalid float"),
         (["bogus"], "invalid choice"),
         ([], "required"),

@@ -27,7 +27,7 @@ import attrs
 
 from .domain.melding import Melding
 from .domain.settings import Settings
-from .domain.values import Applicant, MemberId
+from .domain.values import Applicant, GroupKind, MemberId
 from .engine.commands import (
     Afloop,
     Command,
@@ -43,7 +43,7 @@ from .engine.commands import (
     Tick,
 )
 from .engine.outputs import Deliveries, Delivery, DeliveryKind, Output
-from .errors import RoutingError
+from .errors import InvalidValueError, RoutingError
 from .model import Hierarchy
 from .relay import Relay
 
@@ -52,9 +52,11 @@ __all__ = [
     "Town",
     "build_town",
     "deliveries",
+    "flat_group",
     "melding",
     "plain_constructors",
     "relay_state",
+    "sized_town",
     "zoomwijck",
 ]
 
@@ -148,6 +150,54 @@ def zoomwijck(*, residents: int = 3) -> Town:
         },
         residents=residents,
     )
+
+
+def flat_group(tiered: Hierarchy) -> Hierarchy:
+    """The residents of ``tiered``, with their names and buurten, in one wijkgroep.
+
+    Phase 1 of the Zoomwijck (G1) for any town: one wijkgroep, one stuurgroep
+    of three founders (the first three residents), on the largest WhatsApp
+    group (1,024 members). For comparing a flat group with a hierarchy of
+    the same people (``examples/flat_vs_hierarchy.py``, the ``sweep`` command).
+    """
+    people = [
+        tiered.member(m) for w in tiered.groups(GroupKind.WIJKGROEP) for m in tiered.residents(w)
+    ]
+    h = Hierarchy()
+    gemeente = tiered.gemeenten()[0] if tiered.gemeenten() else "Voorbeeldstad"
+    founders = [Applicant.registered(p.name, buurt=p.buurt) for p in people[:3]]
+    h.found_neighbourhood(
+        gemeente=gemeente,
+        wijk="Wijk",
+        wijkgroep="Wijkgroep",
+        stuurgroep="Stuurgroep",
+        founders=founders,
+    )
+    for p in people[3:]:
+        h.load_members("Wijkgroep", [p.name], buurt=p.buurt)
+    return h
+
+
+def sized_town(*, members: int = 420, wijkgroep: int = 60) -> Town:
+    """About ``members`` residents in wijkgroepen of about ``wijkgroep`` each.
+
+    Up to three wijkgroepen a stuurgroep and two stuurgroepen a wijk, every
+    wijk with a regiegroep, under one gemeentelijke regiegroep: the same
+    town with other wijkgroep sizes, for sweeps.
+    """
+    if wijkgroep < 4 or members < wijkgroep:
+        raise InvalidValueError(
+            (members, wijkgroep), "expected wijkgroepen of at least 4, and members for one"
+        )
+    n = max(1, round(members / wijkgroep))
+    layout: dict[str, dict[str, list[str]]] = {}
+    for i in range(n):
+        sg, wijk = i // 3, i // 6
+        layout.setdefault(f"wijk-{wijk + 1}", {}).setdefault(f"sg-{sg + 1}", []).append(
+            f"wg-{i + 1}"
+        )
+    # The founders live in each stuurgroep's first wijkgroep, beside its residents.
+    return build_town(layout, residents=max(1, wijkgroep - 1))
 
 
 def melding(category: str = "inbraak", *, called_112: bool = True, **fields: Any) -> Melding:

@@ -5,7 +5,10 @@ Subcommands::
     buurtrouting show FILE [--members] [--table]
     buurtrouting explain FILE --from GROUP [melding flags] [--stop] [--json]
     buurtrouting trace [FILE] [--from GROUP] [melding flags] [--seed N] [--json]
-    buurtrouting simulate [FILE] [--seed N] [--weeks W] [--json]
+    buurtrouting simulate [FILE] [--seed N] [--weeks W] [--json] [--workers N]
+        [--scheduler ADDRESS] [--plot FILE.png] [--reading]
+    buurtrouting sweep [GRID] --out FILE.csv [--structures S,..] [--policies P,..]
+        [--seeds 0-4] [--weeks W] [--reading] [--plot FILE.png] [--workers N]
 
 Operating a neighbourhood over a state file (:mod:`routing.cli.operate`)::
 
@@ -56,7 +59,7 @@ EXIT_STATE = 4
 
 def _parser() -> tuple[Parser, dict[str, Handler]]:
     ap = Parser(
-        prog=PROG, description="Neighbourhood-watch routing: show, explain, trace, simulate."
+        prog=PROG, description="Neighbourhood-watch routing: show, explain, trace, simulate, sweep."
     )
     ap.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = ap.add_subparsers(dest="command", required=True, parser_class=Parser, help="what to do")

@@ -29,6 +29,7 @@ __all__ = [
     "LazyProgress",
     "Parser",
     "UsageError",
+    "builtin",
     "console_for",
     "hierarchy_or_builtin",
     "melding_from",
@@ -215,12 +216,13 @@ class LazyProgress:
         if self.progress is not None:
             self.progress.stop()
 
-    def update(self, fraction: float) -> None:
+    def update(self, fraction: float, detail: str | None = None) -> None:
+        """Show ``fraction`` done (0 to 1), with ``detail`` beside the label if given."""
         if self.progress is None:
             if time.monotonic() - self.start < self.DELAY:
                 return
             self.progress = Progress(
-                TextColumn(self.label),
+                TextColumn("{task.description}"),
                 BarColumn(),
                 TextColumn("{task.percentage:>3.0f}%"),
                 TimeRemainingColumn(),
@@ -229,4 +231,5 @@ class LazyProgress:
             )
             self.progress.start()
             self.task = self.progress.add_task(self.label, total=1.0)
-        self.progress.update(self.task, completed=fraction)
+        label = self.label if detail is None else f"{self.label} {detail}"
+        self.progress.update(self.task, completed=fraction, description=label)

@@ -35,6 +35,7 @@ from routing.model import Hierarchy
 
 from .config import WEEK, LoadSummary, Reading, ReadingResult
 from .draws import poisson
+from .samples import ReadingSamples
 
 __all__ = ["ReadingLoad"]
 
@@ -107,6 +108,8 @@ class ReadingLoad:
         self.chatter = 0
         self.departures: list[tuple[int, float]] = []
         self.unreported = 0
+        #: What :meth:`result` summarised, once it has run (``routing.sim.samples``).
+        self.samples: ReadingSamples | None = None
 
     # ------------------------------------------------------------ from the run
 
@@ -214,13 +217,23 @@ class ReadingLoad:
         read = [self.read[m] / self.weeks[m] for m in members]
         noise = [(self.read[m] - self.relevant[m]) / self.weeks[m] for m in members]
         total = sum(self.read.values())
-        share = sum(self.relevant.values()) / total if total else 1.0
+        relevant = sum(self.relevant.values())
+        share = relevant / total if total else 1.0
         alarms = list(self.concern)
         shares = []
         for iid in alarms:
             wijk, place = self.concern[iid]
             of = self.wijk_population[wijk] if place is None else self.population[place]
             shares.append(self.concerned[iid] / of if of else 0.0)
+        reached = [float(self.reached[i]) for i in alarms]
+        self.samples = ReadingSamples(
+            read=tuple(read),
+            irrelevant=tuple(noise),
+            read_total=total,
+            relevant_total=relevant,
+            reached=tuple(reached),
+            concerned=tuple(shares),
+        )
         return ReadingResult(
             read_per_member_week=LoadSummary.of(read),
             irrelevant_per_member_week=LoadSummary.of(noise),
@@ -230,6 +243,6 @@ class ReadingLoad:
             left=len(self.departures),
             departures=tuple(self.departures),
             unreported=self.unreported,
-            reached=LoadSummary.of([float(self.reached[i]) for i in alarms]),
+            reached=LoadSummary.of(reached),
             concerned_reached=LoadSummary.of(shares),
         )

@@ -39,18 +39,18 @@ def simulation_table(result: SimResult) -> Table:
     m = r.messages_per_member_week
     table.add_row(
         "messages per member per week",
-        f"{m.mean:.2f} (p95 {m.p95:.2f}, max {m.max:.2f})",
+        f"mean {m.mean:.2f} (p95 {m.p95:.2f}, max {m.max:.2f})",
         "alarm fatigue (H9)",
     )
     d, f = r.decisions_per_member_week, r.forwards_per_member_week
     table.add_row(
         "decisions per stuurgroep member per week",
-        f"{d.mean:.2f} (max {d.max:.2f})",
+        f"mean {d.mean:.2f} (max {d.max:.2f})",
         f"{r.decisions:,} decisions, {r.decisions_by_default:,} by deadline",
     )
     table.add_row(
         "forwards per stuurgroep member per week",
-        f"{f.mean:.2f} (max {f.max:.2f})",
+        f"mean {f.mean:.2f} (max {f.max:.2f})",
         "S2, S3, S5",
     )
     table.add_row(
@@ -73,12 +73,12 @@ def simulation_table(result: SimResult) -> Table:
         read, noise = g.read_per_member_week, g.irrelevant_per_member_week
         table.add_row(
             "messages read per member per week",
-            f"{read.mean:.2f} (max {read.max:.2f})",
+            f"mean {read.mean:.2f} (max {read.max:.2f})",
             f"with {g.chatter:,} chatter; {g.relevant_share:.0%} concerned the reader",
         )
         table.add_row(
             "... that did not concern the reader",
-            f"{noise.mean:.2f} (max {noise.max:.2f})",
+            f"mean {noise.mean:.2f} (max {noise.max:.2f})",
             "what makes members leave (H9)",
         )
         table.add_row(
@@ -88,7 +88,7 @@ def simulation_table(result: SimResult) -> Table:
         )
         table.add_row(
             "concerned residents an alarm reached",
-            f"{g.concerned_reached.mean:.0%} (p50 {g.concerned_reached.p50:.0%})",
-            f"{g.reached.mean:.1f} residents reached per alarm",
+            f"mean {g.concerned_reached.mean:.0%} (p50 {g.concerned_reached.p50:.0%})",
+            f"mean {g.reached.mean:.1f} residents reached per alarm",
         )
     return table

@@ -20,6 +20,7 @@ from routing.engine.outputs import Output
 from routing.model import Hierarchy
 
 from .config import IncidentOutcome, LoadSummary, SimResult
+from .samples import Samples, top_busiest
 
 __all__ = ["IncidentRecord", "Tally"]
 
@@ -81,6 +82,7 @@ class Tally:
         "police_notices",
         "refused",
         "reminders",
+        "samples",
     )
 
     def __init__(self) -> None:
@@ -97,6 +99,8 @@ class Tally:
         self.made = 0  # duplicate 112 calls made all the same
         self.reminders = 0
         self.police_notices = 0
+        #: What :meth:`result` summarised, once it has run (``routing.sim.samples``).
+        self.samples: Samples | None = None
 
     def result(
         self,
@@ -142,7 +146,8 @@ class Tally:
                 reach=times,
             )
             outcomes.append(outcome)
-        messages, decided, forwarded, busiest = self.loads(h, weeks, residents)
+        samples = self.loads(h, weeks, residents, reach, last)
+        self.samples = samples
         return SimResult(
             seed=seed,
             weeks=weeks,
@@ -151,10 +156,10 @@ class Tally:
             incidents=tuple(outcomes),
             reach=LoadSummary.of(reach),
             last_reach=LoadSummary.of(last),
-            messages_per_member_week=messages,
-            decisions_per_member_week=decided,
-            forwards_per_member_week=forwarded,
-            busiest=busiest,
+            messages_per_member_week=LoadSummary.weighted(samples.messages),
+            decisions_per_member_week=LoadSummary.of(samples.decisions),
+            forwards_per_member_week=LoadSummary.of(samples.forwards),
+            busiest=top_busiest(samples.busiest),
             decisions=self.decisions,
             decisions_by_default=self.defaults,
             duplicate_calls_avoided=self.avoided,
@@ -171,9 +176,15 @@ class Tally:
         )
 
     def loads(
-        self, h: Hierarchy, weeks: float, residents: Callable[[str], tuple[MemberId, ...]]
-    ) -> tuple[LoadSummary, LoadSummary, LoadSummary, tuple[tuple[int, int, int], ...]]:
-        """Messages per member (H9) and the stuurgroep members' load, per week.
+        self,
+        h: Hierarchy,
+        weeks: float,
+        residents: Callable[[str], tuple[MemberId, ...]],
+        reach: list[float],
+        last: list[float],
+    ) -> Samples:
+        """The samples: reach times, messages per member (H9) and the
+        stuurgroep members' load, per week.
 
         A resident sees the messages of their wijkgroep; a stuurgroep member
         also those of every wijkgroep it manages, of the stuurgroep, the
@@ -199,13 +210,14 @@ class Tally:
             pairs.append((msgs.get(wg, 0) / weeks, plain))
         decided = [self.decided.get(m, 0) / weeks for m in admins]
         forwarded = [self.forwarded.get(m, 0) / weeks for m in admins]
-        top = sorted(
-            admins, key=lambda m: (-(self.decided.get(m, 0) + self.forwarded.get(m, 0)), m)
-        )[:5]
-        busiest = tuple((m, self.decided.get(m, 0), self.forwarded.get(m, 0)) for m in top)
-        return (
-            LoadSummary.weighted(pairs),
-            LoadSummary.of(decided),
-            LoadSummary.of(forwarded),
-            busiest,
+        busiest = top_busiest(
+            [(m, self.decided.get(m, 0), self.forwarded.get(m, 0)) for m in admins]
+        )
+        return Samples(
+            reach=tuple(reach),
+            last_reach=tuple(last),
+            messages=tuple(pairs),
+            decisions=tuple(decided),
+            forwards=tuple(forwarded),
+            busiest=busiest,
         )
