@@ -4,6 +4,7 @@ outbox, accounts and posts, on a real SQLite file."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -205,7 +206,7 @@ def test_erasing_a_member_drops_their_accounts_and_queues_their_posts(
         assert rt.redactions("matrix") == ("$ev1",)  # kept until the transport says so
         rt.redacted("matrix", "$ev1")
         assert rt.redactions("matrix") == ()
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
         assert "@anna" not in " ".join(str(r) for r in conn.execute("SELECT * FROM accounts"))
 
 
@@ -257,7 +258,7 @@ def test_a_schema_2_journal_is_upgraded_with_the_runtime_tables(
     with Journal.open(path) as j:
         assert j.seq == 1
         j.side.set_cursor("matrix.since", "s72")
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (3,)
         assert conn.execute("SELECT value FROM cursors").fetchall() == [("s72",)]
 

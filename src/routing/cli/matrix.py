@@ -26,7 +26,9 @@ def register(sub: Any) -> dict[str, Handler]:
     from .common import Parser
 
     matrix = sub.add_parser("matrix", help="run the hierarchy on a Matrix homeserver")
-    verbs = matrix.add_subparsers(dest="matrix_command", required=True, parser_class=Parser)
+    verbs = matrix.add_subparsers(
+        dest="matrix_command", required=True, parser_class=Parser, help="what to do"
+    )
     login = Parser(add_help=False)
     login.add_argument("file", help="the neighbourhood in TOML")
     login.add_argument("--homeserver", required=True, help="e.g. https://matrix.buurt.example")
