@@ -20,7 +20,14 @@ Then it times, as separate processes started the way a person starts them
 * ``python -c pass``: the interpreter alone, the floor under everything;
 * ``import routing.cli``: the interpreter and the command line's imports;
 * ``incidents``, ``tasks --as``, ``audit``: reading commands;
-* ``tick``: a changing command (journaled before it prints).
+* ``tick``: a changing command (journaled before it prints);
+* the same four again while ``buurtrouting serve`` holds the file open
+  (``served``): the command line hands them to it over its socket
+  (:mod:`routing.cli.thin`), so a process start costs only the interpreter
+  and that client.
+
+The cold and the served rounds alternate (a server is started and stopped
+for every round, since while it runs it answers every command).
 
 Each is run ``--repeats`` times, interleaved, and reported as median and
 the slowest (a noisy neighbour shows as spread), with the in-process cost of
@@ -40,6 +47,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from routing.cli.thin import socket_path
 from routing.domain.melding import Category, Melding
 from routing.domain.values import GroupKind
 from routing.engine.commands import Afloop, Confirm, Decide, Report, Tick
@@ -128,6 +136,28 @@ def timed(argv: list[str], env: dict[str, str]) -> float:
     return took
 
 
+class Served:
+    """``buurtrouting serve`` on ``path`` while the block runs."""
+
+    def __init__(self, cli: list[str], path: str, env: dict[str, str]) -> None:
+        self.argv = [*cli, "serve", "--state", path, "--quiet"]
+        self.socket = socket_path(path)
+        self.env = env
+
+    def __enter__(self) -> Served:
+        self.proc = subprocess.Popen(self.argv, env=self.env, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not os.path.exists(self.socket):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the server did not start: {self.argv}")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--residents", type=int, default=82, help="per wijkgroep")
@@ -164,25 +194,38 @@ def main() -> None:
         script = Path(sys.executable).with_name("buurtrouting")
         cli = [str(script)] if script.exists() else [sys.executable, "-m", "routing"]
         env = {**os.environ, "NO_COLOR": "1"}
-        cases = {
-            "python -c pass": [sys.executable, "-c", "pass"],
-            "import routing.cli": [sys.executable, "-c", "import routing.cli"],
+        commands = {
             "incidents": [*cli, "incidents", "--state", path],
             "tasks --as": [*cli, "tasks", "--as", someone, "--state", path],
             "audit": [*cli, "audit", last, "--state", path, "--json"],
             "tick": [*cli, "tick", "--state", path],
         }
-        times: dict[str, list[float]] = {name: [] for name in cases}
+        cold = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "import routing.cli": [sys.executable, "-c", "import routing.cli"],
+            "import routing.cli.app": [sys.executable, "-c", "import routing.cli.app"],
+            **commands,
+        }
+        served = {f"{name} (served)": argv for name, argv in commands.items()}
+        times: dict[str, list[float]] = {name: [] for name in (*cold, *served)}
         for _ in range(args.repeats):
-            for name, argv in cases.items():
+            for name, argv in cold.items():
                 times[name].append(timed(argv, env))
+            with Served(cli, path, env):
+                for name, argv in served.items():
+                    times[name].append(timed(argv, env))
         print(
             f"in process: opening the state file {statistics.median(opens) * 1e3:.0f} ms, "
             f"a member's tasks then {statistics.median(reads) * 1e3:.1f} ms (medians)"
         )
-        print(f"{'command':<20} {'median':>9} {'slowest':>9}   target: well under 100 ms")
+        floor = statistics.median(times["python -c pass"])
+        print(
+            f"{'command':<26} {'median':>9} {'slowest':>9} {'x python':>9}"
+            "   target: well under 100 ms"
+        )
         for name, ts in times.items():
-            print(f"{name:<20} {statistics.median(ts) * 1e3:7.0f} ms {max(ts) * 1e3:7.0f} ms")
+            mid = statistics.median(ts)
+            print(f"{name:<26} {mid * 1e3:7.0f} ms {max(ts) * 1e3:7.0f} ms {mid / floor:8.1f}x")
 
 
 if __name__ == "__main__":

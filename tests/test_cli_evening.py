@@ -9,6 +9,11 @@ answers the regiegroep question yes; everyone pastes their tasks and
 confirms them; Farid posts the afloop, which must reach exactly the groups
 the melding reached, each once. Every changing command carries an intake key
 (``--key``), so running it again after a kill makes no second command.
+
+The evening runs twice: each command in its own process, and with
+``buurtrouting serve`` holding the file open and answering the commands,
+where the server itself is SIGKILLed in the middle of the afloop and
+started again.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +31,7 @@ from typing import Any
 
 import pytest
 
+from routing.cli.thin import socket_path
 from routing.engine.commands import Confirm
 from routing.persist.journal import Journal
 
@@ -40,13 +47,49 @@ def command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "routing"]
 
 
+def answers(where: str) -> bool:
+    """A server listens at ``where`` (a killed one leaves its socket file)."""
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(where)
+    except OSError:
+        return False
+    finally:
+        probe.close()
+    return True
+
+
 class Evening:
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, served: bool = False) -> None:
         self.state = str(tmp / "buurt.db")
         self.env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
         self.kills = 0
         self.typical = 1.0
         self.reruns: list[bool] = []  # per killed command: was it already done?
+        self.served = served
+        self.server: subprocess.Popen[str] | None = None
+        self.log = tmp / "serve.log"
+        self.kill_server_next = False
+
+    def start_server(self) -> None:
+        """``buurtrouting serve`` on the state file, until its socket is there."""
+        where = socket_path(self.state)
+        with self.log.open("a") as log:
+            self.server = subprocess.Popen(
+                [*command(), "serve", "--state", self.state], stdout=log, stderr=log,
+                env=self.env, text=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not answers(where):
+            assert self.server.poll() is None, self.log.read_text()
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.02)
+
+    def stop_server(self) -> None:
+        if self.server is not None:
+            self.server.terminate()
+            assert self.server.wait(timeout=60) == 0, self.log.read_text()
+            self.server = None
 
     def argv(self, *args: str) -> list[str]:
         return [*command(), *args, "--state", self.state]
@@ -76,11 +119,20 @@ class Evening:
             self.argv(*args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env
         )
         time.sleep(after)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
+        server = self.server if self.kill_server_next else None
+        victim = proc if server is None else server
+        if victim.poll() is None:
+            victim.send_signal(signal.SIGKILL)
             self.kills += 1
+        if server is not None:
+            # The command ran here or there, or not at all; the rerun below
+            # finds the server's socket dead and runs in its own process.
+            server.wait(timeout=60)
+            self.server, self.kill_server_next = None, False
         proc.wait(timeout=60)
         out = json.loads(self.run(*args, "--json"))  # the same key: done once, whatever happened
+        if server is not None:
+            self.start_server()
         assert out["schema"].startswith("routing.cli.")
         self.reruns.append(out["duplicate"])
 
@@ -90,11 +142,25 @@ class Evening:
         return list(data["deliveries"])
 
 
+@pytest.mark.parametrize("served", [False, True], ids=["own-process", "served"])
 def test_an_evening_in_the_zoomwijck_survives_kills_and_delivers_each_thing_once(
-    tmp_path: Path,
+    tmp_path: Path, served: bool
 ) -> None:
-    ev = Evening(tmp_path)
+    ev = Evening(tmp_path, served)
     assert "92 members" in ev.run("init", FASE2)
+    try:
+        if served:
+            ev.start_server()
+        the_evening(ev)
+    finally:
+        ev.stop_server()
+    if served:
+        log = ev.log.read_text()
+        assert log.count("exit 0 in") >= 20, log  # the commands were answered by a server
+        assert log.count("serving ") == 2  # the one killed in the middle, and its successor
+
+
+def the_evening(ev: Evening) -> None:
     ev.measure()
 
     # Farid reports; the command is killed once on the way.
@@ -131,7 +197,8 @@ def test_an_evening_in_the_zoomwijck_survives_kills_and_delivers_each_thing_once
     ev.killed("confirm", str(to_bomen["delivery"]), "--key", "c-bomen", after=0.85)
     ev.run("confirm", str(to_regie["delivery"]), "--key", "c-regie")
 
-    # The afloop, killed once, then everyone's closing tasks.
+    # The afloop, killed once (the server, if one answers), then everyone's closing tasks.
+    ev.kill_server_next = ev.served
     ev.killed(
         "afloop", "I1", "De man is aangehouden. Dank voor het meekijken.",
         "--as", "Farid el Amrani", "--key", "afloop", after=1.1,

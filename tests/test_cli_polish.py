@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from routing.cli import _parser, main
+from routing.cli import main
+from routing.cli.app import parser
 from routing.cli.common import console_for, version
 from routing.cli.names import group_named as resolve_group
 from routing.cli.names import member_named as resolve_member
@@ -53,7 +54,7 @@ def parsers(p: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
 
 
 def test_every_argument_of_every_command_has_help() -> None:
-    ap, _ = _parser()
+    ap, _ = parser()
     seen = 0
     for p in parsers(ap):
         for action in p._actions:
@@ -154,7 +155,7 @@ def test_plain_output_has_no_trailing_spaces() -> None:
         ["explain", FASE2, "--from", "Wijkgroep Vlinderbuurt", "--plain", "--width", "60"],
         ["show", FASE2, "--members", "--table", "--plain", "--width", "60"],
     ):
-        ap, handlers = _parser()
+        ap, handlers = parser()
         args = ap.parse_args(argv)
         buffer = io.StringIO()
         assert handlers[args.command](args, console_for(args, buffer)) == 0

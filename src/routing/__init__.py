@@ -7,10 +7,14 @@ imported when first used (PEP 562), so that ``import routing.cli`` or
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+# Not typing.TYPE_CHECKING: importing typing costs more than all the rest of
+# this module, and every start of the command line pays it (mypy treats any
+# name TYPE_CHECKING as true).
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .domain.blocks import Block, block_key, normalize_phone
     from .domain.growth import Admitted, CapacityWarning, Signal, SplitAnswer, SplitProposal
     from .domain.kenteken import (
@@ -377,6 +381,8 @@ def __getattr__(name: str) -> Any:
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'routing' has no attribute {name!r}")
+    import importlib
+
     value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value  # the next lookup is a plain one
     return value

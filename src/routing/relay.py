@@ -237,6 +237,10 @@ class Relay:
         """When the app should send the next :class:`~routing.engine.commands.Tick`, if ever."""
         return self._router.ledger.next_deadline()
 
+    def phase(self, incident: str) -> Phase:
+        """Where one incident stands, without the snapshot :meth:`incident` builds."""
+        return self._router.ledger.get(incident).phase
+
     def incident(self, incident: str) -> IncidentView:
         """A snapshot of one incident."""
         inc = self._router.ledger.get(incident)

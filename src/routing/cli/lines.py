@@ -183,9 +183,8 @@ def _afloops(relay: Relay, member: int) -> list[tuple[str, str]]:
     """(incident, wijkgroep) where ``member`` is casushouder of a live incident (R8)."""
     found = []
     for i in relay.incidents():
-        view = relay.incident(i)
-        if view.phase in (Phase.OPEN, Phase.SPREADING):
-            found += [(i, g) for g, m in view.casushouders if m == member]
+        if relay.phase(i) in (Phase.OPEN, Phase.SPREADING):
+            found += [(i, g) for g, m in relay.incident(i).casushouders if m == member]
     return found
 
 
@@ -225,18 +224,18 @@ def tasks_json(
 # ------------------------------------------------------------------ incidents
 
 
-def _views(relay: Relay, every: bool) -> Iterable[IncidentView]:
+def views(relay: Relay, every: bool = False) -> Iterable[IncidentView]:
+    """The open incidents (``every``: closed ones too), oldest first."""
     for i in relay.incidents():
-        view = relay.incident(i)
-        if every or view.phase not in (Phase.CLOSED, Phase.REJECTED):
-            yield view
+        if every or relay.phase(i) not in (Phase.CLOSED, Phase.REJECTED):
+            yield relay.incident(i)
 
 
 def incidents_table(relay: Relay, h: Hierarchy, *, every: bool = False) -> Table:
     table = Table(title="incidents" if every else "open incidents")
     for column in ("id", "phase", "from", "category", "opened", "groups", "casushouders"):
         table.add_column(column)
-    for v in _views(relay, every):
+    for v in views(relay, every):
         table.add_row(
             v.id + (" POLITIE" if v.police else ""),
             v.phase.value,
@@ -264,7 +263,7 @@ def incidents_json(relay: Relay, *, every: bool = False) -> dict[str, Any]:
                 "reached": list(v.reached),
                 "casushouders": [{"wijkgroep": g, "member": m} for g, m in v.casushouders],
             }
-            for v in _views(relay, every)
+            for v in views(relay, every)
         ],
     )
 

@@ -16,11 +16,13 @@ runs back before the last command's.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import contextvars
 import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from rich.console import Console
@@ -55,11 +57,13 @@ from .lines import (
 )
 from .names import former_member, group_named, member_named
 from .saar import add_melding_flags, ask_melding, melding_of
+from .thin import STATE_ENV, default_state
 
-__all__ = ["STATE_ENV", "register"]
+__all__ = ["RESIDENT", "STATE_ENV", "NeedsTerminal", "OnState", "register"]
 
-#: The environment variable that names the state file when ``--state`` does not.
-STATE_ENV = "BUURTROUTING_STATE"
+#: The runtime a server (:mod:`routing.cli.resident`) holds open: the
+#: commands it answers use it instead of opening the state file themselves.
+RESIDENT: contextvars.ContextVar[Runtime | None] = contextvars.ContextVar("RESIDENT", default=None)
 
 
 def _time(text: str) -> float:
@@ -82,7 +86,7 @@ def _state_parent() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument(
         "--state",
-        default=os.environ.get(STATE_ENV, "buurt.db"),
+        default=default_state(os.environ),
         help=f"the state file (also: {STATE_ENV})",
     )
     p.add_argument(
@@ -235,11 +239,25 @@ def _clock(args: argparse.Namespace) -> Clock:
     return SystemClock() if args.at is None else FakeClock(args.at)
 
 
-def _open(args: argparse.Namespace) -> Runtime:
+class NeedsTerminal(Exception):
+    """The command asks its questions at the terminal, which a server has not:
+    the command runs in the caller's own process instead."""
+
+
+@contextlib.contextmanager
+def _open(args: argparse.Namespace) -> Iterator[Runtime]:
+    """The runtime over ``--state``: the server's, if one holds it, else opened
+    here and closed after the command."""
+    resident = RESIDENT.get()
+    if resident is not None:
+        resident.refresh()
+        yield resident
+        return
     path = args.state
     if not os.path.exists(path) or os.path.getsize(path) == 0:
         raise UsageError(f"no state file {path!r}: make one with 'buurtrouting init FILE.toml'")
-    return Runtime.open(path, clock=_clock(args))
+    with Runtime.open(path, clock=_clock(args)) as rt:
+        yield rt
 
 
 def _print_json(out: Console, data: dict[str, Any]) -> None:
@@ -256,26 +274,32 @@ def _print_json(out: Console, data: dict[str, Any]) -> None:
 Make = Callable[[Runtime, argparse.Namespace, Console], Any]
 
 
+class OnState:
+    """A command that does its work on the runtime over the state file, so
+    that a server holding that file can answer it."""
+
+    def __init__(self, work: Callable[[Runtime, argparse.Namespace, Console], None]) -> None:
+        self.work = work
+
+    def __call__(self, args: argparse.Namespace, out: Console) -> int:
+        with _open(args) as rt:
+            self.work(rt, args, out)
+        return 0
+
+
 def _changing(make: Make) -> Handler:
     """A command that submits one command or change and prints what came of it."""
 
-    def run(args: argparse.Namespace, out: Console) -> int:
-        with _open(args) as rt:
-            item = make(rt, args, out)
-            done: Submitted = rt.submit(item, key=getattr(args, "key", None))
-            _report_done(rt, args, out, done)
-        return 0
+    def work(rt: Runtime, args: argparse.Namespace, out: Console) -> None:
+        item = make(rt, args, out)
+        done: Submitted = rt.submit(item, key=getattr(args, "key", None))
+        _report_done(rt, args, out, done)
 
-    return run
+    return OnState(work)
 
 
 def _reading(show: Callable[[Runtime, argparse.Namespace, Console], None]) -> Handler:
-    def run(args: argparse.Namespace, out: Console) -> int:
-        with _open(args) as rt:
-            show(rt, args, out)
-        return 0
-
-    return run
+    return OnState(show)
 
 
 def _report_done(rt: Runtime, args: argparse.Namespace, out: Console, done: Submitted) -> None:
@@ -361,6 +385,8 @@ def _leave(rt: Runtime, args: argparse.Namespace, out: Console) -> Change:
 def _report(rt: Runtime, args: argparse.Namespace, out: Console) -> Any:
     reporter = _who(rt, args.actor, "reporter")
     form = args.form or (args.category is None and sys.stdin.isatty())
+    if form and RESIDENT.get() is not None:
+        raise NeedsTerminal("report --form")
     melding = ask_melding(args, out) if form else melding_of(args)
     return lambda at: Report(
         at=at,

@@ -263,6 +263,40 @@ class Journal:
         for seq, tag, version, payload, personal in self._store.events(after):
             yield seq, self._decode_verified(seq, tag, version, payload, personal)
 
+    def refresh(self) -> int:
+        """Read what another process appended to the file since; how many events.
+
+        Several processes may keep one journal open (a server and a command
+        run beside it, a bridge): each reads the others' events before it
+        acts. When another process's erasure raised the floor past this
+        one's state, the state is loaded anew from the file (:meth:`open`'s
+        path). :class:`~routing.errors.CorruptStateError` if the file lost
+        events this process had read.
+        """
+        self._require_open()
+        last, floor = self._store.head()
+        if last == self._seq:
+            return 0
+        if last < self._seq:
+            self.close()
+            raise CorruptStateError(
+                f"the file ends at event {last}, before event {self._seq} read from it",
+                source=self.path,
+                seq=last,
+            )
+        before = self._seq
+        try:
+            if floor > before:
+                self._h, self._relay, self._seq, self._snap = self._load()
+            else:
+                with _collector.paused():
+                    self._seq = self._replay(self._store, before)
+        except BaseException:
+            # Half a tail applied is a state nobody can reproduce: stop here.
+            self.close()
+            raise
+        return self._seq - before
+
     # ------------------------------------------------------------ writing
 
     def execute(self, item: Change | Command, *, key: str | None = None) -> Any:

@@ -174,6 +174,18 @@ class Store:
     def floor(self) -> int:
         return int(self.meta["floor"])
 
+    def head(self) -> tuple[int, int]:
+        """``(last seq, floor)`` as the file holds them now, also after another
+        process wrote to it; the floor kept in :attr:`meta` is brought up to date."""
+        try:
+            (last,) = self.conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'floor'").fetchone()
+            floor = int(row[0])
+        except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
+            raise CorruptStateError(f"events: {exc}", source=self.path) from None
+        self.meta["floor"] = str(floor)
+        return int(last), floor
+
     def snapshots(self) -> list[tuple[int, str, int]]:
         """Every snapshot, newest first: ``(seq, body, crc)``."""
         try:

@@ -194,6 +194,18 @@ class Runtime:
             return tasks
         return tuple(d for d in tasks if d.poster == poster)
 
+    def refresh(self) -> int:
+        """Read the events another process appended to the journal since; how many.
+
+        :meth:`submit` does this first, so that a server, a bridge and a
+        command run beside them can share one file; a process that only
+        reads (the relay, the outbox) calls it before it looks.
+        """
+        read = self._journal.refresh()
+        if read:
+            self._last = max(self._last, _last_time(self._journal))
+        return read
+
     def next_deadline(self) -> float | None:
         """When a deadline is next due (``None``: none is set)."""
         return self.relay.next_deadline()
@@ -209,6 +221,7 @@ class Runtime:
         before executes nothing and returns that event's ``seq`` with
         ``duplicate`` true. A refusal raises with nothing changed.
         """
+        self.refresh()
         at = self.now()
         if key is not None:
             seen = self._journal.seen(key)
