@@ -37,6 +37,7 @@ from routing.cli.thin import (
     socket_path,
     state_path,
 )
+from routing.persist.journal import Journal
 from routing.runtime import FakeClock, Runtime
 
 FASE2 = str(Path(__file__).resolve().parent.parent / "examples" / "zoomwijck-fase2.toml")
@@ -324,3 +325,35 @@ def test_a_killed_servers_socket_is_passed_by_and_replaced(tmp_path: Path) -> No
     finally:
         log = again.stop()
     assert "incidents: exit 0" in log
+
+
+_WORDS = st.sampled_from(
+    ["I1", "I9", "#0", "#4", "#999", "Anna de Wit", "yes", "no", "1", "7", "-1",
+     "Wijkgroep Vlinderbuurt", "--as", "--to", "--reason", "--key", "k", "--category",
+     "inbraak", "--called-112", "--group", ""]
+)  # fmt: skip
+_COMMANDS = st.sampled_from(
+    ["report", "react", "confirm", "fail", "decide", "forward", "screen", "afloop", "leave"]
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(command=_COMMANDS, words=st.lists(_WORDS, max_size=6))
+def test_bad_input_to_a_server_changes_neither_the_file_nor_the_servers_state(
+    evening: tuple[str, Server], command: str, words: list[str]
+) -> None:
+    state, server = evening
+    journal = server.runtime.journal
+    seq, held = journal.seq, journal.export_state()
+    answer = server.answer(request(state, command, *words))
+    if answer.get("fallback"):
+        assert command == "report"  # the form, which only a terminal can fill in
+        return
+    assert answer["code"] in (0, 2, 3), answer
+    with Journal.open(state) as fresh:
+        on_file = fresh.export_state()
+    assert journal.export_state() == on_file  # the server holds what the file holds
+    if answer["code"] != 0:
+        assert (journal.seq, on_file) == (seq, held)
