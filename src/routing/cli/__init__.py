@@ -47,7 +47,7 @@ from rich.console import Console
 from routing.errors import JournalWriteError, Refused, RoutingError, StateError
 
 from . import completion, matrix, operate, read, research
-from .common import PROG, Handler, Parser, UsageError, console_for, version
+from .common import PROG, Handler, Parser, UsageError, console_for, lang_of, version
 
 __all__ = ["EXIT_REFUSED", "EXIT_STATE", "main"]
 
@@ -76,6 +76,9 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
     try:
         ap, handlers = _parser()
         args = ap.parse_args(argv)
+        if hasattr(args, "lang"):
+            # Before anything runs: a bad BUURTROUTING_LANG changes nothing.
+            args.lang = lang_of(args)
         out = console if console is not None else console_for(args)
         return handlers[args.command](args, out)
     except UsageError as e:
