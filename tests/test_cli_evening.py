@@ -142,7 +142,7 @@ def test_an_evening_in_the_zoomwijck_survives_kills_and_delivers_each_thing_once
     assert ev.json("incidents")["incidents"] == []
 
     audit = ev.json("audit", "I1")
-    assert audit["schema"] == "routing.cli.audit/1"
+    assert audit["schema"] == "routing.cli.audit/2"
     assert set(audit["reached"]) == {VLINDER, BOMEN, REGIE}
     by_kind = Counter((d["kind"], d["group"]) for d in audit["deliveries"])
     assert by_kind == Counter(

@@ -2,17 +2,17 @@
 people, or as JSON for scripts; a member's tasks; the open incidents; an
 incident's audit trail.
 
-Every JSON document carries ``"schema"``: ``routing.cli.<command>/1``. A
-field is only ever added within a schema version; anything else raises it.
-The JSON keys are the same in every ``--lang``.
+Every JSON document carries ``"schema"``: ``routing.cli.<command>/1``
+(``audit``: ``/2``). A field is only ever added within a schema version;
+anything else raises it. The JSON keys are the same in every ``--lang``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
 
 import attrs
 from rich.console import Group as RichGroup
@@ -20,7 +20,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from routing.engine.incident import DeliveryRecord, IncidentView, Phase
+from routing.engine.incident import IncidentView, Phase
 from routing.engine.outputs import (
     CasushouderChanged,
     DecisionMade,
@@ -39,6 +39,7 @@ from routing.engine.outputs import (
     TaskReassigned,
 )
 from routing.model import Hierarchy
+from routing.present.data import incident_dict
 from routing.present.labels import DEFAULT_LANG, Lang, label, plural
 from routing.present.render import POLICE_MARK
 from routing.relay import Relay
@@ -47,6 +48,7 @@ from .names import member_label
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SCHEMA_VERSIONS",
     "audit_json",
     "describe",
     "document",
@@ -54,17 +56,29 @@ __all__ = [
     "incidents_table",
     "jsonable",
     "output_json",
+    "schema",
     "tasks_json",
     "tasks_view",
 ]
 
-#: The version in every ``"schema"`` key the operating commands print.
+#: The version in the ``"schema"`` key the operating commands print, unless
+#: :data:`SCHEMA_VERSIONS` names another for the command.
 SCHEMA_VERSION = 1
+#: The commands whose documents have had a key change meaning or go away.
+#: ``audit`` 2: the incident document of ``trace --json`` (``"id"`` for
+#: ``"incident"``, deliveries by ``"id"``, ``"posted_by"``/``"posted_at"``
+#: for ``"confirmed_by"``/``"status_at"``, hops ``"from"``/``"to"``).
+SCHEMA_VERSIONS: Final[Mapping[str, int]] = {"audit": 2}
+
+
+def schema(command: str) -> str:
+    """The ``"schema"`` of ``command``'s JSON: ``routing.cli.<command>/<version>``."""
+    return f"routing.cli.{command}/{SCHEMA_VERSIONS.get(command, SCHEMA_VERSION)}"
 
 
 def document(command: str, **fields: Any) -> dict[str, Any]:
     """A JSON document of ``command`` with its schema key first."""
-    return {"schema": f"routing.cli.{command}/{SCHEMA_VERSION}", **fields}
+    return {"schema": schema(command), **fields}
 
 
 def when(at: float) -> str:
@@ -336,33 +350,8 @@ def incidents_json(relay: Relay, *, every: bool = False) -> dict[str, Any]:
 # ------------------------------------------------------------------ audit
 
 
-def _record_json(r: DeliveryRecord) -> dict[str, Any]:
-    d = r.delivery
-    return {
-        **delivery_json(d),
-        "status": r.status.value,
-        "confirmed_by": r.by,
-        "status_at": r.at,
-        "reason": r.reason,
-        "route": [jsonable(hop) for hop in d.route],
-    }
-
-
 def audit_json(view: IncidentView) -> dict[str, Any]:
-    """The route and decision of every delivery of an incident, and its questions."""
-    return document(
-        "audit",
-        incident=view.id,
-        phase=view.phase.value,
-        origin=view.origin,
-        police=view.police,
-        opened_at=view.opened_at,
-        closed_at=view.closed_at,
-        reached=list(view.reached),
-        casushouders=[{"wijkgroep": g, "member": m} for g, m in view.casushouders],
-        deliveries=[_record_json(r) for r in view.deliveries],
-        decisions=[jsonable(d) for d in view.decisions],
-        pending=[jsonable(p) for p in view.pending],
-        linked_to=view.linked_to,
-        linked=list(view.linked),
-    )
+    """The route and decision of every delivery of an incident, its status, and
+    the questions: the incident document of ``trace --json``
+    (:func:`~routing.present.data.incident_dict`) under the audit's schema."""
+    return {**incident_dict(view), "schema": schema("audit")}
