@@ -35,6 +35,14 @@ writable); 130 interrupted (Ctrl-C). A command that fails leaves the state
 file as it was. ``--plain`` drops colours and fancy boxes, for pipes and
 for the docs; ``--json`` prints a document with a ``"schema"`` key
 (``"routing.show/1"``, ``"routing.cli.tasks/1"``, ...).
+
+``--lang nl|en`` prints the text output in Dutch or English (default: the
+environment variable ``BUURTROUTING_LANG`` if set, which must then be ``nl``
+or ``en``, else ``en``); every phrase is in :mod:`routing.present.labels`.
+It changes neither the texts to paste into the chat (Dutch, from
+:mod:`routing.domain.texts`) nor any JSON key. Still English in both: the
+error and refusal messages (the engine's reasons), ``--help``, and the
+summaries of ``simulate`` and ``sweep``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Every label, heading and phrase of the text output, in English and Dutch: one table.
 
 The renderers of :mod:`routing.present` and the command line's own lines
-(:mod:`routing.cli.lines`, :mod:`routing.cli.operate`) take a ``lang``
+(``routing.cli.lines``, :mod:`routing.cli.operate`) take a ``lang``
 (``"en"``, the default, or ``"nl"``) and ask :func:`label` for their words;
 no phrase is written anywhere else. Each entry has both languages with the
 same ``{placeholders}`` (``tests/test_labels.py`` holds the table to that).

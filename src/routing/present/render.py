@@ -94,7 +94,7 @@ def capacity_label(state: CapacityState, lang: Lang = DEFAULT_LANG) -> str:
 
 
 def step_label(step: Step, lang: Lang = DEFAULT_LANG) -> str:
-    """A step of the routing path in words; in English its :attr:`Step.label`."""
+    """A step of the routing path in words; in English its ``Step.label``."""
     return label(f"step.{step.name.lower()}", lang)
 
 
