@@ -13,8 +13,9 @@ typed (reasons, questions, names), the Dutch domain words the data carries
 (a :class:`~routing.errors.Refused` reason is English in both).
 
 The English column is the output as it was before there was a Dutch one,
-word for word: the incident and dry-run trees were Dutch from the start, and
-stay so in both columns, apart from the step names and the deadline.
+word for word. The incident and dry-run trees were Dutch from the start, so
+their English column is Dutch too; only the step names, the deadline and the
+bot differ there between the columns.
 """
 
 from __future__ import annotations
