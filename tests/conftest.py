@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Building a hierarchy through the public API draws a lot of data; that is the
@@ -38,3 +39,10 @@ settings.register_profile(
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default")
 )
+
+
+@pytest.fixture(autouse=True)
+def _no_lang_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line prints English unless a test asks otherwise, whatever
+    ``BUURTROUTING_LANG`` the shell that runs the tests has."""
+    monkeypatch.delenv("BUURTROUTING_LANG", raising=False)

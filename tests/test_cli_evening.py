@@ -209,7 +209,7 @@ def the_evening(ev: Evening) -> None:
     assert ev.json("incidents")["incidents"] == []
 
     audit = ev.json("audit", "I1")
-    assert audit["schema"] == "routing.cli.audit/1"
+    assert audit["schema"] == "routing.cli.audit/2"
     assert set(audit["reached"]) == {VLINDER, BOMEN, REGIE}
     by_kind = Counter((d["kind"], d["group"]) for d in audit["deliveries"])
     assert by_kind == Counter(

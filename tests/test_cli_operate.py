@@ -15,6 +15,8 @@ from rich.console import Console
 
 from routing.cli import EXIT_REFUSED, EXIT_STATE, main
 from routing.persist.journal import Journal
+from routing.present.data import incident_dict
+from routing.runtime import Runtime
 
 FASE2 = str(Path(__file__).resolve().parent.parent / "examples" / "zoomwijck-fase2.toml")
 T0 = "1796300000"  # --at: the evening's start, in epoch seconds
@@ -81,10 +83,28 @@ def test_json_output_has_a_schema_key(state: str) -> None:
     data = json.loads(text)
     assert data["schema"] == "routing.cli.report/1"
     assert [o["type"] for o in data["outputs"]][:2] == ["IncidentOpened", "Deliveries"]
-    for command in ("incidents", "audit I1", "tasks --as #0"):
+    # audit/2: the incident document of trace --json.
+    for command, version in (("incidents", 1), ("audit I1", 2), ("tasks --as #0", 1)):
         code, text = op(state, *command.split(), "--json")
         assert code == 0
-        assert json.loads(text)["schema"] == f"routing.cli.{command.split()[0]}/1"
+        assert json.loads(text)["schema"] == f"routing.cli.{command.split()[0]}/{version}"
+
+
+def test_audit_json_is_the_incident_document_of_trace(state: str) -> None:
+    """One rule turns an incident into JSON (present.data.incident_dict); the
+    audit prints it under its own schema, with each delivery's status."""
+    report(state)
+    op(state, "confirm", "1")
+    code, text = op(state, "audit", "I1", "--json")
+    assert code == 0
+    audit = json.loads(text)
+    with Runtime.open(state) as rt:
+        expected = incident_dict(rt.relay.incident("I1"))
+    assert audit == {**expected, "schema": "routing.cli.audit/2"}
+    assert list(audit)[:2] == ["schema", "id"]
+    (first,) = audit["deliveries"]
+    assert (first["id"], first["status"], first["posted_by"]) == (1, "confirmed", 4)
+    assert {"text", "reason", "route", "police", "bot"} <= set(first)
 
 
 def test_an_unknown_name_gets_a_did_you_mean(

@@ -256,7 +256,7 @@ def run_console(page: str, cwd: Path) -> list[tuple[str, str, str]]:
         "PYTHONIOENCODING": "utf-8",
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
     }
-    for name in ("FORCE_COLOR", "BUURTROUTING_STATE"):
+    for name in ("FORCE_COLOR", "BUURTROUTING_STATE", "BUURTROUTING_LANG"):
         env.pop(name, None)
     done = []
     for command, shown_out in console_steps(page):

@@ -45,6 +45,14 @@ or may not be done: run it again with the same ``--key``); 130 interrupted
 
 This module imports nothing of the engine until a command needs it
 (:mod:`routing.cli.app` has the parser and the handlers).
+
+``--lang nl|en`` prints the text output in Dutch or English (default: the
+environment variable ``BUURTROUTING_LANG`` if set, which must then be ``nl``
+or ``en``, else ``en``); every phrase is in :mod:`routing.present.labels`.
+It changes neither the texts to paste into the chat (Dutch, from
+:mod:`routing.domain.texts`) nor any JSON key. Still English in both: the
+error and refusal messages (the engine's reasons), ``--help``, and the
+summaries of ``simulate`` and ``sweep``.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from rich.console import Console
 from routing.errors import JournalWriteError, Refused, RoutingError, StateError
 
 from . import completion, matrix, operate, read, research, resident
-from .common import PROG, Handler, Parser, UsageError, console_for, version
+from .common import PROG, Handler, Parser, UsageError, console_for, lang_of, version
 from .thin import EXIT_REFUSED, EXIT_STATE
 
 __all__ = ["Gate", "parser", "run"]
@@ -57,6 +57,9 @@ def run(
     try:
         ap, handlers = parser() if parsers is None else parsers
         args = ap.parse_args(argv)
+        if hasattr(args, "lang"):
+            # Before anything runs: a bad BUURTROUTING_LANG changes nothing.
+            args.lang = lang_of(args)
         handler = handlers[args.command]
         if gate is not None:
             gate(args, handler)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import os
 import re
 import sys
 import time
@@ -20,9 +21,11 @@ from routing.engine.outputs import Step
 from routing.engine.policies import Always, Ask, ByStep, Never, Policy
 from routing.hierarchy.config import load_hierarchy
 from routing.model import Hierarchy
+from routing.present.labels import DEFAULT_LANG, LANGS, Lang, as_lang
 from routing.testing import zoomwijck
 
 __all__ = [
+    "LANG_ENV",
     "POLICIES",
     "PROG",
     "Handler",
@@ -32,6 +35,7 @@ __all__ = [
     "builtin",
     "console_for",
     "hierarchy_or_builtin",
+    "lang_of",
     "melding_from",
     "melding_parent",
     "output_parent",
@@ -40,6 +44,8 @@ __all__ = [
 ]
 
 PROG = "buurtrouting"
+#: The environment variable that gives ``--lang`` its default.
+LANG_ENV = "BUURTROUTING_LANG"
 #: The name the package is installed under (``pip install``), for ``--version``.
 DISTRIBUTION = "buurtpreventie-routing"
 
@@ -132,13 +138,35 @@ class _PlainFile:
 
 
 def output_parent() -> Parser:
-    """``--plain`` and ``--width``, for every command that prints."""
+    """``--plain``, ``--width`` and ``--lang``, for every command that prints."""
     common = Parser(add_help=False)
     common.add_argument("--plain", action="store_true", help="no colours (also: NO_COLOR=1)")
     common.add_argument(
         "--width", type=positive_int, default=None, help="output width in columns (at least 1)"
     )
+    common.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=None,
+        help=f"the language of the text output; default: {LANG_ENV} if set, else "
+        f"{DEFAULT_LANG} (chat texts and JSON keys are the same in both)",
+    )
     return common
+
+
+def lang_of(args: argparse.Namespace) -> Lang:
+    """The language the command prints in: ``--lang``, else :data:`LANG_ENV`,
+    else English. A bad :data:`LANG_ENV` is a :class:`UsageError`."""
+    given = getattr(args, "lang", None)
+    if given is not None:
+        return as_lang(given)
+    env = os.environ.get(LANG_ENV)
+    if env is None or env == "":
+        return DEFAULT_LANG
+    try:
+        return as_lang(env)
+    except ValueError:
+        raise UsageError(f"{LANG_ENV} must be {' or '.join(LANGS)}, not {env!r}") from None
 
 
 def melding_parent() -> Parser:

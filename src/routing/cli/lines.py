@@ -2,16 +2,17 @@
 people, or as JSON for scripts; a member's tasks; the open incidents; an
 incident's audit trail.
 
-Every JSON document carries ``"schema"``: ``routing.cli.<command>/1``. A
-field is only ever added within a schema version; anything else raises it.
+Every JSON document carries ``"schema"``: ``routing.cli.<command>/1``
+(``audit``: ``/2``). A field is only ever added within a schema version;
+anything else raises it. The JSON keys are the same in every ``--lang``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
 
 import attrs
 from rich.console import Group as RichGroup
@@ -19,7 +20,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from routing.engine.incident import DeliveryRecord, IncidentView, Phase
+from routing.engine.incident import IncidentView, Phase
 from routing.engine.outputs import (
     CasushouderChanged,
     DecisionMade,
@@ -38,12 +39,16 @@ from routing.engine.outputs import (
     TaskReassigned,
 )
 from routing.model import Hierarchy
+from routing.present.data import incident_dict
+from routing.present.labels import DEFAULT_LANG, Lang, label, plural
+from routing.present.render import POLICE_MARK
 from routing.relay import Relay
 
 from .names import member_label
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SCHEMA_VERSIONS",
     "audit_json",
     "describe",
     "document",
@@ -51,17 +56,29 @@ __all__ = [
     "incidents_table",
     "jsonable",
     "output_json",
+    "schema",
     "tasks_json",
     "tasks_view",
 ]
 
-#: The version in every ``"schema"`` key the operating commands print.
+#: The version in the ``"schema"`` key the operating commands print, unless
+#: :data:`SCHEMA_VERSIONS` names another for the command.
 SCHEMA_VERSION = 1
+#: The commands whose documents have had a key change meaning or go away.
+#: ``audit`` 2: the incident document of ``trace --json`` (``"id"`` for
+#: ``"incident"``, deliveries by ``"id"``, ``"posted_by"``/``"posted_at"``
+#: for ``"confirmed_by"``/``"status_at"``, hops ``"from"``/``"to"``).
+SCHEMA_VERSIONS: Final[Mapping[str, int]] = {"audit": 2}
+
+
+def schema(command: str) -> str:
+    """The ``"schema"`` of ``command``'s JSON: ``routing.cli.<command>/<version>``."""
+    return f"routing.cli.{command}/{SCHEMA_VERSIONS.get(command, SCHEMA_VERSION)}"
 
 
 def document(command: str, **fields: Any) -> dict[str, Any]:
     """A JSON document of ``command`` with its schema key first."""
-    return {"schema": f"routing.cli.{command}/{SCHEMA_VERSION}", **fields}
+    return {"schema": schema(command), **fields}
 
 
 def when(at: float) -> str:
@@ -111,59 +128,85 @@ def output_json(o: Output) -> dict[str, Any]:
     return {"type": type(o).__name__, **(data if isinstance(data, dict) else {"value": data})}
 
 
-def describe(o: Output, h: Hierarchy) -> list[str]:
-    """One output as lines for people."""
+def describe(o: Output, h: Hierarchy, *, lang: Lang = DEFAULT_LANG) -> list[str]:
+    """One output as lines for people, in ``lang``."""
 
     def who(m: int | None) -> str:
-        return member_label(h, m)
+        return member_label(h, m, lang=lang)
+
+    def say(key: str, **fields: object) -> str:
+        return label(key, lang, **fields)
 
     match o:
         case IncidentOpened():
-            chief = f"; casushouder {who(o.casushouder)}" if o.casushouder is not None else ""
-            kind = "police notice" if o.police else "incident"
-            return [f"{o.incident}: {kind} opened in {o.origin}{chief}"]
+            chief = say("out.chief", who=who(o.casushouder)) if o.casushouder is not None else ""
+            kind = say("out.police_notice" if o.police else "out.incident")
+            return [say("out.opened", incident=o.incident, kind=kind, origin=o.origin, chief=chief)]
         case Deliveries():
             return [
-                f"task {d.id}: {who(d.poster)} posts in {d.group}"
-                + (" (police notice first)" if d.police else "")
+                say("out.task", id=d.id, who=who(d.poster), group=d.group)
+                + (say("out.police_first") if d.police else "")
                 for d in o
             ]
         case PendingDecision():
             return [
-                f"question {o.id} for {o.decider}: {o.question}",
-                f"  answer: buurtrouting decide {o.id} yes|no --as NAME (by {when(o.deadline)})",
+                say("out.question", id=o.id, decider=o.decider, question=o.question),
+                say("out.answer", id=o.id, deadline=when(o.deadline)),
             ]
         case DecisionMade():
             d = o.decision
-            verdict = "forward" if d.forward else "do not forward"
-            how = "by default at the deadline" if d.default_applied else f"by {who(d.by)}"
-            return [f"question {o.pending}: {verdict} to {', '.join(d.targets)}, {how}"]
+            verdict = say("out.forward" if d.forward else "out.no_forward")
+            how = say("out.by_default") if d.default_applied else say("out.by", who=who(d.by))
+            targets = ", ".join(d.targets)
+            return [say("out.decided", id=o.pending, verdict=verdict, targets=targets, how=how)]
         case Held():
-            return [f"{o.incident}: held for {o.stuurgroep} ({o.rule}: {o.reason})"]
+            return [
+                say(
+                    "out.held",
+                    incident=o.incident,
+                    stuurgroep=o.stuurgroep,
+                    rule=o.rule,
+                    reason=o.reason,
+                )
+            ]
         case ReactionHeld():
             return [
-                f"{o.incident}: reaction {o.reaction} of {who(o.member)} held for "
-                f"{o.stuurgroep} ({o.rule}: {o.reason})"
+                say(
+                    "out.reaction_held",
+                    incident=o.incident,
+                    reaction=o.reaction,
+                    who=who(o.member),
+                    stuurgroep=o.stuurgroep,
+                    rule=o.rule,
+                    reason=o.reason,
+                )
             ]
         case Joined():
-            return [f"{who(o.reporter)}'s report joins {o.incident} ({o.reason})"]
+            return [say("out.joined", who=who(o.reporter), incident=o.incident, reason=o.reason)]
         case CasushouderChanged():
-            return [
-                f"{o.incident}: casushouder in {o.wijkgroep} is now {who(o.current)}"
-                + (f" ({o.reason})" if o.reason else "")
-            ]
+            line = say(
+                "out.casushouder", incident=o.incident, wijkgroep=o.wijkgroep, who=who(o.current)
+            )
+            return [line + (f" ({o.reason})" if o.reason else "")]
         case TaskReassigned():
-            return [f"task {o.delivery} in {o.group} passes to {who(o.current)} ({o.reason})"]
+            return [
+                say(
+                    "out.reassigned",
+                    id=o.delivery,
+                    group=o.group,
+                    who=who(o.current),
+                    reason=o.reason,
+                )
+            ]
         case Reminder():
             names = ", ".join(who(m) for m in o.casushouders)
-            return [f"{o.incident}: reminder to {names}: {o.text}"]
+            return [say("out.reminder", incident=o.incident, names=names, text=o.text)]
         case IncidentClosed():
-            n = len(o.groups)
-            return [f"{o.incident}: afloop by {who(o.by)} to {n} group{'' if n == 1 else 's'}"]
+            return [plural("out.afloop", len(o.groups), lang, incident=o.incident, who=who(o.by))]
         case DeliveryConfirmed():
-            return [f"task {o.delivery}: posted by {who(o.by)}"]
+            return [say("out.confirmed", id=o.delivery, who=who(o.by))]
         case DeliveryFailed():
-            return [f"task {o.delivery}: failed in {o.group} ({o.reason})"]
+            return [say("out.failed", id=o.delivery, group=o.group, reason=o.reason)]
     incident = getattr(o, "incident", None)
     return [f"{incident + ': ' if incident else ''}{type(o).__name__}"]
 
@@ -188,23 +231,55 @@ def _afloops(relay: Relay, member: int) -> list[tuple[str, str]]:
     return found
 
 
-def tasks_view(relay: Relay, h: Hierarchy, member: int, deliveries: Sequence[Delivery]) -> Any:
-    """What ``member`` has to do, for people: each text ready to copy."""
+def tasks_view(
+    relay: Relay,
+    h: Hierarchy,
+    member: int,
+    deliveries: Sequence[Delivery],
+    *,
+    lang: Lang = DEFAULT_LANG,
+) -> Any:
+    """What ``member`` has to do, for people: each text ready to copy (the
+    texts themselves are the chat's, Dutch in every ``lang``)."""
+
+    def say(key: str, **fields: object) -> str:
+        return label(key, lang, **fields)
+
+    name = h.name(member)
     parts: list[Any] = []
     for d in deliveries:
-        title = f"task {d.id}: paste into {d.group}" + (" (POLITIE, first)" if d.police else "")
+        title = say("tasks.paste", id=d.id, group=d.group) + (
+            say("tasks.police_first") if d.police else ""
+        )
         parts.append(Panel(Text(d.text), title=title, title_align="left"))
-        parts.append(Text(f"  then: buurtrouting confirm {d.id} --as '{h.name(member)}'"))
+        parts.append(Text(say("tasks.then", id=d.id, name=name)))
     for q in _questions(relay, member):
-        parts.append(Text(f"question {q.id} ({q.decider}, by {when(q.deadline)}): {q.question}"))
-        parts.append(Text(f"  answer: buurtrouting decide {q.id} yes|no --as '{h.name(member)}'"))
+        deadline = when(q.deadline)
+        parts.append(
+            Text(
+                say(
+                    "tasks.question",
+                    id=q.id,
+                    decider=q.decider,
+                    deadline=deadline,
+                    question=q.question,
+                )
+            )
+        )
+        parts.append(Text(say("tasks.answer", id=q.id, name=name)))
     for x in _held(relay, h, member):
-        what = "report" if isinstance(x, Held) else f"reaction {x.reaction}"
-        parts.append(Text(f"screen {x.incident} {what} ({x.rule}: {x.reason})"))
+        what = (
+            say("tasks.report")
+            if isinstance(x, Held)
+            else say("tasks.reaction", reaction=x.reaction)
+        )
+        parts.append(
+            Text(say("tasks.screen", incident=x.incident, what=what, rule=x.rule, reason=x.reason))
+        )
     for incident, group in _afloops(relay, member):
-        parts.append(Text(f"casushouder of {incident} in {group}: post the afloop when it is over"))
+        parts.append(Text(say("tasks.afloop", incident=incident, group=group)))
     if not parts:
-        parts.append(Text(f"nothing to do for {member_label(h, member)}"))
+        parts.append(Text(say("tasks.nothing", who=member_label(h, member, lang=lang))))
     return RichGroup(*parts)
 
 
@@ -231,19 +306,22 @@ def views(relay: Relay, every: bool = False) -> Iterable[IncidentView]:
             yield relay.incident(i)
 
 
-def incidents_table(relay: Relay, h: Hierarchy, *, every: bool = False) -> Table:
-    table = Table(title="incidents" if every else "open incidents")
+def incidents_table(
+    relay: Relay, h: Hierarchy, *, every: bool = False, lang: Lang = DEFAULT_LANG
+) -> Table:
+    """The open incidents (``every``: all of them) as a table, its words in ``lang``."""
+    table = Table(title=label("incidents.all" if every else "incidents.open", lang))
     for column in ("id", "phase", "from", "category", "opened", "groups", "casushouders"):
-        table.add_column(column)
+        table.add_column(label(f"incidents.{column}", lang))
     for v in views(relay, every):
         table.add_row(
-            v.id + (" POLITIE" if v.police else ""),
-            v.phase.value,
+            v.id + (f" {POLICE_MARK}" if v.police else ""),
+            label(f"phase.{v.phase.value}", lang),
             v.origin,
             v.melding.category.value,
             when(v.opened_at),
             str(len(v.reached)),
-            ", ".join(member_label(h, m) for _, m in v.casushouders),
+            ", ".join(member_label(h, m, lang=lang) for _, m in v.casushouders),
         )
     return table
 
@@ -271,33 +349,8 @@ def incidents_json(relay: Relay, *, every: bool = False) -> dict[str, Any]:
 # ------------------------------------------------------------------ audit
 
 
-def _record_json(r: DeliveryRecord) -> dict[str, Any]:
-    d = r.delivery
-    return {
-        **delivery_json(d),
-        "status": r.status.value,
-        "confirmed_by": r.by,
-        "status_at": r.at,
-        "reason": r.reason,
-        "route": [jsonable(hop) for hop in d.route],
-    }
-
-
 def audit_json(view: IncidentView) -> dict[str, Any]:
-    """The route and decision of every delivery of an incident, and its questions."""
-    return document(
-        "audit",
-        incident=view.id,
-        phase=view.phase.value,
-        origin=view.origin,
-        police=view.police,
-        opened_at=view.opened_at,
-        closed_at=view.closed_at,
-        reached=list(view.reached),
-        casushouders=[{"wijkgroep": g, "member": m} for g, m in view.casushouders],
-        deliveries=[_record_json(r) for r in view.deliveries],
-        decisions=[jsonable(d) for d in view.decisions],
-        pending=[jsonable(p) for p in view.pending],
-        linked_to=view.linked_to,
-        linked=list(view.linked),
-    )
+    """The route and decision of every delivery of an incident, its status, and
+    the questions: the incident document of ``trace --json``
+    (:func:`~routing.present.data.incident_dict`) under the audit's schema."""
+    return {**incident_dict(view), "schema": schema("audit")}

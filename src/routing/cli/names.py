@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from routing.domain.values import GroupKind, MemberId
 from routing.errors import UnknownGroupError, UnknownMemberError
 from routing.model import Hierarchy
+from routing.present.labels import DEFAULT_LANG, Lang, label
 
 from .common import UsageError
 
@@ -39,10 +40,10 @@ def all_members(h: Hierarchy) -> Iterable[MemberId]:
     return (MemberId(m) for m in range(h.issued) if m in h)
 
 
-def member_label(h: Hierarchy, member: int | None) -> str:
-    """``Name (#id)``, or ``bot`` for no member."""
+def member_label(h: Hierarchy, member: int | None, *, lang: Lang = DEFAULT_LANG) -> str:
+    """``Name (#id)``, or ``bot`` (in ``lang``) for no member."""
     if member is None:
-        return "bot"
+        return label("incident.bot", lang)
     try:
         return f"{h.name(member)} (#{member})"
     except LookupError:

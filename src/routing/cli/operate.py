@@ -41,10 +41,11 @@ from routing.engine.commands import (
 )
 from routing.hierarchy.changes import Admit, Change, Erase, Leave
 from routing.hierarchy.config import load_hierarchy
+from routing.present.labels import label
 from routing.present.render import incident_tree
 from routing.runtime import Clock, FakeClock, Runtime, Submitted, SystemClock
 
-from .common import Handler, UsageError, output_parent
+from .common import Handler, UsageError, lang_of, output_parent
 from .lines import (
     audit_json,
     describe,
@@ -303,6 +304,7 @@ def _reading(show: Callable[[Runtime, argparse.Namespace, Console], None]) -> Ha
 
 
 def _report_done(rt: Runtime, args: argparse.Namespace, out: Console, done: Submitted) -> None:
+    lang = lang_of(args)
     if args.json:
         _print_json(
             out,
@@ -317,12 +319,11 @@ def _report_done(rt: Runtime, args: argparse.Namespace, out: Console, done: Subm
         )
         return
     if done.duplicate:
-        out.print(
-            f"already done: key {done.key!r} is event {done.seq}; nothing changed", markup=False
-        )
+        duplicate = label("out.duplicate", lang, key=repr(done.key), seq=done.seq)
+        out.print(duplicate, markup=False)
         return
-    lines = [line for o in done.outputs for line in describe(o, rt.hierarchy)]
-    for line in lines or [f"done (event {done.seq})"]:
+    lines = [line for o in done.outputs for line in describe(o, rt.hierarchy, lang=lang)]
+    for line in lines or [label("out.done", lang, seq=done.seq)]:
         out.print(line, markup=False)
 
 
@@ -352,7 +353,9 @@ def _init(args: argparse.Namespace, out: Console) -> int:
         if args.json:
             _print_json(out, document("init", state=path, members=len(rt.hierarchy), groups=groups))
         else:
-            out.print(f"{path}: {len(rt.hierarchy)} members in {groups} groups", markup=False)
+            members = len(rt.hierarchy)
+            line = label("out.init", lang_of(args), state=path, members=members, groups=groups)
+            out.print(line, markup=False)
     return 0
 
 
@@ -416,7 +419,7 @@ def _tasks(rt: Runtime, args: argparse.Namespace, out: Console) -> None:
     if args.json:
         _print_json(out, tasks_json(rt.relay, rt.hierarchy, member, mine))
     else:
-        out.print(tasks_view(rt.relay, rt.hierarchy, member, mine))
+        out.print(tasks_view(rt.relay, rt.hierarchy, member, mine, lang=lang_of(args)))
 
 
 def _task(rt: Runtime, delivery: int) -> Any:
@@ -487,7 +490,7 @@ def _incidents(rt: Runtime, args: argparse.Namespace, out: Console) -> None:
     if args.json:
         _print_json(out, incidents_json(rt.relay, every=args.every))
     else:
-        out.print(incidents_table(rt.relay, rt.hierarchy, every=args.every))
+        out.print(incidents_table(rt.relay, rt.hierarchy, every=args.every, lang=lang_of(args)))
 
 
 def _audit(rt: Runtime, args: argparse.Namespace, out: Console) -> None:
@@ -495,7 +498,7 @@ def _audit(rt: Runtime, args: argparse.Namespace, out: Console) -> None:
     if args.json:
         _print_json(out, audit_json(view))
     else:
-        out.print(incident_tree(view, rt.hierarchy))
+        out.print(incident_tree(view, rt.hierarchy, lang=lang_of(args)))
 
 
 def _erase(rt: Runtime, args: argparse.Namespace, out: Console) -> Change:

@@ -18,6 +18,7 @@ from .common import (
     POLICIES,
     Handler,
     hierarchy_or_builtin,
+    lang_of,
     melding_from,
     melding_parent,
     output_parent,
@@ -59,9 +60,9 @@ def _show(args: argparse.Namespace, out: Console) -> int:
     if args.json:
         out.print_json(json.dumps(hierarchy_dict(h, members=args.members)))
         return 0
-    out.print(hierarchy_tree(h, members=args.members))
+    out.print(hierarchy_tree(h, members=args.members, lang=lang_of(args)))
     if args.table:
-        out.print(hierarchy_table(h))
+        out.print(hierarchy_table(h, lang=lang_of(args)))
     return 0
 
 
@@ -77,7 +78,7 @@ def _explain(args: argparse.Namespace, out: Console) -> int:
     if args.json:
         out.print_json(json.dumps({"schema": EXPLAIN_SCHEMA, **e.to_dict()}))
     else:
-        out.print(e.tree(h))
+        out.print(e.tree(h, lang=lang_of(args)))
     return 0
 
 
@@ -89,5 +90,5 @@ def _trace(args: argparse.Namespace, out: Console) -> int:
         summary = t.result.to_dict(incidents=True)["incident_outcomes"][0]
         out.print_json(json.dumps({**incident_dict(t.view), "outcome": summary}))
     else:
-        out.print(incident_tree(t.view, h))
+        out.print(incident_tree(t.view, h, lang=lang_of(args)))
     return 0

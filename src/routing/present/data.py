@@ -116,9 +116,11 @@ def _pending(p: PendingDecision) -> dict[str, Any]:
 
 
 def incident_dict(view: IncidentView) -> dict[str, Any]:
-    """The whole incident: every delivery with its route hops and their
-    decisions, the decisions, the questions still open, the casushouders
-    (R3, P2) and the afloop (R8)."""
+    """The whole incident: every delivery with its text, status, route hops and
+    their decisions, the decisions, the questions still open, the
+    casushouders (R3, P2), the afloop (R8) and the incidents it is linked
+    with (H4). ``trace --json`` prints it, and ``audit --json`` under its
+    own schema."""
     return {
         "schema": TRACE_SCHEMA,
         "id": view.id,
@@ -139,9 +141,13 @@ def incident_dict(view: IncidentView) -> dict[str, Any]:
                 "kind": r.delivery.kind.value,
                 "group": r.delivery.group,
                 "poster": None if r.delivery.poster is None else int(r.delivery.poster),
+                "bot": r.delivery.bot,
+                "police": r.delivery.police,
+                "text": r.delivery.text,
                 "status": r.status.value,
                 "posted_by": None if r.by is None else int(r.by),
                 "posted_at": r.at,
+                "reason": r.reason,
                 "route": [_hop(h) for h in r.delivery.route],
             }
             for r in view.deliveries
@@ -149,4 +155,6 @@ def incident_dict(view: IncidentView) -> dict[str, Any]:
         "decisions": [_decision(d) for d in view.decisions],
         "pending": [_pending(p) for p in view.pending],
         "afloop": view.closed_at is not None,
+        "linked_to": view.linked_to,
+        "linked": list(view.linked),
     }

@@ -47,7 +47,8 @@ from routing.errors import InvalidValueError
 from routing.model import Hierarchy
 from routing.relay import Relay
 
-from .render import incident_tree
+from .labels import DEFAULT_LANG, Lang, label, plural
+from .render import incident_tree, step_label
 
 __all__ = ["DecisionPoint", "Explanation", "explain"]
 
@@ -96,48 +97,44 @@ class Explanation:
         maybe = {g for p in self.points for g in p.only_through}
         return tuple(g for g in self.reached if g not in maybe)
 
-    def tree(self, hierarchy: Hierarchy) -> Tree:
+    def tree(self, hierarchy: Hierarchy, *, lang: Lang = DEFAULT_LANG) -> Tree:
         """The propagation (see :func:`~routing.present.render.incident_tree`) and, below
-        it, each decision point with what a no would leave out."""
-        root = incident_tree(self.outputs, hierarchy)
+        it, each decision point with what a no would leave out; labels in ``lang``."""
+        root = incident_tree(self.outputs, hierarchy, lang=lang)
         if self.held is not None:
             why = (
-                "112 niet gebeld"
+                label("explain.no_112", lang)
                 if self.held.rule == "H3"
-                else f"vastgehouden door de screening ({self.held.reason})"
+                else label("explain.screened", lang, reason=self.held.reason)
             )
-            root.add(
-                Text(
-                    f"! {why}: de melding wacht op de stuurgroep ({self.held.rule}, S1); "
-                    "hierboven aangenomen dat zij hem vrijgeeft",
-                    style="yellow",
-                )
-            )
+            held = label("explain.held", lang, why=why, rule=self.held.rule)
+            root.add(Text(held, style="yellow"))
         if self.joined is not None:
-            root.add(Text(f"+ zou aansluiten bij open incident {self.joined} (H4)", style="yellow"))
+            root.add(Text(label("explain.joined", lang, incident=self.joined), style="yellow"))
         for d in self.skipped:
-            root.add(
-                Text(
-                    f"✗ {d.source} -> {', '.join(d.targets)} [{d.step.rule}]: "
-                    f"het beleid zet niet door ({d.reason})",
-                    style="dim",
-                )
+            skipped = label(
+                "explain.skipped",
+                lang,
+                source=d.source,
+                targets=", ".join(d.targets),
+                rule=d.step.rule,
+                reason=d.reason,
             )
+            root.add(Text(skipped, style="dim"))
         if self.points:
-            n = len(self.points)
-            noun = "beslispunt" if n == 1 else "beslispunten"
-            points = root.add(Text(f"{n} {noun} (R5, R6)", style="bold"))
+            points = root.add(Text(plural("explain.points", len(self.points), lang), style="bold"))
             for p in self.points:
                 q = p.pending
-                label = Text(f"? {q.decider}: {q.source} -> {', '.join(q.targets)} ", "yellow")
-                label.append(f"[{q.step.rule} {q.step.label}]", style="dim")
+                text = Text(f"? {q.decider}: {q.source} -> {', '.join(q.targets)} ", "yellow")
+                text.append(f"[{q.step.rule} {step_label(q.step, lang)}]", style="dim")
                 if p.decision is None:
-                    label.append("  open: hier stopt de proefrit", style="bold")
+                    text.append(label("explain.stops", lang), style="bold")
                 elif p.only_through:
-                    label.append(f"  bij nee niet bereikt: {', '.join(p.only_through)}")
+                    groups = ", ".join(p.only_through)
+                    text.append(label("explain.only_through", lang, groups=groups))
                 else:
-                    label.append("  bij nee: geen verschil")
-                points.add(label)
+                    text.append(label("explain.no_difference", lang))
+                points.add(text)
         return root
 
     def to_dict(self) -> dict[str, object]:

@@ -42,8 +42,11 @@ from routing.engine.outputs import (
     Joined,
     Output,
     PendingDecision,
+    Step,
 )
 from routing.model import Hierarchy
+
+from .labels import DEFAULT_LANG, Lang, label, plural
 
 __all__ = [
     "ADMIN_MARK",
@@ -55,6 +58,7 @@ __all__ = [
     "hierarchy_tree",
     "incident_tree",
     "reason_text",
+    "step_label",
 ]
 
 #: Marks the telefoonbeheerder in a hierarchy tree (T1).
@@ -74,62 +78,68 @@ CAPACITY_STYLES: Final[Mapping[CapacityState, str]] = {
     CapacityState.FULL: "bold white on red",
 }
 
-_FLAGS: Final[Mapping[CapacityState, str]] = {
-    CapacityState.OK: "",
-    CapacityState.NEARLY_FULL: "⚠ nearly full",
-    CapacityState.FULL: "✖ full",
+#: The mark before a group's capacity state in a tree, where it needs a flag.
+_FLAG_MARKS: Final[Mapping[CapacityState, str]] = {
+    CapacityState.NEARLY_FULL: "⚠",
+    CapacityState.FULL: "✖",
 }
 
 #: A wijkgroep label names its buurten up to this many, then only counts them.
 _MAX_BUURTEN = 3
 
 
-def hierarchy_tree(h: Hierarchy, *, members: bool = False) -> Tree:
-    """The hierarchy as a :class:`rich.tree.Tree`.
+def capacity_label(state: CapacityState, lang: Lang = DEFAULT_LANG) -> str:
+    """A capacity state in words ("nearly full", "bijna vol")."""
+    return label(f"capacity.{state.name.lower()}", lang)
+
+
+def step_label(step: Step, lang: Lang = DEFAULT_LANG) -> str:
+    """A step of the routing path in words; in English its ``Step.label``."""
+    return label(f"step.{step.name.lower()}", lang)
+
+
+def hierarchy_tree(h: Hierarchy, *, members: bool = False, lang: Lang = DEFAULT_LANG) -> Tree:
+    """The hierarchy as a :class:`rich.tree.Tree`, its labels in ``lang``.
 
     With ``members=True`` every wijkgroep also lists its residents, and the
     admins who live in a sibling wijkgroep, marked ``☎``/``★``.
     """
     root = Tree(
         Text.assemble(
-            (f"{len(h)} members", "bold"),
-            (
-                f"   {TELEFOONBEHEERDER_MARK} telefoonbeheerder"
-                f"  {ADMIN_MARK} stuurgroeplid (admin)",
-                "dim",
-            ),
+            (label("tree.members", lang, n=len(h)), "bold"),
+            (label("tree.legend", lang, phone=TELEFOONBEHEERDER_MARK, admin=ADMIN_MARK), "dim"),
         ),
         guide_style="dim",
     )
     for gemeente in h.gemeenten():
-        g_node = root.add(Text.assemble(("gemeente ", "dim"), (gemeente, "bold")))
+        g_node = root.add(Text.assemble((label("tree.gemeente", lang), "dim"), (gemeente, "bold")))
         gem_rg = h.gemeentelijke_regiegroep_of(gemeente)
         # Wijken with a regiegroep hang under the gemeentelijke regiegroep they
         # sit in; the others are not linked to it (yet) and stay beside it.
-        linked = g_node.add(_group_label(h, gem_rg)) if gem_rg is not None else g_node
+        linked = g_node.add(_group_label(h, gem_rg, lang)) if gem_rg is not None else g_node
         for wijk in h.wijken_of(gemeente):
             rg = h.regiegroep_of(wijk)
             parent = linked if rg is not None else g_node
-            w_node = parent.add(Text.assemble(("wijk ", "dim"), (wijk, "bold")))
-            sg_parent = w_node.add(_group_label(h, rg)) if rg is not None else w_node
+            w_node = parent.add(Text.assemble((label("tree.wijk", lang), "dim"), (wijk, "bold")))
+            sg_parent = w_node.add(_group_label(h, rg, lang)) if rg is not None else w_node
             for sg in h.stuurgroepen_of(wijk):
-                s_node = sg_parent.add(_group_label(h, sg))
+                s_node = sg_parent.add(_group_label(h, sg, lang))
                 for wg in h.managed_wijkgroepen(sg):
-                    wg_node = s_node.add(_group_label(h, wg))
+                    wg_node = s_node.add(_group_label(h, wg, lang))
                     if members:
-                        _add_residents(h, wg_node, wg)
+                        _add_residents(h, wg_node, wg, lang)
     return root
 
 
-def hierarchy_table(h: Hierarchy) -> Table:
+def hierarchy_table(h: Hierarchy, *, lang: Lang = DEFAULT_LANG) -> Table:
     """One row per group: kind, wijk, size, limit and capacity state (G3)."""
-    table = Table(title="Groups", title_justify="left")
-    table.add_column("group")
-    table.add_column("kind")
-    table.add_column("wijk")
-    table.add_column("size", justify="right")
-    table.add_column("limit", justify="right")
-    table.add_column("state")
+    table = Table(title=label("table.groups", lang), title_justify="left")
+    table.add_column(label("table.group", lang))
+    table.add_column(label("table.kind", lang))
+    table.add_column(label("table.wijk", lang))
+    table.add_column(label("table.size", lang), justify="right")
+    table.add_column(label("table.limit", lang), justify="right")
+    table.add_column(label("table.state", lang))
     for gid in h.groups():
         kind = h.kind(gid)
         cap = h.capacity(gid)
@@ -140,35 +150,36 @@ def hierarchy_table(h: Hierarchy) -> Table:
             h.wijk_of(gid) or "-",
             Text(str(cap.size), style=style),
             str(cap.limit),
-            Text(cap.state.value, style=style),
+            Text(capacity_label(cap.state, lang), style=style),
         )
     return table
 
 
-def _group_label(h: Hierarchy, gid: str) -> Text:
+def _group_label(h: Hierarchy, gid: str, lang: Lang) -> Text:
     kind = h.kind(gid)
     cap = h.capacity(gid)
-    label = Text.assemble(
+    text = Text.assemble(
         (gid, f"bold {kind.colour}"),
         (f"  {kind.value}  ", kind.colour),
         (f"{cap.size}/{cap.limit}", CAPACITY_STYLES[cap.state] or kind.colour),
     )
     if cap.state is not CapacityState.OK:
-        label.append(f" {_FLAGS[cap.state]}", style=CAPACITY_STYLES[cap.state])
+        flag = f"{_FLAG_MARKS[cap.state]} {capacity_label(cap.state, lang)}"
+        text.append(f" {flag}", style=CAPACITY_STYLES[cap.state])
     # People go on a line of their own, so the label stays readable in the
     # 80 columns of a plain terminal.
     if kind is GroupKind.STUURGROEP:
         tfb = h.telefoonbeheerder(gid)
-        label.append("\n")
-        label.append_text(_names(h, sorted(h.admins(gid), key=lambda m: (m != tfb, m))))
+        text.append("\n")
+        text.append_text(_names(h, sorted(h.admins(gid), key=lambda m: (m != tfb, m))))
     elif kind is GroupKind.GEMEENTELIJKE_REGIEGROEP:
-        label.append("\ndelegates: ", style="dim")
-        label.append_text(_names(h, sorted(h.admins(gid))))
+        text.append("\n" + label("tree.delegates", lang), style="dim")
+        text.append_text(_names(h, sorted(h.admins(gid))))
     elif kind is GroupKind.WIJKGROEP:
-        buurten = _buurten(h, gid)
+        buurten = _buurten(h, gid, lang)
         if buurten:
-            label.append(f"  {buurten}", style="dim")
-    return label
+            text.append(f"  {buurten}", style="dim")
+    return text
 
 
 def _names(h: Hierarchy, mids: Iterable[MemberId]) -> Text:
@@ -188,20 +199,21 @@ def _marked(h: Hierarchy, mid: MemberId) -> str:
     return f"{mark} {h.name(mid)}"
 
 
-def _buurten(h: Hierarchy, wg: str) -> str:
+def _buurten(h: Hierarchy, wg: str, lang: Lang) -> str:
     counts = Counter(b for m in h.residents(wg) if (b := h.member(m).buurt) is not None)
     if not counts:
         return ""
     if len(counts) == 1:
         buurt = next(iter(counts))
         # "Wijkgroep Vlinderbuurt  buurt Vlinderbuurt" says nothing twice.
-        return "" if buurt in wg else f"buurt {buurt}"
+        return "" if buurt in wg else label("tree.buurt", lang, buurt=buurt)
     if len(counts) <= _MAX_BUURTEN:
-        return "buurten " + ", ".join(f"{b} {n}" for b, n in counts.items())
-    return f"{len(counts)} buurten"
+        listed = ", ".join(f"{b} {n}" for b, n in counts.items())
+        return label("tree.buurten", lang, buurten=listed)
+    return label("tree.buurten_count", lang, n=len(counts))
 
 
-def _add_residents(h: Hierarchy, node: Tree, wg: str) -> None:
+def _add_residents(h: Hierarchy, node: Tree, wg: str, lang: Lang) -> None:
     residents = h.residents(wg)
     for mid in residents:
         buurt = h.member(mid).buurt
@@ -219,7 +231,7 @@ def _add_residents(h: Hierarchy, node: Tree, wg: str) -> None:
         node.add(
             Text.assemble(
                 (_marked(h, mid), "bold"),
-                (f"  admin, lives in {h.wijkgroep_of(mid)}", "dim"),
+                (label("tree.admin_elsewhere", lang, wijkgroep=h.wijkgroep_of(mid)), "dim"),
             )
         )
 
@@ -334,9 +346,9 @@ def _clock(seconds: float) -> str:
     return f"+{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-def _who(h: Hierarchy, member: MemberId | None) -> str:
+def _who(h: Hierarchy, member: MemberId | None, lang: Lang) -> str:
     if member is None:
-        return "de politie"
+        return label("incident.police", lang)
     return h.name(member) if member in h else Hierarchy.pseudonym(member)
 
 
@@ -348,9 +360,13 @@ def _kind_style(h: Hierarchy, gid: str) -> str:
 
 
 def incident_tree(
-    source: IncidentView | Sequence[Output], hierarchy: Hierarchy, *, decisions: bool = True
+    source: IncidentView | Sequence[Output],
+    hierarchy: Hierarchy,
+    *,
+    decisions: bool = True,
+    lang: Lang = DEFAULT_LANG,
 ) -> Tree:
-    """An incident's propagation as a :class:`rich.tree.Tree`.
+    """An incident's propagation as a :class:`rich.tree.Tree`, its labels in ``lang``.
 
     ``source`` is a :class:`~routing.engine.incident.IncidentView` (everything the
     relay knows) or the outputs of the commands that made the incident (for
@@ -367,10 +383,14 @@ def incident_tree(
     story = (
         _story_of_view(source) if isinstance(source, IncidentView) else _story_of_outputs(source)
     )
+
+    def who(member: MemberId | None) -> str:
+        return _who(h, member, lang)
+
     title = Text()
     if story.police:
         title.append(f"{POLICE_MARK} ", style="bold white on blue")
-    title.append(story.id or "incident", style="bold")
+    title.append(story.id or label("incident.title", lang), style="bold")
     if story.category:
         title.append(f"  {story.category}")
     if story.sender:
@@ -381,74 +401,76 @@ def incident_tree(
     for d in story.deliveries:
         hop = d.route[-1]
         parent = nodes.get(hop.source, root) if hop.source is not None else root
-        label = Text.assemble((_clock(hop.at - t0), "cyan"), "  ")
-        label.append(d.group, style=f"bold {_kind_style(h, d.group)}")
+        text = Text.assemble((_clock(hop.at - t0), "cyan"), "  ")
+        text.append(d.group, style=f"bold {_kind_style(h, d.group)}")
         if d.police and hop.source is None:
-            label.append(f"  {POLICE_MARK}", style="bold blue")
-        who = _who(h, hop.by) if hop.by is not None or d.police else None
+            text.append(f"  {POLICE_MARK}", style="bold blue")
+        carrier = who(hop.by) if hop.by is not None or d.police else None
         decision = hop.decision
         if hop.source is None:
             if not d.police:
-                label.append(f"  gemeld door {who}", style="")
+                text.append(label("incident.reported_by", lang, who=carrier), style="")
         else:
-            label.append(f"  via {who or 'bot'}")
+            text.append(label("incident.via", lang, who=carrier or label("incident.bot", lang)))
             if decision is not None:
-                why = "deadline: " if decision.default_applied else ""
-                label.append(
-                    f"  [{decision.step.rule} {decision.step.label}: {why}"
-                    f"{reason_text(decision.step.rule, decision.reason)}]",
+                why = label("incident.by_deadline", lang) if decision.default_applied else ""
+                step = decision.step
+                text.append(
+                    f"  [{step.rule} {step_label(step, lang)}: {why}"
+                    f"{reason_text(step.rule, decision.reason)}]",
                     style="dim",
                 )
         casus = story.casus.get(d.group)
         if casus is not None:
-            label.append(f"  {CASUSHOUDER_MARK} casushouder {_who(h, casus)}", style="bold")
+            text.append(
+                label("incident.casushouder", lang, mark=CASUSHOUDER_MARK, who=who(casus)),
+                style="bold",
+            )
         posted = story.posted.get(d.id)
         if posted is not None:
-            label.append(f"  geplaatst {_clock(posted[1] - t0)}", style="green")
-        nodes[d.group] = parent.add(label)
+            text.append(label("incident.posted", lang, clock=_clock(posted[1] - t0)), style="green")
+        nodes[d.group] = parent.add(text)
     if story.police and not story.casus:
-        root.add(Text("geen casushouder: niemand heeft het doorgezet (P2)", style="dim"))
+        root.add(Text(label("incident.no_casushouder", lang), style="dim"))
     if decisions:
         for dec in story.skipped:
             where = nodes.get(dec.source, root)
-            who = _who(h, dec.by) if dec.by is not None else "beleid"
+            judge = who(dec.by) if dec.by is not None else label("incident.policy", lang)
             if dec.default_applied:
-                who = "deadline"
-            where.add(
-                Text(
-                    f"✗ {_clock(dec.at - t0)}  niet naar {', '.join(dec.targets)} "
-                    f"[{dec.step.rule}; {who}: {dec.reason}]",
-                    style="dim",
-                )
+                judge = label("incident.deadline", lang)
+            skipped = label(
+                "incident.skipped",
+                lang,
+                clock=_clock(dec.at - t0),
+                targets=", ".join(dec.targets),
+                rule=dec.step.rule,
+                who=judge,
+                reason=dec.reason,
             )
+            where.add(Text(skipped, style="dim"))
         for p in story.pending:
             where = nodes.get(p.source, root)
-            where.add(
-                Text(
-                    f"? {p.decider} beslist over {', '.join(p.targets)} "
-                    f"[{p.step.rule} {p.step.label}; deadline {_clock(p.deadline - t0)}]",
-                    style="yellow",
-                )
+            pending = label(
+                "incident.pending",
+                lang,
+                decider=p.decider,
+                targets=", ".join(p.targets),
+                rule=p.step.rule,
+                step=step_label(p.step, lang),
+                clock=_clock(p.deadline - t0),
             )
+            where.add(Text(pending, style="yellow"))
     origin = nodes.get(story.origin, root)
     for member, at, called in story.joined:
-        already = ", ".join(_who(h, m) for m in called) or "niemand"
-        origin.add(
-            Text(
-                f"+ {_clock(at - t0)}  nog een melding door {_who(h, member)}; "
-                f"112 al gebeld door {already} (H4)",
-                style="dim",
-            )
+        already = ", ".join(who(m) for m in called) or label("incident.nobody", lang)
+        joined = label(
+            "incident.joined", lang, clock=_clock(at - t0), who=who(member), called=already
         )
+        origin.add(Text(joined, style="dim"))
     if story.closed is not None:
         by, at, groups = story.closed
-        root.add(
-            Text(
-                f"■ {_clock(at - t0)}  afloop door {_who(h, by)}, "
-                f"naar {groups} {'groep' if groups == 1 else 'groepen'} (R8)",
-                style="bold green",
-            )
-        )
+        afloop = plural("incident.afloop", groups, lang, clock=_clock(at - t0), who=who(by))
+        root.add(Text(afloop, style="bold green"))
     else:
-        root.add(Text("□ nog geen afloop (R8)", style="bold red"))
+        root.add(Text(label("incident.no_afloop", lang), style="bold red"))
     return root
