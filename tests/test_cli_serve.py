@@ -129,6 +129,9 @@ READING = [
     ["audit", "I9"],
     ["incidents", "--width", "0"],
     ["tasks"],
+    ["incidents", "--lang", "nl"],
+    ["tasks", "--as", "Anna de Wit", "--lang", "nl"],
+    ["audit", "I1", "--lang", "nl"],
 ]
 
 
@@ -142,6 +145,22 @@ def test_a_served_command_prints_what_it_prints_in_its_own_process(
     state, server = evening
     answer = server.answer(request(state, *argv))
     assert answer == own_process(*argv, "--state", state)
+
+
+def test_the_callers_language_variable_reaches_the_server(
+    evening: tuple[str, Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state, server = evening
+    doc = json.loads(request(state, "incidents"))
+    doc["env"]["BUURTROUTING_LANG"] = "nl"
+    served = server.answer(json.dumps(doc).encode() + b"\n")
+    assert "Open incidenten" in served["out"] or "open incidenten" in served["out"]
+    monkeypatch.setenv("BUURTROUTING_LANG", "nl")
+    assert served == own_process("incidents", "--state", state)
+    monkeypatch.delenv("BUURTROUTING_LANG")
+    english = server.answer(request(state, "incidents"))  # not the parser built for nl
+    assert english == own_process("incidents", "--state", state)
+    assert english["out"] != served["out"]
 
 
 def test_a_served_change_is_journaled_and_read_by_the_next_command(
