@@ -39,7 +39,7 @@ def test_explain_shows_hops_and_decision_points() -> None:
     )  # fmt: skip
     assert code == 0
     assert "Wijkgroep Bomenbuurt" in text
-    assert "beslispunten" in text
+    assert "decision points" in text
 
 
 def test_explain_json_is_valid() -> None:
@@ -53,7 +53,7 @@ def test_explain_json_is_valid() -> None:
 def test_H3_explain_without_112_is_held() -> None:
     code, text = run("explain", FASE2, "--from", "Wijkgroep Vlinderbuurt", "--no-112")
     assert code == 0
-    assert "112 niet gebeld" in text
+    assert "112 not called" in text
 
 
 def test_trace_built_in_scenario_renders_the_incident() -> None:

@@ -68,7 +68,7 @@ def test_explain_in_dutch() -> None:
     speaks(
         text,
         ["beslispunten", "buurwijkgroepen", "naar regiegroep", "bij nee niet bereikt"],
-        ["siblings", "to regiegroep"],
+        ["siblings", "to regiegroep", "decision point", "not reached on no"],
     )
 
 
@@ -77,7 +77,7 @@ def test_trace_in_dutch() -> None:
     speaks(
         text,
         ["gemeld door", "naar regiegroep", "afloop door"],
-        ["to regiegroep", "siblings", "deadline"],
+        ["to regiegroep", "siblings", "deadline", "reported by", "afloop by", "posted"],
     )
 
 
@@ -172,3 +172,15 @@ def test_the_help_names_the_option_and_the_variable(capsys: pytest.CaptureFixtur
     help_text = " ".join(capsys.readouterr().out.split())
     assert "--lang {nl,en}" in help_text
     assert "BUURTROUTING_LANG" in help_text
+
+
+def test_the_trees_speak_plain_english_by_default() -> None:
+    """English but for the users' own words for the domain (casushouder, afloop)."""
+    text = ok("trace", FASE2, *FROM, "--seed", "1")
+    speaks(
+        text,
+        ["reported by", "casushouder", "afloop by"],
+        ["gemeld door", "geplaatst", "afloop door", "naar regiegroep"],
+    )
+    dry = ok("explain", FASE2, *FROM, "--category", "inbraak")
+    speaks(dry, ["decision points", "not reached on no"], ["beslispunt", "bij nee"])

@@ -142,11 +142,11 @@ def test_P2_is_named_once_in_a_police_notice_from_a_stuurgroep() -> None:
 def test_one_decision_point_and_one_group_are_singular() -> None:
     code, text = run("explain", FASE2, "--from", "Stuurgroep Zoomwijck")
     assert code == 0
-    assert "1 beslispunt (R5, R6)" in text
-    assert "1 beslispunten" not in text
+    assert "1 decision point (R5, R6)" in text
+    assert "1 decision points" not in text
     code, text = run("trace", FASE2, "--from", "Wijkgroep Vlinderbuurt", "--policy", "never")
     assert code == 0
-    assert "naar 1 groep (R8)" in text
+    assert "to 1 group (R8)" in text
 
 
 def test_plain_output_has_no_trailing_spaces() -> None:

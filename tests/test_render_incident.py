@@ -31,7 +31,7 @@ def test_R3_R8_tree_from_a_view_shows_hops_casushouder_and_afloop() -> None:
     name = town.hierarchy.name(reporter)
     assert f"{CASUSHOUDER_MARK} casushouder {name}" in text
     assert "+0:00:00  wg-noord-2  via sg-noord lid 1  [S2 siblings" in text
-    assert f"■ +1:02:05  afloop door {name}" in text
+    assert f"■ +1:02:05  afloop by {name}" in text
     # Hops hang under the group they came from.
     lines = text.splitlines()
     rg = next(i for i, line in enumerate(lines) if "rg-zoomwijck" in line)
@@ -44,8 +44,8 @@ def test_tree_from_outputs_shows_open_questions_and_no_afloop() -> None:
     relay = Relay(town.hierarchy)
     outputs = relay.handle(Report(at=0, reporter=town.resident("wg-noord-1"), melding=melding()))
     text = render(incident_tree(outputs, town.hierarchy))
-    assert "? sg-noord beslist over wg-noord-2, wg-noord-3" in text
-    assert "nog geen afloop" in text
+    assert "? sg-noord decides on wg-noord-2, wg-noord-3" in text
+    assert "no afloop yet" in text
 
 
 def test_answered_and_refused_questions() -> None:
@@ -59,7 +59,7 @@ def test_answered_and_refused_questions() -> None:
         )
     text = render(incident_tree(outs, town.hierarchy))
     assert "+0:01:00  wg-noord-3" in text
-    assert "✗ +0:01:00  niet naar rg-zoomwijck" in text
+    assert "✗ +0:01:00  not to rg-zoomwijck" in text
 
 
 def test_P1_police_notices_are_marked_first() -> None:

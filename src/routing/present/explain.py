@@ -53,7 +53,7 @@ from .render import incident_tree, step_label
 __all__ = ["DecisionPoint", "Explanation", "explain"]
 
 #: The reason recorded with an assumed answer; the tree shows it on the hop.
-ASSUMED = "aangenomen ja (proefrit)"
+ASSUMED = "assumed yes (dry run)"
 
 
 @attrs.frozen(kw_only=True)

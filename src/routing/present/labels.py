@@ -12,10 +12,8 @@ typed (reasons, questions, names), the Dutch domain words the data carries
 (``wijkgroep``, ``casushouder``), JSON keys, and the engine's error messages
 (a :class:`~routing.errors.Refused` reason is English in both).
 
-The English column is the output as it was before there was a Dutch one,
-word for word. The incident and dry-run trees were Dutch from the start, so
-their English column is Dutch too; only the step names, the deadline and the
-bot differ there between the columns.
+The English column keeps the users' Dutch words for the domain's concepts
+(wijkgroep, casushouder, melding, afloop) and says the rest in plain English.
 """
 
 from __future__ import annotations
@@ -78,78 +76,78 @@ LABELS: Final[Mapping[str, Mapping[Lang, str]]] = {
     "step.police_down": {"en": "police notice down", "nl": "politiebericht naar wijkgroepen"},
     # -- an incident's tree (trace, audit, explain)
     "incident.title": {"en": "incident", "nl": "incident"},
-    "incident.police": {"en": "de politie", "nl": "de politie"},
+    "incident.police": {"en": "the police", "nl": "de politie"},
     "incident.bot": {"en": "bot", "nl": "de bot"},
-    "incident.reported_by": {"en": "  gemeld door {who}", "nl": "  gemeld door {who}"},
+    "incident.reported_by": {"en": "  reported by {who}", "nl": "  gemeld door {who}"},
     "incident.via": {"en": "  via {who}", "nl": "  via {who}"},
     "incident.by_deadline": {"en": "deadline: ", "nl": "termijn verlopen: "},
     "incident.casushouder": {
         "en": "  {mark} casushouder {who}",
         "nl": "  {mark} casushouder {who}",
     },
-    "incident.posted": {"en": "  geplaatst {clock}", "nl": "  geplaatst {clock}"},
+    "incident.posted": {"en": "  posted {clock}", "nl": "  geplaatst {clock}"},
     "incident.no_casushouder": {
-        "en": "geen casushouder: niemand heeft het doorgezet (P2)",
+        "en": "no casushouder: nobody passed it on (P2)",
         "nl": "geen casushouder: niemand heeft het doorgezet (P2)",
     },
-    "incident.policy": {"en": "beleid", "nl": "beleid"},
+    "incident.policy": {"en": "policy", "nl": "beleid"},
     "incident.deadline": {"en": "deadline", "nl": "termijn verlopen"},
     "incident.skipped": {
-        "en": "✗ {clock}  niet naar {targets} [{rule}; {who}: {reason}]",
+        "en": "✗ {clock}  not to {targets} [{rule}; {who}: {reason}]",
         "nl": "✗ {clock}  niet naar {targets} [{rule}; {who}: {reason}]",
     },
     "incident.pending": {
-        "en": "? {decider} beslist over {targets} [{rule} {step}; deadline {clock}]",
+        "en": "? {decider} decides on {targets} [{rule} {step}; deadline {clock}]",
         "nl": "? {decider} beslist over {targets} [{rule} {step}; uiterlijk {clock}]",
     },
-    "incident.nobody": {"en": "niemand", "nl": "niemand"},
+    "incident.nobody": {"en": "nobody", "nl": "niemand"},
     "incident.joined": {
-        "en": "+ {clock}  nog een melding door {who}; 112 al gebeld door {called} (H4)",
+        "en": "+ {clock}  another melding by {who}; 112 already called by {called} (H4)",
         "nl": "+ {clock}  nog een melding door {who}; 112 al gebeld door {called} (H4)",
     },
     "incident.afloop.one": {
-        "en": "■ {clock}  afloop door {who}, naar {n} groep (R8)",
+        "en": "■ {clock}  afloop by {who}, to {n} group (R8)",
         "nl": "■ {clock}  afloop door {who}, naar {n} groep (R8)",
     },
     "incident.afloop.other": {
-        "en": "■ {clock}  afloop door {who}, naar {n} groepen (R8)",
+        "en": "■ {clock}  afloop by {who}, to {n} groups (R8)",
         "nl": "■ {clock}  afloop door {who}, naar {n} groepen (R8)",
     },
-    "incident.no_afloop": {"en": "□ nog geen afloop (R8)", "nl": "□ nog geen afloop (R8)"},
+    "incident.no_afloop": {"en": "□ no afloop yet (R8)", "nl": "□ nog geen afloop (R8)"},
     # -- a dry run's additions to the tree (explain)
-    "explain.no_112": {"en": "112 niet gebeld", "nl": "112 niet gebeld"},
+    "explain.no_112": {"en": "112 not called", "nl": "112 niet gebeld"},
     "explain.screened": {
-        "en": "vastgehouden door de screening ({reason})",
+        "en": "held by screening ({reason})",
         "nl": "vastgehouden door de screening ({reason})",
     },
     "explain.held": {
-        "en": "! {why}: de melding wacht op de stuurgroep ({rule}, S1); "
-        "hierboven aangenomen dat zij hem vrijgeeft",
+        "en": "! {why}: the melding waits for the stuurgroep ({rule}, S1); "
+        "above, it is assumed to be released",
         "nl": "! {why}: de melding wacht op de stuurgroep ({rule}, S1); "
         "hierboven aangenomen dat zij hem vrijgeeft",
     },
     "explain.joined": {
-        "en": "+ zou aansluiten bij open incident {incident} (H4)",
+        "en": "+ would join open incident {incident} (H4)",
         "nl": "+ zou aansluiten bij open incident {incident} (H4)",
     },
     "explain.skipped": {
-        "en": "✗ {source} -> {targets} [{rule}]: het beleid zet niet door ({reason})",
+        "en": "✗ {source} -> {targets} [{rule}]: the policy does not forward ({reason})",
         "nl": "✗ {source} -> {targets} [{rule}]: het beleid zet niet door ({reason})",
     },
-    "explain.points.one": {"en": "{n} beslispunt (R5, R6)", "nl": "{n} beslispunt (R5, R6)"},
+    "explain.points.one": {"en": "{n} decision point (R5, R6)", "nl": "{n} beslispunt (R5, R6)"},
     "explain.points.other": {
-        "en": "{n} beslispunten (R5, R6)",
+        "en": "{n} decision points (R5, R6)",
         "nl": "{n} beslispunten (R5, R6)",
     },
     "explain.stops": {
-        "en": "  open: hier stopt de proefrit",
+        "en": "  open: the dry run stops here",
         "nl": "  open: hier stopt de proefrit",
     },
     "explain.only_through": {
-        "en": "  bij nee niet bereikt: {groups}",
+        "en": "  not reached on no: {groups}",
         "nl": "  bij nee niet bereikt: {groups}",
     },
-    "explain.no_difference": {"en": "  bij nee: geen verschil", "nl": "  bij nee: geen verschil"},
+    "explain.no_difference": {"en": "  on no: no difference", "nl": "  bij nee: geen verschil"},
     # -- what a changing command did (one line per output of the relay)
     "out.opened": {
         "en": "{incident}: {kind} opened in {origin}{chief}",
