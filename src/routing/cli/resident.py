@@ -338,7 +338,7 @@ def _listening(path: str) -> Iterator[socket.socket]:
 
 
 def _serve(args: argparse.Namespace, out: Console, line: CommandLine) -> int:
-    if not hasattr(socket, "AF_UNIX"):
+    if not hasattr(socket, "AF_UNIX") or not hasattr(os, "getuid"):
         raise UsageError("serve needs Unix sockets, which this platform lacks")
     path = args.state
     if not os.path.exists(path) or os.path.getsize(path) == 0:

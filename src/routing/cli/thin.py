@@ -144,7 +144,8 @@ def _isatty(stream: object) -> bool:
 def forward(argv: list[str]) -> int | None:
     """Run ``argv`` on the server of its state file; the exit code, or ``None``
     when no server takes it (then the caller runs it in this process)."""
-    if not hasattr(socket, "AF_UNIX") or not argv or argv[0].startswith("-"):
+    unix = hasattr(socket, "AF_UNIX") and hasattr(os, "getuid")  # not on Windows
+    if not unix or not argv or argv[0].startswith("-"):
         return None
     path = socket_path(state_path(argv, os.environ))
     if not _ours(path):
