@@ -19,7 +19,6 @@ gemeente and are left out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from itertools import chain
 from typing import Any
 
 import attrs
@@ -79,13 +78,12 @@ def split_state(state: Mapping[str, Any]) -> tuple[GemeenteState, ...]:
     for old, into in state["split_into"].items():
         split_into[group_gemeente[into[0]]][old] = list(into)
     wijk_gemeente = {w["name"]: w["gemeente"] for w in state["wijken"]}
-    # The per-member work below is over 1.4 million members nationally: it is
-    # done by dict.fromkeys, map and sort rather than loops of Python, about
-    # half of the cut's time (benchmarks/bench_distributed.py, "cutting").
-    member_gemeente: dict[int, str] = {}
-    for g in state["groups"]:
-        if g["kind"] == "wijkgroep":
-            member_gemeente.update(dict.fromkeys(g["residents"], g["gemeente"]))
+    member_gemeente = {
+        m: g["gemeente"]
+        for g in state["groups"]
+        if g["kind"] == "wijkgroep"
+        for m in g["residents"]
+    }
     phones = _by_gemeente(state["phones"], member_gemeente, gemeenten)
     rules = _by_gemeente(state["rules"], member_gemeente, gemeenten)
 
@@ -93,8 +91,8 @@ def split_state(state: Mapping[str, Any]) -> tuple[GemeenteState, ...]:
     for entry in state["gemeenten"]:
         name = entry["name"]
         own = groups[name]
-        ids = sorted(chain.from_iterable(g["residents"] for g in own if g["kind"] == "wijkgroep"))
-        local = dict(zip(ids, range(len(ids)), strict=True))
+        ids = sorted(m for g in own if g["kind"] == "wijkgroep" for m in g["residents"])
+        local = {m: i for i, m in enumerate(ids)}
         part_groups = [_renumber(g, local) for g in own]
         part: dict[str, Any] = {
             "kind": state["kind"],
@@ -104,8 +102,8 @@ def split_state(state: Mapping[str, Any]) -> tuple[GemeenteState, ...]:
             "wijken": wijken[name],
             "groups": part_groups,
             "edges": edges[name],
-            "names": list(map(names.__getitem__, ids)),
-            "buurten": list(map(buurten.__getitem__, ids)),
+            "names": [names[m] for m in ids],
+            "buurten": [buurten[m] for m in ids],
             "phones": {str(local[m]): v for m, v in phones[name]},
             "rules": {str(local[m]): v for m, v in rules[name]},
             "blocks": blocks[name],
@@ -125,9 +123,9 @@ def split_state(state: Mapping[str, Any]) -> tuple[GemeenteState, ...]:
 def _renumber(entry: dict[str, Any], local: dict[int, int]) -> dict[str, Any]:
     out = dict(entry)
     if "residents" in out:
-        out["residents"] = list(map(local.__getitem__, out["residents"]))
+        out["residents"] = [local[m] for m in out["residents"]]
     if "members" in out:
-        out["members"] = list(map(local.__getitem__, out["members"]))
+        out["members"] = [local[m] for m in out["members"]]
         tb = out["telefoonbeheerder"]
         out["telefoonbeheerder"] = local.get(tb, tb)
     if out.get("delegates") is not None:
