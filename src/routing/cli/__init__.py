@@ -44,7 +44,7 @@ or may not be done: run it again with the same ``--key``); 130 interrupted
 ``"routing.cli.tasks/1"``, ...).
 
 This module imports nothing of the engine until a command needs it
-(:mod:`routing.cli.app` has the parser and the handlers).
+(``routing.cli.app`` has the parser and the handlers).
 
 ``--lang nl|en`` prints the text output in Dutch or English (default: the
 environment variable ``BUURTROUTING_LANG`` if set, which must then be ``nl``

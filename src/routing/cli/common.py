@@ -78,11 +78,16 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
 
 
 class Parser(argparse.ArgumentParser):
+    """An :class:`argparse.ArgumentParser` whose help shows each default, and
+    whose errors are one line (:class:`UsageError`, exit code 2)."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Takes what :class:`argparse.ArgumentParser` takes."""
         kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
+        """Raise :class:`UsageError` with ``message``."""
         # argparse prints the whole usage first; one line says it better.
         raise UsageError(message)
 

@@ -176,7 +176,7 @@ class Store:
 
     def head(self) -> tuple[int, int]:
         """``(last seq, floor)`` as the file holds them now, also after another
-        process wrote to it; the floor kept in :attr:`meta` is brought up to date."""
+        process wrote to it; the floor kept in ``meta`` is brought up to date."""
         try:
             (last,) = self.conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
             row = self.conn.execute("SELECT value FROM meta WHERE key = 'floor'").fetchone()
